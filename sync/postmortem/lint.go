@@ -1,0 +1,153 @@
+package postmortem
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// LintOptions are the reviewer's rules.
+type LintOptions struct {
+	// RequireOwner makes an action item without owner an error.
+	RequireOwner bool
+}
+
+// question is one of the 13 questions a blameless postmortem answers,
+// with the section names (normalized words) and metadata that answer it.
+type question struct {
+	ask      string
+	sections []string // a section whose normalized title contains one of these
+	has      func(d *Doc) bool
+}
+
+var questions = []question{
+	{"when did it begin? add started_at or a Timeline section", []string{"timeline", "chain of events", "key events", "incident timing"},
+		func(d *Doc) bool { return !d.StartedAt.IsZero() }},
+	{"when did it end? add resolved_at or a Timeline section", []string{"timeline", "chain of events", "key events", "duration", "incident timing"},
+		func(d *Doc) bool { return !d.ResolvedAt.IsZero() }},
+	{"how was it detected? add detected_at or a Detection section", []string{"detection", "detected", "how was", "timeline"},
+		func(d *Doc) bool { return !d.DetectedAt.IsZero() }},
+	{"who responded? add a Responders or Attendees section, or authors", []string{"responders", "attendees", "participants", "people", "who responded", "response team"},
+		func(d *Doc) bool { return len(d.Authors) > 0 }},
+	{"when did the response begin? add responded_at or a Timeline section", []string{"timeline", "response", "key events"},
+		func(d *Doc) bool { return !d.RespondedAt.IsZero() }},
+	{"what was the response? add a Response, Mitigation or Resolution section", []string{"response", "resolution", "mitigation", "recovery", "remediation"}, nil},
+	{"what was the impact? add an Impact section", []string{"impact", "customer impact", "user impact"}, nil},
+	{"what is left to recover? say so in a Recovery or Status section (\"nothing\" is an answer)", []string{"recovery", "remaining", "left to", "data integrity", "status", "current state"},
+		func(d *Doc) bool { return d.Status != "" }},
+	{"what went well? add a What went well section", []string{"went well", "worked", "went right", "what went right", "lessons"}, nil},
+	{"what went wrong? add a What went wrong section", []string{"went wrong", "didn t go", "did not go", "went badly", "went poorly", "could be improved", "can be improved", "could have gone better", "didn t work", "lessons"}, nil},
+	{"where did you get lucky? add a Where we got lucky section", []string{"lucky"}, nil},
+}
+
+// Lint checks a parsed document the way a reviewer would. Errors are
+// returned only for finalized documents; drafts get warnings.
+func (d *Doc) Lint(o LintOptions) (errs, warns []Diagnostic) {
+	add := func(l Diagnostic) {
+		if l.Level == LevelError && d.Finalized {
+			errs = append(errs, l)
+		} else {
+			l.Level = LevelWarning
+			warns = append(warns, l)
+		}
+	}
+	for _, g := range d.Diags {
+		add(g)
+	}
+	var titles []string
+	for _, s := range d.Sections {
+		titles = append(titles, " "+normHeading(s.Title)+" ")
+	}
+	answered := func(q question) bool {
+		if q.has != nil && q.has(d) {
+			return true
+		}
+		for _, t := range titles {
+			for _, w := range q.sections {
+				if strings.Contains(t, " "+w+" ") || strings.Contains(t, " "+w) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, q := range questions {
+		if !answered(q) {
+			add(Diagnostic{Level: LevelWarning, Line: 0, Message: "blameless postmortem: " + q.ask})
+		}
+	}
+	var factorSec, actionSec bool
+	for _, s := range d.Sections {
+		switch kindOfHeading(normHeading(s.Title)) {
+		case secFactors:
+			factorSec = true
+			if s.Prose {
+				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q is prose: write each contributing factor as a list item so pmsync can track it", s.Title)})
+			} else if s.Empty {
+				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q is empty: list the contributing factors", s.Title)})
+			}
+		case secActions:
+			actionSec = true
+			if s.Prose {
+				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q has prose pmsync does not read: write each action item as a list item or table row", s.Title)})
+			} else if s.Empty {
+				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q has no action items", s.Title)})
+			}
+		}
+	}
+	if len(d.Factors) == 0 && !factorSec {
+		add(Diagnostic{Level: LevelWarning, Line: 0, Message: "blameless postmortem: what were the contributing factors? add a Contributing factors section with a list"})
+	}
+	if len(d.Actions) == 0 {
+		msg := "no action items: add an Action items section with a list or table (owner and due date for each)"
+		if !actionSec {
+			msg = "no Action items section: add one with a list or table (owner and due date for each)"
+		}
+		add(Diagnostic{Level: LevelError, Line: 0, Message: msg})
+	}
+	for _, it := range append(append([]*Item{}, d.Factors...), d.Actions...) {
+		for _, e := range it.Errors {
+			add(e)
+		}
+	}
+	for _, it := range d.Actions {
+		if it.Done || !it.Owner.IsZero() || it.OwnerRaw != "" {
+			continue
+		}
+		l := LevelWarning
+		msg := fmt.Sprintf("action item %q has no owner: its ticket will be opened unassigned with the label needs-owner; add (owner: @login)", it.Text)
+		if o.RequireOwner {
+			l = LevelError
+			msg = fmt.Sprintf("action item %q has no owner: add (owner: @login) or an Owner column (lint.require_owner is on)", it.Text)
+		}
+		add(Diagnostic{Level: l, Line: it.Line, Message: msg})
+	}
+	// Timestamps in order.
+	ts := []struct {
+		name string
+		line int
+		t    func() bool
+	}{
+		{"detected_at is before started_at", 0, func() bool { return before(d.DetectedAt, d.StartedAt) }},
+		{"responded_at is before detected_at", 0, func() bool { return before(d.RespondedAt, d.DetectedAt) }},
+		{"resolved_at is before started_at", 0, func() bool { return before(d.ResolvedAt, d.StartedAt) }},
+		{"resolved_at is before detected_at", 0, func() bool { return before(d.ResolvedAt, d.DetectedAt) }},
+	}
+	for _, c := range ts {
+		if c.t() {
+			add(Diagnostic{Level: LevelError, Line: c.line, Message: "timestamps out of order: " + c.name + "; fix the times (and their time zones)"})
+		}
+	}
+	sortDiags(errs)
+	sortDiags(warns)
+	return errs, warns
+}
+
+func before(a, b time.Time) bool {
+	return !a.IsZero() && !b.IsZero() && a.Before(b)
+}
+
+func sortDiags(ds []Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool { return ds[i].Line < ds[j].Line })
+}

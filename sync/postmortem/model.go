@@ -1,0 +1,177 @@
+// Package postmortem reads a Markdown postmortem into a model of its
+// metadata, contributing factors and action items, and edits the cells
+// and suffixes pmsync owns without touching any other byte.
+// It does no I/O: bytes in, bytes out.
+package postmortem
+
+import (
+	"time"
+
+	"github.com/pmsync/pmsync/sync/ticket"
+)
+
+// Options are the parts of the configuration the parser needs.
+type Options struct {
+	// FinalWords are the status words that mark a finalized document
+	// (matched against the first word of the status, case-insensitively).
+	FinalWords []string
+	// FinalWhenUnstated decides documents that state no status at all.
+	FinalWhenUnstated bool
+	// Directory resolves owners.
+	Directory Directory
+	// Horizons maps horizon labels ("short-term") to a span after the anchor.
+	Horizons map[string]Span
+	// DueAfter is the default due span keyed by priority ("P1"), severity
+	// ("SEV2") or "default".
+	DueAfter map[string]Span
+}
+
+// DefaultFinalWords are the status words of SPEC §2.2.
+var DefaultFinalWords = []string{"final", "finalized", "published", "complete", "completed", "closed", "reviewed"}
+
+// Doc is one parsed postmortem.
+type Doc struct {
+	Path  string // as given to Parse; used in diagnostics
+	ID    string
+	Title string
+
+	Status    string // the status as written ("" when unstated)
+	Finalized bool
+
+	Date     time.Time // incident date (UTC midnight), zero when unknown
+	Severity string
+	Teams    []string
+	Services []string
+	Authors  []string
+	Tracker  string // the document's default route
+
+	StartedAt, DetectedAt, RespondedAt, ResolvedAt time.Time
+
+	Factors []*Item
+	Actions []*Item
+
+	Diags []Diagnostic
+
+	// Sections records which of the blameless-postmortem questions the
+	// document answers, by normalized section name; used by lint.
+	Sections []Section
+
+	src   []byte
+	bodyAt int // byte offset where the Markdown body starts (after front matter)
+}
+
+// Section is one heading (or heading-like label) of the document.
+type Section struct {
+	Title string
+	Level int
+	Line  int
+	// Prose is true when the section has text but no list or table.
+	Prose bool
+	// Empty is true when the section holds nothing but comments.
+	Empty bool
+}
+
+// Item is one contributing factor or action item.
+type Item struct {
+	Kind ticket.Kind
+	Key  string
+	// Text is the item's title: Markdown stripped, inline metadata
+	// (owner, due, priority, status, pmsync's suffix) removed.
+	Text string
+	// Detail is the rest of the item (a description after a bold title).
+	Detail string
+	Line   int
+
+	OwnerRaw string
+	Owner    Owner
+	Due      time.Time
+	DueRaw   string
+	// DueFrom says where Due came from: "document", "horizon", "policy".
+	DueFrom  string
+	Horizon  string
+	Priority string // P0..P4 when known
+	Type     string
+	Team     string
+	Factor   string // the factor(s) an action addresses, as written
+	ID       string // the table's own id column, when present
+
+	// Ticket is the tracker reference found in the document (adopted).
+	Ticket ticket.Ref
+	// Status is pmsync's own status words when present.
+	Status    ticket.Status
+	HasStatus bool
+	// StatusRaw is any status text a human wrote (DONE, TODO, (done), ...).
+	StatusRaw string
+	// Done is true when the document says the item is already done
+	// (a checked box, DONE, (done), FIXED, Completed ...).
+	Done bool
+
+	// Errors are problems with this item alone; an item with errors is
+	// skipped by sync.
+	Errors []Diagnostic
+
+	loc itemLoc
+}
+
+// Severity of a diagnostic.
+type Level string
+
+const (
+	LevelError   Level = "error"
+	LevelWarning Level = "warning"
+)
+
+// Diagnostic is a problem found in a document, with its line (1-based;
+// 0 when it concerns the whole file).
+type Diagnostic struct {
+	Level   Level  `json:"-"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// Span is a due-date distance: a number of days and months.
+type Span struct {
+	Days   int
+	Months int
+}
+
+// IsZero reports an empty span.
+func (s Span) IsZero() bool { return s.Days == 0 && s.Months == 0 }
+
+// AddTo returns t moved forward by the span.
+func (s Span) AddTo(t time.Time) time.Time { return t.AddDate(0, s.Months, s.Days) }
+
+// Directory is who owners may be: the config's people and teams.
+type Directory struct {
+	People map[string]Person
+	Teams  map[string]Team
+}
+
+// Person is one entry of the config's people.
+type Person struct {
+	Key    string
+	Name   string
+	Email  string
+	GitHub string
+	Jira   string // Jira Cloud accountId or Data Center user name
+}
+
+// Team is one entry of the config's teams.
+type Team struct {
+	Key    string
+	GitHub string // owner/repo the team's tickets go to
+	Jira   string // project key
+}
+
+// Owner is a resolved owner. At most one of Person, Team and Handle is set.
+type Owner struct {
+	Raw    string
+	Person string // key in Directory.People
+	Team   string // key in Directory.Teams
+	// Handle is a GitHub login written as @handle that is not in people;
+	// it is usable as a GitHub assignee as it stands.
+	Handle string
+}
+
+// IsZero reports an item without an owner.
+func (o Owner) IsZero() bool { return o.Person == "" && o.Team == "" && o.Handle == "" }

@@ -1,0 +1,141 @@
+package postmortem
+
+// The words real postmortems use for the sections and columns pmsync reads
+// (SPEC §2.3, §2.4 and research/postmortem-survey.md §5.2–5.3). All entries
+// are compared after normHeading.
+
+type sectionKind int
+
+const (
+	secOther sectionKind = iota
+	secFactors
+	secActions
+	secStatus   // "## Status" followed by a line
+	secMetadata // "## Date", "## Severity" ... followed by a line
+)
+
+var factorHeadings = []string{
+	"contributing factors", "contributing factor", "contributing causes",
+	"contributing cause", "contributing conditions", "contributing conditions analysis",
+	"root causes", "root cause", "causes", "cause", "root cause analysis",
+	"what caused it", "what caused the incident", "what caused the outage",
+	"technical cause", "technical causes", "underlying causes", "underlying cause",
+	"what were the root causes", "blameless root cause",
+}
+
+var actionHeadings = []string{
+	"action items", "action item", "actions", "action plan", "action points",
+	"follow ups", "follow up", "followups", "followup", "follow up actions",
+	"followup actions", "follow up items", "followup items", "follow up tasks",
+	"follow up improvements", "corrective actions", "corrective action",
+	"corrective and preventative measures", "corrective and preventive measures",
+	"corrective and preventive actions", "corrective and preventative actions",
+	"remediation", "remediations", "remediation items", "remediation and action items",
+	"next steps", "preventive actions", "preventative actions", "prevention actions",
+	"preventive measures", "preventative measures", "recommendations",
+	"looking forward", "review actions", "actionables", "action items and followups",
+	"action items and follow ups", "todo list and bugs filed", "what are we doing about this",
+}
+
+// otherHeadings end a section that a bold label started (a label is not
+// a heading, so it has no level to end it).
+var otherHeadings = []string{
+	"summary", "impact", "timeline", "incident timeline", "detection", "response",
+	"recovery", "resolution", "trigger", "triggers", "lessons learned", "lessons learnt",
+	"what went well", "what went wrong", "where we got lucky", "background", "duration",
+	"context", "key events", "supporting information", "appendix", "attendees",
+}
+
+var statusHeadings = []string{"status", "report status", "document status", "postmortem status"}
+
+// metaKeys maps metadata keys (front matter, "Key: value" lines, key/value
+// table rows, "## Key" headings) to the field they fill.
+var metaKeys = map[string]string{
+	"id": "id", "title": "title",
+	"status": "status", "report status": "status", "document status": "status", "postmortem status": "status",
+	"date": "date", "incident date": "date", "incident dates": "date", "date of incident": "date", "incident date s": "date",
+	"severity": "severity", "sev": "severity", "incident severity": "severity",
+	"team": "teams", "teams": "teams", "owning team": "teams",
+	"service": "services", "services": "services", "affected services": "services", "affected service": "services",
+	"author": "authors", "authors": "authors", "owners": "authors", "owner": "authors", "created by": "authors",
+	"postmortem owner": "authors", "incident lead": "authors", "name s": "authors",
+	"started at": "started_at", "started": "started_at", "start": "started_at", "start time": "started_at", "incident start": "started_at",
+	"detected at": "detected_at", "detected": "detected_at", "detection time": "detected_at", "first detected": "detected_at",
+	"responded at": "responded_at", "responded": "responded_at", "incident declared": "responded_at", "response time": "responded_at",
+	"resolved at": "resolved_at", "resolved": "resolved_at", "end": "resolved_at", "end time": "resolved_at",
+	"resolution time": "resolved_at", "ended": "resolved_at",
+	"tracker": "tracker",
+}
+
+// Table columns (SPEC §2.4).
+type column int
+
+const (
+	colNone column = iota
+	colText
+	colOwner
+	colDue
+	colType
+	colPriority
+	colFactor
+	colTeam
+	colTicket
+	colStatus
+	colID
+)
+
+var columnSynonyms = map[string]column{
+	"action item": colText, "action items": colText, "action": colText, "actions": colText,
+	"item": colText, "description": colText, "task": colText, "title": colText, "what": colText,
+	"follow up": colText, "followup": colText, "action item description": colText,
+	"short description": colText, "corrective action": colText, "remediation": colText,
+	"contributing factor": colFactor, "factor": colFactor, "addresses": colFactor,
+	"owner": colOwner, "owners": colOwner, "assignee": colOwner, "who": colOwner,
+	"responsible": colOwner, "dri": colOwner,
+	"due": colDue, "due date": colDue, "deadline": colDue, "by": colDue, "target date": colDue,
+	"eta": colDue, "when": colDue, "date needed by": colDue,
+	"type": colType, "kind": colType, "category": colType,
+	"priority": colPriority, "pri": colPriority, "initial priority": colPriority,
+	"team": colTeam, "component": colTeam, "service": colTeam,
+	"ticket": colTicket, "bug": colTicket, "issue": colTicket, "tracking": colTicket,
+	"link": colTicket, "jira": colTicket, "tracking bug": colTicket, "tracking link": colTicket,
+	"tracking issue": colTicket,
+	"status": colStatus, "state": colStatus,
+	"id": colID, "no": colID, "ref": colID,
+}
+
+func columnOf(header string) column {
+	h := normKey(header)
+	if h == "" {
+		if header == "#" || header == "**#**" {
+			return colID
+		}
+		return colNone
+	}
+	return columnSynonyms[h]
+}
+
+func matchAny(s string, list []string) bool {
+	for _, w := range list {
+		if s == w {
+			return true
+		}
+	}
+	return false
+}
+
+// kindOfHeading classifies a heading's (or label's) text.
+func kindOfHeading(norm string) sectionKind {
+	switch {
+	case matchAny(norm, actionHeadings):
+		return secActions
+	case matchAny(norm, factorHeadings):
+		return secFactors
+	case matchAny(norm, statusHeadings):
+		return secStatus
+	}
+	if _, ok := metaKeys[norm]; ok {
+		return secMetadata
+	}
+	return secOther
+}
