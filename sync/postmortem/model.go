@@ -110,7 +110,8 @@ type Item struct {
 	// skipped by sync.
 	Errors []Diagnostic
 
-	loc itemLoc
+	loc     itemLoc
+	section int // index into Doc.Sections, -1 outside one
 }
 
 // Severity of a diagnostic.

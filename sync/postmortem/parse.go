@@ -179,6 +179,18 @@ func (w *walker) kind() sectionKind {
 	return secOther
 }
 
+func (w *walker) curSectionIndex() int {
+	if w.pseudo != nil {
+		return w.pseudo.sec
+	}
+	for i := len(w.stack) - 1; i >= 0; i-- {
+		if k := w.stack[i].kind; k == secFactors || k == secActions {
+			return w.stack[i].sec
+		}
+	}
+	return -1
+}
+
 func (w *walker) curSection() *Section {
 	if w.pseudo != nil {
 		return &w.d.Sections[w.pseudo.sec]
@@ -285,6 +297,7 @@ func (w *walker) subHeading(title string) {
 	}
 }
 
+var reNothing = regexp.MustCompile(`(?i)^(none|n/?a|nothing|tbd|-)\.?$`)
 var reMetaLine = regexp.MustCompile(`^\s*(?:[-*+]\s+)?(?:\*\*|__)?([\pL][\pL\pN /()'-]{0,40}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*?)\s*$`)
 var reActionPoint = regexp.MustCompile(`(?i)^\s*(?:\*\*|_)?action (?:point|item)(?:\*\*|_)?\s*:\s*(?:\*\*|_)?\s*`)
 
@@ -306,6 +319,10 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		}
 		w.pending = ""
 	}
+	if loc := reActionPoint.FindStringIndex(raw); loc != nil {
+		w.item(ticket.Action, n, raw[loc[1]:], n, false)
+		return
+	}
 	// A label on its own line acts as a heading: "Action Items",
 	// "**Root causes:**", "*Action Items*".
 	if label, ok := labelText(raw); ok {
@@ -323,17 +340,17 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 			w.pseudo = nil
 			return
 		}
-		if w.kind() == secActions {
+		// A marked-up label inside an action section groups the items
+		// after it: "**In progress (next 2 weeks):**".
+		if w.kind() == secActions && isMarkedLabel(raw) {
 			w.subHeading(label)
 			return
 		}
 	}
-	if loc := reActionPoint.FindStringIndex(raw); loc != nil {
-		w.item(ticket.Action, n, raw[loc[1]:], n, false)
-		return
-	}
 	if s := w.curSection(); s != nil {
-		s.Prose, s.Empty = true, false
+		if !reNothing.MatchString(plain(raw)) {
+			s.Prose, s.Empty = true, false
+		}
 		return
 	}
 	if !w.seenItem {
@@ -360,6 +377,13 @@ func labelText(raw string) (string, bool) {
 		return "", false
 	}
 	return t, true
+}
+
+// isMarkedLabel: a label written in bold or italics, or ending in ":".
+func isMarkedLabel(raw string) bool {
+	s := strings.TrimSpace(raw)
+	return strings.HasSuffix(s, ":") || strings.HasPrefix(s, "*") && strings.HasSuffix(s, "*") ||
+		strings.HasPrefix(s, "_") && strings.HasSuffix(s, "_")
 }
 
 // metaLine reads "Key: value" metadata. force accepts it even after the
@@ -502,7 +526,7 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 		Kind:      kind,
 		Text:      truncateRunes(title, 200),
 		Line:      startLine,
-		OwnerRaw:  plain(m.owner),
+		OwnerRaw:  strings.TrimRight(plain(m.owner), ".,;:"),
 		DueRaw:    plain(m.due),
 		Priority:  m.priority,
 		StatusRaw: m.statusRaw,
@@ -565,6 +589,7 @@ func (w *walker) restOfItem(li, first ast.Node) string {
 
 func (w *walker) addItem(it *Item) {
 	w.seenItem = true
+	it.section = w.curSectionIndex()
 	if s := w.curSection(); s != nil {
 		s.Empty = false
 	}
@@ -651,9 +676,34 @@ func (w *walker) finish() {
 			}
 		}
 	}
+	d.Factors = preferTables(d.Factors)
+	d.Actions = preferTables(d.Actions)
 	w.keys(d.Factors)
 	w.keys(d.Actions)
 	w.resolve()
+}
+
+// preferTables drops list items from sections whose items come in a
+// table: there the lists are preambles (etcd defines its Type and Priority
+// words in bullets above the action table).
+func preferTables(items []*Item) []*Item {
+	tabled := map[int]bool{}
+	for _, it := range items {
+		if it.loc.kind == locTable && it.section >= 0 {
+			tabled[it.section] = true
+		}
+	}
+	if len(tabled) == 0 {
+		return items
+	}
+	out := items[:0]
+	for _, it := range items {
+		if it.loc.kind != locTable && tabled[it.section] {
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
 // firstDate keeps the first of a range "2019-02-18 - 2019-04-05".

@@ -224,8 +224,14 @@ func (w *walker) table(n *east.Table) {
 		it.StatusRaw = m.statusRaw
 		for _, tc := range ticketCols {
 			ref, st, _ := parseTicketCell(r.cell(src, tc))
-			if !ref.IsZero() && (tc == tl.ticketCol || it.Ticket.IsZero()) {
-				it.Ticket = ref
+			// A column pmsync does not own is adopted from only for
+			// unambiguous references, never a bare "#123" (another tracker's
+			// bug number, or an issue of some other repository).
+			own := tc == tl.ticketCol
+			if !ref.IsZero() && (own || it.Ticket.IsZero() && !strings.HasPrefix(ref.Text, "#") || ref.URL != "") {
+				if own || it.Ticket.IsZero() {
+					it.Ticket = ref
+				}
 			}
 			if st != "" {
 				it.StatusRaw = st

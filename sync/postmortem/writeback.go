@@ -162,25 +162,26 @@ func (d *Doc) rowEdits(r rowLoc, vals map[int]string, n int, delim bool) []edit 
 		at = r.cells[n-1].end + 1
 		closed = true
 	}
+	// A delimiter row written without spaces (|---|---|) stays so.
+	tight := delim && len(r.cells) > 0 && r.cells[0].end > r.cells[0].start && d.src[r.cells[0].start] != ' '
 	var b strings.Builder
 	for i := phys; i <= maxIdx; i++ {
 		v := vals[i]
 		if delim && v == "" {
 			v = "---"
 		}
-		if closed {
+		switch {
+		case tight && closed:
+			b.WriteString(v + "|")
+		case tight:
+			b.WriteString("|" + v)
+		case closed:
 			b.WriteString(" " + v + " |")
-		} else {
+		default:
 			b.WriteString(" | " + v)
 		}
 	}
-	if len(r.cells) > n {
-		// keep one space before the extra cells' content as it was
-		edits = append(edits, edit{at, at, b.String()})
-	} else {
-		edits = append(edits, edit{at, at, b.String()})
-	}
-	return edits
+	return append(edits, edit{at, at, b.String()})
 }
 
 // formatCell pads v to the cell's old width when it fits, so aligned
