@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+func dueDay(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestParseSpan(t *testing.T) {
 	t.Parallel()
@@ -46,7 +46,7 @@ func TestParseSpan(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
 			got, err := ParseSpan(tt.in)
-			checkErr(t, err, tt.wantErr)
+			dueCheckErr(t, err, tt.wantErr)
 			if tt.wantErr == "" && got != tt.want {
 				t.Errorf("ParseSpan(%q) = %+v, want %+v", tt.in, got, tt.want)
 			}
@@ -62,67 +62,67 @@ func TestParseDate(t *testing.T) {
 		wantErr string
 	}{
 		// ISO and its separators.
-		{in: "2026-04-01", want: day(2026, 4, 1)},
-		{in: "2026/04/01", want: day(2026, 4, 1)},
-		{in: "2026.04.01", want: day(2026, 4, 1)},
-		{in: "2026-4-1", want: day(2026, 4, 1)},
-		{in: "**2026-04-01**", want: day(2026, 4, 1)},
-		{in: " `2026-04-01` ", want: day(2026, 4, 1)},
-		{in: "2026-04-01T10:00:00Z", want: day(2026, 4, 1)},
-		{in: "2026-04-01T23:30:00-08:00", want: day(2026, 4, 1)},
-		{in: "2018-07-31T00:00:00Z", want: day(2018, 7, 31)},
-		{in: "2026-04-01 10:00", want: day(2026, 4, 1)},
-		{in: "2026-04-01 10:00 UTC", want: day(2026, 4, 1)},
+		{in: "2026-04-01", want: dueDay(2026, 4, 1)},
+		{in: "2026/04/01", want: dueDay(2026, 4, 1)},
+		{in: "2026.04.01", want: dueDay(2026, 4, 1)},
+		{in: "2026-4-1", want: dueDay(2026, 4, 1)},
+		{in: "**2026-04-01**", want: dueDay(2026, 4, 1)},
+		{in: " `2026-04-01` ", want: dueDay(2026, 4, 1)},
+		{in: "2026-04-01T10:00:00Z", want: dueDay(2026, 4, 1)},
+		{in: "2026-04-01T23:30:00-08:00", want: dueDay(2026, 4, 1)},
+		{in: "2018-07-31T00:00:00Z", want: dueDay(2018, 7, 31)},
+		{in: "2026-04-01 10:00", want: dueDay(2026, 4, 1)},
+		{in: "2026-04-01 10:00 UTC", want: dueDay(2026, 4, 1)},
 		{in: "2026/04/01 10:00", wantErr: "cannot read date"},
 		{in: "2026-04/01", wantErr: "cannot read date"},
 		// Month names.
-		{in: "Apr 1, 2026", want: day(2026, 4, 1)},
-		{in: "April 1 2026", want: day(2026, 4, 1)},
-		{in: "1 April 2026", want: day(2026, 4, 1)},
-		{in: "1st April 2026", want: day(2026, 4, 1)},
-		{in: "1st of April, 2026", want: day(2026, 4, 1)},
-		{in: "30 April 2026", want: day(2026, 4, 30)},
-		{in: "7th September, 2022", want: day(2022, 9, 7)},
-		{in: "7th Sept 2022", want: day(2022, 9, 7)},
-		{in: "Sept. 7, 2022", want: day(2022, 9, 7)},
-		{in: "December 08, 2022", want: day(2022, 12, 8)},
-		{in: "Jun 4, 2025", want: day(2025, 6, 4)},
-		{in: "October 21, 2025", want: day(2025, 10, 21)},
-		{in: "Sep 27 2017", want: day(2017, 9, 27)},
-		{in: "Aug-27-2021", want: day(2021, 8, 27)},
-		{in: "27-Aug-2021", want: day(2021, 8, 27)},
-		{in: "2026 Apr 1", want: day(2026, 4, 1)},
-		{in: "22nd February 2024", want: day(2024, 2, 22)},
-		{in: "MAY 3 2026", want: day(2026, 5, 3)},
+		{in: "Apr 1, 2026", want: dueDay(2026, 4, 1)},
+		{in: "April 1 2026", want: dueDay(2026, 4, 1)},
+		{in: "1 April 2026", want: dueDay(2026, 4, 1)},
+		{in: "1st April 2026", want: dueDay(2026, 4, 1)},
+		{in: "1st of April, 2026", want: dueDay(2026, 4, 1)},
+		{in: "30 April 2026", want: dueDay(2026, 4, 30)},
+		{in: "7th September, 2022", want: dueDay(2022, 9, 7)},
+		{in: "7th Sept 2022", want: dueDay(2022, 9, 7)},
+		{in: "Sept. 7, 2022", want: dueDay(2022, 9, 7)},
+		{in: "December 08, 2022", want: dueDay(2022, 12, 8)},
+		{in: "Jun 4, 2025", want: dueDay(2025, 6, 4)},
+		{in: "October 21, 2025", want: dueDay(2025, 10, 21)},
+		{in: "Sep 27 2017", want: dueDay(2017, 9, 27)},
+		{in: "Aug-27-2021", want: dueDay(2021, 8, 27)},
+		{in: "27-Aug-2021", want: dueDay(2021, 8, 27)},
+		{in: "2026 Apr 1", want: dueDay(2026, 4, 1)},
+		{in: "22nd February 2024", want: dueDay(2024, 2, 22)},
+		{in: "MAY 3 2026", want: dueDay(2026, 5, 3)},
 		{in: "Sep 27 2017 13:06", wantErr: "time of day"},
 		{in: "June 28", wantErr: "no year"},
 		{in: "June 2026", wantErr: "no day"},
 		{in: "Apr 0, 2026", wantErr: "does not exist"},
 		{in: "Feb 29, 2026", wantErr: "does not exist"},
-		{in: "Feb 29, 2024", want: day(2024, 2, 29)},
+		{in: "Feb 29, 2024", want: dueDay(2024, 2, 29)},
 		{in: "Apr May 2026", wantErr: "cannot read date"},
 		// Weekdays are skipped.
-		{in: "Wednesday, 2018-08-22", want: day(2018, 8, 22)},
-		{in: "Wed 2018-08-22", want: day(2018, 8, 22)},
-		{in: "Thursday, June 4, 2025", want: day(2025, 6, 4)},
-		{in: "Sat, 1 Aug 2026", want: day(2026, 8, 1)},
+		{in: "Wednesday, 2018-08-22", want: dueDay(2018, 8, 22)},
+		{in: "Wed 2018-08-22", want: dueDay(2018, 8, 22)},
+		{in: "Thursday, June 4, 2025", want: dueDay(2025, 6, 4)},
+		{in: "Sat, 1 Aug 2026", want: dueDay(2026, 8, 1)},
 		// Quarters: the last day.
-		{in: "Q1 2026", want: day(2026, 3, 31)},
-		{in: "Q2 2026", want: day(2026, 6, 30)},
-		{in: "q3 2026", want: day(2026, 9, 30)},
-		{in: "Q4 2026", want: day(2026, 12, 31)},
-		{in: "2026-Q2", want: day(2026, 6, 30)},
-		{in: "2026 Q4", want: day(2026, 12, 31)},
-		{in: "Q1 2024", want: day(2024, 3, 31)},
-		{in: "Q2-2026", want: day(2026, 6, 30)},
+		{in: "Q1 2026", want: dueDay(2026, 3, 31)},
+		{in: "Q2 2026", want: dueDay(2026, 6, 30)},
+		{in: "q3 2026", want: dueDay(2026, 9, 30)},
+		{in: "Q4 2026", want: dueDay(2026, 12, 31)},
+		{in: "2026-Q2", want: dueDay(2026, 6, 30)},
+		{in: "2026 Q4", want: dueDay(2026, 12, 31)},
+		{in: "Q1 2024", want: dueDay(2024, 3, 31)},
+		{in: "Q2-2026", want: dueDay(2026, 6, 30)},
 		{in: "Q5 2026", wantErr: "Q1 to Q4"},
 		{in: "Q0 2026", wantErr: "Q1 to Q4"},
 		// Numeric day-month-year: only when unambiguous.
-		{in: "24-10-2024", want: day(2024, 10, 24)},
-		{in: "24/10/2024", want: day(2024, 10, 24)},
-		{in: "24.10.2024", want: day(2024, 10, 24)},
-		{in: "04/24/2026", want: day(2026, 4, 24)},
-		{in: "05/05/2026", want: day(2026, 5, 5)},
+		{in: "24-10-2024", want: dueDay(2024, 10, 24)},
+		{in: "24/10/2024", want: dueDay(2024, 10, 24)},
+		{in: "24.10.2024", want: dueDay(2024, 10, 24)},
+		{in: "04/24/2026", want: dueDay(2026, 4, 24)},
+		{in: "05/05/2026", want: dueDay(2026, 5, 5)},
 		{in: "01/02/2026", wantErr: "ambiguous"},
 		{in: "12-11-2024", wantErr: "write ISO YYYY-MM-DD"},
 		{in: "24/07/25", wantErr: "two-digit year"},
@@ -138,7 +138,7 @@ func TestParseDate(t *testing.T) {
 		{in: "2026-00-10", wantErr: "does not exist"},
 		{in: "2026-04-00", wantErr: "does not exist"},
 		{in: "2026-04-31", wantErr: "April 2026 has 30 days"},
-		{in: "2024-02-29", want: day(2024, 2, 29)},
+		{in: "2024-02-29", want: dueDay(2024, 2, 29)},
 		{in: "2100-02-29", wantErr: "does not exist"},
 		// Not dates.
 		{in: "", wantErr: "empty date"},
@@ -150,7 +150,7 @@ func TestParseDate(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
 			got, err := ParseDate(tt.in)
-			checkErr(t, err, tt.wantErr)
+			dueCheckErr(t, err, tt.wantErr)
 			if tt.wantErr == "" && !got.Equal(tt.want) {
 				t.Errorf("ParseDate(%q) = %v, want %v", tt.in, got, tt.want)
 			}
@@ -170,12 +170,12 @@ func TestQuarterEnd(t *testing.T) {
 		y, q int
 		want time.Time
 	}{
-		{2026, 1, day(2026, 3, 31)},
-		{2026, 2, day(2026, 6, 30)},
-		{2026, 3, day(2026, 9, 30)},
-		{2026, 4, day(2026, 12, 31)},
-		{2024, 1, day(2024, 3, 31)}, // leap year: still March 31
-		{2023, 4, day(2023, 12, 31)},
+		{2026, 1, dueDay(2026, 3, 31)},
+		{2026, 2, dueDay(2026, 6, 30)},
+		{2026, 3, dueDay(2026, 9, 30)},
+		{2026, 4, dueDay(2026, 12, 31)},
+		{2024, 1, dueDay(2024, 3, 31)}, // leap year: still March 31
+		{2023, 4, dueDay(2023, 12, 31)},
 	}
 	for _, tt := range tests {
 		if got := QuarterEnd(tt.y, tt.q); !got.Equal(tt.want) {
@@ -186,7 +186,7 @@ func TestQuarterEnd(t *testing.T) {
 
 func TestParseDue(t *testing.T) {
 	t.Parallel()
-	anchor := day(2026, 1, 10)
+	anchor := dueDay(2026, 1, 10)
 	late := time.Date(2026, 1, 31, 18, 30, 0, 0, time.FixedZone("-05:00", -5*3600)) // Feb 1 in UTC
 	tests := []struct {
 		name    string
@@ -195,37 +195,37 @@ func TestParseDue(t *testing.T) {
 		want    time.Time
 		wantErr string
 	}{
-		{name: "iso", in: "2026-04-01", want: day(2026, 4, 1)},
-		{name: "iso ignores anchor", in: "2026-04-01", anchor: anchor, want: day(2026, 4, 1)},
-		{name: "slashes", in: "2026/04/01", want: day(2026, 4, 1)},
-		{name: "named", in: "Apr 1, 2026", want: day(2026, 4, 1)},
-		{name: "day first", in: "30 April 2026", want: day(2026, 4, 30)},
-		{name: "quarter", in: "Q2 2026", want: day(2026, 6, 30)},
-		{name: "end of quarter", in: "end of Q3 2026", want: day(2026, 9, 30)},
-		{name: "month year", in: "June 2026", want: day(2026, 6, 30)},
-		{name: "end of month", in: "end of February 2024", want: day(2024, 2, 29)},
-		{name: "due prefix", in: "due: 2026-04-01", want: day(2026, 4, 1)},
-		{name: "by prefix", in: "by 2026-04-01", want: day(2026, 4, 1)},
-		{name: "bold", in: "**2026-04-01**", want: day(2026, 4, 1)},
-		{name: "unambiguous dmy", in: "24/10/2026", want: day(2026, 10, 24)},
+		{name: "iso", in: "2026-04-01", want: dueDay(2026, 4, 1)},
+		{name: "iso ignores anchor", in: "2026-04-01", anchor: anchor, want: dueDay(2026, 4, 1)},
+		{name: "slashes", in: "2026/04/01", want: dueDay(2026, 4, 1)},
+		{name: "named", in: "Apr 1, 2026", want: dueDay(2026, 4, 1)},
+		{name: "day first", in: "30 April 2026", want: dueDay(2026, 4, 30)},
+		{name: "quarter", in: "Q2 2026", want: dueDay(2026, 6, 30)},
+		{name: "end of quarter", in: "end of Q3 2026", want: dueDay(2026, 9, 30)},
+		{name: "month year", in: "June 2026", want: dueDay(2026, 6, 30)},
+		{name: "end of month", in: "end of February 2024", want: dueDay(2024, 2, 29)},
+		{name: "due prefix", in: "due: 2026-04-01", want: dueDay(2026, 4, 1)},
+		{name: "by prefix", in: "by 2026-04-01", want: dueDay(2026, 4, 1)},
+		{name: "bold", in: "**2026-04-01**", want: dueDay(2026, 4, 1)},
+		{name: "unambiguous dmy", in: "24/10/2026", want: dueDay(2026, 10, 24)},
 
-		{name: "plus weeks", in: "+2w", anchor: anchor, want: day(2026, 1, 24)},
-		{name: "days", in: "30d", anchor: anchor, want: day(2026, 2, 9)},
-		{name: "words", in: "2 weeks", anchor: anchor, want: day(2026, 1, 24)},
-		{name: "in", in: "in 2 weeks", anchor: anchor, want: day(2026, 1, 24)},
-		{name: "within", in: "within 30 days", anchor: anchor, want: day(2026, 2, 9)},
-		{name: "within 7", in: "within 7 days", anchor: anchor, want: day(2026, 1, 17)},
-		{name: "next", in: "next 2 weeks", anchor: anchor, want: day(2026, 1, 24)},
-		{name: "next week", in: "next week", anchor: anchor, want: day(2026, 1, 17)},
-		{name: "within a month", in: "within a month", anchor: anchor, want: day(2026, 2, 10)},
-		{name: "range upper bound", in: "1-3 months", anchor: anchor, want: day(2026, 4, 10)},
-		{name: "months", in: "6 months", anchor: anchor, want: day(2026, 7, 10)},
-		{name: "year", in: "1y", anchor: anchor, want: day(2027, 1, 10)},
-		{name: "jan 31 plus a month", in: "1 month", anchor: day(2026, 1, 31), want: day(2026, 2, 28)},
-		{name: "jan 31 plus a month leap", in: "1m", anchor: day(2024, 1, 31), want: day(2024, 2, 29)},
-		{name: "aug 31 plus 1m", in: "+1m", anchor: day(2026, 8, 31), want: day(2026, 9, 30)},
-		{name: "dec 31 plus 2m", in: "2 months", anchor: day(2025, 12, 31), want: day(2026, 2, 28)},
-		{name: "anchor day as written", in: "+1d", anchor: late, want: day(2026, 2, 1)},
+		{name: "plus weeks", in: "+2w", anchor: anchor, want: dueDay(2026, 1, 24)},
+		{name: "days", in: "30d", anchor: anchor, want: dueDay(2026, 2, 9)},
+		{name: "words", in: "2 weeks", anchor: anchor, want: dueDay(2026, 1, 24)},
+		{name: "in", in: "in 2 weeks", anchor: anchor, want: dueDay(2026, 1, 24)},
+		{name: "within", in: "within 30 days", anchor: anchor, want: dueDay(2026, 2, 9)},
+		{name: "within 7", in: "within 7 days", anchor: anchor, want: dueDay(2026, 1, 17)},
+		{name: "next", in: "next 2 weeks", anchor: anchor, want: dueDay(2026, 1, 24)},
+		{name: "next week", in: "next week", anchor: anchor, want: dueDay(2026, 1, 17)},
+		{name: "within a month", in: "within a month", anchor: anchor, want: dueDay(2026, 2, 10)},
+		{name: "range upper bound", in: "1-3 months", anchor: anchor, want: dueDay(2026, 4, 10)},
+		{name: "months", in: "6 months", anchor: anchor, want: dueDay(2026, 7, 10)},
+		{name: "year", in: "1y", anchor: anchor, want: dueDay(2027, 1, 10)},
+		{name: "jan 31 plus a month", in: "1 month", anchor: dueDay(2026, 1, 31), want: dueDay(2026, 2, 28)},
+		{name: "jan 31 plus a month leap", in: "1m", anchor: dueDay(2024, 1, 31), want: dueDay(2024, 2, 29)},
+		{name: "aug 31 plus 1m", in: "+1m", anchor: dueDay(2026, 8, 31), want: dueDay(2026, 9, 30)},
+		{name: "dec 31 plus 2m", in: "2 months", anchor: dueDay(2025, 12, 31), want: dueDay(2026, 2, 28)},
+		{name: "anchor day as written", in: "+1d", anchor: late, want: dueDay(2026, 2, 1)},
 
 		{name: "relative without anchor", in: "+2w", wantErr: "date or resolved_at"},
 		{name: "within without anchor", in: "within 30 days", wantErr: "date or resolved_at"},
@@ -260,7 +260,7 @@ func TestParseDue(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := ParseDue(tt.in, tt.anchor)
-			checkErr(t, err, tt.wantErr)
+			dueCheckErr(t, err, tt.wantErr)
 			if tt.wantErr == "" && !got.Equal(tt.want) {
 				t.Errorf("ParseDue(%q, %v) = %v, want %v", tt.in, tt.anchor, got, tt.want)
 			}
@@ -327,7 +327,7 @@ func TestParseTimestamp(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
 			got, err := ParseTimestamp(tt.in)
-			checkErr(t, err, tt.wantErr)
+			dueCheckErr(t, err, tt.wantErr)
 			if tt.wantErr != "" {
 				return
 			}
@@ -440,8 +440,8 @@ func TestMatchHorizonEarliestKeyWins(t *testing.T) {
 	}
 }
 
-// checkErr fails unless err is nil when want is "", or contains want.
-func checkErr(t *testing.T, err error, want string) {
+// dueCheckErr fails unless err is nil when want is "", or contains want.
+func dueCheckErr(t *testing.T, err error, want string) {
 	t.Helper()
 	switch {
 	case want == "" && err != nil:
@@ -462,7 +462,7 @@ func FuzzParseDue(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	anchor := day(2026, 1, 31)
+	anchor := dueDay(2026, 1, 31)
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := ParseDue(s, anchor)
 		if err == nil && !got.IsZero() && got.Location() != time.UTC {

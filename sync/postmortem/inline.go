@@ -9,7 +9,7 @@ import (
 
 // suffixMarker starts the one fixed suffix pmsync appends to list items:
 //
-//	 <!-- pmsync --> ([acme/sre#12](https://github.com/acme/sre/issues/12): Open)
+//	<!-- pmsync --> ([acme/sre#12](https://github.com/acme/sre/issues/12): Open)
 //
 // The HTML comment keeps it recognisable while GitHub renders only the link
 // and status.
@@ -55,7 +55,7 @@ var (
 	reMdLink       = regexp.MustCompile(`\[([^\]]*)\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)`)
 	reBareURL      = regexp.MustCompile(`<?(https?://[^\s>)\]]+)>?`)
 	rePlaceholder  = regexp.MustCompile(`(?i)^(n/?a|none|-+|—|tbd|tbc|\?+|todo\.?|done\.?)$`)
-	reSuffixStatus = regexp.MustCompile(`^\((.*): ([^:()]*)\)$`)
+	reSuffixStatus = regexp.MustCompile(`^\((.*): ([^:]*)\)$`)
 )
 
 // refFromURL recognises a tracker issue URL: a GitHub issue or a Jira

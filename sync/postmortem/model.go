@@ -56,8 +56,9 @@ type Doc struct {
 	// document answers, by normalized section name; used by lint.
 	Sections []Section
 
-	src   []byte
-	bodyAt int // byte offset where the Markdown body starts (after front matter)
+	src    []byte
+	bodyAt int
+	parser *Parser // for verifying write-backs // byte offset where the Markdown body starts (after front matter)
 }
 
 // Section is one heading (or heading-like label) of the document.
@@ -139,8 +140,9 @@ type Span struct {
 // IsZero reports an empty span.
 func (s Span) IsZero() bool { return s.Days == 0 && s.Months == 0 }
 
-// AddTo returns t moved forward by the span.
-func (s Span) AddTo(t time.Time) time.Time { return t.AddDate(0, s.Months, s.Days) }
+// AddTo returns t moved forward by the span; a month from Jan 31 is the
+// end of February, not early March.
+func (s Span) AddTo(t time.Time) time.Time { return dueAdd(t, s) }
 
 // Directory is who owners may be: the config's people and teams.
 type Directory struct {

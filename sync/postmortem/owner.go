@@ -102,13 +102,19 @@ func (d Directory) Resolve(raw string) (Owner, error) {
 // ownerResolve resolves a cleaned owner: the whole text, then each of
 // several owners, then the text without a trailing parenthetical.
 func (d Directory) ownerResolve(s string) (Owner, ownerKind, error) {
+	if low := strings.ToLower(s); ownerPlaceholders[low] || strings.Contains(low, "{{") {
+		return Owner{}, ownerBlank, nil // "n/a" is not n and a
+	}
 	o, kind, err := d.ownerOne(s, 0)
-	if err != nil || kind == ownerFound || kind == ownerBlank {
+	if err != nil || kind == ownerFound {
 		return o, kind, err
 	}
 	weak, haveWeak := o, kind == ownerHandle
-
-	if parts := ownerSplit(s); len(parts) > 1 {
+	parts := ownerSplit(s)
+	if kind == ownerBlank && len(parts) <= 1 {
+		return o, kind, nil
+	}
+	if len(parts) > 1 { // "TBD, alice" is blank as a whole but names alice
 		allBlank := true
 		for _, p := range parts {
 			po, pk, perr := d.ownerOne(p, 0)
@@ -124,7 +130,7 @@ func (d Directory) ownerResolve(s string) (Owner, ownerKind, error) {
 				allBlank = false
 			}
 		}
-		if allBlank && !haveWeak {
+		if (allBlank || kind == ownerBlank) && !haveWeak {
 			return Owner{}, ownerBlank, nil
 		}
 	}

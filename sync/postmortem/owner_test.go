@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-func testDirectory() Directory {
+func ownerTestDirectory() Directory {
 	return Directory{
 		People: map[string]Person{
-			"alice":   {Key: "alice", Name: "Alice Example", Email: "alice@acme.example", GitHub: "alice-gh", Jira: "5b10ac8d82e05b22cc7d4ef5"},
-			"amirh":   {Key: "amirh", Name: "Amir Hardon", Email: "amirh@google.com", GitHub: "amirh"},
+			"alice": {Key: "alice", Name: "Alice Example", Email: "alice@acme.example", GitHub: "alice-gh", Jira: "5b10ac8d82e05b22cc7d4ef5"},
+			"amirh": {Key: "amirh", Name: "Amir Hardon", Email: "amirh@google.com", GitHub: "amirh"},
 			"bentheelder": {Key: "bentheelder", Name: "Benjamin Elder", Email: "bentheelder@google.com",
 				GitHub: "BenTheElder", Jira: "belder"},
 			"hixie":    {Key: "hixie", Name: "Ian Hickson", GitHub: "Hixie"},
@@ -30,7 +30,7 @@ func testDirectory() Directory {
 
 func TestResolve(t *testing.T) {
 	t.Parallel()
-	d := testDirectory()
+	d := ownerTestDirectory()
 	tests := []struct {
 		raw     string
 		want    Owner // Raw is always raw and is filled in by the test
@@ -120,7 +120,8 @@ func TestResolve(t *testing.T) {
 		{raw: "alice, bob", want: Owner{Person: "alice"}},
 		{raw: "bob, alice", want: Owner{Person: "alice"}},
 		{raw: "alice/amirh", want: Owner{Person: "alice"}},
-		{raw: "alice and amirh", want: Owner{Person: "amirh"}[0:0][0:0:0][0:0:0][0:0:0], wantErr: ""},
+		{raw: "alice and amirh", want: Owner{Person: "alice"}},
+		{raw: "jennifer and amirh", want: Owner{Person: "amirh"}},
 		{raw: "alice & amirh", want: Owner{Person: "alice"}},
 		{raw: "@alice @amirh", want: Owner{Person: "alice"}},
 		{raw: "amirh@, blasten@", want: Owner{Person: "amirh"}},
@@ -141,7 +142,7 @@ func TestResolve(t *testing.T) {
 		t.Run(tt.raw, func(t *testing.T) {
 			t.Parallel()
 			got, err := d.Resolve(tt.raw)
-			checkErr(t, err, tt.wantErr)
+			dueCheckErr(t, err, tt.wantErr)
 			want := tt.want
 			want.Raw = tt.raw
 			if tt.wantErr != "" {
@@ -170,7 +171,7 @@ func TestResolveEmptyDirectory(t *testing.T) {
 
 func TestAssignee(t *testing.T) {
 	t.Parallel()
-	d := testDirectory()
+	d := ownerTestDirectory()
 	tests := []struct {
 		name    string
 		owner   Owner
@@ -250,7 +251,7 @@ func TestResolveLargeDirectory(t *testing.T) {
 }
 
 func BenchmarkResolve(b *testing.B) {
-	d := testDirectory()
+	d := ownerTestDirectory()
 	for _, raw := range []string{"alice", "Alice Example", "@alice-gh", "jennifer"} {
 		b.Run(raw, func(b *testing.B) {
 			b.ReportAllocs()
@@ -270,7 +271,7 @@ func FuzzResolve(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	d := testDirectory()
+	d := ownerTestDirectory()
 	f.Fuzz(func(t *testing.T, raw string) {
 		o, err := d.Resolve(raw)
 		if o.Raw != raw {

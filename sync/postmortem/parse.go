@@ -65,7 +65,7 @@ func NewParser(opts Options) *Parser {
 // becomes the default id). An error means the document is unusable; item
 // problems are in Doc.Diags and Item.Errors instead.
 func (p *Parser) Parse(name string, src []byte) (*Doc, error) {
-	d := &Doc{Path: name, src: src}
+	d := &Doc{Path: name, src: src, parser: p}
 	if len(src) > MaxSize {
 		return nil, &ParseError{Path: name, Msg: fmt.Sprintf("file is %.1f MiB, larger than the %d MiB a postmortem may be: split it, or exclude it with source.exclude", float64(len(src))/(1<<20), MaxSize>>20)}
 	}

@@ -100,7 +100,7 @@ var columnSynonyms = map[string]column{
 	"ticket": colTicket, "bug": colTicket, "issue": colTicket, "tracking": colTicket,
 	"link": colTicket, "jira": colTicket, "tracking bug": colTicket, "tracking link": colTicket,
 	"tracking issue": colTicket,
-	"status": colStatus, "state": colStatus,
+	"status":         colStatus, "state": colStatus,
 	"id": colID, "no": colID, "ref": colID,
 }
 

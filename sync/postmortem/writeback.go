@@ -2,6 +2,7 @@ package postmortem
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -78,7 +79,44 @@ func (d *Doc) Render(updates map[string]Update) ([]byte, bool, error) {
 	}
 	b.Write(d.src[at:])
 	out := b.Bytes()
+	if err := d.verify(out, updates); err != nil {
+		return nil, false, err
+	}
 	return out, !bytes.Equal(out, d.src), nil
+}
+
+// ErrUnsafeWriteBack means the edit would change how the document reads
+// (a line that no longer parses as the same table row or list item), so
+// it was refused and the document left as it was.
+var ErrUnsafeWriteBack = errors.New("write-back refused: it would change the document's structure")
+
+// verify parses the edited document and checks it has the same items
+// with the new tickets: the guarantee that pmsync never corrupts a
+// postmortem does not rest on the splicing code alone.
+func (d *Doc) verify(out []byte, updates map[string]Update) error {
+	if d.parser == nil {
+		return nil
+	}
+	d2, err := d.parser.Parse(d.Path, out)
+	if err != nil {
+		return fmt.Errorf("%s: %w: %v", d.Path, ErrUnsafeWriteBack, err)
+	}
+	check := func(a, b []*Item) error {
+		if len(a) != len(b) {
+			return fmt.Errorf("%s: %w (%d items before, %d after); add leading and trailing pipes to the table rows, or report this as a bug", d.Path, ErrUnsafeWriteBack, len(a), len(b))
+		}
+		for i := range a {
+			u, ok := updates[a[i].Key]
+			if a[i].Key != b[i].Key || ok && (b[i].Ticket != u.Ticket || b[i].Status != u.Status) {
+				return fmt.Errorf("%s:%d: %w (item %q reads back differently); report this as a bug", d.Path, a[i].Line, ErrUnsafeWriteBack, a[i].Text)
+			}
+		}
+		return nil
+	}
+	if err := check(d.Factors, d2.Factors); err != nil {
+		return err
+	}
+	return check(d.Actions, d2.Actions)
 }
 
 // tableEdits fills the ticket and status cells of the updated rows,
