@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pmsync/pmsync/config"
+)
+
+// defaultConfigFile is used when neither --config nor PMSYNC_CONFIG is set
+// and it exists in the working directory.
+const defaultConfigFile = "pmsync.yaml"
+
+// app is what every command shares: the process's streams and environment
+// (passed in, so tests run commands without touching the real ones) and
+// the root's persistent flags. The context is cmd.Context().
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	env            []string
+
+	configFile string // --config
+	logLevel   string // --log-level
+}
+
+// run executes one pmsync command line and returns its exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	root := newRootCmd(a)
+	started := false
+	markStarted(root, &started)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	path := root.CommandPath()
+	if cmd != nil {
+		path = cmd.CommandPath()
+	}
+	return report(ctx, stderr, path, err, started)
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pmsync",
+		Short: "Turn postmortem action items into tracked tickets and report on follow-through",
+		Long: `pmsync reads finalized postmortems, opens a GitHub or Jira ticket for every
+contributing factor and action item, writes each ticket's status back into
+the postmortem, and reports on follow-through.
+
+Exit codes: 0 all done; 1 some documents or items failed; 2 usage or
+configuration error; 3 interrupted.`,
+		SilenceErrors: true, // run prints errors, once, with the exit-code policy
+		SilenceUsage:  true,
+		// A bare "pmsync" in a CronJob is a mistake, not a request for help.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usageError("missing command")
+		},
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configFile, "config", "",
+		"config `FILE` (default: $PMSYNC_CONFIG, else ./"+defaultConfigFile+" if it exists, else built-in defaults)")
+	pf.StringVar(&a.logLevel, "log-level", "", "log `LEVEL`: debug, info, warn or error (default: log.level from the config, else info)")
+
+	root.AddCommand(
+		newVersionCmd(a),
+		newLintCmd(a),
+	)
+	return root
+}
+
+// markStarted wraps every command's RunE so run can tell errors of the
+// command itself from cobra's argument and flag errors.
+func markStarted(c *cobra.Command, started *bool) {
+	if inner := c.RunE; inner != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			*started = true
+			return inner(cmd, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		markStarted(sub, started)
+	}
+}
+
+// configPath resolves which config file to read; "" means none.
+func (a *app) configPath(cmd *cobra.Command) (path, from string) {
+	if cmd.Flags().Changed("config") {
+		return a.configFile, "--config"
+	}
+	if p, ok := lookupEnv(a.env, "PMSYNC_CONFIG"); ok {
+		return p, "PMSYNC_CONFIG"
+	}
+	if _, err := os.Stat(defaultConfigFile); err == nil {
+		return defaultConfigFile, "the working directory"
+	}
+	return "", ""
+}
+
+// loadConfig loads and validates the configuration; its errors exit 2.
+func (a *app) loadConfig(cmd *cobra.Command) (*config.Config, error) {
+	path, from := a.configPath(cmd)
+	cfg, err := config.Load(path, a.env)
+	switch {
+	case err == nil:
+		return cfg, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, configError(fmt.Errorf("config file %s (from %s) does not exist; pass an existing file, or none to use the defaults", path, from))
+	default:
+		return nil, configError(err)
+	}
+}
+
+// lookupEnv finds name in a KEY=VALUE list; the last entry wins.
+func lookupEnv(env []string, name string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == name {
+			return v, true
+		}
+	}
+	return "", false
+}

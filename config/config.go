@@ -1,0 +1,285 @@
+// Package config is pmsync's typed configuration: one YAML file read with
+// viper, every key overridable from the environment (PMSYNC_ + the key path
+// upper-cased with _), validated as a whole so a user sees every problem at
+// once. Viper stays inside Load; the rest of the program sees only Config.
+//
+// Secrets never live in the file: the file names where they come from
+// (token_env, token_file, ...) and Secrets resolves them at run time.
+//
+// Map keys (tracker, people and team names, priorities, ...) are
+// case-insensitive, as viper makes them; Load stores them canonically (see
+// Load).
+package config
+
+import "time"
+
+// Config is the whole configuration. The mapstructure tags are the YAML keys
+// of SPEC §5.
+type Config struct {
+	// OwnerID tells this installation's tickets from another's; empty means
+	// derived from the source (the git URL or the folder's absolute path).
+	OwnerID   string             `mapstructure:"owner_id"`
+	Source    Source             `mapstructure:"source"`
+	Trackers  map[string]Tracker `mapstructure:"trackers"`
+	Routes    []Route            `mapstructure:"routes"`
+	People    map[string]Person  `mapstructure:"people"`
+	Teams     map[string]Team    `mapstructure:"teams"`
+	Defaults  Defaults           `mapstructure:"defaults"`
+	Finalized Finalized          `mapstructure:"finalized"`
+	Lint      Lint               `mapstructure:"lint"`
+	Report    Report             `mapstructure:"report"`
+	Metrics   Metrics            `mapstructure:"metrics"`
+	Log       Log                `mapstructure:"log"`
+}
+
+// Source types.
+const (
+	SourceDir = "dir"
+	SourceGit = "git"
+)
+
+// Source is where the postmortems live.
+type Source struct {
+	Type    string   `mapstructure:"type"`    // dir | git
+	Path    string   `mapstructure:"path"`    // folder; inside the repository for git
+	Include []string `mapstructure:"include"` // globs relative to Path; ** matches any depth
+	Exclude []string `mapstructure:"exclude"`
+	// WebURL is the base the documents' paths are appended to for links.
+	WebURL string `mapstructure:"web_url"`
+	Git    Git    `mapstructure:"git"`
+}
+
+// Git modes.
+const (
+	GitModePush        = "push"
+	GitModePullRequest = "pull-request"
+)
+
+// Git is the repository a git source clones and writes back to.
+type Git struct {
+	URL         string `mapstructure:"url"`
+	Branch      string `mapstructure:"branch"`
+	TokenEnv    string `mapstructure:"token_env"`
+	TokenFile   string `mapstructure:"token_file"`
+	SSHKeyFile  string `mapstructure:"ssh_key_file"`
+	Mode        string `mapstructure:"mode"` // push | pull-request
+	AuthorName  string `mapstructure:"author_name"`
+	AuthorEmail string `mapstructure:"author_email"`
+}
+
+// Token is where the git token comes from.
+func (g Git) Token() SecretRef {
+	return SecretRef{Key: "source.git.token", Env: g.TokenEnv, File: g.TokenFile}
+}
+
+// SSHKey is where the git SSH private key comes from.
+func (g Git) SSHKey() SecretRef {
+	return SecretRef{Key: "source.git.ssh_key", File: g.SSHKeyFile}
+}
+
+// Tracker types.
+const (
+	TrackerGitHub = "github"
+	TrackerJira   = "jira"
+)
+
+// Jira deployments.
+const (
+	DeploymentAuto       = "auto"
+	DeploymentCloud      = "cloud"
+	DeploymentDataCenter = "datacenter"
+)
+
+// Tracker is one GitHub or Jira connection. Fields marked jira or github
+// apply to that type only.
+type Tracker struct {
+	// Name is the tracker's key under trackers (lower case); set by Load.
+	Name string `mapstructure:"-"`
+
+	Type      string `mapstructure:"type"` // github | jira
+	BaseURL   string `mapstructure:"base_url"`
+	TokenEnv  string `mapstructure:"token_env"`
+	TokenFile string `mapstructure:"token_file"`
+	UserEnv   string `mapstructure:"user_env"`
+	UserFile  string `mapstructure:"user_file"`
+
+	Repo       string `mapstructure:"repo"`       // github: owner/name
+	Project    string `mapstructure:"project"`    // jira: project key
+	Deployment string `mapstructure:"deployment"` // jira: auto | cloud | datacenter
+
+	// WriteInterval paces mutating calls.
+	WriteInterval time.Duration `mapstructure:"write_interval"`
+	// MaxCreates is the per-run creation budget.
+	MaxCreates int `mapstructure:"max_creates"`
+	// MaxCreateShare refuses a plan that would create tickets for more than
+	// this share of one repo's or project's items; 1 disables the check.
+	MaxCreateShare float64 `mapstructure:"max_create_share"`
+
+	// GitHub App authentication (instead of a token).
+	AppID          int64  `mapstructure:"app_id"`
+	InstallationID int64  `mapstructure:"installation_id"`
+	PrivateKeyFile string `mapstructure:"private_key_file"`
+	Milestone      string `mapstructure:"milestone"` // github
+
+	// IssueTypes maps item kind (action, factor) to a Jira issue type.
+	IssueTypes map[string]string `mapstructure:"issue_types"`
+	// Priorities maps P0..P4 to Jira priority names.
+	Priorities map[string]string `mapstructure:"priorities"`
+	// WontDoResolutions are the Jira resolutions that mean "won't do".
+	WontDoResolutions []string       `mapstructure:"wont_do_resolutions"`
+	Components        []string       `mapstructure:"components"`
+	Epic              string         `mapstructure:"epic"`
+	CustomFields      map[string]any `mapstructure:"custom_fields"`
+}
+
+// Token is where the tracker's API token comes from.
+func (t Tracker) Token() SecretRef {
+	return SecretRef{Key: "trackers." + t.Name + ".token", Env: t.TokenEnv, File: t.TokenFile}
+}
+
+// User is where the tracker's user name (Jira Cloud: the account e-mail)
+// comes from.
+func (t Tracker) User() SecretRef {
+	return SecretRef{Key: "trackers." + t.Name + ".user", Env: t.UserEnv, File: t.UserFile}
+}
+
+// PrivateKey is where the GitHub App's private key comes from.
+func (t Tracker) PrivateKey() SecretRef {
+	return SecretRef{Key: "trackers." + t.Name + ".private_key", File: t.PrivateKeyFile}
+}
+
+// IsGitHubApp reports whether the tracker authenticates as a GitHub App.
+func (t Tracker) IsGitHubApp() bool {
+	return t.AppID != 0 || t.InstallationID != 0 || t.PrivateKeyFile != ""
+}
+
+// Route sends the items that match to a tracker (and a repo or project in
+// it). Routes are tried in order; the last one, with an empty match, is the
+// default.
+type Route struct {
+	Match   Match  `mapstructure:"match"`
+	Tracker string `mapstructure:"tracker"` // lower case, as tracker names
+	Repo    string `mapstructure:"repo"`
+	Project string `mapstructure:"project"`
+}
+
+// Match selects items by their postmortem's (or item's) attributes; empty
+// fields match anything.
+type Match struct {
+	Team     string `mapstructure:"team"`
+	Service  string `mapstructure:"service"`
+	Severity string `mapstructure:"severity"`
+	// Tracker matches the document's own tracker (front matter), by name.
+	Tracker string `mapstructure:"tracker"`
+}
+
+// IsZero reports whether m matches everything.
+func (m Match) IsZero() bool { return m == Match{} }
+
+// Person is one entry of the owner directory.
+type Person struct {
+	Name   string `mapstructure:"name"`
+	Email  string `mapstructure:"email"`
+	GitHub string `mapstructure:"github"` // login
+	Jira   string `mapstructure:"jira"`   // Cloud accountId or Data Center user name
+}
+
+// Team is a team that can own items; its tickets are opened unassigned.
+type Team struct {
+	GitHub string `mapstructure:"github"` // org/team
+	Jira   string `mapstructure:"jira"`
+}
+
+// Defaults are the due-date policy. Values are spans like 14d, 2w, 3m, 1y
+// or "2 weeks"; they are parsed where they are used.
+type Defaults struct {
+	// DueAfter is keyed by priority (P1), severity (SEV2) or "default";
+	// keys are stored upper-case except "default".
+	DueAfter map[string]string `mapstructure:"due_after"`
+	// Horizons is keyed by horizon label (short-term), lower case.
+	Horizons map[string]string `mapstructure:"horizons"`
+}
+
+// Values of Finalized.WhenUnstated.
+const (
+	WhenUnstatedFinal = "final"
+	WhenUnstatedDraft = "draft"
+)
+
+// Finalized decides which postmortems are synced.
+type Finalized struct {
+	Words        []string `mapstructure:"words"`
+	WhenUnstated string   `mapstructure:"when_unstated"` // final | draft
+}
+
+// Lint tunes pmsync lint.
+type Lint struct {
+	RequireOwner bool `mapstructure:"require_owner"`
+}
+
+// Report is where and how the follow-through report is written.
+type Report struct {
+	Dir     string   `mapstructure:"dir"`
+	Formats []string `mapstructure:"formats"` // md | html | json | csv
+}
+
+// Metrics are pushed to a Prometheus Pushgateway at the end of a run when
+// PushgatewayURL is set.
+type Metrics struct {
+	PushgatewayURL string `mapstructure:"pushgateway_url"`
+	Job            string `mapstructure:"job"`
+}
+
+// Log configures the logger.
+type Log struct {
+	Level  string `mapstructure:"level"`  // debug | info | warn | error
+	Format string `mapstructure:"format"` // auto | json | text
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() *Config {
+	return &Config{
+		Source: Source{
+			Type:    SourceDir,
+			Path:    "postmortems",
+			Include: []string{"**/*.md"},
+			Exclude: []string{
+				"**/README.md", "**/readme.md", "**/index.md", "**/_index.md",
+				"**/*template*.md", "**/*TEMPLATE*.md",
+			},
+			Git: Git{Branch: "main", Mode: GitModePush},
+		},
+		Defaults: Defaults{
+			DueAfter: map[string]string{"P0": "14d", "P1": "28d", "P2": "56d", "default": "56d"},
+			Horizons: map[string]string{
+				"immediate": "7d", "short-term": "14d", "medium-term": "56d", "long-term": "180d",
+			},
+		},
+		Finalized: Finalized{
+			Words:        []string{"final", "finalized", "published", "complete", "completed", "closed", "reviewed"},
+			WhenUnstated: WhenUnstatedDraft,
+		},
+		Report:  Report{Dir: "reports", Formats: []string{"md", "html", "json"}},
+		Metrics: Metrics{Job: "pmsync"},
+		Log:     Log{Level: "info", Format: "auto"},
+	}
+}
+
+// DefaultTracker returns the defaults for a tracker of the given type
+// (github or jira).
+func DefaultTracker(typ string) Tracker {
+	t := Tracker{
+		Type:           typ,
+		WriteInterval:  time.Second,
+		MaxCreates:     100,
+		MaxCreateShare: 0.5,
+	}
+	if typ == TrackerJira {
+		t.Deployment = DeploymentAuto
+		t.IssueTypes = map[string]string{"action": "Task", "factor": "Bug"}
+		// Jira's stock priority scheme.
+		t.Priorities = map[string]string{"P0": "Highest", "P1": "High", "P2": "Medium", "P3": "Low", "P4": "Lowest"}
+		t.WontDoResolutions = []string{"Won't Do", "Duplicate", "Declined", "Cannot Reproduce"}
+	}
+	return t
+}

@@ -1,0 +1,87 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// ErrSecretNotConfigured is returned by Secrets.Resolve when the config
+// names no source for a secret; callers for which it is optional (a Jira
+// Data Center token without a user) check for it with errors.Is.
+var ErrSecretNotConfigured = errors.New("not configured")
+
+// SecretRef says where one secret comes from: an environment variable or a
+// file (a mounted Kubernetes Secret). It holds names, never the value.
+type SecretRef struct {
+	// Key is the config key without its _env/_file suffix, for messages:
+	// "trackers.gh.token".
+	Key  string
+	Env  string
+	File string
+}
+
+// IsSet reports whether the config names a source for the secret.
+func (r SecretRef) IsSet() bool { return r.Env != "" || r.File != "" }
+
+// Secrets resolves SecretRefs. Its errors name the key, the variable or
+// the file, never the value.
+type Secrets struct {
+	// Env is the environment as KEY=VALUE pairs (os.Environ()).
+	Env []string
+	// ReadFile reads a secret file; os.ReadFile when nil.
+	ReadFile func(name string) ([]byte, error)
+}
+
+// Resolve returns the secret ref names, without its trailing newline.
+func (s Secrets) Resolve(ref SecretRef) (string, error) {
+	switch {
+	case ref.Env != "" && ref.File != "":
+		return "", fmt.Errorf("%s: set %s_env or %s_file, not both", ref.Key, ref.Key, ref.Key)
+	case ref.Env != "":
+		val, ok := lookupEnv(s.Env, ref.Env)
+		val = strings.TrimRight(val, "\r\n")
+		if !ok || val == "" {
+			return "", fmt.Errorf("%s_env: environment variable %s is not set or empty; set it, or use %s_file", ref.Key, ref.Env, ref.Key)
+		}
+		return val, nil
+	case ref.File != "":
+		read := s.ReadFile
+		if read == nil {
+			read = os.ReadFile
+		}
+		data, err := read(ref.File)
+		if err != nil {
+			return "", fmt.Errorf("%s_file: read %s: %w", ref.Key, ref.File, pathErrorOnly(err))
+		}
+		val := strings.TrimRight(string(data), "\r\n")
+		if val == "" {
+			return "", fmt.Errorf("%s_file: %s is empty", ref.Key, ref.File)
+		}
+		return val, nil
+	}
+	return "", fmt.Errorf("%s: %w; set %s_env or %s_file", ref.Key, ErrSecretNotConfigured, ref.Key, ref.Key)
+}
+
+// pathErrorOnly keeps the cause of a file error (not found, permission
+// denied) and drops the rest: the path is already in the message, and a
+// custom reader's error text is not ours to trust with a secret.
+func pathErrorOnly(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// lookupEnv finds name in a KEY=VALUE list; the last entry wins, as in
+// os/exec.
+func lookupEnv(env []string, name string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == name {
+			return v, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,370 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+var (
+	// spanRE is the shape of a due span; the real parser lives with the
+	// postmortem model, this only catches typos early.
+	spanRE     = regexp.MustCompile(`(?i)^\s*\d+\s*(d|w|m|y|days?|weeks?|months?|years?)\s*$`)
+	repoRE     = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	projectRE  = regexp.MustCompile(`^[A-Z][A-Z0-9_]+$`)
+	nameRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	envVarRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	ghLoginRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+	priorityRE = regexp.MustCompile(`^P[0-4]$`)
+)
+
+// Validate reports every problem of c at once, each naming its key, as a
+// *ValidationError.
+func (c *Config) Validate() error {
+	if probs := c.problems(); len(probs) > 0 {
+		return newValidationError("", probs)
+	}
+	return nil
+}
+
+func newValidationError(path string, probs []Problem) *ValidationError {
+	where := "the config file"
+	if path != "" {
+		where = path
+	}
+	return &ValidationError{
+		Header:   fmt.Sprintf("invalid configuration; fix these keys in %s (or the PMSYNC_ environment variables that override them)", where),
+		Problems: probs,
+	}
+}
+
+func (c *Config) problems() []Problem {
+	var v validator
+	v.owner(c.OwnerID)
+	v.source(c.Source)
+	trackers := v.trackers(c)
+	v.routes(c.Routes, trackers)
+	v.directory(c.People, c.Teams)
+	v.defaults(c.Defaults)
+	v.finalized(c.Finalized)
+	v.report(c.Report)
+	v.url("metrics.pushgateway_url", c.Metrics.PushgatewayURL)
+	if c.Metrics.PushgatewayURL != "" && c.Metrics.Job == "" {
+		v.add("metrics.job", "must be set when metrics.pushgateway_url is")
+	}
+	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	v.oneOf("log.format", c.Log.Format, "auto", "json", "text")
+	return v.probs
+}
+
+type validator struct{ probs []Problem }
+
+func (v *validator) add(key, format string, args ...any) {
+	v.probs = append(v.probs, Problem{Key: key, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) oneOf(key, got string, allowed ...string) {
+	for _, a := range allowed {
+		if got == a {
+			return
+		}
+	}
+	v.add(key, "must be %s, got %q", orList(allowed), got)
+}
+
+func orList(s []string) string {
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// url checks an optional http(s) URL. The value is never quoted: a URL
+// may carry credentials.
+func (v *validator) url(key, raw string) {
+	if raw == "" {
+		return
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+		v.add(key, "must be an absolute http or https URL")
+	case u.User != nil:
+		v.add(key, "must not contain credentials; put them in a token_env or token_file")
+	}
+}
+
+// envVar checks a *_env key. The value is never quoted: it may be a secret
+// pasted into the wrong key.
+func (v *validator) envVar(key, name string) {
+	if name != "" && !envVarRE.MatchString(name) {
+		v.add(key, "must be the name of an environment variable (letters, digits and _), not the secret itself")
+	}
+}
+
+func (v *validator) secretPair(prefix, base, env, file string) {
+	v.envVar(prefix+base+"_env", env)
+	if env != "" && file != "" {
+		v.add(prefix+base+"_env", "set %s_env or %s_file, not both", base, base)
+	}
+}
+
+func (v *validator) owner(id string) {
+	if strings.IndexFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		v.add("owner_id", "must not contain spaces or control characters (it is part of every ticket's marker)")
+	}
+}
+
+func (v *validator) source(s Source) {
+	v.oneOf("source.type", s.Type, SourceDir, SourceGit)
+	if s.Path == "" {
+		v.add("source.path", "must be set")
+	} else if s.Type == SourceGit && (path.IsAbs(s.Path) || strings.HasPrefix(path.Clean(s.Path), "..")) {
+		v.add("source.path", "must be a folder inside the repository for a git source, got %q", s.Path)
+	}
+	if len(s.Include) == 0 {
+		v.add("source.include", "must list at least one glob, e.g. **/*.md")
+	}
+	v.globs("source.include", s.Include)
+	v.globs("source.exclude", s.Exclude)
+	v.url("source.web_url", s.WebURL)
+
+	g := s.Git
+	if s.Type == SourceGit {
+		if g.URL == "" {
+			v.add("source.git.url", "must be set for a git source")
+		}
+		if g.Branch == "" {
+			v.add("source.git.branch", "must be set for a git source")
+		}
+	}
+	if g.URL != "" {
+		if u, err := url.Parse(g.URL); err == nil && u.User != nil {
+			if _, hasPassword := u.User.Password(); hasPassword {
+				v.add("source.git.url", "must not contain credentials; use source.git.token_env or source.git.token_file")
+			}
+		}
+	}
+	v.oneOf("source.git.mode", g.Mode, GitModePush, GitModePullRequest)
+	v.secretPair("source.git.", "token", g.TokenEnv, g.TokenFile)
+	if g.AuthorEmail != "" && !strings.Contains(g.AuthorEmail, "@") {
+		v.add("source.git.author_email", "must be an e-mail address, got %q", g.AuthorEmail)
+	}
+}
+
+// trackers checks each tracker and returns them by lower-case name.
+func (v *validator) trackers(c *Config) map[string]Tracker {
+	byName := make(map[string]Tracker, len(c.Trackers))
+	for _, name := range sortedKeys(c.Trackers) {
+		t := c.Trackers[name]
+		byName[strings.ToLower(name)] = t
+		p := "trackers." + name + "."
+		if !nameRE.MatchString(name) {
+			v.add("trackers."+name, "tracker names must be lower-case letters, digits, - and _")
+		}
+		if t.Type != TrackerGitHub && t.Type != TrackerJira {
+			v.add(p+"type", "must be github or jira, got %q", t.Type)
+			continue // the rest depends on the type
+		}
+		v.url(p+"base_url", t.BaseURL)
+		v.secretPair(p, "token", t.TokenEnv, t.TokenFile)
+		v.secretPair(p, "user", t.UserEnv, t.UserFile)
+		if t.WriteInterval < 0 {
+			v.add(p+"write_interval", "must not be negative")
+		}
+		if t.MaxCreates < 0 {
+			v.add(p+"max_creates", "must not be negative")
+		}
+		if t.MaxCreateShare <= 0 || t.MaxCreateShare > 1 {
+			v.add(p+"max_create_share", "must be more than 0 and at most 1 (1 turns the check off), got %v", t.MaxCreateShare)
+		}
+		// Keys of the other type are mistakes worth catching: they would be
+		// ignored silently.
+		other := func(key string, set bool) {
+			if set {
+				v.add(p+key, "applies to %s trackers only", map[string]string{TrackerGitHub: TrackerJira, TrackerJira: TrackerGitHub}[t.Type])
+			}
+		}
+		switch t.Type {
+		case TrackerGitHub:
+			if t.Repo != "" && !repoRE.MatchString(t.Repo) {
+				v.add(p+"repo", "must be owner/name, got %q", t.Repo)
+			}
+			if t.IsGitHubApp() {
+				if t.AppID == 0 || t.InstallationID == 0 || t.PrivateKeyFile == "" {
+					v.add(p+"app_id", "a GitHub App needs app_id, installation_id and private_key_file together")
+				}
+				if t.TokenEnv != "" || t.TokenFile != "" {
+					v.add(p+"app_id", "use a token (token_env/token_file) or a GitHub App, not both")
+				}
+			}
+			other("project", t.Project != "")
+			other("deployment", t.Deployment != "")
+			other("issue_types", len(t.IssueTypes) > 0)
+			other("priorities", len(t.Priorities) > 0)
+			other("wont_do_resolutions", len(t.WontDoResolutions) > 0)
+			other("components", len(t.Components) > 0)
+			other("epic", t.Epic != "")
+			other("custom_fields", len(t.CustomFields) > 0)
+		case TrackerJira:
+			if t.Project != "" && !projectRE.MatchString(t.Project) {
+				v.add(p+"project", "must be a Jira project key like OPS, got %q", t.Project)
+			}
+			v.oneOf(p+"deployment", t.Deployment, DeploymentAuto, DeploymentCloud, DeploymentDataCenter)
+			for _, k := range sortedKeys(t.IssueTypes) {
+				if k != "action" && k != "factor" {
+					v.add(p+"issue_types."+k, "unknown item kind; use action or factor")
+				} else if t.IssueTypes[k] == "" {
+					v.add(p+"issue_types."+k, "must name a Jira issue type")
+				}
+			}
+			for _, k := range sortedKeys(t.Priorities) {
+				if !priorityRE.MatchString(k) {
+					v.add(p+"priorities."+k, "unknown priority; use P0 to P4")
+				} else if t.Priorities[k] == "" {
+					v.add(p+"priorities."+k, "must name a Jira priority")
+				}
+			}
+			other("repo", t.Repo != "")
+			other("milestone", t.Milestone != "")
+			other("app_id", t.AppID != 0)
+			other("installation_id", t.InstallationID != 0)
+			other("private_key_file", t.PrivateKeyFile != "")
+		}
+	}
+
+	// A tracker needs its own repo/project unless routes always give one.
+	for _, name := range sortedKeys(c.Trackers) {
+		t := c.Trackers[name]
+		named, covered := 0, 0
+		for _, r := range c.Routes {
+			if strings.EqualFold(r.Tracker, name) {
+				named++
+				if (t.Type == TrackerGitHub && r.Repo != "") || (t.Type == TrackerJira && r.Project != "") {
+					covered++
+				}
+			}
+		}
+		if named > 0 && named == covered {
+			continue
+		}
+		if t.Type == TrackerGitHub && t.Repo == "" {
+			v.add("trackers."+name+".repo", "must be set unless every route to this tracker sets repo")
+		}
+		if t.Type == TrackerJira && t.Project == "" {
+			v.add("trackers."+name+".project", "must be set unless every route to this tracker sets project")
+		}
+	}
+	return byName
+}
+
+func (v *validator) routes(routes []Route, trackers map[string]Tracker) {
+	catchAll := -1
+	for i, r := range routes {
+		p := fmt.Sprintf("routes[%d].", i)
+		if catchAll >= 0 {
+			v.add(fmt.Sprintf("routes[%d]", i), "is never used: routes[%d] before it has no match and takes everything", catchAll)
+		}
+		if r.Match.IsZero() && catchAll < 0 {
+			catchAll = i
+		}
+		if r.Match.Tracker != "" {
+			if _, ok := trackers[strings.ToLower(r.Match.Tracker)]; !ok {
+				v.add(p+"match.tracker", "unknown tracker %q; define it under trackers", r.Match.Tracker)
+			}
+		}
+		if r.Tracker == "" {
+			v.add(p+"tracker", "must name a tracker")
+			continue
+		}
+		t, ok := trackers[strings.ToLower(r.Tracker)]
+		if !ok {
+			v.add(p+"tracker", "unknown tracker %q; define it under trackers", r.Tracker)
+			continue
+		}
+		switch t.Type {
+		case TrackerGitHub:
+			if r.Project != "" {
+				v.add(p+"project", "tracker %q is a github tracker; use repo", r.Tracker)
+			}
+			if r.Repo != "" && !repoRE.MatchString(r.Repo) {
+				v.add(p+"repo", "must be owner/name, got %q", r.Repo)
+			}
+		case TrackerJira:
+			if r.Repo != "" {
+				v.add(p+"repo", "tracker %q is a jira tracker; use project", r.Tracker)
+			}
+			if r.Project != "" && !projectRE.MatchString(r.Project) {
+				v.add(p+"project", "must be a Jira project key like OPS, got %q", r.Project)
+			}
+		}
+	}
+	if len(routes) > 0 && !routes[len(routes)-1].Match.IsZero() {
+		v.add(fmt.Sprintf("routes[%d].match", len(routes)-1),
+			"the last route must have no match: it is the default for items no other route takes; add one like {tracker: NAME}")
+	}
+}
+
+func (v *validator) directory(people map[string]Person, teams map[string]Team) {
+	for _, k := range sortedKeys(people) {
+		p := people[k]
+		key := "people." + k + "."
+		if p.Email != "" && !strings.Contains(p.Email, "@") {
+			v.add(key+"email", "must be an e-mail address, got %q", p.Email)
+		}
+		if p.GitHub != "" && !ghLoginRE.MatchString(p.GitHub) {
+			v.add(key+"github", "must be a GitHub login without @, got %q", p.GitHub)
+		}
+	}
+	for _, k := range sortedKeys(teams) {
+		t := teams[k]
+		if _, ok := people[k]; ok {
+			v.add("teams."+k, "is also a key under people; an owner %q would be ambiguous", k)
+		}
+		if t.GitHub != "" && !repoRE.MatchString(t.GitHub) {
+			v.add("teams."+k+".github", "must be org/team, got %q", t.GitHub)
+		}
+	}
+}
+
+func (v *validator) globs(key string, globs []string) {
+	for i, g := range globs {
+		if _, err := path.Match(g, ""); err != nil || g == "" {
+			v.add(fmt.Sprintf("%s[%d]", key, i), "%q is not a valid glob", g)
+		}
+	}
+}
+
+func (v *validator) defaults(d Defaults) {
+	v.spans("defaults.due_after", d.DueAfter)
+	v.spans("defaults.horizons", d.Horizons)
+}
+
+func (v *validator) spans(key string, m map[string]string) {
+	for _, k := range sortedKeys(m) {
+		if !spanRE.MatchString(m[k]) {
+			v.add(key+"."+k, "must be a span like 14d, 2w, 3m, 1y or \"30 days\", got %q", m[k])
+		}
+	}
+}
+
+func (v *validator) finalized(f Finalized) {
+	for i, w := range f.Words {
+		if w == "" || strings.IndexFunc(w, unicode.IsSpace) >= 0 {
+			v.add(fmt.Sprintf("finalized.words[%d]", i), "must be one word (it is matched against the status's first word), got %q", w)
+		}
+	}
+	v.oneOf("finalized.when_unstated", f.WhenUnstated, WhenUnstatedFinal, WhenUnstatedDraft)
+}
+
+func (v *validator) report(r Report) {
+	if r.Dir == "" {
+		v.add("report.dir", "must be set")
+	}
+	for i, f := range r.Formats {
+		v.oneOf(fmt.Sprintf("report.formats[%d]", i), f, "md", "html", "json", "csv")
+	}
+}
