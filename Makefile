@@ -1,0 +1,49 @@
+# pmsync developer targets. CI runs .ci/run, which does what `make lint test` does.
+
+VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME    ?= 20s
+
+.PHONY: all build test lint bench cover fuzz update clean
+
+all: lint test build
+
+build:
+	CGO_ENABLED=0 go build -ldflags "-X main.version=$(VERSION)" -o bin/pmsync ./cmd/pmsync
+
+# The README's test command.
+test:
+	go test -race -count=1 ./...
+
+lint:
+	@files=$$(git ls-files -- '*.go' 2>/dev/null); \
+	[ -n "$$files" ] || files=$$(find . -name '*.go' -not -path './.git/*' -not -path './testdata/*'); \
+	out=$$([ -z "$$files" ] || gofmt -l $$files); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	$(STATICCHECK) ./...
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+cover:
+	go test -count=1 -covermode=atomic -coverprofile=coverage.out ./...
+	go tool cover -func=coverage.out | tail -n 1
+	go tool cover -html=coverage.out -o coverage.html
+
+# Each fuzz target for FUZZTIME; go test -fuzz takes one target at a time.
+fuzz:
+	@grep -r --include='*_test.go' -l '^func Fuzz' . | while read -r f; do \
+		dir=$$(dirname "$$f"); \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$f"); do \
+			echo "go test -run '^$$' -fuzz '^$$t$$' -fuzztime $(FUZZTIME) $$dir"; \
+			go test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) "$$dir" || exit 1; \
+		done; \
+	done
+
+# Rewrite the golden files of the document engine after a deliberate change.
+update:
+	go test ./sync/postmortem -run Golden -update
+
+clean:
+	rm -rf bin coverage.out coverage.html
