@@ -79,13 +79,13 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "flag wins over env", args: []string{"lint", "--config", valid}, env: []string{"PMSYNC_CONFIG=" + missing},
-			wantCode: exitFailed, wantErr: []string{"not implemented"},
+			wantCode: exitUsage, wantErr: []string{`"pm" does not exist`},
 		},
 		{
 			name: "env override makes config invalid", args: []string{"lint", "--config", valid}, env: []string{"PMSYNC_SOURCE_TYPE=svn"},
 			wantCode: exitUsage, wantErr: []string{"source.type"},
 		},
-		{name: "lint stub", args: []string{"lint"}, wantCode: exitFailed, wantErr: []string{"not implemented"}},
+		{name: "lint without source folder", args: []string{"lint"}, wantCode: exitUsage, wantErr: []string{`"postmortems" does not exist`, "source.path"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

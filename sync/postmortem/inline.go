@@ -30,8 +30,6 @@ var (
 	reTaskBox      = regexp.MustCompile(`^\[([ xX]?)\]\s*`)
 	reStatusLink   = regexp.MustCompile(`(?i)\[(fixed|done|completed|resolved)\]\(([^)\s]+)\)\.?`)
 	reParenLink    = regexp.MustCompile(`\(\s*\[([^\]]+)\]\(([^)\s]+)\)\s*\)\.?\s*$`)
-	reTrailingURL  = regexp.MustCompile(`\s*[-—–:]?\s*<?(https?://[^\s>)]+)>?\s*\.?\s*$`)
-	reParenGroup   = regexp.MustCompile(`\s*\(([^()]*)\)`)
 	reOwnerField   = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?)\s*`)
 	reDueField     = regexp.MustCompile(`(?i)\s*[,;]?\s*\bdue(?: date)?:\s*([^,;()\n]+?)\s*(?:[,;]|$)`)
 	reByDate       = regexp.MustCompile(`(?i)\s*\bby\s+(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|Q[1-4]\s+\d{4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\s+\d{4})\b`)
@@ -40,10 +38,7 @@ var (
 	reTrailStatus  = regexp.MustCompile(`\s*\b(DONE|TODO|FIXED|WIP)\.?\s*$`)
 	reUnderDone    = regexp.MustCompile(`(?i)\s*_(done[^_]*)_`)
 	reCompletedAs  = regexp.MustCompile(`(?i)[;,.]?\s*(completed|done|fixed) (?:as of|on)\s+([^.;]+?)\s*\.?$`)
-	reHandle       = regexp.MustCompile(`(?:^|[\s(,])@([A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9._-]+)?)\b`)
 	rePriorityTok  = regexp.MustCompile(`^(?i:p[0-4])$`)
-	reBoldLead     = regexp.MustCompile(`(?s)^\*\*([^*]+?)\*\*\s*(?:[:.—–-]\s*)?(.*)$`)
-	reBoldLeadIn   = regexp.MustCompile(`(?s)^\*\*([^*]+?)[:.]\*\*\s*(.*)$`)
 	reEmail        = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
 	reGoogleOwner  = regexp.MustCompile(`^[a-z][a-z0-9._-]*@$`)
 	reDoneWord     = regexp.MustCompile(`(?i)^(done|fixed|completed?|resolved|closed|merged|shipped)\b`)
@@ -160,88 +155,167 @@ func (m *inlineMeta) metaToken(part string) bool {
 func extractInline(raw string) inlineMeta {
 	var m inlineMeta
 	s := strings.TrimSpace(raw)
-	if loc := reTaskBox.FindStringSubmatchIndex(s); loc != nil {
+	// Each rule runs only when a cheap test says it can match: items are
+	// many and the expressions are the parser's main cost.
+	hasLink := strings.Contains(s, "](")
+	if loc := findIndexIf(strings.HasPrefix(s, "["), reTaskBox, s); loc != nil {
 		m.checkbox = true
 		m.done = strings.TrimSpace(s[loc[2]:loc[3]]) != ""
 		s = s[loc[1]:]
 	}
 	// Split off the first line block (title) from the rest only later; the
 	// metadata may sit on a wrapped continuation line.
-	if sm := reStatusLink.FindStringSubmatch(s); sm != nil {
+	if sm := findIf(hasLink, reStatusLink, s); sm != nil {
 		m.statusRaw, m.done = sm[1], true
 		s = strings.Replace(s, sm[0], "", 1)
 	}
-	if loc := reParenLink.FindStringSubmatchIndex(s); loc != nil {
+	if loc := findIndexIf(hasLink, reParenLink, s); loc != nil {
 		if r, ok := refFromURL(s[loc[4]:loc[5]], plain(s[loc[2]:loc[3]])); ok {
 			m.ticket = r
 			s = strings.TrimSpace(s[:loc[0]])
 		}
 	}
-	if m.ticket.IsZero() {
-		if loc := reTrailingURL.FindStringSubmatchIndex(s); loc != nil {
-			if r, ok := refFromURL(s[loc[2]:loc[3]], ""); ok {
+	if m.ticket.IsZero() && (strings.Contains(s, "/issues/") || strings.Contains(s, "/browse/")) {
+		if u, rest, ok := trailingURL(s); ok {
+			if r, ok := refFromURL(u, ""); ok {
 				m.ticket = r
-				s = strings.TrimSpace(s[:loc[0]])
+				s = rest
 			}
 		}
 	}
 	// Parentheticals made only of metadata: "(owner: @alice, due: 2026-04-01, P1)".
-	s = reParenGroup.ReplaceAllStringFunc(s, func(g string) string {
-		inner := reParenGroup.FindStringSubmatch(g)[1]
-		var trial inlineMeta
-		parts := strings.FieldsFunc(inner, func(r rune) bool { return r == ',' || r == ';' })
-		if len(parts) == 0 {
-			return g
-		}
-		for _, p := range parts {
-			if !trial.metaToken(p) {
-				return g
-			}
-		}
-		m.merge(trial)
-		return ""
-	})
-	if sm := reOwnerField.FindStringSubmatch(s); sm != nil {
+	if strings.Contains(s, "(") {
+		s = parenMeta(s, &m)
+	}
+	if sm := findIf(hasFold(s, "owner"), reOwnerField, s); sm != nil {
 		if m.owner == "" {
 			m.owner = sm[1]
 		}
 		s = strings.Replace(s, sm[0], " ", 1)
 	}
-	if sm := reDueField.FindStringSubmatch(s); sm != nil {
+	if sm := findIf(hasFold(s, "due:") || hasFold(s, "due date:"), reDueField, s); sm != nil {
 		if m.due == "" {
 			m.due = strings.TrimSpace(sm[1])
 		}
 		s = strings.Replace(s, sm[0], " ", 1)
 	}
-	if sm := reByDate.FindStringSubmatch(s); sm != nil && m.due == "" {
+	if sm := findIf(m.due == "" && byDateAhead(s), reByDate, s); sm != nil {
 		m.due = sm[1]
 		s = strings.Replace(s, sm[0], "", 1)
 	}
 	for _, re := range []*regexp.Regexp{reBoldStatus, reParenStatus, reTrailStatus, reUnderDone} {
+		if !mayHaveStatus(re, s) {
+			continue
+		}
 		if sm := re.FindStringSubmatch(s); sm != nil {
 			m.setStatus(sm[1])
 			s = strings.Replace(s, sm[0], "", 1)
 		}
 	}
-	if sm := reCompletedAs.FindStringSubmatch(s); sm != nil {
+	if sm := findIf((hasFold(s, " as of ") || hasFold(s, " on ")) && (hasFold(s, "complete") || hasFold(s, "done") || hasFold(s, "fixed")) && strings.ContainsAny(s, "0123456789"), reCompletedAs, s); sm != nil {
 		m.setStatus(sm[1] + " " + sm[2])
 		s = strings.Replace(s, sm[0], "", 1)
 	}
 	if m.owner == "" {
-		if sm := reHandle.FindStringSubmatch(s); sm != nil {
-			m.owner = "@" + sm[1]
+		if h := firstHandle(s); h != "" {
+			m.owner = "@" + h
 		}
 	}
 	s = strings.TrimSpace(s)
 	s = strings.TrimRight(s, " ,;")
-	if sm := reBoldLeadIn.FindStringSubmatch(s); sm != nil {
-		m.title, m.detail = sm[1], sm[2]
-	} else if sm := reBoldLead.FindStringSubmatch(s); sm != nil && strings.TrimSpace(sm[2]) != "" {
-		m.title, m.detail = sm[1], sm[2]
+	if t, d, ok := boldLead(s); ok {
+		m.title, m.detail = t, d
 	} else {
 		m.title = s
 	}
 	return m
+}
+
+// parenMeta removes parentheticals made only of metadata ("(owner: @alice,
+// due: 2026-04-01, P1)") and records what they say.
+func parenMeta(s string, m *inlineMeta) string {
+	var b strings.Builder
+	at := 0
+	for at < len(s) {
+		open := strings.IndexByte(s[at:], '(')
+		if open < 0 {
+			break
+		}
+		open += at
+		closing := strings.IndexAny(s[open+1:], "()")
+		if closing < 0 {
+			break
+		}
+		closing += open + 1
+		if s[closing] == '(' { // nested: not a metadata group
+			b.WriteString(s[at:closing])
+			at = closing
+			continue
+		}
+		var trial inlineMeta
+		inner := s[open+1 : closing]
+		parts := strings.FieldsFunc(inner, func(r rune) bool { return r == ',' || r == ';' })
+		meta := len(parts) > 0
+		for _, p := range parts {
+			if !trial.metaToken(p) {
+				meta = false
+				break
+			}
+		}
+		if !meta {
+			b.WriteString(s[at : closing+1])
+			at = closing + 1
+			continue
+		}
+		m.merge(trial)
+		// drop the group and the white space before it
+		b.WriteString(strings.TrimRight(s[at:open], " \t"))
+		at = closing + 1
+	}
+	if at == 0 {
+		return s
+	}
+	b.WriteString(s[at:])
+	return b.String()
+}
+
+// byDateAhead reports a "by " followed by something that may be a date.
+func byDateAhead(s string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], "by ")
+		if j < 0 {
+			return false
+		}
+		i += j + 3
+		if i < len(s) {
+			c := s[i]
+			if c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' {
+				return true
+			}
+		}
+	}
+}
+
+// firstHandle returns the first @handle (not part of an e-mail address).
+func firstHandle(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '@' || i > 0 && !(s[i-1] == ' ' || s[i-1] == '\t' || s[i-1] == '\n' || s[i-1] == '(' || s[i-1] == ',') {
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (isHandleByte(s[j]) || s[j] == '/' && j > i+1) {
+			j++
+		}
+		h := strings.TrimRight(s[i+1:j], "-/.")
+		if h != "" && h[0] != '-' {
+			return h
+		}
+	}
+	return ""
+}
+
+func isHandleByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 }
 
 func (m *inlineMeta) merge(o inlineMeta) {
@@ -266,6 +340,124 @@ func (m *inlineMeta) setStatus(w string) {
 	if reDoneWord.MatchString(w) {
 		m.done = true
 	}
+}
+
+// hasFold reports whether s contains the lower-case ASCII sub, ignoring
+// case, without allocating (strings.ToLower of every item was a
+// measurable share of parsing).
+func hasFold(s, sub string) bool {
+	n := len(sub)
+	if n == 0 {
+		return true
+	}
+	lo, up := sub[0], sub[0]
+	if lo >= 'a' && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	for i := 0; i+n <= len(s); i++ {
+		j := strings.IndexByte(s[i:], lo)
+		if up != lo {
+			if k := strings.IndexByte(s[i:], up); k >= 0 && (j < 0 || k < j) {
+				j = k
+			}
+		}
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i+n <= len(s) && strings.EqualFold(s[i:i+n], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// trailingURL splits "text - https://x/issues/1." into the URL and the
+// text before it.
+func trailingURL(s string) (u, rest string, ok bool) {
+	t := strings.TrimRight(s, " \t.>")
+	i := strings.LastIndex(t, "http")
+	if i < 0 || strings.ContainsAny(t[i:], " \t()") {
+		return "", "", false
+	}
+	u = t[i:]
+	rest = strings.TrimRight(t[:i], " \t<")
+	rest = strings.TrimRight(rest, "-—–:")
+	return u, strings.TrimSpace(rest), true
+}
+
+// boldLead splits "**Title**: description" (or "**Title:** description")
+// into title and description; ok is false without such a lead or
+// without a description.
+func boldLead(s string) (title, detail string, ok bool) {
+	if !strings.HasPrefix(s, "**") {
+		return "", "", false
+	}
+	end := strings.Index(s[2:], "**")
+	if end <= 0 {
+		return "", "", false
+	}
+	title = s[2 : 2+end]
+	if strings.Contains(title, "*") {
+		return "", "", false
+	}
+	rest := s[4+end:]
+	inner := strings.HasSuffix(title, ":") || strings.HasSuffix(title, ".")
+	if inner {
+		title = title[:len(title)-1]
+	}
+	rest = strings.TrimLeft(rest, " \t\n")
+	if !inner {
+		r := strings.TrimLeft(rest, ":.—–-")
+		if r != rest {
+			rest = strings.TrimLeft(r, " \t\n")
+		}
+		if strings.TrimSpace(rest) == "" {
+			return "", "", false
+		}
+	}
+	return title, rest, strings.TrimSpace(title) != ""
+}
+
+// findIf runs re only when a cheap test passed.
+func findIf(ok bool, re *regexp.Regexp, s string) []string {
+	if !ok {
+		return nil
+	}
+	return re.FindStringSubmatch(s)
+}
+
+func findIndexIf(ok bool, re *regexp.Regexp, s string) []int {
+	if !ok {
+		return nil
+	}
+	return re.FindStringSubmatchIndex(s)
+}
+
+// mayHaveStatus is a cheap test before each status expression.
+func mayHaveStatus(re *regexp.Regexp, s string) bool {
+	switch re {
+	case reBoldStatus:
+		return strings.Contains(s, "**") && containsAny(s, "**done", "**todo", "**fixed", "**wip")
+	case reParenStatus:
+		return strings.Contains(s, "(") && containsAny(s, "(done", "(fixed", "(complete", "(todo", "(wip", "(in progress", "(ongoing")
+	case reUnderDone:
+		return hasFold(s, "_done")
+	case reTrailStatus:
+		t := strings.TrimRight(s, " .")
+		return strings.HasSuffix(t, "DONE") || strings.HasSuffix(t, "TODO") || strings.HasSuffix(t, "FIXED") || strings.HasSuffix(t, "WIP")
+	}
+	return true
+}
+
+// containsAny reports whether s holds one of subs, ignoring ASCII case.
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if hasFold(s, x) {
+			return true
+		}
+	}
+	return false
 }
 
 // normPriority maps a written priority to P0–P4, or "" when unknown.

@@ -11,11 +11,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/pmsync/pmsync/sync/ticket"
 )
@@ -41,7 +42,7 @@ func (e *ParseError) Error() string {
 // Parser reads postmortems. It is safe for concurrent use.
 type Parser struct {
 	opts   Options
-	md     goldmark.Markdown
+	md     parser.Parser
 	finals map[string]bool
 }
 
@@ -52,13 +53,27 @@ func NewParser(opts Options) *Parser {
 	}
 	p := &Parser{
 		opts:   opts,
-		md:     goldmark.New(goldmark.WithExtensions(extension.Table, extension.TaskList, extension.Strikethrough)),
+		md:     blockParser(),
 		finals: map[string]bool{},
 	}
 	for _, w := range opts.FinalWords {
 		p.finals[strings.ToLower(w)] = true
 	}
 	return p
+}
+
+// blockParser is goldmark with CommonMark's block parsers and GFM tables
+// but no inline parsers. Block structure does not depend on inline
+// content (CommonMark parses blocks first), and pmsync reads inline text
+// from the bytes itself, so skipping goldmark's inline pass changes no
+// block and saves most of its cost.
+func blockParser() parser.Parser {
+	return parser.NewParser(
+		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(),
+		parser.WithParagraphTransformers(append(parser.DefaultParagraphTransformers(),
+			util.Prioritized(extension.NewTableParagraphTransformer(), 200))...),
+	)
 }
 
 // Parse reads one document. name is its path from the source root (it
@@ -90,7 +105,7 @@ func (p *Parser) Parse(name string, src []byte) (*Doc, error) {
 	if len(bytes.TrimSpace(src[body:])) == 0 && body == start {
 		d.Diags = append(d.Diags, Diagnostic{Level: LevelWarning, Line: 1, Message: "file is empty: write the postmortem or remove the file"})
 	}
-	root := p.md.Parser().Parse(text.NewReader(src[body:]))
+	root := p.md.Parse(text.NewReader(src[body:]))
 	w.base = body
 	w.blocks(root)
 	w.finish()
@@ -120,6 +135,12 @@ type heading struct {
 	kind  sectionKind
 	title string
 	sec   int // index into Doc.Sections
+	// the group this heading makes inside an action section, computed once
+	grouped bool
+	hz      string
+	hzSpan  Span
+	hzOK    bool
+	done    bool
 }
 
 type walker struct {
@@ -244,7 +265,7 @@ func (w *walker) heading(n *ast.Heading) {
 	if n.Level == 1 && w.h1 == "" {
 		w.h1 = title
 	}
-	norm := normHeading(raw)
+	norm := normPlain(title)
 	k := kindOfHeading(norm)
 	if k == secOther {
 		// A value inside the heading: "## Date: December 08, 2022".
@@ -274,13 +295,26 @@ func (w *walker) heading(n *ast.Heading) {
 	// Horizons and completed groups come from sub-headings of a section.
 	w.horizon, w.hzSpan, w.hzDone = "", Span{}, false
 	if w.kind() == secActions {
-		for _, h := range w.stack {
+		for i := range w.stack {
+			h := &w.stack[i]
 			if h.kind == secActions || h.kind == secFactors {
 				continue
 			}
-			w.subHeading(h.title)
+			if !h.grouped { // once per heading, not once per heading below it
+				h.hz, h.hzSpan, h.hzOK = MatchHorizon(h.title, w.p.opts.Horizons)
+				h.done = completedGroup(h.title)
+				h.grouped = true
+			}
+			if h.hzOK {
+				w.horizon, w.hzSpan = h.hz, h.hzSpan
+			}
+			w.hzDone = w.hzDone || h.done
 		}
 	}
+}
+
+func completedGroup(title string) bool {
+	return reCompletedHeading.MatchString(title) && !reNotCompleted.MatchString(title)
 }
 
 var reCompletedHeading = regexp.MustCompile(`(?i)\b(completed|done|finished)\b`)
@@ -292,13 +326,12 @@ func (w *walker) subHeading(title string) {
 	if name, span, ok := MatchHorizon(title, w.p.opts.Horizons); ok {
 		w.horizon, w.hzSpan = name, span
 	}
-	if reCompletedHeading.MatchString(title) && !reNotCompleted.MatchString(title) {
+	if completedGroup(title) {
 		w.hzDone = true
 	}
 }
 
 var reNothing = regexp.MustCompile(`(?i)^(none|n/?a|nothing|tbd|-)\.?$`)
-var reMetaLine = regexp.MustCompile(`^\s*(?:[-*+]\s+)?(?:\*\*|__)?([\pL][\pL\pN /()'-]{0,40}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*?)\s*$`)
 var reActionPoint = regexp.MustCompile(`(?i)^\s*(?:\*\*|_)?action (?:point|item)(?:\*\*|_)?\s*:\s*(?:\*\*|_)?\s*`)
 
 func (w *walker) paragraph(n *ast.Paragraph) {
@@ -319,7 +352,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		}
 		w.pending = ""
 	}
-	if loc := reActionPoint.FindStringIndex(raw); loc != nil {
+	if loc := actionPoint(raw); loc != nil {
 		w.item(ticket.Action, n, raw[loc[1]:], n, false)
 		return
 	}
@@ -348,7 +381,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		}
 	}
 	if s := w.curSection(); s != nil {
-		if !reNothing.MatchString(plain(raw)) {
+		if len(raw) > 16 || !reNothing.MatchString(plain(raw)) {
 			s.Prose, s.Empty = true, false
 		}
 		return
@@ -361,6 +394,13 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 			line++
 		}
 	}
+}
+
+func actionPoint(raw string) []int {
+	if len(raw) < 13 || !strings.EqualFold(strings.TrimLeft(raw, " *_")[:min(6, len(strings.TrimLeft(raw, " *_")))], "action") {
+		return nil
+	}
+	return reActionPoint.FindStringIndex(raw)
 }
 
 // labelText recognises a paragraph that is only a label: one short line,
@@ -389,16 +429,36 @@ func isMarkedLabel(raw string) bool {
 // metaLine reads "Key: value" metadata. force accepts it even after the
 // first section with items.
 func (w *walker) metaLine(s string, line int, force bool) (string, string, bool) {
-	m := reMetaLine.FindStringSubmatch(s)
-	if m == nil {
+	key, val, ok := splitMetaLine(s)
+	if !ok {
 		return "", "", false
 	}
-	f, ok := metaKeys[normKey(m[1])]
-	if !ok || strings.TrimSpace(plain(m[2])) == "" {
+	f, known := metaKeys[normKey(key)]
+	if !known || plain(val) == "" {
 		return "", "", false
 	}
-	w.setMeta(f, plain(m[2]), line)
-	return f, m[2], true
+	w.setMeta(f, plain(val), line)
+	return f, val, true
+}
+
+// splitMetaLine splits "Key: value", "**Key:** value", "**Key**: value"
+// and "- Key: value" (no regular expression: it runs on every line near
+// the top of every document).
+func splitMetaLine(s string) (key, val string, ok bool) {
+	t := strings.TrimSpace(s)
+	if len(t) > 2 && (t[0] == '-' || t[0] == '*' || t[0] == '+') && t[1] == ' ' {
+		t = strings.TrimSpace(t[2:])
+	}
+	colon := strings.IndexByte(t, ':')
+	if colon <= 0 || colon > 48 {
+		return "", "", false
+	}
+	key = strings.Trim(t[:colon], "*_ \t")
+	val = strings.Trim(t[colon+1:], "*_ \t")
+	if key == "" || val == "" || strings.HasPrefix(val, "//") {
+		return "", "", false
+	}
+	return key, val, true
 }
 
 func (w *walker) setMeta(field, val string, line int) {
@@ -515,9 +575,6 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 		loc.insertAt = loc.suffixEnd
 	}
 	m := extractInline(raw)
-	if tb, ok := block.FirstChild().(*east.TaskCheckBox); ok && !m.checkbox {
-		m.checkbox, m.done = true, tb.IsChecked
-	}
 	title := plain(m.title)
 	if title == "" {
 		return // an empty placeholder bullet left from a template

@@ -1,6 +1,7 @@
 package postmortem
 
 import (
+	"bytes"
 	"html"
 	"regexp"
 	"strings"
@@ -13,12 +14,14 @@ type lineIndex []int // offsets at which each line starts
 
 func newLineIndex(src []byte) lineIndex {
 	idx := make(lineIndex, 1, 64)
-	for i, b := range src {
-		if b == '\n' {
-			idx = append(idx, i+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			return idx
 		}
+		i += j + 1
+		idx = append(idx, i)
 	}
-	return idx
 }
 
 // line returns the 1-based line of offset off.
@@ -48,74 +51,297 @@ func lineContentEnd(src []byte, off int) int {
 	return e
 }
 
-var (
-	reComment    = regexp.MustCompile(`(?s)<!--.*?-->`)
-	reImage      = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
-	reLink       = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
-	reRefLink    = regexp.MustCompile(`\[([^\]]+)\]\[[^\]]*\]`)
-	reAutolink   = regexp.MustCompile(`<((?:https?|mailto):[^>\s]+)>`)
-	reTag        = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>`)
-	reEmphStar   = regexp.MustCompile(`\*{1,3}([^*\s](?:[^*]*[^*\s])?)\*{1,3}`)
-	reEmphUnder  = regexp.MustCompile(`(^|[^\pL\pN_])_{1,3}([^_\s](?:[^_]*[^_\s])?)_{1,3}([^\pL\pN_]|$)`)
-	reStrike     = regexp.MustCompile(`~~([^~]+)~~`)
-	reCode       = regexp.MustCompile("`+([^`]*)`+")
-	reEscape     = regexp.MustCompile(`\\([!-/:-@\[-` + "`" + `{-~])`)
-	reSpaces     = regexp.MustCompile(`\s+`)
-	reNumbering  = regexp.MustCompile(`^(?:\d+(?:\.\d+)*[.)]?|[A-Za-z][.)]|[IVX]+\.)\s+`)
-	reParens     = regexp.MustCompile(`\([^()]*\)`)
-	reNonWord    = regexp.MustCompile(`[^\pL\pN]+`)
-	reBreakTag   = regexp.MustCompile(`(?i)<br\s*/?>`)
-	reCodeMarker = regexp.MustCompile("\x00(\\d+)\x00")
-)
-
 // plain strips Markdown inline syntax from s, leaving readable text on
-// one line. Code spans keep their content verbatim.
+// one line: links and images keep their text, code spans their content,
+// emphasis and HTML tags go, entities and backslash escapes are decoded.
+// It is one hand-written pass because it runs on every heading, label and
+// item (regular expressions made it the parser's largest cost).
 func plain(s string) string {
 	if s == "" {
 		return s
 	}
-	// Protect code spans from the other rules.
-	var codes []string
-	s = reCode.ReplaceAllStringFunc(s, func(m string) string {
-		sub := reCode.FindStringSubmatch(m)
-		codes = append(codes, strings.TrimSpace(sub[1]))
-		return "\x00" + itoa(len(codes)-1) + "\x00"
-	})
-	s = reComment.ReplaceAllString(s, "")
-	s = reBreakTag.ReplaceAllString(s, " ")
-	s = reImage.ReplaceAllString(s, "$1")
-	s = reLink.ReplaceAllString(s, "$1")
-	s = reRefLink.ReplaceAllString(s, "$1")
-	s = reAutolink.ReplaceAllString(s, "$1")
-	s = reTag.ReplaceAllString(s, "")
-	for i := 0; i < 2; i++ { // nested emphasis
-		s = reEmphStar.ReplaceAllString(s, "$1")
-		s = reEmphUnder.ReplaceAllString(s, "$1$2$3")
-	}
-	s = reStrike.ReplaceAllString(s, "$1")
-	s = reEscape.ReplaceAllString(s, "$1")
-	s = html.UnescapeString(s)
-	s = reCodeMarker.ReplaceAllStringFunc(s, func(m string) string {
-		n := atoi(m[1 : len(m)-1])
-		if n >= 0 && n < len(codes) {
-			return codes[n]
+	if !hasMarkup(s) {
+		if !strings.Contains(s, "  ") {
+			return strings.TrimSpace(s)
 		}
-		return ""
-	})
-	return strings.TrimSpace(reSpaces.ReplaceAllString(s, " "))
+		return strings.Join(strings.Fields(s), " ")
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	plainTo(&b, s)
+	out := b.String()
+	if strings.IndexByte(out, '&') >= 0 {
+		out = html.UnescapeString(out)
+	}
+	return strings.Join(strings.Fields(out), " ")
+}
+
+func plainTo(b *strings.Builder, s string) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch c {
+		case '\\':
+			if i+1 < len(s) && isASCIIPunct(s[i+1]) {
+				b.WriteByte(s[i+1])
+				i += 2
+				continue
+			}
+		case '`':
+			n := runOf(s, i, '`')
+			if end := strings.Index(s[i+n:], s[i:i+n]); end >= 0 {
+				b.WriteString(strings.TrimSpace(s[i+n : i+n+end]))
+				i += n + end + n
+				continue
+			}
+			b.WriteString(s[i : i+n])
+			i += n
+			continue
+		case '<':
+			if strings.HasPrefix(s[i:], "<!--") {
+				if end := strings.Index(s[i+4:], "-->"); end >= 0 {
+					i += 4 + end + 3
+					continue
+				}
+			}
+			if end := strings.IndexByte(s[i:], '>'); end > 1 {
+				tag := s[i+1 : i+end]
+				switch {
+				case strings.HasPrefix(tag, "http://") || strings.HasPrefix(tag, "https://") || strings.HasPrefix(tag, "mailto:"):
+					b.WriteString(tag)
+					i += end + 1
+					continue
+				case isTag(tag):
+					if strings.EqualFold(strings.TrimRight(strings.TrimSpace(tag), "/ "), "br") {
+						b.WriteByte(' ')
+					}
+					i += end + 1
+					continue
+				}
+			}
+		case '!':
+			if i+1 < len(s) && s[i+1] == '[' {
+				if text, n, ok := linkAt(s, i+1); ok {
+					plainTo(b, text)
+					i += 1 + n
+					continue
+				}
+			}
+		case '[':
+			if text, n, ok := linkAt(s, i); ok {
+				plainTo(b, text)
+				i += n
+				continue
+			}
+		case '*':
+			n := runOf(s, i, '*')
+			// A lone * between spaces is a multiplication or a bullet.
+			if !(spaceAt(s, i-1) && spaceAt(s, i+n)) {
+				i += n
+				continue
+			}
+			b.WriteString(s[i : i+n])
+			i += n
+			continue
+		case '_':
+			n := runOf(s, i, '_')
+			// snake_case keeps its underscores; _emphasis_ loses them.
+			if !(wordAt(s, i-1) && wordAt(s, i+n)) {
+				i += n
+				continue
+			}
+			b.WriteString(s[i : i+n])
+			i += n
+			continue
+		case '~':
+			if n := runOf(s, i, '~'); n == 2 {
+				i += 2
+				continue
+			}
+		case '\n', '\r', '\t':
+			b.WriteByte(' ')
+			i++
+			continue
+		}
+		b.WriteByte(c)
+		i++
+	}
+}
+
+// linkAt reads "[text](url)", "[text][ref]" or "[text]" followed by one of
+// them at s[i] == '['; it returns the text and the length consumed.
+func linkAt(s string, i int) (text string, n int, ok bool) {
+	depth := 0
+	for j := i; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case '[':
+			depth++
+		case ']':
+			depth--
+			if depth > 0 {
+				continue
+			}
+			text = s[i+1 : j]
+			k := j + 1
+			if k < len(s) && s[k] == '(' {
+				if end := strings.IndexByte(s[k:], ')'); end >= 0 {
+					return text, k + end + 1 - i, true
+				}
+			}
+			if k < len(s) && s[k] == '[' {
+				if end := strings.IndexByte(s[k:], ']'); end >= 0 {
+					return text, k + end + 1 - i, true
+				}
+			}
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+func runOf(s string, i int, c byte) int {
+	n := 0
+	for i+n < len(s) && s[i+n] == c {
+		n++
+	}
+	return n
+}
+
+func spaceAt(s string, i int) bool {
+	return i < 0 || i >= len(s) || s[i] == ' ' || s[i] == '\t' || s[i] == '\n'
+}
+
+func wordAt(s string, i int) bool {
+	if i < 0 || i >= len(s) {
+		return false
+	}
+	c := s[i]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+// isTag reports an HTML tag body: "br", "/b", "img src=x", "br /".
+func isTag(t string) bool {
+	t = strings.TrimPrefix(t, "/")
+	if t == "" || !(t[0] >= 'a' && t[0] <= 'z' || t[0] >= 'A' && t[0] <= 'Z') {
+		return false
+	}
+	for k := 1; k < len(t); k++ {
+		c := t[k]
+		if c == ' ' || c == '/' || c == '\t' {
+			return true
+		}
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// reBreakTag splits "Status: final<br> Owners: x" into fields.
+var reBreakTag = regexp.MustCompile(`(?i)<br\s*/?>`)
+
+func isASCIIPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
+}
+
+// markup marks the bytes that may start Markdown inline syntax or need
+// folding.
+var markup = func() (t [256]bool) {
+	for _, c := range []byte("*_[]<>!`&~\\\n\t\r") {
+		t[c] = true
+	}
+	return t
+}()
+
+func hasMarkup(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if markup[s[i]] {
+			return true
+		}
+	}
+	return false
 }
 
 // normHeading folds a heading or label for synonym matching: plain text,
-// lower case, no numbering, parentheticals, emoji or punctuation.
-func normHeading(s string) string {
-	s = plain(s)
-	s = strings.ReplaceAll(s, "&", " and ")
-	s = reParens.ReplaceAllString(s, " ")
-	s = strings.ToLower(strings.TrimSpace(s))
-	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	s = reNumbering.ReplaceAllString(s, "")
-	s = reNonWord.ReplaceAllString(s, " ")
-	return strings.TrimSpace(s)
+// lower case, no numbering, parentheticals, emoji or punctuation. It is
+// on the parser's hot path, so it is one pass without regular expressions.
+func normHeading(s string) string { return normPlain(plain(s)) }
+
+// normPlain is normHeading of text that is already plain.
+func normPlain(s string) string {
+	s = strings.TrimSpace(s)
+	// Numbering: "6. ", "1.2 ", "A) ", "IV. ".
+	if k := strings.IndexAny(s, " \t"); k > 0 {
+		head := s[:k]
+		if isNumbering(head) {
+			s = s[k+1:]
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	depth := 0
+	space := true // no leading space
+	for _, r := range s {
+		switch {
+		case r == '(':
+			depth++
+			continue
+		case r == ')':
+			if depth > 0 {
+				depth--
+			}
+			continue
+		case depth > 0:
+			continue
+		case r == '&':
+			if !space {
+				b.WriteByte(' ')
+			}
+			b.WriteString("and ")
+			space = true
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+			space = false
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	out := strings.TrimRight(b.String(), " ")
+	// Leading digits left after emoji or punctuation ("📝 1. Summary").
+	for {
+		k := strings.IndexByte(out, ' ')
+		if k <= 0 || strings.Trim(out[:k], "0123456789") != "" {
+			break
+		}
+		out = out[k+1:]
+	}
+	return out
+}
+
+// isNumbering reports a section number: 6. 1.2 3) A. b) IV.
+func isNumbering(w string) bool {
+	if w == "" {
+		return false
+	}
+	last := w[len(w)-1]
+	body := w
+	if last == '.' || last == ')' {
+		body = w[:len(w)-1]
+	}
+	if body == "" {
+		return false
+	}
+	if strings.Trim(body, "0123456789.") == "" {
+		return true
+	}
+	if body != w && len(body) == 1 && (body[0]|0x20) >= 'a' && (body[0]|0x20) <= 'z' {
+		return true
+	}
+	return last == '.' && strings.Trim(body, "IVX") == ""
 }
 
 // normKey folds a table header or metadata key.
@@ -124,7 +350,7 @@ func normKey(s string) string { return normHeading(s) }
 // normText folds an item's text for its key: plain, lower case, single
 // spaces, no trailing punctuation.
 func normText(s string) string {
-	s = strings.ToLower(plain(s))
+	s = strings.ToLower(s) // item texts are plain already
 	s = strings.TrimRight(s, " .;:,!")
 	return s
 }

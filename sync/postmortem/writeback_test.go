@@ -116,3 +116,7 @@ func TestStatusChangeTouchesOnlyStatus(t *testing.T) {
 		t.Fatalf("status change rewrote more than the status:\n%s", lineDiff(want, string(second)))
 	}
 }
+
+func refFor(n int) ticket.Ref {
+	return ticket.Ref{Text: fmt.Sprintf("acme/sre#%d", n), URL: fmt.Sprintf("https://github.com/acme/sre/issues/%d", n)}
+}

@@ -1,0 +1,62 @@
+package postmortem
+
+import "testing"
+
+func TestPlain(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"  plain   text  ", "plain text"},
+		{"**bold** and *em* and __strong__ and _em_", "bold and em and strong and em"},
+		{"keep snake_case_names and 5 * 3", "keep snake_case_names and 5 * 3"},
+		{"[link text](https://x.example/a_b) and ![alt](i.png)", "link text and alt"},
+		{"[ref link][1] and [nested [brackets]](u)", "ref link and nested [brackets]"},
+		{"`code | with *stars*` stays", "code | with *stars* stays"},
+		{"a<br>b<br />c", "a b c"},
+		{"<!-- hidden -->shown", "shown"},
+		{"<https://example.com/x> autolink", "https://example.com/x autolink"},
+		{"&lt;START OF OUTAGE&gt; S&amp;O", "<START OF OUTAGE> S&O"},
+		{`escaped \* star and \| pipe`, "escaped * star and | pipe"},
+		{"~~struck~~ text", "struck text"},
+		{"line one\nline two", "line one line two"},
+		{"a < b > c", "a < b > c"},
+		{"unclosed [bracket", "unclosed [bracket"},
+	}
+	for _, tc := range tests {
+		if got := plain(tc.in); got != tc.want {
+			t.Errorf("plain(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestNormHeading(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"Action Items", "action items"},
+		{"6. Action items:", "action items"},
+		{"## Root Cause(s)", "root cause"},
+		{"📝 Follow-ups", "follow ups"},
+		{"Action Items & Followups", "action items and followups"},
+		{"IV. Root causes", "root causes"},
+		{"A) Next steps?", "next steps"},
+		{"**Corrective actions**", "corrective actions"},
+		{"Short-term Improvements ([Tracked in GitHub Issue #40885](https://x))", "short term improvements"},
+		{"2019 incident", "incident"},
+	}
+	for _, tc := range tests {
+		if got := normHeading(tc.in); got != tc.want {
+			t.Errorf("normHeading(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestStatusWordsRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, st := range statuses {
+		ref := renderSuffix(refFor(1), st)
+		r, got, ok := parseSuffix(ref[len(" "+suffixMarker):])
+		if !ok || got != st || r != refFor(1) {
+			t.Errorf("suffix %q read back as %+v %+v %v", ref, r, got, ok)
+		}
+	}
+}
