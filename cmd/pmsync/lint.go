@@ -147,7 +147,7 @@ func lintPaths(ctx context.Context, cfg *config.Config, opts postmortem.Options,
 			}
 			views = append(views, postmortem.DocView{Path: t.show, ID: strings.TrimSuffix(t.name, ".md"),
 				Factors: []postmortem.FactorView{}, ActionItems: []postmortem.ActionView{},
-				Errors:   []postmortem.Diagnostic{{Line: line, Message: msg}}, Warnings: []postmortem.Diagnostic{}})
+				Errors: []postmortem.Diagnostic{{Line: line, Message: msg}}, Warnings: []postmortem.Diagnostic{}})
 			continue
 		}
 		v := lintDoc(d, r, opts.Directory, lo)
