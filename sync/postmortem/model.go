@@ -178,3 +178,21 @@ type Owner struct {
 
 // IsZero reports an item without an owner.
 func (o Owner) IsZero() bool { return o.Person == "" && o.Team == "" && o.Handle == "" }
+
+// Bytes is the document as read.
+func (d *Doc) Bytes() []byte { return d.src }
+
+// Items returns the factors then the action items.
+func (d *Doc) Items() []*Item {
+	return append(append(make([]*Item, 0, len(d.Factors)+len(d.Actions)), d.Factors...), d.Actions...)
+}
+
+// HasErrors reports whether the item has an error (not just warnings).
+func (it *Item) HasErrors() bool {
+	for _, e := range it.Errors {
+		if e.Level == LevelError {
+			return true
+		}
+	}
+	return false
+}

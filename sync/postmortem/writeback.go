@@ -26,6 +26,14 @@ type edit struct {
 // whether any byte changed. Only the cells and suffixes pmsync owns
 // change; an update equal to what the document says changes nothing.
 func (d *Doc) Render(updates map[string]Update) ([]byte, bool, error) {
+	out, _, changed, err := d.RenderDoc(updates)
+	return out, changed, err
+}
+
+// RenderDoc is Render that also returns the edited document, parsed (the
+// parse that verified the edit), for the next edit of the same run. When
+// nothing changed it returns d itself.
+func (d *Doc) RenderDoc(updates map[string]Update) ([]byte, *Doc, bool, error) {
 	var edits []edit
 	tables := map[*tableLoc]map[int]Update{}
 	items := append(append([]*Item{}, d.Factors...), d.Actions...)
@@ -35,7 +43,7 @@ func (d *Doc) Render(updates map[string]Update) ([]byte, bool, error) {
 			continue
 		}
 		if u.Ticket.IsZero() {
-			return nil, false, fmt.Errorf("render %s: item %s: an update needs a ticket", d.Path, it.Key)
+			return nil, nil, false, fmt.Errorf("render %s: item %s: an update needs a ticket", d.Path, it.Key)
 		}
 		switch it.loc.kind {
 		case locTable:
@@ -58,7 +66,7 @@ func (d *Doc) Render(updates map[string]Update) ([]byte, bool, error) {
 		edits = append(edits, d.tableEdits(tl, rows)...)
 	}
 	if len(edits) == 0 {
-		return d.src, false, nil
+		return d.src, d, false, nil
 	}
 	sort.Slice(edits, func(i, j int) bool {
 		if edits[i].start != edits[j].start {
@@ -71,7 +79,7 @@ func (d *Doc) Render(updates map[string]Update) ([]byte, bool, error) {
 	at := 0
 	for _, e := range edits {
 		if e.start < at {
-			return nil, false, fmt.Errorf("render %s: overlapping edits at byte %d (this is a bug in pmsync; the document was not changed)", d.Path, e.start)
+			return nil, nil, false, fmt.Errorf("render %s: overlapping edits at byte %d (this is a bug in pmsync; the document was not changed)", d.Path, e.start)
 		}
 		b.Write(d.src[at:e.start])
 		b.WriteString(e.text)
@@ -79,10 +87,11 @@ func (d *Doc) Render(updates map[string]Update) ([]byte, bool, error) {
 	}
 	b.Write(d.src[at:])
 	out := b.Bytes()
-	if err := d.verify(out, updates); err != nil {
-		return nil, false, err
+	next, err := d.verify(out, updates)
+	if err != nil {
+		return nil, nil, false, err
 	}
-	return out, !bytes.Equal(out, d.src), nil
+	return out, next, !bytes.Equal(out, d.src), nil
 }
 
 // ErrUnsafeWriteBack means the edit would change how the document reads
@@ -93,13 +102,10 @@ var ErrUnsafeWriteBack = errors.New("write-back refused: it would change the doc
 // verify parses the edited document and checks it has the same items
 // with the new tickets: the guarantee that pmsync never corrupts a
 // postmortem does not rest on the splicing code alone.
-func (d *Doc) verify(out []byte, updates map[string]Update) error {
-	if d.parser == nil {
-		return nil
-	}
+func (d *Doc) verify(out []byte, updates map[string]Update) (*Doc, error) {
 	d2, err := d.parser.Parse(d.Path, out)
 	if err != nil {
-		return fmt.Errorf("%s: %w: %v", d.Path, ErrUnsafeWriteBack, err)
+		return nil, fmt.Errorf("%s: %w: %v", d.Path, ErrUnsafeWriteBack, err)
 	}
 	check := func(a, b []*Item) error {
 		if len(a) != len(b) {
@@ -114,9 +120,12 @@ func (d *Doc) verify(out []byte, updates map[string]Update) error {
 		return nil
 	}
 	if err := check(d.Factors, d2.Factors); err != nil {
-		return err
+		return nil, err
 	}
-	return check(d.Actions, d2.Actions)
+	if err := check(d.Actions, d2.Actions); err != nil {
+		return nil, err
+	}
+	return d2, nil
 }
 
 // tableEdits fills the ticket and status cells of the updated rows,

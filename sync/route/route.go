@@ -8,22 +8,13 @@ import (
 	"strings"
 
 	"github.com/pmsync/pmsync/sync/postmortem"
+	"github.com/pmsync/pmsync/sync/ticket"
 )
 
-// Target is where one item's ticket lives.
+// Target is where one item's ticket lives, and the tracker's type.
 type Target struct {
-	Tracker string // tracker name
-	Type    string // github | jira
-	Repo    string // github owner/name
-	Project string // jira project key
-}
-
-// String is "gh:acme/sre" or "jira:OPS".
-func (t Target) String() string {
-	if t.Repo != "" {
-		return t.Tracker + ":" + t.Repo
-	}
-	return t.Tracker + ":" + t.Project
+	ticket.Target
+	Type string // github | jira
 }
 
 // Tracker is what routing needs to know of a configured tracker.
@@ -112,7 +103,7 @@ func (r *Router) target(name, repo, project string) (Target, bool) {
 	if !ok {
 		return Target{}, false
 	}
-	t := Target{Tracker: name, Type: tr.Type, Repo: tr.Repo, Project: tr.Project}
+	t := Target{Target: ticket.Target{Tracker: name, Repo: tr.Repo, Project: tr.Project}, Type: tr.Type}
 	if repo != "" {
 		t.Repo = repo
 	}

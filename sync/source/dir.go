@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -182,4 +183,37 @@ func (d *Dir) Write(_ context.Context, p string, old, data []byte) error {
 		return fmt.Errorf("source: write %s: %w", p, err)
 	}
 	return nil
+}
+
+// ReadFile reads one of pmsync's own files.
+func (d *Dir) ReadFile(_ context.Context, p string) ([]byte, error) {
+	b, err := d.root.ReadFile(filepath.FromSlash(p))
+	if err != nil {
+		return nil, fmt.Errorf("source: read %s: %w", p, err)
+	}
+	return b, nil
+}
+
+// WriteFile writes one of pmsync's own files atomically, creating its
+// folder.
+func (d *Dir) WriteFile(ctx context.Context, p string, data []byte) error {
+	if dir := path.Dir(p); dir != "." {
+		if err := d.root.MkdirAll(filepath.FromSlash(dir), 0o755); err != nil {
+			return fmt.Errorf("source: write %s: %w", p, err)
+		}
+	}
+	old, err := d.root.ReadFile(filepath.FromSlash(p))
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := d.root.WriteFile(filepath.FromSlash(p)+".pmsync-new", data, 0o644); err != nil {
+			return fmt.Errorf("source: write %s: %w", p, err)
+		}
+		if err := d.root.Rename(filepath.FromSlash(p)+".pmsync-new", filepath.FromSlash(p)); err != nil {
+			return fmt.Errorf("source: write %s: %w", p, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("source: write %s: %w", p, err)
+	}
+	return d.Write(ctx, p, old, data)
 }

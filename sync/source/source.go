@@ -20,6 +20,10 @@ type Source interface {
 	Write(ctx context.Context, path string, old, data []byte) error
 	// Root describes the source for logs and the default owner id.
 	Root() string
+	// ReadFile and WriteFile read and write pmsync's own files (its state)
+	// below the root; a missing file reads as fs.ErrNotExist.
+	ReadFile(ctx context.Context, path string) ([]byte, error)
+	WriteFile(ctx context.Context, path string, data []byte) error
 }
 
 // ErrChanged means a document changed on disk between read and write;

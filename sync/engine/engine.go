@@ -1,0 +1,574 @@
+// Package engine runs one sync: read the postmortems, observe the
+// trackers, compute the plan, apply it (creating tickets paced and
+// retried by the trackers' transport) and write each ticket's link and
+// status back into its postmortem. Dry-run is decided here, once.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/plan"
+	"github.com/pmsync/pmsync/sync/postmortem"
+	"github.com/pmsync/pmsync/sync/route"
+	"github.com/pmsync/pmsync/sync/source"
+	"github.com/pmsync/pmsync/sync/ticket"
+	"github.com/pmsync/pmsync/trackers"
+)
+
+// StatePath is where the engine keeps, inside the source, when it last
+// observed each tracker repo or project, so a steady-state run lists only
+// what changed since.
+const StatePath = ".pmsync/state.json"
+
+// Config tunes a run.
+type Config struct {
+	OwnerID       string
+	WebURL        string // source.web_url: documents link to WebURL + path
+	DryRun        bool
+	Only          []string // document ids or paths; empty means all
+	IncludeDrafts bool
+	MaxCreates    map[string]int     // per tracker
+	MaxShare      map[string]float64 // per tracker
+	// FullRefresh is how often every ticket is listed, not only the
+	// changed ones, to notice deleted tickets (default 24h).
+	FullRefresh time.Duration
+	// Grace is how long in-flight calls may take once the run is told to
+	// stop (default 20s).
+	Grace time.Duration
+}
+
+// Engine holds what a run needs. Build one per run.
+type Engine struct {
+	Source    source.Source
+	Parser    *postmortem.Parser
+	Router    *route.Router
+	Directory postmortem.Directory
+	Trackers  map[string]trackers.Tracker
+	Config    Config
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// Failure is one document or item that could not be synced.
+type Failure struct {
+	Doc     string `json:"doc"`
+	Line    int    `json:"line,omitempty"`
+	Item    string `json:"item,omitempty"`
+	Message string `json:"message"`
+}
+
+func (f Failure) String() string {
+	loc := f.Doc
+	if f.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", f.Doc, f.Line)
+	}
+	return loc + ": " + f.Message
+}
+
+// Result is what a run did.
+type Result struct {
+	Documents   int       `json:"documents"`
+	InScope     int       `json:"in_scope"`
+	Items       int       `json:"items"`
+	Plan        plan.Plan `json:"-"`
+	Created     int       `json:"created"`
+	Adopted     int       `json:"adopted"`
+	Updated     int       `json:"updated"`
+	Closed      int       `json:"closed_duplicates"`
+	Written     []string  `json:"written"`
+	Failures    []Failure `json:"failures"`
+	Deferred    int       `json:"deferred"`
+	Interrupted bool      `json:"interrupted"`
+}
+
+// Failed reports whether any document or item failed.
+func (r *Result) Failed() bool { return len(r.Failures) > 0 || len(r.Plan.Refusals) > 0 }
+
+type docState struct {
+	path    string
+	doc     *postmortem.Doc
+	updates map[string]postmortem.Update
+	dirty   bool
+}
+
+type state struct {
+	Version int                    `json:"version"`
+	Targets map[string]targetState `json:"targets"`
+}
+
+type targetState struct {
+	Since  time.Time `json:"since"`   // last observation that succeeded
+	FullAt time.Time `json:"full_at"` // last full listing
+}
+
+// sinceMargin covers clock skew between pmsync and the tracker.
+const sinceMargin = 5 * time.Minute
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) log() *slog.Logger {
+	if e.Log != nil {
+		return e.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Run syncs once. ctx being done means "stop starting new work": calls in
+// flight get Config.Grace to finish, what was done is written back, and
+// Result.Interrupted is set. The error is for failures of the whole run
+// (the source cannot be listed); per-document and per-item failures are
+// in Result.Failures.
+func (e *Engine) Run(ctx context.Context) (*Result, error) {
+	res := &Result{}
+	now := e.now()
+	work, stopWork := graceful(ctx, e.grace())
+	defer stopWork()
+
+	paths, err := e.Source.List(work)
+	if err != nil {
+		return res, fmt.Errorf("list postmortems in %s: %w", e.Source.Root(), err)
+	}
+	docs := map[string]*docState{}
+	docIDs := map[string]bool{}
+	var items []plan.Item
+	itemDoc := map[string]*docState{} // by item key + doc path
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
+		src, err := e.Source.Read(work, p)
+		if err != nil {
+			res.fail(Failure{Doc: p, Message: err.Error()})
+			continue
+		}
+		d, err := e.Parser.Parse(p, src)
+		if err != nil {
+			var pe *postmortem.ParseError
+			if errors.As(err, &pe) {
+				res.fail(Failure{Doc: p, Line: pe.Line, Message: pe.Msg})
+			} else {
+				res.fail(Failure{Doc: p, Message: err.Error()})
+			}
+			continue
+		}
+		res.Documents++
+		docIDs[d.ID] = true
+		if !(d.Finalized || e.Config.IncludeDrafts) || !e.selected(d) {
+			continue
+		}
+		res.InScope++
+		ds := &docState{path: p, doc: d, updates: map[string]postmortem.Update{}}
+		docs[p] = ds
+		for _, it := range d.Items() {
+			if !it.Ticket.IsZero() && it.HasStatus {
+				ds.updates[it.Key] = postmortem.Update{Ticket: it.Ticket, Status: it.Status}
+			}
+			if it.HasErrors() {
+				for _, ie := range it.Errors {
+					if ie.Level == postmortem.LevelError {
+						res.fail(Failure{Doc: p, Line: ie.Line, Item: it.Key, Message: ie.Message})
+					}
+				}
+				continue
+			}
+			t, err := e.Router.Route(d, it)
+			if err != nil {
+				res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: err.Error()})
+				continue
+			}
+			if _, ok := e.Trackers[t.Tracker]; !ok {
+				res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: fmt.Sprintf("tracker %q is not configured", t.Tracker)})
+				continue
+			}
+			items = append(items, plan.Item{
+				Doc:       p,
+				Marker:    ticket.Marker{PM: d.ID, Item: it.Key, Owner: e.Config.OwnerID},
+				Target:    t.Target,
+				Spec:      e.spec(d, it, t),
+				Ref:       it.Ticket,
+				Status:    it.Status,
+				HasStatus: it.HasStatus,
+				Done:      it.Done,
+				Due:       it.Due,
+			})
+			itemDoc[p+"\x00"+it.Key] = ds
+		}
+	}
+	res.Items = len(items)
+
+	st := e.loadState(work)
+	observed, newState, blocked := e.observe(work, items, st, now, res)
+	// Never create where the tracker could not be listed: the ticket may
+	// exist already.
+	kept := items[:0]
+	for _, it := range items {
+		if blocked[it.Target] {
+			continue
+		}
+		kept = append(kept, it)
+	}
+	items = kept
+
+	p := plan.Compute(items, observed, plan.Options{
+		Now: now, OwnerID: e.Config.OwnerID, MaxCreates: e.Config.MaxCreates, MaxShare: e.Config.MaxShare,
+		MinLinked: 10, Complete: len(e.Config.Only) == 0 && !res.Interrupted, Docs: docIDs,
+	})
+	res.Plan = p
+	res.Deferred = len(p.Deferred)
+	for _, r := range p.Refusals {
+		res.fail(Failure{Doc: r.Target.String(), Message: fmt.Sprintf("refused to create %d tickets in %s: that is %.0f%% of its items, more than trackers.%s.max_create_share allows; check the parser's output with pmsync plan, then raise the share if it is right", r.Creates, r.Target, 100*r.Share, r.Target.Tracker)})
+	}
+	if e.Config.DryRun || ctx.Err() != nil {
+		res.Interrupted = res.Interrupted || ctx.Err() != nil
+		return res, nil
+	}
+
+	// 1. Links and statuses (no API call).
+	for _, wb := range p.WriteBacks {
+		ds := itemDoc[wb.Doc+"\x00"+wb.Key]
+		if ds == nil {
+			continue
+		}
+		ds.updates[wb.Key] = postmortem.Update{Ticket: wb.Ref, Status: wb.Status}
+		ds.dirty = true
+		if wb.Adopted {
+			res.Adopted++
+		} else {
+			res.Updated++
+		}
+	}
+	for _, ds := range sortedDocs(docs) {
+		e.flush(work, ds, res)
+	}
+	// 2. New tickets, each written back as soon as it exists.
+	stopped := map[string]error{}
+	for _, c := range p.Creates {
+		if ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
+		ds := itemDoc[c.Doc+"\x00"+c.Spec.Marker.Item]
+		tname := c.Spec.Target.Tracker
+		if err := stopped[tname]; err != nil {
+			res.Deferred++
+			continue
+		}
+		spec := c.Spec
+		spec.Factors = e.factorRefs(ds, c.Spec.Marker.Item)
+		log := e.log().With("doc", c.Doc, "item", spec.Marker.Item, "tracker", tname)
+		t, err := e.Trackers[tname].Create(work, spec)
+		if err != nil {
+			line := itemLine(ds, spec.Marker.Item)
+			res.fail(Failure{Doc: c.Doc, Line: line, Item: spec.Marker.Item, Message: fmt.Sprintf("create ticket in %s: %v", c.Spec.Target, err)})
+			log.Error("create ticket failed", "err", err)
+			var rl *trackers.RateLimitError
+			if errors.As(err, &rl) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				stopped[tname] = err
+			}
+			continue
+		}
+		res.Created++
+		log.Info("ticket created", "ticket", t.Ref.Text)
+		due := spec.Due
+		ds.updates[spec.Marker.Item] = postmortem.Update{Ticket: t.Ref, Status: plan.WithOverdue(t.Status, due, now)}
+		ds.dirty = true
+		e.flush(work, ds, res)
+	}
+	// 3. Duplicates.
+	for _, d := range p.Duplicates {
+		if ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
+		tr := e.Trackers[d.Dup.Target.Tracker]
+		if tr == nil {
+			tr = e.Trackers[d.Keep.Target.Tracker]
+		}
+		if tr == nil {
+			continue
+		}
+		if err := tr.CloseDuplicate(work, d.Dup, d.Keep); err != nil {
+			res.fail(Failure{Doc: d.Dup.Marker.PM, Item: d.Dup.Marker.Item, Message: fmt.Sprintf("close duplicate %s: %v", d.Dup.Ref.Text, err)})
+			continue
+		}
+		res.Closed++
+		e.log().Info("duplicate closed", "ticket", d.Dup.Ref.Text, "kept", d.Keep.Ref.Text)
+	}
+	for _, ds := range sortedDocs(docs) {
+		e.flush(work, ds, res)
+	}
+	if ctx.Err() != nil {
+		res.Interrupted = true
+	}
+	if err := e.saveState(work, st, newState); err != nil {
+		res.fail(Failure{Doc: StatePath, Message: err.Error()})
+	}
+	return res, nil
+}
+
+// observe lists each target's marked tickets (changed since the last
+// run, or all of them once per FullRefresh) and fetches by reference the
+// linked tickets whose status the documents do not know yet.
+func (e *Engine) observe(ctx context.Context, items []plan.Item, st state, now time.Time, res *Result) ([]ticket.Ticket, map[string]targetState, map[ticket.Target]bool) {
+	full := e.Config.FullRefresh
+	if full == 0 {
+		full = 24 * time.Hour
+	}
+	targets := map[ticket.Target]bool{}
+	for _, it := range items {
+		targets[it.Target] = true
+	}
+	order := make([]ticket.Target, 0, len(targets))
+	for t := range targets {
+		order = append(order, t)
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i].String() < order[j].String() })
+	var observed []ticket.Ticket
+	newState := map[string]targetState{}
+	blocked := map[ticket.Target]bool{}
+	fullTargets := map[ticket.Target]bool{}
+	seen := map[string]bool{}
+	for _, tg := range order {
+		prev := st.Targets[tg.String()]
+		since := time.Time{}
+		if !prev.Since.IsZero() && now.Sub(prev.FullAt) < full {
+			since = prev.Since.Add(-sinceMargin)
+		}
+		found, err := e.Trackers[tg.Tracker].Find(ctx, tg, since)
+		if err != nil {
+			blocked[tg] = true
+			res.fail(Failure{Doc: tg.String(), Message: fmt.Sprintf("list tickets in %s: %v; nothing is created there this run", tg, err)})
+			continue
+		}
+		ns := targetState{Since: now, FullAt: prev.FullAt}
+		if since.IsZero() {
+			ns.FullAt = now
+			fullTargets[tg] = true
+		}
+		newState[tg.String()] = ns
+		for _, t := range found {
+			seen[t.Ref.Text] = true
+		}
+		observed = append(observed, found...)
+	}
+	// Linked tickets to fetch: their status is unknown to the document, or
+	// a full listing did not show them (deleted, or without a marker).
+	fetch := map[string][]ticket.Ref{}
+	fetched := map[string]bool{}
+	for _, it := range items {
+		if it.Ref.IsZero() || seen[it.Ref.Text] || fetched[it.Ref.Text] || blocked[it.Target] {
+			continue
+		}
+		if it.HasStatus && !fullTargets[it.Target] {
+			continue
+		}
+		for name, tr := range e.Trackers {
+			if _, ok := tr.Recognize(it.Ref); ok {
+				fetch[name] = append(fetch[name], it.Ref)
+				fetched[it.Ref.Text] = true
+				break
+			}
+		}
+	}
+	names := make([]string, 0, len(fetch))
+	for n := range fetch {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		got, err := e.Trackers[n].Get(ctx, fetch[n])
+		if err != nil {
+			res.fail(Failure{Doc: n, Message: fmt.Sprintf("fetch %d linked tickets from %s: %v", len(fetch[n]), n, err)})
+			continue
+		}
+		observed = append(observed, got...)
+	}
+	return observed, newState, blocked
+}
+
+// flush renders and writes a document with every update known for it.
+func (e *Engine) flush(ctx context.Context, ds *docState, res *Result) {
+	if !ds.dirty {
+		return
+	}
+	out, next, changed, err := ds.doc.RenderDoc(ds.updates)
+	if err != nil {
+		res.fail(Failure{Doc: ds.path, Message: err.Error()})
+		ds.dirty = false
+		return
+	}
+	if changed {
+		if err := e.Source.Write(context.WithoutCancel(ctx), ds.path, ds.doc.Bytes(), out); err != nil {
+			res.fail(Failure{Doc: ds.path, Message: err.Error()})
+			ds.dirty = false
+			return
+		}
+		ds.doc = next
+		if len(res.Written) == 0 || res.Written[len(res.Written)-1] != ds.path {
+			res.Written = append(res.Written, ds.path)
+		}
+	}
+	ds.dirty = false
+}
+
+func (e *Engine) spec(d *postmortem.Doc, it *postmortem.Item, t route.Target) ticket.Spec {
+	s := ticket.Spec{
+		Target:      t.Target,
+		Marker:      ticket.Marker{PM: d.ID, Item: it.Key, Owner: e.Config.OwnerID},
+		Kind:        it.Kind,
+		Title:       it.Text,
+		Detail:      it.Detail,
+		DocTitle:    d.Title,
+		DocDate:     d.Date,
+		DocSeverity: d.Severity,
+		OwnerText:   it.OwnerRaw,
+		Due:         it.Due,
+		Priority:    it.Priority,
+		Type:        it.Type,
+	}
+	if e.Config.WebURL != "" {
+		s.DocURL = strings.TrimRight(e.Config.WebURL, "/") + "/" + escapePath(d.Path)
+	}
+	if id, ok := e.Directory.Assignee(it.Owner, t.Type); ok {
+		s.Assignee = id
+	}
+	s.NeedsOwner = it.Kind == ticket.Action && it.OwnerRaw == ""
+	return s
+}
+
+func escapePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+// factorRefs are the tickets of the factors an action item addresses
+// (its Factor column names a factor by key, or by the start of its text).
+func (e *Engine) factorRefs(ds *docState, key string) []ticket.Ref {
+	if ds == nil {
+		return nil
+	}
+	var action *postmortem.Item
+	for _, it := range ds.doc.Actions {
+		if it.Key == key {
+			action = it
+		}
+	}
+	if action == nil || action.Factor == "" {
+		return nil
+	}
+	var out []ticket.Ref
+	want := strings.ToLower(action.Factor)
+	for _, f := range ds.doc.Factors {
+		text := strings.ToLower(f.Text)
+		if f.Key == action.Factor || strings.HasPrefix(text, want) || strings.Contains(want, text) {
+			if u, ok := ds.updates[f.Key]; ok {
+				out = append(out, u.Ticket)
+			}
+		}
+	}
+	return out
+}
+
+func itemLine(ds *docState, key string) int {
+	if ds == nil {
+		return 0
+	}
+	for _, it := range ds.doc.Items() {
+		if it.Key == key {
+			return it.Line
+		}
+	}
+	return 0
+}
+
+func (e *Engine) selected(d *postmortem.Doc) bool {
+	if len(e.Config.Only) == 0 {
+		return true
+	}
+	for _, o := range e.Config.Only {
+		if o == d.ID || o == d.Path || strings.TrimSuffix(o, ".md") == strings.TrimSuffix(d.Path, ".md") {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) grace() time.Duration {
+	if e.Config.Grace > 0 {
+		return e.Config.Grace
+	}
+	return 20 * time.Second
+}
+
+func (e *Engine) loadState(ctx context.Context) state {
+	st := state{Version: 1, Targets: map[string]targetState{}}
+	b, err := e.Source.ReadFile(ctx, StatePath)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			e.log().Warn("state unreadable; listing every ticket", "err", err)
+		}
+		return st
+	}
+	if err := json.Unmarshal(b, &st); err != nil || st.Version != 1 {
+		e.log().Warn("state unreadable; listing every ticket", "path", StatePath)
+		return state{Version: 1, Targets: map[string]targetState{}}
+	}
+	if st.Targets == nil {
+		st.Targets = map[string]targetState{}
+	}
+	return st
+}
+
+func (e *Engine) saveState(ctx context.Context, st state, observed map[string]targetState) error {
+	if len(observed) == 0 {
+		return nil
+	}
+	for k, v := range observed {
+		st.Targets[k] = v
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return e.Source.WriteFile(context.WithoutCancel(ctx), StatePath, append(b, '\n'))
+}
+
+func (r *Result) fail(f Failure) { r.Failures = append(r.Failures, f) }
+
+func sortedDocs(m map[string]*docState) []*docState {
+	out := make([]*docState, 0, len(m))
+	for _, d := range m {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
+// graceful returns a context for calls in flight: it ends Grace after ctx
+// does, so a SIGTERM lets the current request finish but not hang.
+func graceful(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(c, func() { t.Stop() })
+	})
+	return c, func() { stop(); cancel() }
+}

@@ -1,0 +1,352 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/postmortem"
+	"github.com/pmsync/pmsync/sync/route"
+	"github.com/pmsync/pmsync/sync/source"
+	"github.com/pmsync/pmsync/sync/ticket"
+	"github.com/pmsync/pmsync/trackers"
+	"github.com/pmsync/pmsync/trackers/memory"
+)
+
+var testNow = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	dir      string
+	src      *source.Dir
+	gh, jira *memory.Tracker
+	now      time.Time
+}
+
+// newFixture copies the example postmortems into a temp folder, with
+// in-memory trackers "gh" and "jira" routed as in testdata/pmsync.yaml.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	examples, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "postmortems", "*.md"))
+	if len(examples) < 7 {
+		t.Fatalf("examples not found: %v", examples)
+	}
+	for _, f := range examples {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := source.OpenDir(dir, source.DirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	f := &fixture{dir: dir, src: src, now: testNow}
+	f.gh = memory.New("gh", func() time.Time { return f.now })
+	f.jira = memory.New("jira", func() time.Time { return f.now })
+	return f
+}
+
+func (f *fixture) engine(mod ...func(*Engine)) *Engine {
+	dir := postmortem.Directory{
+		People: map[string]postmortem.Person{
+			"alice": {Key: "alice", Email: "alice@acme.example", GitHub: "alice-gh", Jira: "5b10ac8d82e05b22cc7d4ef5"},
+			"bob":   {Key: "bob", Email: "bob@acme.example", GitHub: "bob-gh", Jira: "5b10ac8d82e05b22cc7d4ef6"},
+			"carol": {Key: "carol", Email: "carol@acme.example", GitHub: "carol-gh", Jira: "5b10ac8d82e05b22cc7d4ef7"},
+			"dave":  {Key: "dave", Email: "dave@acme.example", GitHub: "dave-gh", Jira: "5b10ac8d82e05b22cc7d4ef8"},
+		},
+		Teams: map[string]postmortem.Team{"payments": {Key: "payments", Jira: "PAY"}, "platform": {Key: "platform", GitHub: "acme/platform"}},
+	}
+	e := &Engine{
+		Source: f.src,
+		Parser: postmortem.NewParser(postmortem.Options{
+			Directory: dir,
+			Horizons:  map[string]postmortem.Span{"short-term": {Days: 14}, "medium-term": {Days: 56}, "long-term": {Days: 180}},
+			DueAfter:  map[string]postmortem.Span{"P0": {Days: 14}, "P1": {Days: 28}, "default": {Days: 56}},
+		}),
+		Router: &route.Router{
+			Rules: []route.Rule{
+				{Team: "payments", Tracker: "jira", Project: "PAY"},
+				{Team: "platform", Tracker: "gh", Repo: "acme/platform"},
+				{Tracker: "gh"},
+			},
+			Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}, "jira": {Type: "jira", Project: "OPS"}},
+			Teams:    dir.Teams,
+		},
+		Directory: dir,
+		Trackers:  map[string]trackers.Tracker{"gh": f.gh, "jira": f.jira},
+		Config:    Config{OwnerID: "test-owner"},
+		Now:       func() time.Time { return f.now },
+	}
+	for _, m := range mod {
+		m(e)
+	}
+	return e
+}
+
+func (f *fixture) run(t *testing.T, mod ...func(*Engine)) *Result {
+	t.Helper()
+	res, err := f.engine(mod...).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (f *fixture) all() []ticket.Ticket { return append(f.gh.All(), f.jira.All()...) }
+
+// parsedItems parses every document and returns its items by key.
+func (f *fixture) parsedItems(t *testing.T) map[string]*postmortem.Item {
+	t.Helper()
+	p := postmortem.NewParser(postmortem.Options{})
+	out := map[string]*postmortem.Item{}
+	names, _ := f.src.List(context.Background())
+	for _, n := range names {
+		b, _ := f.src.Read(context.Background(), n)
+		d, err := p.Parse(n, b)
+		if err != nil {
+			t.Fatalf("%s no longer parses: %v", n, err)
+		}
+		for _, it := range d.Items() {
+			out[d.ID+" "+it.Key] = it
+		}
+	}
+	return out
+}
+
+// assertOneTicketPerItem: every open item of a finalized document has
+// exactly one open ticket, and the document links it.
+func assertOneTicketPerItem(t *testing.T, f *fixture) {
+	t.Helper()
+	byItem := map[string][]ticket.Ticket{}
+	for _, tk := range f.all() {
+		if tk.Status.State == ticket.StateWontDo {
+			continue // closed duplicates
+		}
+		byItem[tk.Marker.PM+" "+tk.Marker.Item] = append(byItem[tk.Marker.PM+" "+tk.Marker.Item], tk)
+	}
+	for k, ts := range byItem {
+		if len(ts) != 1 {
+			t.Errorf("item %s has %d tickets", k, len(ts))
+		}
+	}
+	items := f.parsedItems(t)
+	for k, ts := range byItem {
+		it, ok := items[k]
+		if !ok {
+			t.Errorf("ticket %s for an item no document has", k)
+			continue
+		}
+		if it.Ticket != ts[0].Ref {
+			t.Errorf("item %s links %+v, want %+v", k, it.Ticket, ts[0].Ref)
+		}
+	}
+}
+
+func TestSyncCreatesThenSteadyState(t *testing.T) {
+	f := newFixture(t)
+	res := f.run(t)
+	if res.Failed() {
+		t.Fatalf("failures: %v", res.Failures)
+	}
+	if res.Created == 0 || res.Created != len(f.all()) {
+		t.Fatalf("created %d, tickets %d", res.Created, len(f.all()))
+	}
+	assertOneTicketPerItem(t, f)
+	// Routing: payments items in Jira project PAY, platform in acme/platform.
+	for _, tk := range f.jira.All() {
+		if tk.Target.Project != "PAY" {
+			t.Errorf("jira ticket %s in %s", tk.Ref.Text, tk.Target)
+		}
+	}
+	// The draft is not synced.
+	for _, tk := range f.all() {
+		if strings.Contains(tk.Marker.PM, "image-cdn") {
+			t.Errorf("ticket for the draft: %s", tk.Ref.Text)
+		}
+	}
+	// Second run: nothing created, nothing rewritten, one list call per target.
+	before := map[string][]byte{}
+	names, _ := f.src.List(context.Background())
+	for _, n := range names {
+		before[n], _ = f.src.Read(context.Background(), n)
+	}
+	f.now = f.now.Add(time.Hour)
+	callsBefore := len(f.gh.Calls()) + len(f.jira.Calls())
+	res = f.run(t)
+	if res.Created != 0 || len(res.Written) != 0 || res.Failed() {
+		t.Fatalf("second run: created %d, wrote %v, failures %v", res.Created, res.Written, res.Failures)
+	}
+	for _, n := range names {
+		b, _ := f.src.Read(context.Background(), n)
+		if string(b) != string(before[n]) {
+			t.Errorf("%s changed on the second run", n)
+		}
+	}
+	calls := len(f.gh.Calls()) + len(f.jira.Calls()) - callsBefore
+	targets := map[ticket.Target]bool{}
+	for _, tk := range f.all() {
+		targets[tk.Target] = true
+	}
+	if calls != len(targets) {
+		t.Errorf("steady state made %d calls, want %d (one list per target)", calls, len(targets))
+	}
+}
+
+func TestSyncWritesStatusBack(t *testing.T) {
+	f := newFixture(t)
+	f.run(t)
+	all := f.gh.All()
+	done, wont, gone := all[0], all[1], all[2]
+	f.now = f.now.Add(24 * time.Hour)
+	f.gh.SetStatus(done.Ref.Text, ticket.Status{State: ticket.StateDone, Done: f.now})
+	f.gh.SetStatus(wont.Ref.Text, ticket.Status{State: ticket.StateWontDo})
+	f.gh.Delete(gone.Ref.Text)
+	f.now = f.now.Add(time.Hour)
+	// Deleted tickets vanish from listings; the daily full refresh notices.
+	res := f.run(t, func(e *Engine) { e.Config.FullRefresh = time.Minute })
+	if res.Failed() || res.Created != 0 {
+		t.Fatalf("failures %v created %d", res.Failures, res.Created)
+	}
+	items := f.parsedItems(t)
+	want := map[string]string{done.Ref.Text: "Done 2026-11-26", wont.Ref.Text: "Won't do", gone.Ref.Text: "Missing"}
+	for _, it := range items {
+		if w, ok := want[it.Ticket.Text]; ok {
+			if got := it.Status.String(); got != w {
+				t.Errorf("%s: status %q, want %q", it.Ticket.Text, got, w)
+			}
+			delete(want, it.Ticket.Text)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("not written back: %v", want)
+	}
+}
+
+func TestSyncAdoptsAfterCrashAndClosesDuplicates(t *testing.T) {
+	f := newFixture(t)
+	e := f.engine()
+	res, _ := e.Run(context.Background())
+	// Simulate a crash between create and write-back: restore a document
+	// to its original bytes; its tickets exist, its links do not.
+	orig, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "postmortems", "2026-03-04-order-events-queue-backlog.md"))
+	p := filepath.Join(f.dir, "2026-03-04-order-events-queue-backlog.md")
+	if err := os.WriteFile(p, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// And a second run that raced: one more ticket for an item, newer.
+	var victim ticket.Ticket
+	for _, tk := range f.gh.All() {
+		if strings.Contains(tk.Marker.PM, "order-events") {
+			victim = tk
+			break
+		}
+	}
+	f.now = f.now.Add(time.Minute)
+	dup := victim
+	dup.Created = time.Time{}
+	f.gh.Inject(dup)
+	n := len(f.all())
+	res = f.run(t, func(e *Engine) { e.Config.FullRefresh = time.Nanosecond })
+	if res.Created != 0 || res.Adopted == 0 || res.Closed != 1 {
+		t.Fatalf("created %d adopted %d closed %d failures %v", res.Created, res.Adopted, res.Closed, res.Failures)
+	}
+	if len(f.all()) != n {
+		t.Fatalf("ticket count changed: %d -> %d", n, len(f.all()))
+	}
+	assertOneTicketPerItem(t, f)
+}
+
+func TestSyncBudgetDefersTheRest(t *testing.T) {
+	f := newFixture(t)
+	res := f.run(t, func(e *Engine) { e.Config.MaxCreates = map[string]int{"gh": 3, "jira": 2} })
+	if res.Created != 5 || res.Deferred == 0 || res.Failed() {
+		t.Fatalf("created %d deferred %d failures %v", res.Created, res.Deferred, res.Failures)
+	}
+	for i := 0; i < 20 && res.Deferred > 0; i++ {
+		f.now = f.now.Add(time.Hour)
+		res = f.run(t, func(e *Engine) { e.Config.MaxCreates = map[string]int{"gh": 3, "jira": 2} })
+	}
+	if res.Deferred != 0 {
+		t.Fatal("budgeted runs did not converge")
+	}
+	assertOneTicketPerItem(t, f)
+}
+
+func TestSyncListFailureCreatesNothingThere(t *testing.T) {
+	f := newFixture(t)
+	f.jira.Fail = func(op string) error {
+		if op == "find" {
+			return errors.New("503 from jira")
+		}
+		return nil
+	}
+	res := f.run(t)
+	if len(f.jira.All()) != 0 || len(f.gh.All()) == 0 || !res.Failed() {
+		t.Fatalf("jira tickets %d, gh %d, failed %v", len(f.jira.All()), len(f.gh.All()), res.Failed())
+	}
+}
+
+func TestSyncDryRunChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	res := f.run(t, func(e *Engine) { e.Config.DryRun = true })
+	if len(res.Plan.Creates) == 0 || len(f.all()) != 0 || len(res.Written) != 0 {
+		t.Fatalf("dry run: plan %d creates, %d tickets, wrote %v", len(res.Plan.Creates), len(f.all()), res.Written)
+	}
+	if _, err := f.src.ReadFile(context.Background(), StatePath); err == nil {
+		t.Fatal("dry run wrote the state file")
+	}
+}
+
+// TestSyncInterruptedAtEveryCreate: a run stopped after k creates leaves
+// parseable documents, and the next run ends with one ticket per item.
+func TestSyncInterruptedAtEveryCreate(t *testing.T) {
+	total := len(newFixtureRun(t).all())
+	for k := 0; k <= total; k += 3 {
+		f := newFixture(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		created := 0
+		f.gh.Fail = func(op string) error {
+			if op == "create" {
+				created++
+				if created == k {
+					cancel()
+				}
+			}
+			return nil
+		}
+		f.jira.Fail = f.gh.Fail
+		res, err := f.engine().Run(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k > 0 && k < total && !res.Interrupted {
+			t.Fatalf("k=%d: not interrupted", k)
+		}
+		f.gh.Fail, f.jira.Fail = nil, nil
+		f.now = f.now.Add(time.Minute)
+		res = f.run(t)
+		if res.Failed() {
+			t.Fatalf("k=%d: rerun failures %v", k, res.Failures)
+		}
+		if len(f.all()) != total {
+			t.Fatalf("k=%d: %d tickets, want %d", k, len(f.all()), total)
+		}
+		assertOneTicketPerItem(t, f)
+	}
+}
+
+func newFixtureRun(t *testing.T) *fixture {
+	f := newFixture(t)
+	f.run(t)
+	return f
+}

@@ -1,0 +1,294 @@
+// Package plan computes, without I/O, logger or clock, what one sync run
+// must do: which tickets to create, which links and statuses to write
+// back, which duplicates to close, what to defer or refuse. Like
+// external-dns's plan, it is plain sorted data; applying it is the
+// engine's job.
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/ticket"
+)
+
+// Item is one document item that should be tracked.
+type Item struct {
+	Doc    string // document path from the source root
+	Marker ticket.Marker
+	Target ticket.Target
+	Spec   ticket.Spec
+	// Ref and Status are what the document says now.
+	Ref       ticket.Ref
+	Status    ticket.Status
+	HasStatus bool
+	// Done: the document says the item is done and names no ticket; none
+	// is opened.
+	Done bool
+	Due  time.Time
+}
+
+// Options tune the plan.
+type Options struct {
+	Now     time.Time
+	OwnerID string
+	// MaxCreates is the per-run creation budget of each tracker (by name);
+	// a missing entry means 100.
+	MaxCreates map[string]int
+	// MaxShare refuses creating, in one repo or project, tickets for more
+	// than this share of its items, once it already has MinLinked linked
+	// items (a parser bug must not flood a tracker). 0 or 1 disables it.
+	MaxShare  map[string]float64
+	MinLinked int
+	// Complete says every postmortem of the collection was read, so a
+	// ticket whose item is gone is an orphan (not merely out of scope).
+	Complete bool
+	// Docs are the ids of the documents read; tickets of other documents
+	// are orphans only when Complete.
+	Docs map[string]bool
+}
+
+// Create opens a ticket for an item.
+type Create struct {
+	Doc  string
+	Spec ticket.Spec
+}
+
+// WriteBack sets an item's ticket and status in its document.
+type WriteBack struct {
+	Doc    string
+	Key    string
+	Ref    ticket.Ref
+	Status ticket.Status
+	// Adopted: the ticket was found by its marker, not in the document
+	// (a run stopped between creating it and writing its link back).
+	Adopted bool
+}
+
+// Duplicate closes Dup, a second ticket for the item Keep is kept for.
+type Duplicate struct {
+	Keep, Dup ticket.Ticket
+}
+
+// Deferred is an item whose ticket waits for a later run.
+type Deferred struct {
+	Doc, Key, Reason string
+}
+
+// Refusal is a target where the plan would create too many tickets.
+type Refusal struct {
+	Target          ticket.Target
+	Creates, Linked int
+	Share           float64
+}
+
+// Plan is what one run does. Every list is sorted.
+type Plan struct {
+	Creates    []Create
+	WriteBacks []WriteBack
+	Duplicates []Duplicate
+	Deferred   []Deferred
+	Refusals   []Refusal
+	// Orphans are pmsync's tickets whose item is no longer in its
+	// postmortem; they are left alone and reported.
+	Orphans []ticket.Ticket
+	// Foreign are tickets with a marker of another installation (owner id);
+	// never adopted, reported.
+	Foreign []ticket.Ticket
+}
+
+// Empty reports a plan with nothing to change.
+func (p Plan) Empty() bool {
+	return len(p.Creates) == 0 && len(p.WriteBacks) == 0 && len(p.Duplicates) == 0
+}
+
+type ikey struct{ pm, item string }
+
+// Compute compares the wanted items with the observed tickets (those
+// found by marker, and those fetched by reference).
+func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
+	var p Plan
+	byRef := map[string]ticket.Ticket{}
+	byItem := map[ikey][]ticket.Ticket{}
+	for _, t := range observed {
+		if t.Ref.URL != "" {
+			byRef[t.Ref.URL] = t
+		}
+		byRef["text:"+t.Ref.Text] = t
+		if !t.HasMarker {
+			continue
+		}
+		if t.Marker.Owner != o.OwnerID {
+			p.Foreign = append(p.Foreign, t)
+			continue
+		}
+		k := ikey{t.Marker.PM, t.Marker.Item}
+		byItem[k] = append(byItem[k], t)
+	}
+	for k := range byItem {
+		ts := byItem[k]
+		sort.SliceStable(ts, func(i, j int) bool { return older(ts[i], ts[j]) })
+	}
+	wanted := map[ikey]bool{}
+	linked := map[ticket.Target]int{}
+	creates := map[ticket.Target][]Create{}
+	for _, it := range items {
+		k := ikey{it.Marker.PM, it.Marker.Item}
+		wanted[k] = true
+		marked := byItem[k]
+		var keep ticket.Ticket
+		found := false
+		if !it.Ref.IsZero() {
+			linked[it.Target]++
+			if t, ok := lookup(byRef, it.Ref); ok {
+				keep, found = t, true
+			}
+			// A marked ticket older than the linked one wins: two runs
+			// raced, and every run must pick the same survivor.
+			if len(marked) > 0 && (!found || found && keep.HasMarker && older(marked[0], keep)) {
+				keep, found = marked[0], true
+			}
+		} else if len(marked) > 0 {
+			keep, found = marked[0], true
+		}
+		for _, t := range marked {
+			if found && sameTicket(t, keep) {
+				continue
+			}
+			if t.Status.State == ticket.StateOpen || t.Status.State == ticket.StateInProgress {
+				p.Duplicates = append(p.Duplicates, Duplicate{Keep: keep, Dup: t})
+			}
+		}
+		switch {
+		case found:
+			st := WithOverdue(keep.Status, it.Due, o.Now)
+			adopted := it.Ref.IsZero() || !sameRef(it.Ref, keep.Ref)
+			if adopted || !it.HasStatus || it.Status != st {
+				p.WriteBacks = append(p.WriteBacks, WriteBack{Doc: it.Doc, Key: it.Marker.Item, Ref: keep.Ref, Status: st, Adopted: adopted && it.Ref.IsZero()})
+			}
+		case !it.Ref.IsZero():
+			// Linked and not observed this run (unchanged since the last
+			// one): only the overdue flag can change, with the calendar.
+			if it.HasStatus {
+				if st := WithOverdue(it.Status, it.Due, o.Now); st != it.Status {
+					p.WriteBacks = append(p.WriteBacks, WriteBack{Doc: it.Doc, Key: it.Marker.Item, Ref: it.Ref, Status: st})
+				}
+			}
+		case it.Done:
+			// Done in the document, no ticket: nothing to open.
+		default:
+			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Spec: it.Spec})
+		}
+	}
+	// Guard rails, per target then per tracker.
+	targets := make([]ticket.Target, 0, len(creates))
+	for t := range creates {
+		targets = append(targets, t)
+	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].String() < targets[j].String() })
+	budget := map[string]int{}
+	for _, tg := range targets {
+		cs := creates[tg]
+		share := o.MaxShare[tg.Tracker]
+		n, l := len(cs), linked[tg]
+		if share > 0 && share < 1 && l >= max(o.MinLinked, 1) && float64(n)/float64(n+l) > share {
+			p.Refusals = append(p.Refusals, Refusal{Target: tg, Creates: n, Linked: l, Share: float64(n) / float64(n+l)})
+			for _, c := range cs {
+				p.Deferred = append(p.Deferred, Deferred{Doc: c.Doc, Key: c.Spec.Marker.Item,
+					Reason: fmt.Sprintf("refused: %d new tickets for %s would be %.0f%% of its items (limit %.0f%%)", n, tg, 100*float64(n)/float64(n+l), 100*share)})
+			}
+			continue
+		}
+		for _, c := range cs {
+			limit, ok := o.MaxCreates[tg.Tracker]
+			if !ok {
+				limit = 100
+			}
+			if budget[tg.Tracker] >= limit {
+				p.Deferred = append(p.Deferred, Deferred{Doc: c.Doc, Key: c.Spec.Marker.Item,
+					Reason: fmt.Sprintf("creation budget of %d for tracker %s reached; the next run continues", limit, tg.Tracker)})
+				continue
+			}
+			budget[tg.Tracker]++
+			p.Creates = append(p.Creates, c)
+		}
+	}
+	for k, ts := range byItem {
+		if wanted[k] || !o.Complete && !o.Docs[k.pm] {
+			continue
+		}
+		p.Orphans = append(p.Orphans, ts...)
+	}
+	sortPlan(&p)
+	return p
+}
+
+// WithOverdue sets the overdue flag of an open or in-progress status
+// whose due date has passed (by calendar day, UTC).
+func WithOverdue(st ticket.Status, due, now time.Time) ticket.Status {
+	st.Overdue = false
+	if !st.Done.IsZero() {
+		// The document shows the day; keep only the day so the status
+		// read back from it compares equal.
+		y, m, d := st.Done.UTC().Date()
+		st.Done = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	if (st.State == ticket.StateOpen || st.State == ticket.StateInProgress) && !due.IsZero() && !now.IsZero() {
+		today := now.UTC().Format(ticket.DateLayout)
+		st.Overdue = due.UTC().Format(ticket.DateLayout) < today
+	}
+	return st
+}
+
+// lookup finds the observed ticket a document's reference names: by URL
+// when the document has one (two trackers may both have an "acme/sre#12"),
+// else by its text.
+func lookup(byRef map[string]ticket.Ticket, r ticket.Ref) (ticket.Ticket, bool) {
+	key := "text:" + r.Text
+	if r.URL != "" {
+		key = r.URL
+	}
+	t, ok := byRef[key]
+	return t, ok
+}
+
+func sameRef(a, b ticket.Ref) bool {
+	if a.URL != "" && b.URL != "" {
+		return a.URL == b.URL
+	}
+	return a.Text == b.Text
+}
+
+func sameTicket(a, b ticket.Ticket) bool { return sameRef(a.Ref, b.Ref) }
+
+// older orders tickets by creation, then by reference, so every run
+// picks the same oldest ticket.
+func older(a, b ticket.Ticket) bool {
+	if !a.Created.Equal(b.Created) {
+		return a.Created.Before(b.Created)
+	}
+	if len(a.Ref.Text) != len(b.Ref.Text) {
+		return len(a.Ref.Text) < len(b.Ref.Text) // #9 before #10
+	}
+	return a.Ref.Text < b.Ref.Text
+}
+
+func sortPlan(p *Plan) {
+	sort.SliceStable(p.Creates, func(i, j int) bool {
+		a, b := p.Creates[i], p.Creates[j]
+		if a.Doc != b.Doc {
+			return a.Doc < b.Doc
+		}
+		// Factors first: action items link the factor tickets.
+		if a.Spec.Kind != b.Spec.Kind {
+			return a.Spec.Kind == ticket.Factor
+		}
+		return false // keep document order
+	})
+	sort.SliceStable(p.WriteBacks, func(i, j int) bool { return p.WriteBacks[i].Doc < p.WriteBacks[j].Doc })
+	sort.Slice(p.Duplicates, func(i, j int) bool { return p.Duplicates[i].Dup.Ref.Text < p.Duplicates[j].Dup.Ref.Text })
+	sort.SliceStable(p.Deferred, func(i, j int) bool { return p.Deferred[i].Doc < p.Deferred[j].Doc })
+	sort.Slice(p.Orphans, func(i, j int) bool { return p.Orphans[i].Ref.Text < p.Orphans[j].Ref.Text })
+	sort.Slice(p.Foreign, func(i, j int) bool { return p.Foreign[i].Ref.Text < p.Foreign[j].Ref.Text })
+}

@@ -1,0 +1,180 @@
+package plan
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/ticket"
+)
+
+var (
+	now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	gh  = ticket.Target{Tracker: "gh", Repo: "acme/sre"}
+)
+
+func item(key string, mod ...func(*Item)) Item {
+	it := Item{
+		Doc:    "pm.md",
+		Marker: ticket.Marker{PM: "pm", Item: key, Owner: "me"},
+		Target: gh,
+		Due:    time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC),
+	}
+	it.Spec = ticket.Spec{Target: gh, Marker: it.Marker, Kind: ticket.Action, Title: key}
+	for _, m := range mod {
+		m(&it)
+	}
+	return it
+}
+
+func tk(n string, key string, created time.Time, st ticket.State) ticket.Ticket {
+	return ticket.Ticket{
+		Target: gh, Ref: ticket.Ref{Text: "acme/sre#" + n, URL: "https://github.com/acme/sre/issues/" + n},
+		Marker: ticket.Marker{PM: "pm", Item: key, Owner: "me"}, HasMarker: true,
+		Created: created, Status: ticket.Status{State: st},
+	}
+}
+
+func linked(t ticket.Ticket, st ticket.Status) func(*Item) {
+	return func(it *Item) { it.Ref, it.Status, it.HasStatus = t.Ref, st, true }
+}
+
+func TestCompute(t *testing.T) {
+	t.Parallel()
+	t1 := tk("1", "ai-1", now.Add(-time.Hour), ticket.StateOpen)
+	t2 := tk("2", "ai-1", now.Add(-time.Minute), ticket.StateOpen)
+	open := ticket.Status{State: ticket.StateOpen}
+	tests := []struct {
+		name     string
+		items    []Item
+		observed []ticket.Ticket
+		opts     func(*Options)
+		check    func(t *testing.T, p Plan)
+	}{
+		{name: "idempotent: wanted equals observed, empty plan",
+			items: []Item{item("ai-1", linked(t1, open))}, observed: []ticket.Ticket{t1},
+			check: func(t *testing.T, p Plan) {
+				if !p.Empty() || len(p.Deferred) != 0 {
+					t.Fatalf("plan not empty: %+v", p)
+				}
+			}},
+		{name: "idempotent: linked and not observed (unchanged), empty plan",
+			items: []Item{item("ai-1", linked(t1, open))},
+			check: func(t *testing.T, p Plan) {
+				if !p.Empty() {
+					t.Fatalf("plan not empty: %+v", p)
+				}
+			}},
+		{name: "new item is created",
+			items: []Item{item("ai-1")},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Creates) != 1 || p.Creates[0].Spec.Marker.Item != "ai-1" {
+					t.Fatalf("%+v", p.Creates)
+				}
+			}},
+		{name: "done in the document: nothing opened",
+			items: []Item{item("ai-1", func(i *Item) { i.Done = true })},
+			check: func(t *testing.T, p Plan) {
+				if !p.Empty() {
+					t.Fatalf("%+v", p)
+				}
+			}},
+		{name: "crash recovery: found by marker, adopted not created",
+			items: []Item{item("ai-1")}, observed: []ticket.Ticket{t1},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Creates) != 0 || len(p.WriteBacks) != 1 || !p.WriteBacks[0].Adopted || p.WriteBacks[0].Ref != t1.Ref {
+					t.Fatalf("%+v", p)
+				}
+			}},
+		{name: "two tickets: keep the oldest, close the newer",
+			items: []Item{item("ai-1")}, observed: []ticket.Ticket{t2, t1},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Duplicates) != 1 || p.Duplicates[0].Dup.Ref != t2.Ref || p.Duplicates[0].Keep.Ref != t1.Ref {
+					t.Fatalf("%+v", p.Duplicates)
+				}
+				if p.WriteBacks[0].Ref != t1.Ref {
+					t.Fatalf("links %+v", p.WriteBacks[0])
+				}
+			}},
+		{name: "document links the newer duplicate: relinked to the oldest",
+			items: []Item{item("ai-1", linked(t2, open))}, observed: []ticket.Ticket{t2, t1},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Duplicates) != 1 || p.Duplicates[0].Dup.Ref != t2.Ref || p.WriteBacks[0].Ref != t1.Ref {
+					t.Fatalf("%+v", p)
+				}
+			}},
+		{name: "status change written back, done date by day",
+			items: []Item{item("ai-1", linked(t1, open))},
+			observed: []ticket.Ticket{func() ticket.Ticket {
+				x := t1
+				x.Status = ticket.Status{State: ticket.StateDone, Done: now.Add(3 * time.Hour)}
+				return x
+			}()},
+			check: func(t *testing.T, p Plan) {
+				if len(p.WriteBacks) != 1 || p.WriteBacks[0].Status.String() != "Done 2026-11-25" {
+					t.Fatalf("%+v", p.WriteBacks)
+				}
+			}},
+		{name: "overdue flips with the calendar without a tracker change",
+			items: []Item{item("ai-1", linked(t1, open), func(i *Item) { i.Due = now.AddDate(0, 0, -1) })},
+			check: func(t *testing.T, p Plan) {
+				if len(p.WriteBacks) != 1 || p.WriteBacks[0].Status.String() != "Open (overdue)" {
+					t.Fatalf("%+v", p.WriteBacks)
+				}
+			}},
+		{name: "another installation's ticket is never adopted",
+			items: []Item{item("ai-1")},
+			observed: []ticket.Ticket{func() ticket.Ticket {
+				x := t1
+				x.Marker.Owner = "someone-else"
+				return x
+			}()},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Creates) != 1 || len(p.Foreign) != 1 || len(p.WriteBacks) != 0 {
+					t.Fatalf("%+v", p)
+				}
+			}},
+		{name: "orphan: ticket whose item left its document",
+			items: []Item{item("ai-2")}, observed: []ticket.Ticket{t1},
+			opts: func(o *Options) { o.Complete = true },
+			check: func(t *testing.T, p Plan) {
+				if len(p.Orphans) != 1 || p.Orphans[0].Ref != t1.Ref {
+					t.Fatalf("%+v", p.Orphans)
+				}
+			}},
+		{name: "creation budget defers the rest",
+			items: []Item{item("ai-1"), item("ai-2"), item("ai-3")},
+			opts:  func(o *Options) { o.MaxCreates = map[string]int{"gh": 2} },
+			check: func(t *testing.T, p Plan) {
+				if len(p.Creates) != 2 || len(p.Deferred) != 1 {
+					t.Fatalf("%+v", p)
+				}
+			}},
+		{name: "share guard refuses a flood",
+			items: func() []Item {
+				var its []Item
+				for i := 0; i < 10; i++ {
+					x := tk(string(rune('a'+i)), "ai-l"+string(rune('a'+i)), now, ticket.StateOpen)
+					its = append(its, item(x.Marker.Item, linked(x, open)))
+				}
+				for i := 0; i < 30; i++ {
+					its = append(its, item("ai-n"+string(rune('a'+i))))
+				}
+				return its
+			}(),
+			opts: func(o *Options) { o.MaxShare = map[string]float64{"gh": 0.5}; o.MinLinked = 10 },
+			check: func(t *testing.T, p Plan) {
+				if len(p.Creates) != 0 || len(p.Refusals) != 1 || len(p.Deferred) != 30 {
+					t.Fatalf("creates %d refusals %+v deferred %d", len(p.Creates), p.Refusals, len(p.Deferred))
+				}
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := Options{Now: now, OwnerID: "me", Docs: map[string]bool{"pm": true}}
+			if tc.opts != nil {
+				tc.opts(&o)
+			}
+			tc.check(t, Compute(tc.items, tc.observed, o))
+		})
+	}
+}

@@ -1,0 +1,90 @@
+// Package trackers is the one interface every issue tracker implements,
+// the error kinds its callers check, and the pacing decorator. The
+// GitHub and Jira adapters live in subpackages; nothing here does I/O.
+package trackers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/ticket"
+)
+
+// Tracker is consumer-sized: what one sync run needs of a tracker.
+// Per-item verbs may fail one at a time; the caller goes on.
+type Tracker interface {
+	// Name is the tracker's name in the configuration.
+	Name() string
+	// Recognize reports whether ref is a ticket of this tracker, and in
+	// which repo or project.
+	Recognize(ref ticket.Ref) (ticket.Target, bool)
+	// Find returns the tickets of target that carry a pmsync marker (of any
+	// owner id) and were updated at or after since; a zero since means all.
+	// It lists (GitHub: the repo's postmortem-labelled issues; Jira: JQL
+	// on labels), never an eventually consistent search.
+	Find(ctx context.Context, target ticket.Target, since time.Time) ([]ticket.Ticket, error)
+	// Get fetches tickets by reference. A ticket that no longer exists is
+	// returned with StateMissing, not as an error.
+	Get(ctx context.Context, refs []ticket.Ref) ([]ticket.Ticket, error)
+	// Create opens a ticket for spec.
+	Create(ctx context.Context, spec ticket.Spec) (ticket.Ticket, error)
+	// CloseDuplicate closes dup with a comment pointing to keep.
+	CloseDuplicate(ctx context.Context, dup, keep ticket.Ticket) error
+}
+
+// ErrNotFound is a ticket, repo or project that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrPermanent marks a failure that retrying will not fix (a 4xx other
+// than 429): bad credentials, validation errors, missing permissions.
+var ErrPermanent = errors.New("permanent failure")
+
+// RateLimitError is a rate-limit answer that could not be waited out
+// within the run (its wait exceeds the deadline).
+type RateLimitError struct {
+	Tracker string
+	Until   time.Time
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%s: rate limited until %s", e.Tracker, e.Until.UTC().Format(time.RFC3339))
+}
+
+// Permanent wraps err as a permanent failure.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrPermanent, err)
+}
+
+// Clock is the time source of pacing and retries; tests use a simulated
+// one so benchmarks of pacing do not sleep.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d or until ctx is done.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// RealClock is the wall clock.
+type RealClock struct{}
+
+// Now is time.Now.
+func (RealClock) Now() time.Time { return time.Now() }
+
+// Sleep waits for d or until ctx is done.
+func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,268 @@
+package trackers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Transport is the HTTP layer every tracker adapter sends through. In one
+// place it:
+//   - paces mutating requests (serialized, at least WriteInterval apart);
+//   - waits out rate-limit answers (429, and 403 or 503 that say so) using
+//     Retry-After, else X-RateLimit-Reset (epoch seconds on GitHub, ISO 8601
+//     on Jira), else a minute doubling; a wait is never a failure;
+//   - retries 5xx answers and network errors with exponential backoff, but
+//     only for requests that are safe to repeat (GET, HEAD, PUT, DELETE, or
+//     a context marked with Idempotent): a POST that timed out may have
+//     created a ticket, and the marker lookup of the next run recovers it;
+//   - counts requests, so tests and benchmarks can compare API calls with
+//     the minimum.
+//
+// 4xx answers other than rate limits are returned at once, never retried.
+type Transport struct {
+	Base          http.RoundTripper
+	Tracker       string // name, for errors
+	WriteInterval time.Duration
+	Clock         Clock
+	// MaxRetries is how often a failed safe request is repeated (default 4).
+	MaxRetries int
+	// MaxWait is the longest rate-limit wait accepted (default 15 min);
+	// a longer one ends the request with a *RateLimitError.
+	MaxWait time.Duration
+	// Backoff is the first retry delay (default 1 s), doubled each time.
+	Backoff time.Duration
+
+	writeMu   sync.Mutex
+	lastWrite time.Time
+
+	mu           sync.Mutex
+	blockedUntil time.Time
+
+	Stats Stats
+}
+
+// Stats counts what a transport sent.
+type Stats struct {
+	Requests    atomic.Int64 // every request sent, retries included
+	Writes      atomic.Int64 // mutating requests sent
+	Retries     atomic.Int64
+	RateLimited atomic.Int64 // rate-limit answers waited out
+}
+
+type idempotentKey struct{}
+
+// Idempotent marks a request context as safe to repeat after a 5xx or a
+// network error (e.g. a PATCH that sets a state).
+func Idempotent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, idempotentKey{}, true)
+}
+
+func (t *Transport) clock() Clock {
+	if t.Clock == nil {
+		return RealClock{}
+	}
+	return t.Clock
+}
+
+func safe(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	v, _ := r.Context().Value(idempotentKey{}).(bool)
+	return v
+}
+
+func mutating(r *http.Request) bool {
+	return r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+}
+
+// RoundTrip sends req, pacing, waiting and retrying as described above.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	maxRetries := t.MaxRetries
+	if maxRetries == 0 {
+		maxRetries = 4
+	}
+	backoff := t.Backoff
+	if backoff == 0 {
+		backoff = time.Second
+	}
+	ctx := req.Context()
+	c := t.clock()
+	rateWaits, sends := 0, 0
+	for attempt := 0; ; attempt++ {
+		if err := t.waitBlocked(ctx); err != nil {
+			return nil, err
+		}
+		r, err := rewind(req, sends)
+		sends++
+		if err != nil {
+			return nil, err
+		}
+		resp, err := t.send(base, r)
+		if err != nil {
+			if ctx.Err() == nil && safe(req) && attempt < maxRetries {
+				t.Stats.Retries.Add(1)
+				if err := c.Sleep(ctx, backoff<<attempt); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			return nil, err
+		}
+		if wait, limited := rateLimitWait(resp, c.Now(), rateWaits); limited {
+			t.Stats.RateLimited.Add(1)
+			max := t.MaxWait
+			if max == 0 {
+				max = 15 * time.Minute
+			}
+			until := c.Now().Add(wait)
+			if wait > max || rateWaits >= 8 {
+				drain(resp)
+				return nil, &RateLimitError{Tracker: t.Tracker, Until: until}
+			}
+			drain(resp)
+			t.block(until)
+			rateWaits++
+			attempt-- // a rate-limited request was not processed: not a retry
+			continue
+		}
+		if resp.StatusCode >= 500 && safe(req) && attempt < maxRetries {
+			drain(resp)
+			t.Stats.Retries.Add(1)
+			if err := c.Sleep(ctx, backoff<<attempt); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return resp, nil
+	}
+}
+
+// send paces mutating requests and counts.
+func (t *Transport) send(base http.RoundTripper, r *http.Request) (*http.Response, error) {
+	t.Stats.Requests.Add(1)
+	if !mutating(r) {
+		return base.RoundTrip(r)
+	}
+	t.writeMu.Lock()
+	defer t.writeMu.Unlock()
+	c := t.clock()
+	if !t.lastWrite.IsZero() {
+		if d := t.WriteInterval - c.Now().Sub(t.lastWrite); d > 0 {
+			if err := c.Sleep(r.Context(), d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	t.Stats.Writes.Add(1)
+	resp, err := base.RoundTrip(r)
+	t.lastWrite = c.Now()
+	return resp, err
+}
+
+func (t *Transport) block(until time.Time) {
+	t.mu.Lock()
+	if until.After(t.blockedUntil) {
+		t.blockedUntil = until
+	}
+	t.mu.Unlock()
+}
+
+// waitBlocked holds every request while a rate limit is in force: GitHub
+// asks clients not to send anything until the reset.
+func (t *Transport) waitBlocked(ctx context.Context) error {
+	t.mu.Lock()
+	until := t.blockedUntil
+	t.mu.Unlock()
+	c := t.clock()
+	if d := until.Sub(c.Now()); d > 0 {
+		return c.Sleep(ctx, d)
+	}
+	return ctx.Err()
+}
+
+// rewind returns req for attempt n, with a fresh body.
+func rewind(req *http.Request, n int) (*http.Request, error) {
+	if n == 0 || req.Body == nil || req.Body == http.NoBody {
+		return req, nil
+	}
+	if req.GetBody == nil {
+		return nil, errors.New("request body cannot be replayed")
+	}
+	b, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	r := req.Clone(req.Context())
+	r.Body = b
+	return r, nil
+}
+
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+}
+
+// rateLimitWait tells a rate-limit answer and how long to wait. The body
+// is read (up to 64 KiB) for GitHub's secondary-limit message and put back.
+func rateLimitWait(resp *http.Response, now time.Time, previous int) (time.Duration, bool) {
+	h := resp.Header
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+	case http.StatusServiceUnavailable:
+		if h.Get("Retry-After") == "" {
+			return 0, false
+		}
+	case http.StatusForbidden:
+		if h.Get("X-RateLimit-Remaining") != "0" && h.Get("Retry-After") == "" && !secondaryLimitBody(resp) {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	if ra := h.Get("Retry-After"); ra != "" {
+		if s, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil {
+			return time.Duration(s) * time.Second, true
+		}
+		if t, err := http.ParseTime(ra); err == nil {
+			return max(t.Sub(now), 0), true
+		}
+	}
+	if reset := h.Get("X-RateLimit-Reset"); reset != "" && h.Get("X-RateLimit-Remaining") == "0" || reset != "" && resp.StatusCode == http.StatusTooManyRequests {
+		if s, err := strconv.ParseInt(reset, 10, 64); err == nil {
+			return max(time.Unix(s, 0).Sub(now), 0) + time.Second, true
+		}
+		if t, err := time.Parse(time.RFC3339, reset); err == nil {
+			return max(t.Sub(now), 0) + time.Second, true
+		}
+	}
+	// No hint: GitHub says wait at least a minute, then back off.
+	return time.Minute << min(previous, 4), true
+}
+
+func secondaryLimitBody(resp *http.Response) bool {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	s := strings.ToLower(string(b))
+	return strings.Contains(s, "secondary rate limit") || strings.Contains(s, "abuse") || strings.Contains(s, "rate limit exceeded")
+}
+
+// String describes the counters, for logs.
+func (s *Stats) String() string {
+	return fmt.Sprintf("%d requests (%d writes, %d retries, %d rate-limited)", s.Requests.Load(), s.Writes.Load(), s.Retries.Load(), s.RateLimited.Load())
+}

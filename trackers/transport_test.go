@@ -1,0 +1,146 @@
+package trackers
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// script answers the n-th request with steps[n] (the last one repeats).
+func script(t *testing.T, clock *SimClock, steps ...func(w http.ResponseWriter, r *http.Request)) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)) - 1
+		if i >= len(steps) {
+			i = len(steps) - 1
+		}
+		steps[i](w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func status(code int, hdr ...string) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(hdr); i += 2 {
+			w.Header().Set(hdr[i], hdr[i+1])
+		}
+		w.WriteHeader(code)
+		if code == http.StatusForbidden && len(hdr)%2 == 1 {
+			io.WriteString(w, hdr[len(hdr)-1])
+		}
+	}
+}
+
+func do(t *testing.T, tr *Transport, method, url string) (*http.Response, error) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(`{"a":1}`))
+	return tr.RoundTrip(req)
+}
+
+func TestTransportWaitsOutRateLimits(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		step func(http.ResponseWriter, *http.Request)
+		wait time.Duration
+	}{
+		{"429 retry-after", status(429, "Retry-After", "30"), 30 * time.Second},
+		{"403 primary reset", status(403, "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", strconv.FormatInt(start.Add(90*time.Second).Unix(), 10)), 91 * time.Second},
+		{"403 secondary without headers", status(403, `{"message":"You have exceeded a secondary rate limit."}`), time.Minute},
+		{"429 jira iso reset", status(429, "X-RateLimit-Reset", start.Add(10*time.Second).Format(time.RFC3339)), 11 * time.Second},
+		{"503 retry-after", status(503, "Retry-After", "5"), 5 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := NewSimClock(start)
+			srv, n := script(t, clock, tc.step, status(201))
+			tr := &Transport{Clock: clock, Tracker: "gh"}
+			// POST: a rate-limited request was not processed, so even a
+			// create is sent again.
+			resp, err := do(t, tr, http.MethodPost, srv.URL)
+			if err != nil || resp.StatusCode != 201 {
+				t.Fatalf("resp %v err %v", resp, err)
+			}
+			if n.Load() != 2 || clock.Slept() != tc.wait {
+				t.Fatalf("%d requests, waited %v; want 2 and %v", n.Load(), clock.Slept(), tc.wait)
+			}
+		})
+	}
+}
+
+func TestTransportRetriesOnlySafeRequests(t *testing.T) {
+	t.Parallel()
+	clock := NewSimClock(time.Unix(0, 0))
+	srv, n := script(t, clock, status(502), status(500), status(200))
+	tr := &Transport{Clock: clock}
+	resp, err := do(t, tr, http.MethodGet, srv.URL)
+	if err != nil || resp.StatusCode != 200 || n.Load() != 3 {
+		t.Fatalf("GET: %v %v after %d requests", resp, err, n.Load())
+	}
+	srv2, n2 := script(t, clock, status(502), status(201))
+	resp, err = do(t, tr, http.MethodPost, srv2.URL)
+	if err != nil || resp.StatusCode != 502 || n2.Load() != 1 {
+		t.Fatalf("POST after 502 must not be repeated: %v %v, %d requests", resp, err, n2.Load())
+	}
+	req, _ := http.NewRequestWithContext(Idempotent(context.Background()), http.MethodPatch, srv2.URL, strings.NewReader("{}"))
+	resp, err = tr.RoundTrip(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("idempotent PATCH: %v %v", resp, err)
+	}
+	srv3, n3 := script(t, clock, status(422))
+	resp, _ = do(t, tr, http.MethodGet, srv3.URL)
+	if resp.StatusCode != 422 || n3.Load() != 1 {
+		t.Fatalf("4xx retried: %d requests", n3.Load())
+	}
+}
+
+func TestTransportGivesUpOnLongWaits(t *testing.T) {
+	t.Parallel()
+	clock := NewSimClock(time.Unix(0, 0))
+	srv, _ := script(t, clock, status(429, "Retry-After", "3600"))
+	tr := &Transport{Clock: clock, MaxWait: time.Minute, Tracker: "gh"}
+	_, err := do(t, tr, http.MethodGet, srv.URL)
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || rl.Tracker != "gh" {
+		t.Fatalf("err = %v, want *RateLimitError", err)
+	}
+}
+
+func TestTransportPacesWrites(t *testing.T) {
+	t.Parallel()
+	clock := NewSimClock(time.Unix(0, 0))
+	var times []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			times = append(times, clock.Now())
+		}
+	}))
+	defer srv.Close()
+	tr := &Transport{Clock: clock, WriteInterval: time.Second}
+	for i := 0; i < 5; i++ {
+		if _, err := do(t, tr, http.MethodPost, srv.URL); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := do(t, tr, http.MethodGet, srv.URL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i < len(times); i++ {
+		if d := times[i].Sub(times[i-1]); d < time.Second {
+			t.Fatalf("writes %d and %d only %v apart", i-1, i, d)
+		}
+	}
+	if tr.Stats.Writes.Load() != 5 || tr.Stats.Requests.Load() != 10 {
+		t.Fatalf("stats %s", &tr.Stats)
+	}
+}
