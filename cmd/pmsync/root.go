@@ -75,6 +75,8 @@ configuration error; 3 interrupted.`,
 	root.AddCommand(
 		newVersionCmd(a),
 		newLintCmd(a),
+		newSyncCmd(a),
+		newPlanCmd(a),
 	)
 	return root
 }

@@ -58,6 +58,11 @@ type Engine struct {
 	Log       *slog.Logger
 }
 
+// locker is a source that can keep two runs from interleaving.
+type locker interface {
+	Lock(ctx context.Context) (unlock func(), err error)
+}
+
 // Failure is one document or item that could not be synced.
 type Failure struct {
 	Doc     string `json:"doc"`
@@ -135,9 +140,17 @@ func (e *Engine) log() *slog.Logger {
 func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	res := &Result{}
 	now := e.now()
+	runStart := now
 	work, stopWork := graceful(ctx, e.grace())
 	defer stopWork()
 
+	if l, ok := e.Source.(locker); ok && !e.Config.DryRun {
+		unlock, err := l.Lock(ctx)
+		if err != nil {
+			return res, err
+		}
+		defer unlock()
+	}
 	paths, err := e.Source.List(work)
 	if err != nil {
 		return res, fmt.Errorf("list postmortems in %s: %w", e.Source.Root(), err)
@@ -257,6 +270,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	// 2. New tickets, each written back as soon as it exists.
 	stopped := map[string]error{}
+	createdIn := map[ticket.Target]bool{}
 	for _, c := range p.Creates {
 		if ctx.Err() != nil {
 			res.Interrupted = true
@@ -283,14 +297,22 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 			continue
 		}
 		res.Created++
+		createdIn[c.Spec.Target] = true
 		log.Info("ticket created", "ticket", t.Ref.Text)
 		due := spec.Due
 		ds.updates[spec.Marker.Item] = postmortem.Update{Ticket: t.Ref, Status: plan.WithOverdue(t.Status, due, now)}
 		ds.dirty = true
 		e.flush(work, ds, res)
 	}
-	// 3. Duplicates.
-	for _, d := range p.Duplicates {
+	// 3. A run elsewhere (another pod, a laptop) may have created the same
+	// tickets meanwhile: list again where tickets were created and settle
+	// on the oldest one per item now, not a run later.
+	dups := p.Duplicates
+	if again := e.recheck(work, items, itemDoc, createdIn, runStart, now, res); again != nil {
+		dups = append(dups, again...)
+	}
+	// 4. Duplicates.
+	for _, d := range dups {
 		if ctx.Err() != nil {
 			res.Interrupted = true
 			break
@@ -319,6 +341,45 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		res.fail(Failure{Doc: StatePath, Message: err.Error()})
 	}
 	return res, nil
+}
+
+// recheck lists the targets where this run created tickets again and
+// returns the duplicates to close; links are moved to the oldest ticket.
+func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[string]*docState, createdIn map[ticket.Target]bool, runStart, now time.Time, res *Result) []plan.Duplicate {
+	if len(createdIn) == 0 {
+		return nil
+	}
+	var again []plan.Item
+	var found []ticket.Ticket
+	for tg := range createdIn {
+		ts, err := e.Trackers[tg.Tracker].Find(ctx, tg, runStart.Add(-sinceMargin))
+		if err != nil {
+			e.log().Warn("re-listing after creation failed; duplicates, if any, are closed next run", "target", tg.String(), "err", err)
+			continue
+		}
+		found = append(found, ts...)
+		for _, it := range items {
+			if it.Target != tg {
+				continue
+			}
+			ds := itemDoc[it.Doc+"\x00"+it.Marker.Item]
+			if u, ok := ds.updates[it.Marker.Item]; ok {
+				it.Ref, it.Status, it.HasStatus = u.Ticket, u.Status, true
+			}
+			again = append(again, it)
+		}
+	}
+	p := plan.Compute(again, found, plan.Options{Now: now, OwnerID: e.Config.OwnerID})
+	for _, wb := range p.WriteBacks {
+		ds := itemDoc[wb.Doc+"\x00"+wb.Key]
+		if ds == nil {
+			continue
+		}
+		ds.updates[wb.Key] = postmortem.Update{Ticket: wb.Ref, Status: wb.Status}
+		ds.dirty = true
+		e.flush(ctx, ds, res)
+	}
+	return p.Duplicates
 }
 
 // observe lists each target's marked tickets (changed since the last
@@ -413,8 +474,21 @@ func (e *Engine) flush(ctx context.Context, ds *docState, res *Result) {
 		return
 	}
 	if changed {
-		if err := e.Source.Write(context.WithoutCancel(ctx), ds.path, ds.doc.Bytes(), out); err != nil {
+		err := e.Source.Write(context.WithoutCancel(ctx), ds.path, ds.doc.Bytes(), out)
+		if errors.Is(err, source.ErrChanged) {
+			// Someone (a person, another run) changed the file since it was
+			// read: apply the same links to what is there now.
+			out, next, changed, err = e.reload(ctx, ds)
+			if err == nil && changed {
+				err = e.Source.Write(context.WithoutCancel(ctx), ds.path, ds.doc.Bytes(), out)
+			}
+		}
+		if err != nil {
 			res.fail(Failure{Doc: ds.path, Message: err.Error()})
+			ds.dirty = false
+			return
+		}
+		if !changed {
 			ds.dirty = false
 			return
 		}
@@ -424,6 +498,21 @@ func (e *Engine) flush(ctx context.Context, ds *docState, res *Result) {
 		}
 	}
 	ds.dirty = false
+}
+
+// reload reads and parses a document again and renders the run's updates
+// onto it.
+func (e *Engine) reload(ctx context.Context, ds *docState) ([]byte, *postmortem.Doc, bool, error) {
+	src, err := e.Source.Read(context.WithoutCancel(ctx), ds.path)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	d, err := e.Parser.Parse(ds.path, src)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("%s changed during the run and no longer parses: %w", ds.path, err)
+	}
+	ds.doc = d
+	return d.RenderDoc(ds.updates)
 }
 
 func (e *Engine) spec(d *postmortem.Doc, it *postmortem.Item, t route.Target) ticket.Spec {

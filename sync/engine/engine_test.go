@@ -350,3 +350,40 @@ func newFixtureRun(t *testing.T) *fixture {
 	f.run(t)
 	return f
 }
+
+// unlocked hides the folder's lock, as two pods syncing one git
+// repository would not share it.
+type unlocked struct{ source.Source }
+
+func TestOverlappingRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		lock bool
+	}{{"same folder, locked", true}, {"no shared lock", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			errs := make(chan error, 2)
+			for i := 0; i < 2; i++ {
+				go func() {
+					_, err := f.engine(func(e *Engine) {
+						if !tc.lock {
+							e.Source = unlocked{f.src}
+						}
+					}).Run(context.Background())
+					errs <- err
+				}()
+			}
+			for i := 0; i < 2; i++ {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !tc.lock {
+				// Without a shared lock, the runs settle within one more run.
+				f.now = f.now.Add(time.Minute)
+				f.run(t, func(e *Engine) { e.Config.FullRefresh = time.Nanosecond })
+			}
+			assertOneTicketPerItem(t, f)
+		})
+	}
+}

@@ -1,0 +1,93 @@
+// Package factory builds the configured trackers. It is the only package
+// that imports every tracker adapter and the configuration.
+package factory
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+
+	"github.com/pmsync/pmsync/config"
+	"github.com/pmsync/pmsync/trackers"
+	"github.com/pmsync/pmsync/trackers/github"
+)
+
+// Options are what every tracker shares.
+type Options struct {
+	Env      []string // for token_env / user_env
+	ReadFile func(string) ([]byte, error)
+	Clock    trackers.Clock
+	Logger   *slog.Logger
+	Base     http.RoundTripper // tests and the demo
+}
+
+// Statser is a tracker that counts its API calls.
+type Statser interface{ Stats() *trackers.Stats }
+
+// New builds every configured tracker. Its errors are configuration
+// errors: they name the key and never contain a secret.
+func New(cfg *config.Config, o Options) (map[string]trackers.Tracker, error) {
+	secrets := config.Secrets{Env: o.Env, ReadFile: o.ReadFile}
+	out := map[string]trackers.Tracker{}
+	names := make([]string, 0, len(cfg.Trackers))
+	for n := range cfg.Trackers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var errs []error
+	for _, name := range names {
+		tc := cfg.Trackers[name]
+		tc.Name = name
+		switch tc.Type {
+		case config.TrackerGitHub:
+			gc := github.Config{
+				Name: name, BaseURL: tc.BaseURL, Repo: tc.Repo, Milestone: tc.Milestone,
+				WriteInterval: tc.WriteInterval, AppID: tc.AppID, InstallationID: tc.InstallationID,
+			}
+			if tc.IsGitHubApp() {
+				read := o.ReadFile
+				if read == nil {
+					read = os.ReadFile
+				}
+				key, err := read(tc.PrivateKeyFile)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("trackers.%s.private_key_file: cannot read %s: %w", name, tc.PrivateKeyFile, unwrapPath(err)))
+					continue
+				}
+				gc.PrivateKey = key
+			} else {
+				tok, err := secrets.Resolve(tc.Token())
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				gc.Token = tok
+			}
+			t, err := github.New(gc, github.Options{Clock: o.Clock, Logger: o.Logger, Base: o.Base})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("trackers.%s: %w", name, err))
+				continue
+			}
+			out[name] = t
+		case config.TrackerJira:
+			errs = append(errs, fmt.Errorf("trackers.%s: Jira trackers are not supported by this version yet; route these items to a GitHub tracker for now", name))
+		default:
+			errs = append(errs, fmt.Errorf("trackers.%s.type: unknown tracker type %q", name, tc.Type))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
