@@ -1,0 +1,173 @@
+package github
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/ticket"
+	"github.com/pmsync/pmsync/trackers"
+	"github.com/pmsync/pmsync/trackers/github/ghsim"
+)
+
+const (
+	testToken = "ghp_pmsyncTESTsecret0123456789abcdefXYZ"
+	testRepo  = "acme/sre"
+	botLogin  = "pmsync-bot"
+)
+
+// env is one tracker against one simulator, every exchange checked by the
+// contract middleware.
+type env struct {
+	sim   *ghsim.Server
+	srv   *httptest.Server
+	clock *trackers.SimClock
+	tr    *Tracker
+	logs  *syncBuffer
+	paths *pathLog
+}
+
+type envConfig struct {
+	sim  ghsim.Options
+	cfg  Config
+	ghes bool // serve under /api/v3/
+	// wrap adds a handler in front of the simulator (e.g. App tokens).
+	wrap func(http.Handler) http.Handler
+}
+
+func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
+	t.Helper()
+	// The simulated clock starts at the wall clock: go-github compares
+	// rate-limit resets with time.Now.
+	clock := trackers.NewSimClock(time.Now().UTC().Truncate(time.Second))
+	ec := &envConfig{
+		sim: ghsim.Options{Now: clock.Now, Tokens: map[string]string{testToken: botLogin}},
+		cfg: Config{Name: "gh", Repo: testRepo, Token: testToken},
+	}
+	for _, m := range mutate {
+		m(ec)
+	}
+	e := &env{clock: clock, logs: &syncBuffer{}, paths: &pathLog{}}
+	var h http.Handler
+	// The simulator's html_url must be on the tracker's web host: a
+	// loopback server is its own web host, like GitHub Enterprise Server.
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.paths.add(r.Method + " " + r.URL.Path)
+		h.ServeHTTP(w, r)
+	}))
+	srv.Start()
+	t.Cleanup(srv.Close)
+	if ec.sim.HTMLBase == "" {
+		ec.sim.HTMLBase = srv.URL
+	}
+	e.sim = ghsim.New(ec.sim)
+	var inner http.Handler = e.sim
+	if ec.wrap != nil {
+		inner = ec.wrap(inner)
+	}
+	h = validated(t, inner)
+	e.srv = srv
+	if ec.cfg.BaseURL == "" {
+		ec.cfg.BaseURL = srv.URL + "/"
+		if ec.ghes {
+			ec.cfg.BaseURL = srv.URL + "/api/v3/"
+		}
+	}
+	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	tr, err := New(ec.cfg, Options{Clock: clock, Logger: logger, Base: srv.Client().Transport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tr = tr
+	return e
+}
+
+// calls counts the requests with this method and path (without the
+// /api/v3 prefix) that reached the server. They are logged on arrival:
+// the simulator records a dropped connection only after dropping it.
+func (e *env) calls(method, path string) int {
+	n := 0
+	for _, p := range e.paths.all() {
+		if p == method+" "+path || p == method+" /api/v3"+path {
+			n++
+		}
+	}
+	return n
+}
+
+func spec(item string) ticket.Spec {
+	return ticket.Spec{
+		Target:      ticket.Target{Tracker: "gh", Repo: testRepo},
+		Marker:      ticket.Marker{PM: "2026/checkout-outage", Item: item, Owner: "git@github.com:acme/postmortems.git"},
+		Kind:        ticket.Action,
+		Title:       "Add a saturation alert for the checkout pool",
+		Detail:      "The pool ran at 100% for 20 minutes before anyone noticed.",
+		DocTitle:    "Checkout outage",
+		DocDate:     time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
+		DocSeverity: "SEV2",
+		DocURL:      "https://github.com/acme/postmortems/blob/main/2026/checkout-outage.md",
+		OwnerText:   "@alice",
+		Assignee:    "alice",
+		Due:         time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+		Priority:    "P1",
+		Type:        "detect",
+		Factors:     []ticket.Ref{{Text: "acme/sre#12", URL: "https://github.com/acme/sre/issues/12"}},
+	}
+}
+
+// faultOn answers the first n requests for which match is true with f().
+func faultOn(n int, match func(*http.Request) bool, f func() *ghsim.FaultResponse) func(*http.Request) *ghsim.FaultResponse {
+	var hits atomic.Int64
+	return func(r *http.Request) *ghsim.FaultResponse {
+		if !match(r) || hits.Add(1) > int64(n) {
+			return nil
+		}
+		return f()
+	}
+}
+
+func is(method, pathSuffix string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		return r.Method == method && strings.HasSuffix(r.URL.Path, pathSuffix)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type pathLog struct {
+	mu sync.Mutex
+	p  []string
+}
+
+func (l *pathLog) add(s string) {
+	l.mu.Lock()
+	l.p = append(l.p, s)
+	l.mu.Unlock()
+}
+
+func (l *pathLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.p...)
+}
