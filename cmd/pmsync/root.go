@@ -77,6 +77,7 @@ configuration error; 3 interrupted.`,
 		newLintCmd(a),
 		newSyncCmd(a),
 		newPlanCmd(a),
+		newDemoCmd(a),
 	)
 	return root
 }

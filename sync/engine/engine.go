@@ -291,7 +291,11 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 			res.fail(Failure{Doc: c.Doc, Line: line, Item: spec.Marker.Item, Message: fmt.Sprintf("create ticket in %s: %v", c.Spec.Target, err)})
 			log.Error("create ticket failed", "err", err)
 			var rl *trackers.RateLimitError
-			if errors.As(err, &rl) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			// A rate limit that could not be waited out, or the end of the
+			// grace period, stops creating on this tracker; a single failed
+			// request (a timeout: maybe created, the next run's marker lookup
+			// tells) does not.
+			if errors.As(err, &rl) || work.Err() != nil {
 				stopped[tname] = err
 			}
 			continue

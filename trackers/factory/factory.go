@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/trackers"
@@ -22,6 +23,8 @@ type Options struct {
 	Clock    trackers.Clock
 	Logger   *slog.Logger
 	Base     http.RoundTripper // tests and the demo
+	// Timeout is the per-request timeout (default: the adapter's, 30 s).
+	Timeout time.Duration
 }
 
 // Statser is a tracker that counts its API calls.
@@ -46,6 +49,7 @@ func New(cfg *config.Config, o Options) (map[string]trackers.Tracker, error) {
 			gc := github.Config{
 				Name: name, BaseURL: tc.BaseURL, Repo: tc.Repo, Milestone: tc.Milestone,
 				WriteInterval: tc.WriteInterval, AppID: tc.AppID, InstallationID: tc.InstallationID,
+				Timeout: o.Timeout,
 			}
 			if tc.IsGitHubApp() {
 				read := o.ReadFile

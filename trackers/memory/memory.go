@@ -22,10 +22,10 @@ type Tracker struct {
 	name string
 	now  func() time.Time
 
-	mu      sync.Mutex
-	issues  map[string]*issue // by "repo#n"
-	next    map[string]int    // next number by repo
-	calls   []string
+	mu     sync.Mutex
+	issues map[string]*issue // by "repo#n"
+	next   map[string]int    // next number by repo
+	calls  []string
 	// Fail, when set, is consulted before every call ("find", "get",
 	// "create", "close"); a non-nil error fails that call.
 	Fail func(op string) error
