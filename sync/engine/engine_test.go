@@ -233,8 +233,9 @@ func TestSyncWritesStatusBack(t *testing.T) {
 
 func TestSyncAdoptsAfterCrashAndClosesDuplicates(t *testing.T) {
 	f := newFixture(t)
-	e := f.engine()
-	res, _ := e.Run(context.Background())
+	if res, err := f.engine().Run(context.Background()); err != nil || res.Created == 0 {
+		t.Fatalf("first run: %v, %+v", err, res)
+	}
 	// Simulate a crash between create and write-back: restore a document
 	// to its original bytes; its tickets exist, its links do not.
 	orig, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "postmortems", "2026-03-04-order-events-queue-backlog.md"))
@@ -255,7 +256,7 @@ func TestSyncAdoptsAfterCrashAndClosesDuplicates(t *testing.T) {
 	dup.Created = time.Time{}
 	f.gh.Inject(dup)
 	n := len(f.all())
-	res = f.run(t, func(e *Engine) { e.Config.FullRefresh = time.Nanosecond })
+	res := f.run(t, func(e *Engine) { e.Config.FullRefresh = time.Nanosecond })
 	if res.Created != 0 || res.Adopted == 0 || res.Closed != 1 {
 		t.Fatalf("created %d adopted %d closed %d failures %v", res.Created, res.Adopted, res.Closed, res.Failures)
 	}
