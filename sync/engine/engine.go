@@ -253,12 +253,9 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 
 	// 1. Links and statuses (no API call).
 	for _, wb := range p.WriteBacks {
-		ds := itemDoc[wb.Doc+"\x00"+wb.Key]
-		if ds == nil {
+		if setLink(itemDoc, wb) == nil {
 			continue
 		}
-		ds.updates[wb.Key] = postmortem.Update{Ticket: wb.Ref, Status: wb.Status}
-		ds.dirty = true
 		if wb.Adopted {
 			res.Adopted++
 		} else {
@@ -375,15 +372,23 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[str
 	}
 	p := plan.Compute(again, found, plan.Options{Now: now, OwnerID: e.Config.OwnerID})
 	for _, wb := range p.WriteBacks {
-		ds := itemDoc[wb.Doc+"\x00"+wb.Key]
-		if ds == nil {
-			continue
+		if ds := setLink(itemDoc, wb); ds != nil {
+			e.flush(ctx, ds, res)
 		}
-		ds.updates[wb.Key] = postmortem.Update{Ticket: wb.Ref, Status: wb.Status}
-		ds.dirty = true
-		e.flush(ctx, ds, res)
 	}
 	return p.Duplicates
+}
+
+// setLink records a write-back in its document's updates; the document
+// is written at the next flush.
+func setLink(itemDoc map[string]*docState, wb plan.WriteBack) *docState {
+	ds := itemDoc[wb.Doc+"\x00"+wb.Key]
+	if ds == nil {
+		return nil
+	}
+	ds.updates[wb.Key] = postmortem.Update{Ticket: wb.Ref, Status: wb.Status}
+	ds.dirty = true
+	return ds
 }
 
 // observe lists each target's marked tickets (changed since the last
