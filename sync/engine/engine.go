@@ -98,11 +98,16 @@ type Result struct {
 // Failed reports whether any document or item failed.
 func (r *Result) Failed() bool { return len(r.Failures) > 0 || len(r.Plan.Refusals) > 0 }
 
+// docState is one document of the run. Its parsed form is dropped once
+// its items are collected and read again only to write it back, so a
+// steady run over thousands of documents holds items, not documents.
 type docState struct {
 	path    string
-	doc     *postmortem.Doc
+	doc     *postmortem.Doc // nil when not loaded
 	updates map[string]postmortem.Update
 	dirty   bool
+	lines   map[string]int      // item key → line, for messages
+	factors map[string][]string // action key → keys of the factors it addresses
 }
 
 type state struct {
@@ -185,9 +190,10 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 			continue
 		}
 		res.InScope++
-		ds := &docState{path: p, doc: d, updates: map[string]postmortem.Update{}}
+		ds := &docState{path: p, updates: map[string]postmortem.Update{}, lines: map[string]int{}, factors: factorKeys(d)}
 		docs[p] = ds
 		for _, it := range d.Items() {
+			ds.lines[it.Key] = it.Line
 			if !it.Ticket.IsZero() && it.HasStatus {
 				ds.updates[it.Key] = postmortem.Update{Ticket: it.Ticket, Status: it.Status}
 			}
@@ -264,16 +270,22 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	for _, ds := range sortedDocs(docs) {
 		e.flush(work, ds, res)
+		ds.doc = nil
 	}
 	// 2. New tickets, each written back as soon as it exists.
 	stopped := map[string]error{}
 	createdIn := map[ticket.Target]bool{}
+	var prev *docState
 	for _, c := range p.Creates {
 		if ctx.Err() != nil {
 			res.Interrupted = true
 			break
 		}
 		ds := itemDoc[c.Doc+"\x00"+c.Spec.Marker.Item]
+		if prev != nil && prev != ds {
+			prev.doc = nil // done with that document
+		}
+		prev = ds
 		tname := c.Spec.Target.Tracker
 		if err := stopped[tname]; err != nil {
 			res.Deferred++
@@ -476,7 +488,15 @@ func (e *Engine) flush(ctx context.Context, ds *docState, res *Result) {
 	if !ds.dirty {
 		return
 	}
-	out, next, changed, err := ds.doc.RenderDoc(ds.updates)
+	var out []byte
+	var next *postmortem.Doc
+	var changed bool
+	var err error
+	if ds.doc == nil {
+		out, next, changed, err = e.reload(ctx, ds)
+	} else {
+		out, next, changed, err = ds.doc.RenderDoc(ds.updates)
+	}
 	if err != nil {
 		res.fail(Failure{Doc: ds.path, Message: err.Error()})
 		ds.dirty = false
@@ -518,7 +538,7 @@ func (e *Engine) reload(ctx context.Context, ds *docState) ([]byte, *postmortem.
 	}
 	d, err := e.Parser.Parse(ds.path, src)
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("%s changed during the run and no longer parses: %w", ds.path, err)
+		return nil, nil, false, fmt.Errorf("%s no longer parses: %w", ds.path, err)
 	}
 	ds.doc = d
 	return d.RenderDoc(ds.updates)
@@ -557,29 +577,38 @@ func escapePath(p string) string {
 	return strings.Join(parts, "/")
 }
 
-// factorRefs are the tickets of the factors an action item addresses
-// (its Factor column names a factor by key, or by the start of its text).
+// factorKeys maps each action item that names the factors it addresses
+// (its Factor column: a factor's key, or the start of its text) to their
+// keys.
+func factorKeys(d *postmortem.Doc) map[string][]string {
+	var out map[string][]string
+	for _, a := range d.Actions {
+		if a.Factor == "" {
+			continue
+		}
+		want := strings.ToLower(a.Factor)
+		for _, f := range d.Factors {
+			text := strings.ToLower(f.Text)
+			if f.Key == a.Factor || strings.HasPrefix(text, want) || strings.Contains(want, text) {
+				if out == nil {
+					out = map[string][]string{}
+				}
+				out[a.Key] = append(out[a.Key], f.Key)
+			}
+		}
+	}
+	return out
+}
+
+// factorRefs are the tickets of the factors an action item addresses.
 func (e *Engine) factorRefs(ds *docState, key string) []ticket.Ref {
 	if ds == nil {
 		return nil
 	}
-	var action *postmortem.Item
-	for _, it := range ds.doc.Actions {
-		if it.Key == key {
-			action = it
-		}
-	}
-	if action == nil || action.Factor == "" {
-		return nil
-	}
 	var out []ticket.Ref
-	want := strings.ToLower(action.Factor)
-	for _, f := range ds.doc.Factors {
-		text := strings.ToLower(f.Text)
-		if f.Key == action.Factor || strings.HasPrefix(text, want) || strings.Contains(want, text) {
-			if u, ok := ds.updates[f.Key]; ok {
-				out = append(out, u.Ticket)
-			}
+	for _, f := range ds.factors[key] {
+		if u, ok := ds.updates[f]; ok {
+			out = append(out, u.Ticket)
 		}
 	}
 	return out
@@ -589,12 +618,7 @@ func itemLine(ds *docState, key string) int {
 	if ds == nil {
 		return 0
 	}
-	for _, it := range ds.doc.Items() {
-		if it.Key == key {
-			return it.Line
-		}
-	}
-	return 0
+	return ds.lines[key]
 }
 
 func (e *Engine) selected(d *postmortem.Doc) bool {

@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/postmortem"
+	"github.com/pmsync/pmsync/sync/route"
+	"github.com/pmsync/pmsync/sync/source"
+	"github.com/pmsync/pmsync/trackers"
+	"github.com/pmsync/pmsync/trackers/memory"
+)
+
+// peakHeap samples the heap while f runs and returns the largest value
+// seen above the heap before f.
+func peakHeap(f func()) uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > base && m.HeapAlloc-base > peak {
+				peak = m.HeapAlloc - base
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	f()
+	close(done)
+	wg.Wait()
+	return peak
+}
+
+// BenchmarkRunMemory: 1,000 postmortems with 10,000 items; the first run
+// creates every ticket (in memory), the measured runs are steady. SPEC §8
+// budgets 64 MiB of peak memory.
+func BenchmarkRunMemory(b *testing.B) {
+	dir := b.TempDir()
+	for d := 0; d < 1000; d++ {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "---\nid: pm-%04d\nstatus: final\ndate: 2026-06-01\n---\n# Incident %d\n\n## Contributing factors\n\n- Factor one of %d\n- Factor two of %d\n\n## Action items\n\n| Action item | Owner | Due |\n|---|---|---|\n", d, d, d, d)
+		for i := 0; i < 8; i++ {
+			fmt.Fprintf(&sb, "| Action %d of incident %d | @u%d | 2099-01-01 |\n", i, d, i)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("pm-%04d.md", d)), []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	src, err := source.OpenDir(dir, source.DirOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	gh := memory.New("gh", func() time.Time { return now })
+	e := &Engine{
+		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
+		Router: &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
+		Trackers: map[string]trackers.Tracker{"gh": gh}, Now: func() time.Time { return now },
+		Config: Config{OwnerID: "bench", MaxCreates: map[string]int{"gh": 20000}},
+	}
+	first := peakHeap(func() {
+		res, err := e.Run(context.Background())
+		if err != nil || res.Created != 10000 {
+			b.Fatalf("first run: %v, created %d, failures %v", err, res.Created, res.Failures[:min(2, len(res.Failures))])
+		}
+	})
+	var steady uint64
+	for b.Loop() {
+		now = now.Add(time.Hour)
+		steady = max(steady, peakHeap(func() {
+			if res, err := e.Run(context.Background()); err != nil || res.Created != 0 || len(res.Written) != 0 {
+				b.Fatalf("steady run: %v %+v", err, res)
+			}
+		}))
+	}
+	b.ReportMetric(float64(first)/(1<<20), "first-run-peak-MiB")
+	b.ReportMetric(float64(steady)/(1<<20), "steady-peak-MiB")
+	b.ReportMetric(64, "budget-MiB")
+}
