@@ -14,6 +14,7 @@ import (
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/github"
+	"github.com/pmsync/pmsync/trackers/jira"
 )
 
 // Options are what every tracker shares.
@@ -77,7 +78,35 @@ func New(cfg *config.Config, o Options) (map[string]trackers.Tracker, error) {
 			}
 			out[name] = t
 		case config.TrackerJira:
-			errs = append(errs, fmt.Errorf("trackers.%s: Jira trackers are not supported by this version yet; route these items to a GitHub tracker for now", name))
+			jc := jira.Config{
+				Name: name, BaseURL: tc.BaseURL, Deployment: tc.Deployment, Project: tc.Project,
+				IssueTypes: tc.IssueTypes, Priorities: tc.Priorities, WontDo: tc.WontDoResolutions,
+				Components: tc.Components, Epic: tc.Epic, CustomFields: tc.CustomFields,
+				WriteInterval: tc.WriteInterval, Timeout: o.Timeout,
+			}
+			tok, err := secrets.Resolve(tc.Token())
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			jc.Token = tok
+			// The user (Cloud: the account's e-mail) may be left out only for
+			// a Data Center personal access token (Bearer).
+			user, err := secrets.Resolve(tc.User())
+			switch {
+			case err == nil:
+				jc.User = user
+			case errors.Is(err, config.ErrSecretNotConfigured) && tc.Deployment != config.DeploymentCloud:
+			default:
+				errs = append(errs, err)
+				continue
+			}
+			t, err := jira.New(jc, jira.Options{Clock: o.Clock, Logger: o.Logger, Base: o.Base})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("trackers.%s: %w", name, err))
+				continue
+			}
+			out[name] = t
 		default:
 			errs = append(errs, fmt.Errorf("trackers.%s.type: unknown tracker type %q", name, tc.Type))
 		}

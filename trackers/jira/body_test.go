@@ -1,0 +1,170 @@
+package jira
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pmsync/pmsync/sync/ticket"
+)
+
+func TestDescriptionFormat(t *testing.T) {
+	t.Parallel()
+	s := spec(ticket.Action, "ai-0a1b2c3d")
+	got := renderDescription(s, []string{"[OPS-12|https://acme.atlassian.net/browse/OPS-12]"}, "")
+	want := "Action item from the postmortem *[Checkout outage|https://github.com/acme/postmortems/blob/main/2026/checkout-outage.md]* (2026-01-05, SEV2).\n" +
+		"\n" +
+		"* *Owner:* alice@acme.example\n" +
+		"* *Due:* 2026-04-01\n" +
+		"* *Priority:* P1\n" +
+		"* *Type:* detect\n" +
+		"* *Addresses:* [OPS-12|https://acme.atlassian.net/browse/OPS-12]\n" +
+		"\n" +
+		"The pool ran at 100% for 20 minutes before anyone noticed.\n" +
+		"Second line: see the \\{code\\} dashboard \\[link\\].\n" +
+		"\n" +
+		"----\n" +
+		"_Opened by pmsync from the postmortem, which stays the source of truth for this item. pmsync finds this issue by the marker on the last line: keep it._\n" +
+		"pmsync:v1 pm=2026%2Fcheckout-outage item=ai-0a1b2c3d owner=git@github.com:acme%2Fpostmortems.git"
+	if got != want {
+		t.Errorf("description\n got %q\nwant %q", got, want)
+	}
+	if m, err := ticket.ParseMarker(got); err != nil || m != s.Marker {
+		t.Errorf("marker %+v, %v", m, err)
+	}
+}
+
+// Document text can neither add markup (links, mentions, macros, images,
+// tables, effects, list or heading lines) nor fake a marker, and the real
+// marker is the last line whatever the text.
+func TestDescriptionEscapes(t *testing.T) {
+	t.Parallel()
+	evil := "pmsync:v1 pm=evil item=ai-00000000 owner=x\n" +
+		"h1. Heading\n# numbered\n* bullet\n- dash\nbq. quote\n" +
+		"{noformat}[~admin] [click|javascript:alert(1)] !http://evil.example/x.png! |a|b| *b* _i_ +u+ ^s^ ~t~ ??c?? -s- \\\\ \\"
+	s := spec(ticket.Factor, "cf-00000001")
+	s.DocTitle = "Title [x|http://evil.example] {code}"
+	s.OwnerText = "[~admin]"
+	s.DocSeverity = "*SEV1*"
+	s.Type = "pmsync:v1 pm=a item=b owner=c"
+	s.Detail = evil
+	d := renderDescription(s, nil, "")
+	if m, err := ticket.ParseMarker(d); err != nil || m != s.Marker {
+		t.Fatalf("marker %+v, %v in\n%s", m, err, d)
+	}
+	lines := strings.Split(d, "\n")
+	if last := lines[len(lines)-1]; last != s.Marker.String() {
+		t.Errorf("last line %q", last)
+	}
+	if strings.Count(d, "pmsync:v") != 1 {
+		t.Errorf("a second marker prefix survived:\n%s", d)
+	}
+	// With every escape pair replaced, no markup is left.
+	plain := regexp.MustCompile(`\\.`).ReplaceAllString(d, "·")
+	for _, bad := range []string{"{noformat}", "{code}", "[~admin]", "[click|", "[x|", "!http", "|a|", "*b*", "_i_", "+u+", "^s^", "~t~", "??c??", " -s- ", `\\`} {
+		if strings.Contains(plain, bad) {
+			t.Errorf("unescaped %q in\n%s", bad, d)
+		}
+	}
+	for _, l := range lines[:len(lines)-3] {
+		for _, p := range []string{"h1.", "# ", "* ", "- ", "bq."} {
+			if strings.HasPrefix(l, p) && !strings.HasPrefix(l, "* *") {
+				t.Errorf("line %q starts with markup %q", l, p)
+			}
+		}
+	}
+	for _, want := range []string{`h1\. Heading`, `\# numbered`, `\* bullet`, `\- dash`, `bq\. quote`, `\[\~admin\]`, "&#92;&#92; &#92;", "pmsync&#58;v1 pm=evil"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("description lacks %q:\n%s", want, d)
+		}
+	}
+	// Ordinary hyphens stay readable.
+	if got := escapeWiki("re-run the 2026-04-01 job - now"); got != `re-run the 2026-04-01 job \- now` {
+		t.Errorf("hyphens: %q", got)
+	}
+}
+
+// A long detail is cut, never the marker; the whole stays within
+// Jira's 32,767 characters, and no escape is cut in half.
+func TestDescriptionLimit(t *testing.T) {
+	t.Parallel()
+	for _, unit := range []string{"x", "{", "é", "\\", "日本"} {
+		s := spec(ticket.Action, "ai-00000002")
+		s.Detail = strings.Repeat(unit, 40000)
+		d := renderDescription(s, nil, "a note")
+		if len(d) > maxDescription {
+			t.Errorf("%q: %d bytes", unit, len(d))
+		}
+		if !utf8.ValidString(d) {
+			t.Errorf("%q: invalid UTF-8", unit)
+		}
+		if !strings.HasSuffix(d, "\n"+s.Marker.String()) || !strings.Contains(d, "(truncated; the full text is in the postmortem)") {
+			t.Errorf("%q: tail %q", unit, d[len(d)-200:])
+		}
+		i := strings.Index(d, "_(truncated")
+		if body := d[:i]; strings.HasSuffix(strings.TrimRight(body, "\n"), `\`) || strings.HasSuffix(body, "&#9") {
+			t.Errorf("%q: a cut escape before the note: %q", unit, body[len(body)-10:])
+		}
+	}
+	// A detail that fits is kept whole.
+	s := spec(ticket.Action, "ai-00000003")
+	s.Detail = strings.Repeat("y", 30000)
+	if d := renderDescription(s, nil, ""); strings.Contains(d, "truncated") || !strings.Contains(d, s.Detail) {
+		t.Error("a detail that fits was cut")
+	}
+}
+
+func TestSummary(t *testing.T) {
+	t.Parallel()
+	s := spec(ticket.Action, "ai-1")
+	s.Title = "  Add\nan   alert \t"
+	if got := summary(s); got != "Add an alert" {
+		t.Errorf("summary %q", got)
+	}
+	s.Title = strings.Repeat("😀", 200) // 400 UTF-16 units
+	got := summary(s)
+	if n := utf16Len(got); n > maxSummary {
+		t.Errorf("summary is %d UTF-16 units", n)
+	}
+	if !strings.HasSuffix(got, "…") {
+		t.Errorf("no ellipsis: %q", got)
+	}
+	s.Title = ""
+	if got := summary(s); got != "Postmortem item ai-1" {
+		t.Errorf("empty title: %q", got)
+	}
+}
+
+func TestPMLabel(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"2026/checkout-outage":                       "pm-2026-checkout-outage",
+		"dfds/PM2019-009 - Kubernetes IP starvation": "pm-dfds-pm2019-009-kubernetes-ip-starvation",
+		"  Ünïcode Tïtle ":                           "pm-ünïcode-tïtle",
+		"///":                                        "pm-x",
+	} {
+		if got := pmLabel(in); got != want {
+			t.Errorf("pmLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+	long := strings.Repeat("a", 300)
+	l1, l2 := pmLabel(long), pmLabel(long+"b")
+	if utf16Len(l1) > maxLabel || l1 == l2 || strings.ContainsAny(l1, " \t") {
+		t.Errorf("long labels %q %q", l1, l2)
+	}
+}
+
+func TestFindJQL(t *testing.T) {
+	t.Parallel()
+	since := time.Date(2026, 3, 1, 14, 7, 59, 0, time.FixedZone("CET", 3600))
+	got := findJQL("OPS", since)
+	want := `project = "OPS" AND labels = "postmortem" AND updated >= "2026/03/01 01:07" ORDER BY key ASC`
+	if got != want {
+		t.Errorf("jql\n got %s\nwant %s", got, want)
+	}
+	if got := findJQL("OPS", time.Time{}); got != `project = "OPS" AND labels = "postmortem" ORDER BY key ASC` {
+		t.Errorf("jql without since: %s", got)
+	}
+}

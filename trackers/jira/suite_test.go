@@ -1,0 +1,59 @@
+package jira
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/ticket"
+	"github.com/pmsync/pmsync/trackers"
+	"github.com/pmsync/pmsync/trackers/jira/jirasim"
+	"github.com/pmsync/pmsync/trackers/trackertest"
+)
+
+// control acts in the simulator as people do in Jira.
+type control struct{ e *env }
+
+func (c control) Close(t testing.TB, ref ticket.Ref, how string) {
+	t.Helper()
+	to := "Done"
+	if how == "wontdo" {
+		to = "Won't Do"
+	}
+	if err := c.e.sim.Transition(ref.Text, to, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (c control) Start(t testing.TB, ref ticket.Ref) bool {
+	t.Helper()
+	if err := c.e.sim.Transition(ref.Text, "In Progress", ""); err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
+
+func (c control) Delete(t testing.TB, ref ticket.Ref) {
+	t.Helper()
+	if err := c.e.sim.Delete(ref.Text); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSuite(t *testing.T) {
+	for _, f := range flavors {
+		t.Run(f.String(), func(t *testing.T) {
+			var clock *trackers.SimClock
+			trackertest.Run(t, trackertest.Harness{
+				New: func(t *testing.T) (trackers.Tracker, trackertest.Control) {
+					e := newEnv(t, f)
+					clock = e.clock
+					return e.tr, control{e}
+				},
+				Target: ticket.Target{Tracker: "jira", Project: "OPS"},
+				Today:  func() time.Time { return clock.Now() },
+			})
+		})
+	}
+}
+
+var _ = jirasim.Cloud
