@@ -76,7 +76,7 @@ func BenchmarkRunMemory(b *testing.B) {
 	gh := memory.New("gh", func() time.Time { return now })
 	e := &Engine{
 		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
-		Router: &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
+		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
 		Trackers: map[string]trackers.Tracker{"gh": gh}, Now: func() time.Time { return now },
 		Config: Config{OwnerID: "bench", MaxCreates: map[string]int{"gh": 20000}},
 	}
