@@ -119,7 +119,11 @@ type Tracker struct {
 	AppID          int64  `mapstructure:"app_id"`
 	InstallationID int64  `mapstructure:"installation_id"`
 	PrivateKeyFile string `mapstructure:"private_key_file"`
-	Milestone      string `mapstructure:"milestone"` // github
+	// OAuth is Jira Cloud OAuth 2.0 (3LO), the third way to authenticate
+	// (instead of user_env/token_env): base_url is then
+	// https://api.atlassian.com/ex/jira/{cloudid}/.
+	OAuth     OAuth  `mapstructure:"oauth"`
+	Milestone string `mapstructure:"milestone"` // github
 
 	// IssueTypes maps item kind (action, factor) to a Jira issue type.
 	IssueTypes map[string]string `mapstructure:"issue_types"`
@@ -130,6 +134,32 @@ type Tracker struct {
 	Components        []string       `mapstructure:"components"`
 	Epic              string         `mapstructure:"epic"`
 	CustomFields      map[string]any `mapstructure:"custom_fields"`
+}
+
+// OAuth is an OAuth 2.0 client with a refresh token (Jira Cloud 3LO).
+type OAuth struct {
+	ClientID         string `mapstructure:"client_id"`
+	ClientSecretEnv  string `mapstructure:"client_secret_env"`
+	ClientSecretFile string `mapstructure:"client_secret_file"`
+	RefreshTokenEnv  string `mapstructure:"refresh_token_env"`
+	RefreshTokenFile string `mapstructure:"refresh_token_file"`
+	// TokenURL defaults to Atlassian's, https://auth.atlassian.com/oauth/token.
+	TokenURL string `mapstructure:"token_url"`
+	// WebURL is the site people open issues on (https://acme.atlassian.net/).
+	WebURL string `mapstructure:"web_url"`
+}
+
+// IsSet reports whether OAuth is configured.
+func (o OAuth) IsSet() bool { return o.ClientID != "" }
+
+// ClientSecret is where the OAuth client secret comes from.
+func (t Tracker) ClientSecret() SecretRef {
+	return SecretRef{Key: "trackers." + t.Name + ".oauth.client_secret", Env: t.OAuth.ClientSecretEnv, File: t.OAuth.ClientSecretFile}
+}
+
+// RefreshToken is where the OAuth refresh token comes from.
+func (t Tracker) RefreshToken() SecretRef {
+	return SecretRef{Key: "trackers." + t.Name + ".oauth.refresh_token", Env: t.OAuth.RefreshTokenEnv, File: t.OAuth.RefreshTokenFile}
 }
 
 // Token is where the tracker's API token comes from.

@@ -209,6 +209,7 @@ func (v *validator) trackers(c *Config) map[string]Tracker {
 			other("components", len(t.Components) > 0)
 			other("epic", t.Epic != "")
 			other("custom_fields", len(t.CustomFields) > 0)
+			other("oauth", t.OAuth.IsSet())
 		case TrackerJira:
 			if t.Project != "" && !projectRE.MatchString(t.Project) {
 				v.add(p+"project", "must be a Jira project key like OPS, got %q", t.Project)
@@ -226,6 +227,17 @@ func (v *validator) trackers(c *Config) map[string]Tracker {
 					v.add(p+"priorities."+k, "unknown priority; use P0 to P4")
 				} else if t.Priorities[k] == "" {
 					v.add(p+"priorities."+k, "must name a Jira priority")
+				}
+			}
+			if t.OAuth.IsSet() {
+				if t.TokenEnv != "" || t.TokenFile != "" || t.UserEnv != "" || t.UserFile != "" {
+					v.add(p+"oauth", "use OAuth or user_env/token_env, not both")
+				}
+				if t.OAuth.RefreshTokenEnv == "" && t.OAuth.RefreshTokenFile == "" {
+					v.add(p+"oauth.refresh_token_env", "OAuth needs a refresh token: set refresh_token_env or refresh_token_file")
+				}
+				if t.OAuth.ClientSecretEnv == "" && t.OAuth.ClientSecretFile == "" {
+					v.add(p+"oauth.client_secret_env", "OAuth needs the client secret: set client_secret_env or client_secret_file")
 				}
 			}
 			other("repo", t.Repo != "")

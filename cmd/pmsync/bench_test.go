@@ -18,6 +18,7 @@ import (
 	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/factory"
 	"github.com/pmsync/pmsync/trackers/github/ghsim"
+	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 // benchEnv is a collection of synthetic postmortems over `teams`
@@ -216,4 +217,90 @@ func BenchmarkCreationPacing(b *testing.B) {
 			b.ReportMetric(took.Minutes(), "sim-minutes")
 		})
 	}
+}
+
+// BenchmarkJiraSteadyStateAPICalls: 1,000 postmortems with 10,000 linked
+// items across 3 Jira Cloud projects; nothing changed since the last
+// run. The minimum is one search per project.
+func BenchmarkJiraSteadyStateAPICalls(b *testing.B) {
+	clock := trackers.NewSimClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	defer srv.Close()
+	sim := jirasim.New(jirasim.Options{Now: clock.Now, BaseURL: srv.URL})
+	h = sim
+	base := b.TempDir()
+	dir := filepath.Join(base, "pm")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	projects := []string{"PAY", "PLAT", "OPS"}
+	p := postmortem.NewParser(postmortem.Options{})
+	for d := 0; d < 1000; d++ {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "---\nid: pm-%04d\nstatus: final\ndate: 2026-06-01\nteams: [t%d]\n---\n# Incident %d\n\n## Action items\n\n", d, d%3, d)
+		for i := 0; i < 10; i++ {
+			fmt.Fprintf(&sb, "- Action %d of incident %d (due: 2099-01-01)\n", i, d)
+		}
+		name := fmt.Sprintf("pm-%04d.md", d)
+		doc, err := p.Parse(name, []byte(sb.String()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ups := map[string]postmortem.Update{}
+		for _, it := range doc.Actions {
+			m := ticket.Marker{PM: doc.ID, Item: it.Key, Owner: "bench"}
+			key, err := sim.AddIssue(projects[d%3], jirasim.Issue{Type: "Task", Summary: it.Text, Labels: []string{"postmortem", "action-item"},
+				Description: "x\n" + m.String(), Created: clock.Now().Add(-48 * time.Hour)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ups[it.Key] = postmortem.Update{Ticket: ticket.Ref{Text: key, URL: srv.URL + "/browse/" + key}, Status: ticket.Status{State: ticket.StateOpen}}
+		}
+		out, _, err := doc.Render(ups)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), out, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cfgPath := filepath.Join(base, "pmsync.yaml")
+	cfgText := fmt.Sprintf(`owner_id: bench
+source: {path: %q}
+trackers:
+  jira: {type: jira, deployment: cloud, base_url: %q, user_env: JIRA_USER, token_env: JIRA_TOKEN, project: OPS}
+routes:
+  - {match: {team: t0}, tracker: jira, project: PAY}
+  - {match: {team: t1}, tracker: jira, project: PLAT}
+  - {tracker: jira}
+`, dir, srv.URL+"/")
+	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	env := []string{"JIRA_USER=bench@acme.example", "JIRA_TOKEN=t"}
+	cfg, err := config.Load(cfgPath, env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func() {
+		a := &app{stdout: io.Discard, stderr: io.Discard, env: env}
+		res, err := a.syncOnce(context.Background(), cfg, syncFlags{}, newLogger(io.Discard, 0, "text"), factory.Options{Env: env, Clock: clock})
+		if err != nil || res.Failed() || res.Created != 0 {
+			b.Fatalf("sync: %v %+v", err, res)
+		}
+	}
+	run() // lists everything once and records the state
+	full := sim.CallCount(nil)
+	var calls int
+	for b.Loop() {
+		clock.Advance(time.Hour)
+		sim.ResetCalls()
+		run()
+		calls = sim.CallCount(nil)
+	}
+	b.ReportMetric(float64(full), "first-run-calls")
+	b.ReportMetric(float64(calls), "calls/run")
+	b.ReportMetric(float64(calls)/3, "x-minimum")
+	b.ReportMetric(10000/float64(calls), "naive/ours")
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/trackers/factory"
 	"github.com/pmsync/pmsync/trackers/github/ghsim"
+	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 const demoToken = "demo-token-not-a-secret"
@@ -30,9 +31,9 @@ func newDemoCmd(a *app) *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run the whole cycle on the example postmortems against a built-in GitHub simulator",
-		Long: `Copy the example postmortems to a folder, start a GitHub simulator on
-loopback, sync, close two tickets in the simulator as a team would, sync
+		Short: "Run the whole cycle on the example postmortems against built-in GitHub and Jira simulators",
+		Long: `Copy the example postmortems to a folder, start GitHub and Jira simulators
+on loopback, sync, close two tickets in the simulator as a team would, sync
 again, and show the tickets, what changed in the documents, and a summary.
 No credentials and no network are needed; nothing outside the folder changes.`,
 		Args: cobra.NoArgs,
@@ -69,11 +70,27 @@ func (a *app) demo(ctx context.Context, dir string) error {
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 
+	jln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: start the Jira simulator: %w", err)
+	}
+	jbase := "http://" + jln.Addr().String()
+	jsim := jirasim.New(jirasim.Options{BaseURL: jbase, Accounts: map[string]string{"pmsync@acme.example": demoToken},
+		Users: []jirasim.User{
+			{AccountID: "5b10ac8d82e05b22cc7d4ef5", Email: "alice@acme.example", DisplayName: "Alice Example"},
+			{AccountID: "5b10ac8d82e05b22cc7d4ef6", Email: "bob@acme.example", DisplayName: "Bob Example"},
+			{AccountID: "5b10ac8d82e05b22cc7d4ef7", Email: "carol@acme.example", DisplayName: "Carol Example"},
+			{AccountID: "5b10ac8d82e05b22cc7d4ef8", Email: "dave@acme.example", DisplayName: "Dave Example"},
+		}})
+	jsrv := &http.Server{Handler: jsim, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = jsrv.Serve(jln) }()
+	defer jsrv.Close()
+
 	cfgPath := filepath.Join(dir, "pmsync.yaml")
-	if err := os.WriteFile(cfgPath, []byte(demoConfig(pmDir, base)), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(demoConfig(pmDir, base, jbase)), 0o644); err != nil {
 		return err
 	}
-	env := append(append([]string{}, a.env...), "PMSYNC_DEMO_TOKEN="+demoToken)
+	env := append(append([]string{}, a.env...), "PMSYNC_DEMO_TOKEN="+demoToken, "PMSYNC_DEMO_JIRA_USER=pmsync@acme.example")
 	cfg, err := config.Load(cfgPath, env)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -83,7 +100,9 @@ func (a *app) demo(ctx context.Context, dir string) error {
 	w := a.stdout
 
 	fmt.Fprintf(w, "pmsync demo: %d example postmortems copied to %s\n", len(originals), pmDir)
-	fmt.Fprintf(w, "GitHub simulator listening on %s (routes: payments -> acme/payments, platform -> acme/platform, the rest -> acme/sre)\n\n", base)
+	fmt.Fprintf(w, "GitHub simulator on %s, Jira Cloud simulator on %s\n", base, jbase)
+	fmt.Fprintln(w, "routes: team payments -> Jira project PAY, team platform -> GitHub acme/platform, the rest -> GitHub acme/sre")
+	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "== 1. first sync: a ticket for every factor and action item of the finalized postmortems")
 	res, err := a.syncOnce(ctx, cfg, syncFlags{}, log, fo)
@@ -91,10 +110,11 @@ func (a *app) demo(ctx context.Context, dir string) error {
 		return err
 	}
 	printResult(w, res, false)
-	repos := []string{"acme/sre", "acme/platform", "acme/payments"}
+	repos := []string{"acme/sre", "acme/platform"}
 	printTickets(w, sim, repos)
+	printJiraTickets(w, jsim, "PAY")
 
-	fmt.Fprintln(w, "\n== 2. the teams work their tickets: one closed as completed, one as not planned")
+	fmt.Fprintln(w, "\n== 2. the teams work their tickets: one closed as completed, one as not planned, one started in Jira")
 	var closed []string
 	for _, r := range repos {
 		owner, name, _ := strings.Cut(r, "/")
@@ -113,7 +133,14 @@ func (a *app) demo(ctx context.Context, dir string) error {
 			break
 		}
 	}
-	fmt.Fprintf(w, "closed %s\n", strings.Join(closed, " and "))
+	if is := jsim.Issues("PAY"); len(is) > 0 {
+		key := is[len(is)-1].Key
+		if err := jsim.Transition(key, "In Progress", ""); err != nil {
+			return err
+		}
+		closed = append(closed, key+" (Jira: In Progress)")
+	}
+	fmt.Fprintf(w, "changed %s\n", strings.Join(closed, ", "))
 
 	fmt.Fprintln(w, "\n== 3. second sync: statuses written back, nothing created twice")
 	res, err = a.syncOnce(ctx, cfg, syncFlags{}, log, fo)
@@ -128,13 +155,13 @@ func (a *app) demo(ctx context.Context, dir string) error {
 	}
 
 	fmt.Fprintln(w, "\n== 5. third sync: steady state")
-	before := sim.CallCount(nil)
+	before, jbefore := sim.CallCount(nil), jsim.CallCount(nil)
 	res, err = a.syncOnce(ctx, cfg, syncFlags{}, log, fo)
 	if err != nil {
 		return err
 	}
 	printResult(w, res, false)
-	fmt.Fprintf(w, "API calls: %d (one list call per repository)\n", sim.CallCount(nil)-before)
+	fmt.Fprintf(w, "API calls: %d to GitHub, %d to Jira (one list per repository, one search per project)\n", sim.CallCount(nil)-before, jsim.CallCount(nil)-jbefore)
 	fmt.Fprintf(w, "\nThe documents stay in %s; the configuration used is %s.\n", pmDir, cfgPath)
 	if res.Failed() {
 		return silentExit(exitFailed)
@@ -162,25 +189,26 @@ func copyExamples(dst string) (map[string][]byte, error) {
 	return out, err
 }
 
-func demoConfig(pmDir, base string) string {
+func demoConfig(pmDir, base, jbase string) string {
 	return fmt.Sprintf(`# Written by pmsync demo: the GitHub tracker is the built-in simulator.
 owner_id: pmsync-demo
 source: {type: dir, path: %q}
 trackers:
-  gh: {type: github, base_url: %q, token_env: PMSYNC_DEMO_TOKEN, repo: acme/sre, write_interval: 20ms}
+  gh:   {type: github, base_url: %q, token_env: PMSYNC_DEMO_TOKEN, repo: acme/sre, write_interval: 20ms}
+  jira: {type: jira, deployment: cloud, base_url: %q, user_env: PMSYNC_DEMO_JIRA_USER, token_env: PMSYNC_DEMO_TOKEN, project: OPS, write_interval: 20ms}
 routes:
-  - {match: {team: payments}, tracker: gh, repo: acme/payments}
+  - {match: {team: payments}, tracker: jira, project: PAY}
   - {match: {team: platform}, tracker: gh, repo: acme/platform}
   - {tracker: gh}
 people:
-  alice: {name: Alice Example, email: alice@acme.example, github: alice-gh}
-  bob:   {name: Bob Example, email: bob@acme.example, github: bob-gh}
-  carol: {name: Carol Example, email: carol@acme.example, github: carol-gh}
-  dave:  {name: Dave Example, email: dave@acme.example, github: dave-gh}
+  alice: {name: Alice Example, email: alice@acme.example, github: alice-gh, jira: 5b10ac8d82e05b22cc7d4ef5}
+  bob:   {name: Bob Example, email: bob@acme.example, github: bob-gh, jira: 5b10ac8d82e05b22cc7d4ef6}
+  carol: {name: Carol Example, email: carol@acme.example, github: carol-gh, jira: 5b10ac8d82e05b22cc7d4ef7}
+  dave:  {name: Dave Example, email: dave@acme.example, github: dave-gh, jira: 5b10ac8d82e05b22cc7d4ef8}
 teams:
-  payments: {github: acme/payments}
+  payments: {jira: PAY}
   platform: {github: acme/platform}
-`, pmDir, base+"/")
+`, pmDir, base+"/", jbase+"/")
 }
 
 func printTickets(w io.Writer, sim *ghsim.Server, repos []string) {
@@ -205,6 +233,23 @@ func printTickets(w io.Writer, sim *ghsim.Server, repos []string) {
 	if n > 12 {
 		fmt.Fprintf(w, "... and %d more\n", n-12)
 	}
+}
+
+func printJiraTickets(w io.Writer, sim *jirasim.Server, project string) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "JIRA\tSTATUS\tTYPE\tASSIGNEE\tSUMMARY")
+	for i, is := range sim.Issues(project) {
+		if i == 6 {
+			fmt.Fprintf(tw, "...\t\t\t\t(%d in %s)\n", len(sim.Issues(project)), project)
+			break
+		}
+		title := is.Summary
+		if len(title) > 60 {
+			title = title[:57] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", is.Key, is.Status, is.Type, is.Assignee, title)
+	}
+	tw.Flush()
 }
 
 // printChanges shows each changed line, old and new. Write-back never

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/github"
@@ -83,6 +85,29 @@ func New(cfg *config.Config, o Options) (map[string]trackers.Tracker, error) {
 				IssueTypes: tc.IssueTypes, Priorities: tc.Priorities, WontDo: tc.WontDoResolutions,
 				Components: tc.Components, Epic: tc.Epic, CustomFields: tc.CustomFields,
 				WriteInterval: tc.WriteInterval, Timeout: o.Timeout,
+			}
+			if tc.OAuth.IsSet() {
+				secret, err1 := secrets.Resolve(tc.ClientSecret())
+				refresh, err2 := secrets.Resolve(tc.RefreshToken())
+				if err := errors.Join(err1, err2); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				tokenURL := tc.OAuth.TokenURL
+				if tokenURL == "" {
+					tokenURL = "https://auth.atlassian.com/oauth/token"
+				}
+				jc.OAuth = &oauth2.Config{ClientID: tc.OAuth.ClientID, ClientSecret: secret,
+					Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}}
+				jc.OAuthToken = &oauth2.Token{RefreshToken: refresh}
+				jc.WebURL = tc.OAuth.WebURL
+				t, err := jira.New(jc, jira.Options{Clock: o.Clock, Logger: o.Logger, Base: o.Base})
+				if err != nil {
+					errs = append(errs, fmt.Errorf("trackers.%s: %w", name, err))
+					continue
+				}
+				out[name] = t
+				continue
 			}
 			tok, err := secrets.Resolve(tc.Token())
 			if err != nil {
