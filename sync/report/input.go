@@ -1,0 +1,70 @@
+// Package report computes the follow-through report leadership reads
+// (SPEC §6) from the postmortems and the trackers' current state, and
+// renders it as Markdown, JSON, CSV and HTML. Computing is pure: the
+// input carries everything, including today's date.
+package report
+
+import (
+	"time"
+
+	"github.com/pmsync/pmsync/sync/ticket"
+)
+
+// Input is what the report is computed from.
+type Input struct {
+	// Now is the moment of the report; "today" is its UTC date.
+	Now     time.Time
+	Docs    []Doc
+	Items   []Item
+	Orphans []ticket.Ticket // pmsync's tickets whose item left its postmortem
+}
+
+// Doc is one finalized postmortem.
+type Doc struct {
+	Path, ID, Title string
+	Date            time.Time // incident date (UTC midnight); zero when unknown
+	Severity        string    // as written, e.g. SEV1
+	Teams           []string
+	StartedAt       time.Time
+	DetectedAt      time.Time
+	RespondedAt     time.Time
+	ResolvedAt      time.Time
+}
+
+// Item is one contributing factor or action item with what its tracker
+// says.
+type Item struct {
+	DocID string // Doc.ID of its postmortem
+	Key   string
+	Kind  ticket.Kind
+	Text  string
+	Line  int
+	// Team is the team the item belongs to: its own team column, else its
+	// owner's team, else its postmortem's first team; "" when none.
+	Team string
+	// Owner is the owner as written; OwnerAccount the tracker account it
+	// resolved to ("" when none: unknown owner or no account on the
+	// route's tracker). NoOwner: no owner at all.
+	Owner        string
+	OwnerAccount string
+	NoOwner      bool
+	// Due is the item's due date from the document (or policy); zero when
+	// none could be read.
+	Due time.Time
+	// Addresses lists the factor keys an action item addresses.
+	Addresses []string
+
+	// DoneInDoc: the document says it is done and no ticket was opened.
+	DoneInDoc bool
+	// Ticket is its ticket; zero when none (yet).
+	Ticket ticket.Ref
+	// State and Done (the done date) as the tracker says; Created is when
+	// the ticket was opened.
+	State   ticket.State
+	Done    time.Time
+	Created time.Time
+	// TrackerDue and TrackerAssignee are the ticket's own due date and
+	// assignee, for drift (zero/"" when the tracker has none).
+	TrackerDue      time.Time
+	TrackerAssignee string
+}
