@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -146,7 +145,7 @@ func New(cfg Config, o Options) (*Tracker, error) {
 	}
 	// The per-request timeout sits below the pacing transport, so a
 	// rate-limit wait there is not cut short by it.
-	inner = timeoutTransport{base: inner, d: cfg.Timeout}
+	inner = trackers.Timeout(inner, cfg.Timeout)
 
 	app := cfg.AppID != 0 || cfg.InstallationID != 0 || len(cfg.PrivateKey) > 0
 	var auth http.RoundTripper
@@ -297,34 +296,6 @@ func refusal(err error, now time.Time) (time.Time, bool) {
 		return now.Add(time.Minute), true
 	}
 	return time.Time{}, false
-}
-
-// timeoutTransport bounds one HTTP exchange, body included.
-type timeoutTransport struct {
-	base http.RoundTripper
-	d    time.Duration
-}
-
-func (t timeoutTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), t.d)
-	resp, err := t.base.RoundTrip(r.WithContext(ctx))
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	resp.Body = cancelBody{resp.Body, cancel}
-	return resp, nil
-}
-
-type cancelBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b cancelBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
 }
 
 // appTransport authenticates as a GitHub App installation. A refused

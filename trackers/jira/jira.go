@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -219,7 +218,7 @@ func New(cfg Config, o Options) (*Tracker, error) {
 	// The per-request timeout sits below the pacing transport, so a
 	// rate-limit wait there is not cut short by it (an http.Client
 	// Timeout would bound the waits too).
-	inner = timeoutTransport{base: inner, d: cfg.Timeout}
+	inner = trackers.Timeout(inner, cfg.Timeout)
 
 	oauthSet := cfg.OAuth != nil || cfg.OAuthToken != nil
 	var auth http.RoundTripper
@@ -421,30 +420,3 @@ func (a bearerAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 	return a.base.RoundTrip(r2)
 }
 
-// timeoutTransport bounds one HTTP exchange, body included.
-type timeoutTransport struct {
-	base http.RoundTripper
-	d    time.Duration
-}
-
-func (t timeoutTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), t.d)
-	resp, err := t.base.RoundTrip(r.WithContext(ctx))
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	resp.Body = cancelBody{resp.Body, cancel}
-	return resp, nil
-}
-
-type cancelBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b cancelBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
-}
