@@ -162,6 +162,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	docs := map[string]*docState{}
 	docIDs := map[string]bool{}
+	unread := 0
 	var items []plan.Item
 	itemDoc := map[string]*docState{} // by item key + doc path
 	for _, p := range paths {
@@ -171,11 +172,13 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		}
 		src, err := e.Source.Read(work, p)
 		if err != nil {
+			unread++
 			res.fail(Failure{Doc: p, Message: err.Error()})
 			continue
 		}
 		d, err := e.Parser.Parse(p, src)
 		if err != nil {
+			unread++
 			var pe *postmortem.ParseError
 			if errors.As(err, &pe) {
 				res.fail(Failure{Doc: p, Line: pe.Line, Message: pe.Msg})
@@ -245,7 +248,9 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 
 	p := plan.Compute(items, observed, plan.Options{
 		Now: now, OwnerID: e.Config.OwnerID, MaxCreates: e.Config.MaxCreates, MaxShare: e.Config.MaxShare,
-		MinLinked: 10, Complete: len(e.Config.Only) == 0 && !res.Interrupted, Docs: docIDs,
+		// Orphans only when every postmortem was read: a document that
+		// failed to parse still has its tickets.
+		MinLinked: 10, Complete: len(e.Config.Only) == 0 && !res.Interrupted && unread == 0, Docs: docIDs,
 	})
 	res.Plan = p
 	res.Deferred = len(p.Deferred)
