@@ -18,6 +18,7 @@ import (
 
 	"github.com/pmsync/pmsync/sync/plan"
 	"github.com/pmsync/pmsync/sync/postmortem"
+	"github.com/pmsync/pmsync/sync/report"
 	"github.com/pmsync/pmsync/sync/route"
 	"github.com/pmsync/pmsync/sync/source"
 	"github.com/pmsync/pmsync/sync/ticket"
@@ -93,6 +94,9 @@ type Result struct {
 	Failures    []Failure `json:"failures"`
 	Deferred    int       `json:"deferred"`
 	Interrupted bool      `json:"interrupted"`
+	// Report is the follow-through report's input, for the documents in
+	// scope, as the run leaves them.
+	Report report.Input `json:"-"`
 }
 
 // Failed reports whether any document or item failed.
@@ -113,6 +117,8 @@ type docState struct {
 type state struct {
 	Version int                    `json:"version"`
 	Targets map[string]targetState `json:"targets"`
+	// Tickets are the facts last seen of each linked ticket, by URL.
+	Tickets map[string]fact `json:"tickets,omitempty"`
 }
 
 type targetState struct {
@@ -162,7 +168,9 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	docs := map[string]*docState{}
 	docIDs := map[string]bool{}
+	docPath := map[string]string{} // id → path, for the report
 	unread := 0
+	res.Report.Now = now
 	var items []plan.Item
 	itemDoc := map[string]*docState{} // by item key + doc path
 	for _, p := range paths {
@@ -193,10 +201,18 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 			continue
 		}
 		res.InScope++
+		res.Report.Docs = append(res.Report.Docs, reportDoc(d))
+		docPath[d.ID] = p
 		ds := &docState{path: p, updates: map[string]postmortem.Update{}, lines: map[string]int{}, factors: factorKeys(d)}
 		docs[p] = ds
 		for _, it := range d.Items() {
 			ds.lines[it.Key] = it.Line
+			t, routeErr := e.Router.Route(d, it)
+			ri := reportItem(d, it, ds.factors[it.Key])
+			if routeErr == nil && !it.Owner.IsZero() {
+				ri.OwnerAccount, _ = e.Directory.Assignee(it.Owner, t.Type)
+			}
+			res.Report.Items = append(res.Report.Items, ri)
 			if !it.Ticket.IsZero() && it.HasStatus {
 				ds.updates[it.Key] = postmortem.Update{Ticket: it.Ticket, Status: it.Status}
 			}
@@ -208,9 +224,8 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 				}
 				continue
 			}
-			t, err := e.Router.Route(d, it)
-			if err != nil {
-				res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: err.Error()})
+			if routeErr != nil {
+				res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: routeErr.Error()})
 				continue
 			}
 			if _, ok := e.Trackers[t.Tracker]; !ok {
@@ -235,6 +250,14 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 
 	st := e.loadState(work)
 	observed, newState, blocked := e.observe(work, items, st, now, res)
+	factsChanged := false
+	for _, t := range observed {
+		if t.HasMarker && t.Marker.Owner != e.Config.OwnerID {
+			continue // another installation's: not ours to report
+		}
+		factsChanged = st.remember(t) || factsChanged
+	}
+	defer func() { finishReport(&res.Report, docs, docPath, st) }()
 	// Never create where the tracker could not be listed: the ticket may
 	// exist already.
 	kept := items[:0]
@@ -246,6 +269,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	items = kept
 
+	defer func() { res.Report.Orphans = res.Plan.Orphans }()
 	p := plan.Compute(items, observed, plan.Options{
 		Now: now, OwnerID: e.Config.OwnerID, MaxCreates: e.Config.MaxCreates, MaxShare: e.Config.MaxShare,
 		// Orphans only when every postmortem was read: a document that
@@ -315,6 +339,11 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 			continue
 		}
 		res.Created++
+		if t.Created.IsZero() {
+			t.Created = now
+		}
+		st.remember(t)
+		factsChanged = true
 		createdIn[c.Spec.Target] = true
 		log.Info("ticket created", "ticket", t.Ref.Text)
 		due := spec.Due
@@ -355,7 +384,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	if ctx.Err() != nil {
 		res.Interrupted = true
 	}
-	if err := e.saveState(work, st, newState); err != nil {
+	if err := e.saveState(work, st, newState, factsChanged); err != nil {
 		res.fail(Failure{Doc: StatePath, Message: err.Error()})
 	}
 	return res, nil
@@ -646,7 +675,7 @@ func (e *Engine) grace() time.Duration {
 }
 
 func (e *Engine) loadState(ctx context.Context) state {
-	st := state{Version: 1, Targets: map[string]targetState{}}
+	st := state{Version: 1, Targets: map[string]targetState{}, Tickets: map[string]fact{}}
 	b, err := e.Source.ReadFile(ctx, StatePath)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -656,16 +685,19 @@ func (e *Engine) loadState(ctx context.Context) state {
 	}
 	if err := json.Unmarshal(b, &st); err != nil || st.Version != 1 {
 		e.log().Warn("state unreadable; listing every ticket", "path", StatePath)
-		return state{Version: 1, Targets: map[string]targetState{}}
+		return state{Version: 1, Targets: map[string]targetState{}, Tickets: map[string]fact{}}
 	}
 	if st.Targets == nil {
 		st.Targets = map[string]targetState{}
 	}
+	if st.Tickets == nil {
+		st.Tickets = map[string]fact{}
+	}
 	return st
 }
 
-func (e *Engine) saveState(ctx context.Context, st state, observed map[string]targetState) error {
-	if len(observed) == 0 {
+func (e *Engine) saveState(ctx context.Context, st state, observed map[string]targetState, factsChanged bool) error {
+	if len(observed) == 0 && !factsChanged {
 		return nil
 	}
 	for k, v := range observed {

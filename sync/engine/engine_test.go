@@ -388,3 +388,43 @@ func TestOverlappingRuns(t *testing.T) {
 		})
 	}
 }
+
+// TestReportInput: the run hands the report every in-scope item with its
+// ticket's state, creation time and owner account, also in steady runs
+// that list nothing (the facts are kept in the state file).
+func TestReportInput(t *testing.T) {
+	f := newFixture(t)
+	res := f.run(t)
+	if len(res.Report.Docs) != res.InScope || len(res.Report.Items) == 0 {
+		t.Fatalf("report input: %d docs (in scope %d), %d items", len(res.Report.Docs), res.InScope, len(res.Report.Items))
+	}
+	created := f.now
+	done := f.gh.All()[0]
+	f.now = f.now.Add(48 * time.Hour)
+	f.gh.SetStatus(done.Ref.Text, ticket.Status{State: ticket.StateDone, Done: f.now})
+	f.run(t) // observes the change
+	f.now = f.now.Add(time.Hour)
+	res = f.run(t) // steady: lists nothing new
+	var withTicket, sawDone, accounts int
+	for _, it := range res.Report.Items {
+		if it.Ticket.IsZero() {
+			continue
+		}
+		withTicket++
+		if it.Ticket.Text != "acme/sre#12" && !it.Created.Equal(created) {
+			t.Errorf("%s: created %v, want %v", it.Ticket.Text, it.Created, created)
+		}
+		if it.Ticket == done.Ref {
+			sawDone++
+			if it.State != ticket.StateDone || it.Done.Format("2006-01-02") != "2026-11-27" {
+				t.Errorf("done ticket: %s %v", it.State, it.Done)
+			}
+		}
+		if it.OwnerAccount != "" {
+			accounts++
+		}
+	}
+	if withTicket == 0 || sawDone != 1 || accounts == 0 {
+		t.Fatalf("items with tickets %d, done seen %d, owner accounts %d", withTicket, sawDone, accounts)
+	}
+}
