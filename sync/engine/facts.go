@@ -63,7 +63,7 @@ func reportItem(d *postmortem.Doc, it *postmortem.Item, addresses []string) repo
 	ri := report.Item{
 		DocID: d.ID, Key: it.Key, Kind: it.Kind, Text: it.Text, Line: it.Line,
 		Owner: it.OwnerRaw, NoOwner: it.OwnerRaw == "", Due: it.Due, Addresses: addresses,
-		DoneInDoc: it.Done && it.Ticket.IsZero(), Ticket: it.Ticket,
+		DoneInDoc: it.Done && it.Ticket.IsZero(), Ticket: it.Ticket, OwnerTeam: it.Owner.Team != "",
 	}
 	switch {
 	case it.Team != "":

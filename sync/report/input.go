@@ -1,7 +1,3 @@
-// Package report computes the follow-through report leadership reads
-// (SPEC §6) from the postmortems and the trackers' current state, and
-// renders it as Markdown, JSON, CSV and HTML. Computing is pure: the
-// input carries everything, including today's date.
 package report
 
 import (
@@ -48,6 +44,9 @@ type Item struct {
 	Owner        string
 	OwnerAccount string
 	NoOwner      bool
+	// OwnerTeam: the owner is a team key (SPEC §2.4); its ticket is opened
+	// unassigned by design, so an empty OwnerAccount is not a finding.
+	OwnerTeam bool
 	// Due is the item's due date from the document (or policy); zero when
 	// none could be read.
 	Due time.Time

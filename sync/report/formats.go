@@ -1,0 +1,87 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// JSON writes the report as indented JSON in the documented schema. HTML
+// characters are escaped (\u003c …) so the output is safe to embed.
+func (r *Report) JSON(w io.Writer) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	return e.Encode(r)
+}
+
+// CSVHeader is the fixed header of the CSV: one row per item, columns as
+// the JSON fields of ItemRow.
+var CSVHeader = []string{
+	"doc_id", "doc_title", "incident_date", "severity", "team", "kind", "key", "line", "text",
+	"owner", "owner_account", "due", "ticket", "ticket_url", "state", "done_in_doc", "no_ticket",
+	"created", "done", "overdue", "days_overdue", "on_time", "age_days", "days_to_close",
+	"tracker_due", "tracker_assignee", "slip_days",
+}
+
+// CSV writes one row per item under CSVHeader. Booleans are true/false;
+// absent values are empty cells. A cell starting with = + - @, a tab or a
+// carriage return gets a leading apostrophe so spreadsheets do not run it
+// as a formula (CSV injection).
+func (r *Report) CSV(w io.Writer) error {
+	c := csv.NewWriter(w)
+	if err := c.Write(CSVHeader); err != nil {
+		return err
+	}
+	for _, it := range r.Items {
+		days := ""
+		if it.Overdue {
+			days = strconv.Itoa(it.DaysOverdue)
+		}
+		line := ""
+		if it.Line > 0 {
+			line = strconv.Itoa(it.Line)
+		}
+		slip := ""
+		if it.SlipDays > 0 {
+			slip = strconv.Itoa(it.SlipDays)
+		}
+		rec := []string{
+			it.DocID, it.DocTitle, it.IncidentDate, it.Severity, it.Team, it.Kind, it.Key, line, it.Text,
+			it.Owner, it.OwnerAccount, it.Due, it.Ticket, it.TicketURL, it.State, strconv.FormatBool(it.DoneInDoc), strconv.FormatBool(it.NoTicket),
+			it.Created, it.Done, strconv.FormatBool(it.Overdue), days, optBool(it.OnTime), optInt(it.AgeDays), optInt(it.DaysToClose),
+			it.TrackerDue, it.TrackerAssignee, slip,
+		}
+		for i := range rec {
+			rec[i] = defuse(rec[i])
+		}
+		if err := c.Write(rec); err != nil {
+			return err
+		}
+	}
+	c.Flush()
+	return c.Error()
+}
+
+// defuse neutralizes a cell a spreadsheet would read as a formula.
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func optBool(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b)
+}
+
+func optInt(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
+}

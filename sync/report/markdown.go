@@ -1,0 +1,329 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Markdown writes the report for GitHub: the headline numbers in one short
+// table, the overdue items oldest first, the per-team table, then the
+// rest. Every text that comes from a document or a tracker is escaped.
+func (r *Report) Markdown(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	m := &md{b: b}
+	t := r.Totals
+
+	m.f("# Postmortem follow-through\n\n")
+	m.f("As of %s: %s, %s (%s).\n\n", r.Today, plural(r.Postmortems, "postmortem"), plural(t.Items, "item"), kindSummary(r.ByKind))
+	m.table([]string{"Measure", "Value"}, [][]string{
+		{"Completion rate", pct(t.CompletionRate) + fmt.Sprintf(" (%d done of %d; won't do excluded)", t.Done, t.Items-t.WontDo)},
+		{"On-time rate", pct(t.OnTimeRate) + fmt.Sprintf(" (%d of %d done items with a due and a done date)", t.DoneOnTime, t.DoneOnTime+t.DoneLate)},
+		{"Overdue", strconv.Itoa(t.Overdue)},
+		{"Done on time / late / no due date / date unknown", fmt.Sprintf("%d / %d / %d / %d", t.DoneOnTime, t.DoneLate, t.DoneWithoutDue, t.DoneUndated)},
+		{"Won't do", strconv.Itoa(t.WontDo)},
+		{"Open / in progress", fmt.Sprintf("%d / %d (%d without a ticket yet)", t.Open, t.InProgress, t.NoTicket)},
+		{"Missing tickets", strconv.Itoa(t.Missing)},
+		{"Time to close, median / p90", closeTime(t.TimeToClose)},
+	})
+
+	m.h2("Overdue items, oldest first")
+	rows := [][]string{}
+	for _, it := range r.Overdue {
+		rows = append(rows, []string{it.Due, strconv.Itoa(it.DaysOverdue), itemCell(it.ItemRef), or(esc(it.Owner), "—"), or(esc(it.Team), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+	}
+	m.table([]string{"Due", "Days overdue", "Item", "Owner", "Team", "Postmortem", "Ticket"}, rows)
+
+	m.h2("By team")
+	m.groups("Team", r.ByTeam)
+
+	m.h2("Open items by age")
+	rows = [][]string{}
+	for _, bk := range r.OpenByAge.Buckets {
+		rows = append(rows, []string{esc(bk.Label) + " days", strconv.Itoa(bk.Count)})
+	}
+	if r.OpenByAge.Unknown > 0 {
+		rows = append(rows, []string{"no ticket yet", strconv.Itoa(r.OpenByAge.Unknown)})
+	}
+	m.table([]string{"Age", "Open items"}, rows)
+
+	m.h2("By owner")
+	m.groups("Owner", r.ByOwner)
+	m.h2("By severity")
+	m.groups("Severity", r.BySeverity)
+	m.h2("By incident month")
+	m.groups("Month", r.ByMonth)
+	m.h2("By kind")
+	m.groups("Kind", r.ByKind)
+
+	m.h2("Time to detect, respond and resolve")
+	m.f("Median by severity, from the postmortems that have both timestamps (how many in parentheses).\n\n")
+	rows = [][]string{}
+	for _, s := range r.IncidentTimes {
+		rows = append(rows, []string{or(esc(s.Severity), "(none)"), strconv.Itoa(s.Documents), minutes(s.Detect), minutes(s.Respond), minutes(s.Resolve)})
+	}
+	m.table([]string{"Severity", "Postmortems", "Detect", "Respond", "Resolve"}, rows)
+
+	m.h2("Due-date slippage")
+	s := r.Slippage
+	if s.Slipped == 0 {
+		m.f("No tracker due date is later than its document's (%d compared).\n\n", s.Compared)
+	} else {
+		m.f("%d of %d items (%s) have a tracker due date later than the document's: by %d days median, %d max, %d in total.\n\n",
+			s.Slipped, s.Compared, pct(s.Rate), *s.MedianDays, *s.MaxDays, s.TotalDays)
+	}
+
+	m.h2("Missing tickets")
+	rows = [][]string{}
+	for _, it := range r.Missing {
+		rows = append(rows, []string{itemCell(it.ItemRef), or(esc(it.Owner), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+	}
+	m.table([]string{"Item", "Owner", "Postmortem", "Ticket"}, rows)
+
+	m.h2("Drift between document and tracker")
+	rows = [][]string{}
+	for _, d := range r.Drift {
+		rows = append(rows, []string{itemCell(d.ItemRef), d.Field, or(esc(d.Document), "—"), or(esc(d.Tracker), "(unassigned)"), docCell(d.DocID, d.DocTitle), ticketCell(d.Ticket, d.TicketURL)})
+	}
+	m.table([]string{"Item", "Field", "Document", "Tracker", "Postmortem", "Ticket"}, rows)
+
+	m.h2("Orphaned tickets")
+	rows = [][]string{}
+	for _, o := range r.Orphans {
+		rows = append(rows, []string{ticketCell(o.Ticket, o.TicketURL), esc(o.Title), stateWord(o.State), esc(o.DocID), esc(o.Key), or(o.Created, "—")})
+	}
+	m.table([]string{"Ticket", "Title", "State", "Postmortem", "Item", "Created"}, rows)
+
+	m.h2("Hygiene")
+	h := r.Hygiene
+	m.f("### Postmortems without action items\n\n")
+	m.docs(h.NoActionItems)
+	m.f("### Factors no action item addresses\n\n")
+	m.items(h.UnaddressedFactors)
+	m.f("### Postmortems whose actions name no factor\n\n")
+	m.docs(h.Unlinked)
+	m.f("### Items without an owner\n\n")
+	m.items(h.NoOwner)
+	m.f("### Items without a due date\n\n")
+	m.items(h.NoDue)
+	m.f("### Owners with no tracker account\n\n")
+	m.items(h.UnknownOwners)
+	m.f("### Timestamps out of order\n\n")
+	rows = [][]string{}
+	for _, x := range h.BadTimestamps {
+		rows = append(rows, []string{docCell(x.ID, x.Title), x.Measure, strconv.FormatFloat(x.Minutes, 'f', -1, 64) + " min"})
+	}
+	m.table([]string{"Postmortem", "Measure", "Duration"}, rows)
+
+	m.h2("Postmortems")
+	rows = [][]string{}
+	for _, d := range r.Documents {
+		rows = append(rows, []string{or(d.Date, "—"), docCell(d.ID, d.Title), or(esc(d.Severity), "—"), strconv.Itoa(d.Items), strconv.Itoa(d.Done), strconv.Itoa(d.Overdue), pct(d.CompletionRate)})
+	}
+	m.table([]string{"Date", "Postmortem", "Severity", "Items", "Done", "Overdue", "Completion"}, rows)
+
+	if m.err != nil {
+		return m.err
+	}
+	return b.Flush()
+}
+
+// md writes Markdown, keeping the first error.
+type md struct {
+	b   *bufio.Writer
+	err error
+}
+
+func (m *md) f(format string, a ...any) {
+	if m.err == nil {
+		_, m.err = fmt.Fprintf(m.b, format, a...)
+	}
+}
+
+func (m *md) h2(title string) { m.f("## %s\n\n", title) }
+
+// table writes a GitHub table; cells must already be escaped. No rows:
+// "None."
+func (m *md) table(head []string, rows [][]string) {
+	if len(rows) == 0 {
+		m.f("None.\n\n")
+		return
+	}
+	m.f("| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
+	for _, r := range rows {
+		m.f("| %s |\n", strings.Join(r, " | "))
+	}
+	m.f("\n")
+}
+
+func (m *md) groups(name string, gs []Group) {
+	rows := [][]string{}
+	for _, g := range gs {
+		rows = append(rows, []string{
+			or(esc(g.Key), "(none)"), strconv.Itoa(g.Items), strconv.Itoa(g.Done), pct(g.CompletionRate), pct(g.OnTimeRate),
+			strconv.Itoa(g.Overdue), strconv.Itoa(g.Open + g.InProgress), strconv.Itoa(g.WontDo), strconv.Itoa(g.Missing), closeTime(g.TimeToClose),
+		})
+	}
+	m.table([]string{name, "Items", "Done", "Completion", "On time", "Overdue", "Open or in progress", "Won't do", "Missing", "Time to close, median / p90"}, rows)
+}
+
+func (m *md) docs(ds []DocRef) {
+	rows := [][]string{}
+	for _, d := range ds {
+		rows = append(rows, []string{docCell(d.ID, d.Title), or(d.Date, "—")})
+	}
+	m.table([]string{"Postmortem", "Date"}, rows)
+}
+
+func (m *md) items(its []ItemRef) {
+	rows := [][]string{}
+	for _, it := range its {
+		rows = append(rows, []string{itemCell(it), it.Kind, or(esc(it.Owner), "—"), stateWord(it.State), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+	}
+	m.table([]string{"Item", "Kind", "Owner", "State", "Postmortem", "Ticket"}, rows)
+}
+
+// esc makes any text safe inside a GitHub Markdown table cell: line breaks
+// and control characters become spaces; HTML is neutralized by entities;
+// Markdown punctuation that could start emphasis, code, links or a new
+// cell is backslash-escaped.
+func esc(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '&':
+			b.WriteString("&amp;")
+		case strings.ContainsRune("\\`*_[]|~", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// maxText keeps tables readable; the JSON and CSV carry the full text.
+const maxText = 120
+
+func itemCell(it ItemRef) string {
+	t := []rune(strings.TrimSpace(it.Text))
+	s := string(t)
+	if len(t) > maxText {
+		s = string(t[:maxText-1]) + "…"
+	}
+	return or(esc(s), esc(it.Key))
+}
+
+func docCell(id, title string) string {
+	if title == "" {
+		return esc(id)
+	}
+	return esc(title)
+}
+
+// ticketCell links a ticket only to an http(s) URL, percent-encoding the
+// characters that could end the link or the table cell.
+func ticketCell(text, link string) string {
+	u, err := url.Parse(link)
+	if link == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return or(esc(text), "—")
+	}
+	clean := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, link)
+	clean = linkEscaper.Replace(clean)
+	return "[" + or(esc(text), esc(clean)) + "](" + clean + ")"
+}
+
+var linkEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "|", "%7C",
+	"\\", "%5C", "`", "%60", "\"", "%22", "'", "%27", "[", "%5B", "]", "%5D")
+
+func pct(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*p*100, 'f', 1, 64) + "%"
+}
+
+func closeTime(c CloseTime) string {
+	if c.MedianDays == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%d / %d days", *c.MedianDays, *c.P90Days)
+}
+
+func minutes(m Minutes) string {
+	if m.MedianMinutes == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%s (%d)", duration(*m.MedianMinutes), m.Count)
+}
+
+// duration shows minutes as "45 min", "2 h 5 min" or "3 d 4 h", rounded.
+func duration(mins float64) string {
+	n := int(mins + 0.5)
+	switch {
+	case n < 60:
+		return fmt.Sprintf("%d min", n)
+	case n < 24*60 && n%60 == 0:
+		return fmt.Sprintf("%d h", n/60)
+	case n < 24*60:
+		return fmt.Sprintf("%d h %d min", n/60, n%60)
+	case n%(24*60) < 60:
+		return fmt.Sprintf("%d d", n/(24*60))
+	default:
+		return fmt.Sprintf("%d d %d h", n/(24*60), n%(24*60)/60)
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+func stateWord(s string) string {
+	switch s {
+	case "open":
+		return "Open"
+	case "in_progress":
+		return "In progress"
+	case "done":
+		return "Done"
+	case "wont_do":
+		return "Won't do"
+	case "missing":
+		return "Missing"
+	}
+	return esc(s)
+}
+
+func kindSummary(gs []Group) string {
+	n := map[string]int{}
+	for _, g := range gs {
+		n[g.Key] = g.Items
+	}
+	return plural(n["action"], "action item") + ", " + plural(n["factor"], "contributing factor")
+}
+
+func or(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
