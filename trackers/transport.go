@@ -56,6 +56,7 @@ type Stats struct {
 	Writes      atomic.Int64 // mutating requests sent
 	Retries     atomic.Int64
 	RateLimited atomic.Int64 // rate-limit answers waited out
+	Errors      atomic.Int64 // requests that ended in an error or a 4xx/5xx answer
 }
 
 type idempotentKey struct{}
@@ -88,6 +89,14 @@ func mutating(r *http.Request) bool {
 
 // RoundTrip sends req, pacing, waiting and retrying as described above.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.roundTrip(req)
+	if err != nil || resp.StatusCode >= 400 {
+		t.Stats.Errors.Add(1)
+	}
+	return resp, err
+}
+
+func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 	base := t.Base
 	if base == nil {
 		base = http.DefaultTransport
@@ -264,5 +273,5 @@ func secondaryLimitBody(resp *http.Response) bool {
 
 // String describes the counters, for logs.
 func (s *Stats) String() string {
-	return fmt.Sprintf("%d requests (%d writes, %d retries, %d rate-limited)", s.Requests.Load(), s.Writes.Load(), s.Retries.Load(), s.RateLimited.Load())
+	return fmt.Sprintf("%d requests (%d writes, %d retries, %d rate-limited, %d errors)", s.Requests.Load(), s.Writes.Load(), s.Retries.Load(), s.RateLimited.Load(), s.Errors.Load())
 }

@@ -58,8 +58,8 @@ func newBenchEnv(b testing.TB, docs, items, teams int, linked bool, interval tim
 	for t := 0; t < teams; t++ {
 		fmt.Fprintf(&routes, "  - {match: {team: team%d}, tracker: gh, repo: acme/team%d}\n", t, t)
 	}
-	cfgText := fmt.Sprintf("owner_id: bench\nsource: {path: %q}\ntrackers:\n  gh: {type: github, base_url: %q, token_env: GH_TOKEN, repo: acme/sre, write_interval: %s, max_creates: 100000, max_create_share: 1}\nroutes:\n%s  - {tracker: gh}\n",
-		e.dir, e.srv.URL+"/", interval, routes.String())
+	cfgText := fmt.Sprintf("owner_id: bench\nreport: {dir: %q}\nsource: {path: %q}\ntrackers:\n  gh: {type: github, base_url: %q, token_env: GH_TOKEN, repo: acme/sre, write_interval: %s, max_creates: 100000, max_create_share: 1}\nroutes:\n%s  - {tracker: gh}\n",
+		filepath.Join(base, "reports"), e.dir, e.srv.URL+"/", interval, routes.String())
 	cfgPath := filepath.Join(base, "pmsync.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o644); err != nil {
 		b.Fatal(err)
@@ -267,6 +267,7 @@ func BenchmarkJiraSteadyStateAPICalls(b *testing.B) {
 	}
 	cfgPath := filepath.Join(base, "pmsync.yaml")
 	cfgText := fmt.Sprintf(`owner_id: bench
+report: {dir: %q}
 source: {path: %q}
 trackers:
   jira: {type: jira, deployment: cloud, base_url: %q, user_env: JIRA_USER, token_env: JIRA_TOKEN, project: OPS}
@@ -274,7 +275,7 @@ routes:
   - {match: {team: t0}, tracker: jira, project: PAY}
   - {match: {team: t1}, tracker: jira, project: PLAT}
   - {tracker: jira}
-`, dir, srv.URL+"/")
+`, filepath.Join(base, "reports"), dir, srv.URL+"/")
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o644); err != nil {
 		b.Fatal(err)
 	}

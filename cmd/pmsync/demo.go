@@ -193,6 +193,7 @@ func demoConfig(pmDir, base, jbase string) string {
 	return fmt.Sprintf(`# Written by pmsync demo: the GitHub tracker is the built-in simulator.
 owner_id: pmsync-demo
 source: {type: dir, path: %q}
+report: {dir: %q, formats: [md, json, csv]}
 trackers:
   gh:   {type: github, base_url: %q, token_env: PMSYNC_DEMO_TOKEN, repo: acme/sre, write_interval: 20ms}
   jira: {type: jira, deployment: cloud, base_url: %q, user_env: PMSYNC_DEMO_JIRA_USER, token_env: PMSYNC_DEMO_TOKEN, project: OPS, write_interval: 20ms}
@@ -208,7 +209,7 @@ people:
 teams:
   payments: {jira: PAY}
   platform: {github: acme/platform}
-`, pmDir, base+"/", jbase+"/")
+`, pmDir, filepath.Join(filepath.Dir(pmDir), "reports"), base+"/", jbase+"/")
 }
 
 func printTickets(w io.Writer, sim *ghsim.Server, repos []string) {

@@ -82,7 +82,8 @@ routes:
   - {match: {team: payments}, tracker: jira, project: PAY}
   - {match: {team: platform}, tracker: jira, project: PLAT}
   - {tracker: jira}
-`, e.dir, deployment, e.srv.URL+"/", user)
+report: {dir: %q}
+`, e.dir, deployment, e.srv.URL+"/", user, filepath.Join(base, "reports"))
 	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,8 @@ people:
 teams:
   payments: {jira: PAY}
   platform: {github: acme/platform}
-`, e.dir, e.srv.URL+"/", jsrv.URL+"/")
+report: {dir: %q}
+`, e.dir, e.srv.URL+"/", jsrv.URL+"/", filepath.Join(filepath.Dir(e.dir), "reports"))
 	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

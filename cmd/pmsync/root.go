@@ -78,6 +78,7 @@ configuration error; 3 interrupted.`,
 		newSyncCmd(a),
 		newPlanCmd(a),
 		newDemoCmd(a),
+		newReportCmd(a),
 	)
 	return root
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/sync/engine"
+	"github.com/pmsync/pmsync/sync/metrics"
 	"github.com/pmsync/pmsync/sync/plan"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/source"
@@ -160,6 +161,26 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		}
 	}
 	log.Info("sync finished", attrs...)
+	if f.dryRun {
+		return res, nil
+	}
+	if _, err := writeReport(cfg.Report.Dir, cfg.Report.Formats, res.Report, log); err != nil {
+		res.Failures = append(res.Failures, engine.Failure{Doc: cfg.Report.Dir, Message: err.Error()})
+	}
+	if url := cfg.Metrics.PushgatewayURL; url != "" {
+		run := metrics.Run{Now: start, Duration: time.Since(start), Success: !res.Failed(), Items: res.Report.Items,
+			Trackers: map[string]metrics.TrackerStats{}}
+		for name, t := range trs {
+			if s, ok := t.(factory.Statser); ok {
+				st := s.Stats()
+				run.Trackers[name] = metrics.TrackerStats{Calls: st.Requests.Load(), Errors: st.Errors.Load(), RateLimited: st.RateLimited.Load()}
+			}
+		}
+		if err := metrics.Push(ctx, url, cfg.Metrics.Job, ownerID, run, nil); err != nil {
+			// Metrics are for dashboards; a failed push does not fail the run.
+			log.Warn("metrics push failed", "err", err)
+		}
+	}
 	return res, nil
 }
 

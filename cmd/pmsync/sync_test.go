@@ -71,6 +71,10 @@ func newGHEnv(t *testing.T, docs string, extra string, allow ...int) *ghEnv {
 		}
 	}
 	e.config = filepath.Join(base, "pmsync.yaml")
+	if !strings.Contains(extra, "report:") {
+		// Reports go to the test's folder, not the package's.
+		extra += fmt.Sprintf("report: {dir: %q}\n", filepath.Join(base, "reports"))
+	}
 	cfg := fmt.Sprintf(`owner_id: e2e
 source: {path: %q}
 trackers:
@@ -442,4 +446,46 @@ func TestSyncInterruptedExits3(t *testing.T) {
 		t.Fatalf("next run: exit %d\n%s", code, out2)
 	}
 	e.assertConverged(t, "after interruption")
+}
+
+// TestReportCommand: sync writes the report each run; pmsync report
+// writes it read-only; an unavailable format is a usage error.
+func TestReportCommand(t *testing.T) {
+	out := t.TempDir()
+	e := newGHEnv(t, filepath.Join(repoRoot(t), "testdata", "postmortems"), "report: {dir: "+fmt.Sprintf("%q", out)+", formats: [md, json, csv]}\n")
+	if code, o, errOut := e.sync(t); code != exitOK {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, o, errOut)
+	}
+	for _, f := range []string{"report.md", "report.json", "report.csv"} {
+		if b, err := os.ReadFile(filepath.Join(out, f)); err != nil || len(b) == 0 {
+			t.Fatalf("sync did not write %s: %v", f, err)
+		}
+	}
+	var rep struct {
+		Schema string `json:"schema"`
+		Totals struct {
+			Items int `json:"items"`
+		} `json:"totals"`
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "report.json"))
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Schema != "pmsync.report/v1" || rep.Totals.Items < 60 {
+		t.Fatalf("report.json: %v %+v", err, rep)
+	}
+	before := snapshot(t, e.dir)
+	e.sim.ResetCalls()
+	out2 := t.TempDir()
+	code, o, errOut := runCmd(t, []string{"GH_TOKEN=" + testToken}, "report", "--config", e.config, "--out", out2, "--format", "md")
+	if code != exitOK || !strings.Contains(o, "report.md") {
+		t.Fatalf("report: exit %d\n%s\n%s", code, o, errOut)
+	}
+	if n := e.sim.CallCount(func(c ghsim.Call) bool { return c.Mutating() }); n != 0 || !equalMaps(before, snapshot(t, e.dir)) {
+		t.Fatalf("report changed something: %d writes", n)
+	}
+	md, _ := os.ReadFile(filepath.Join(out2, "report.md"))
+	if !strings.Contains(string(md), "Overdue items, oldest first") {
+		t.Fatalf("report.md:\n%s", md)
+	}
+	if code, _, errOut := runCmd(t, []string{"GH_TOKEN=" + testToken}, "report", "--config", e.config, "--format", "pdf"); code != exitUsage || !strings.Contains(errOut, "pdf") {
+		t.Fatalf("unknown format: exit %d %s", code, errOut)
+	}
 }
