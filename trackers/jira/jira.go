@@ -419,4 +419,3 @@ func (a bearerAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 	r2.Header.Set("Authorization", "Bearer "+a.token)
 	return a.base.RoundTrip(r2)
 }
-
