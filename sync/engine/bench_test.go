@@ -5,52 +5,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/memprobe"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/route"
 	"github.com/pmsync/pmsync/sync/source"
 	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/memory"
 )
-
-// peakHeap samples the heap while f runs and returns the largest value
-// seen above the heap before f.
-func peakHeap(f func()) uint64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			if m.HeapAlloc > base && m.HeapAlloc-base > peak {
-				peak = m.HeapAlloc - base
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	f()
-	close(done)
-	wg.Wait()
-	return peak
-}
 
 // BenchmarkRunMemory: 1,000 postmortems with 10,000 items; the first run
 // creates every ticket (in memory), the measured runs are steady. SPEC §8
@@ -80,7 +45,7 @@ func BenchmarkRunMemory(b *testing.B) {
 		Trackers: map[string]trackers.Tracker{"gh": gh}, Now: func() time.Time { return now },
 		Config: Config{OwnerID: "bench", MaxCreates: map[string]int{"gh": 20000}},
 	}
-	first := peakHeap(func() {
+	first := memprobe.Peak(func() {
 		res, err := e.Run(context.Background())
 		if err != nil || res.Created != 10000 {
 			b.Fatalf("first run: %v, created %d, failures %v", err, res.Created, res.Failures[:min(2, len(res.Failures))])
@@ -89,7 +54,7 @@ func BenchmarkRunMemory(b *testing.B) {
 	var steady uint64
 	for b.Loop() {
 		now = now.Add(time.Hour)
-		steady = max(steady, peakHeap(func() {
+		steady = max(steady, memprobe.Peak(func() {
 			if res, err := e.Run(context.Background()); err != nil || res.Created != 0 || len(res.Written) != 0 {
 				b.Fatalf("steady run: %v %+v", err, res)
 			}
