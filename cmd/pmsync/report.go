@@ -14,7 +14,7 @@ import (
 )
 
 // reportFormats are the formats this version renders, by file name.
-var reportFormats = map[string]string{"md": "report.md", "json": "report.json", "csv": "report.csv"}
+var reportFormats = map[string]string{"md": "report.md", "json": "report.json", "csv": "report.csv", "html": "report.html"}
 
 func newReportCmd(a *app) *cobra.Command {
 	var formats []string
@@ -30,7 +30,7 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, f := range formats {
 				if _, ok := reportFormats[f]; !ok {
-					return usageError("--format: %q is not available; use md, json or csv (the HTML report is not built yet)", f)
+					return usageError("--format: %q is not available; use md, json, csv or html", f)
 				}
 			}
 			cfg, err := a.loadConfig(cmd)
@@ -65,7 +65,7 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringArrayVar(&formats, "format", nil, "`FORMAT` to write: md, json or csv; repeatable (default: report.formats)")
+	cmd.Flags().StringArrayVar(&formats, "format", nil, "`FORMAT` to write: md, json, csv or html; repeatable (default: report.formats)")
 	cmd.Flags().StringVar(&out, "out", "", "`DIR` to write into (default: report.dir)")
 	return cmd
 }
@@ -94,6 +94,8 @@ func writeReport(dir string, formats []string, in pmreport.Input, log *slog.Logg
 			err = r.JSON(&b)
 		case "csv":
 			err = r.CSV(&b)
+		case "html":
+			err = r.HTML(&b)
 		}
 		if err != nil {
 			return written, fmt.Errorf("report %s: %w", f, err)
