@@ -72,7 +72,7 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 
 // writeReport computes the report and writes it in each format, each file
 // replaced atomically. Formats this version cannot render are skipped
-// with a warning (the configuration may name html, which comes later).
+// with a warning.
 func writeReport(dir string, formats []string, in pmreport.Input, log *slog.Logger) ([]string, error) {
 	r := pmreport.Compute(in)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

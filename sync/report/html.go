@@ -1,0 +1,342 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"html/template"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// HTML writes the report as one self-contained page: inline CSS (with a
+// print style), three inline SVG charts each followed by the table of its
+// numbers, and every table the Markdown has, in the same order of
+// importance. It needs no network and has no JavaScript; html/template
+// escapes every text that comes from a document or a tracker, and
+// tickets are linked only to http(s) URLs.
+//
+// The charts are hand-built SVG (html.go's chart types, drawn by the page
+// template) rather than a charting library's output. We tried the two
+// maintained-enough Go libraries that emit SVG: github.com/wcharczuk/
+// go-chart/v2 v2.1.2 (no release since 2021) and github.com/go-analyze/
+// charts v0.6.4. Both draw bars as anonymous <path> elements, with no
+// class, data attribute or <title> to make a bar countable or readable by
+// a screen reader; both name the font 'Roboto Medium', which the page
+// would then have to embed (they measure labels with their built-in
+// copy through golang/freetype, so the browser's fallback font breaks
+// the layout); go-chart wrote a label containing "<b>" into the SVG
+// unescaped, so every document text would have to be pre-escaped by
+// hand, outside html/template. Three bar charts are about a hundred lines
+// of arithmetic here, escaped by the same template as the rest of the
+// page and without a font or freetype dependency.
+func (r *Report) HTML(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	if err := htmlPage.Execute(b, newHTMLView(r)); err != nil {
+		return err
+	}
+	return b.Flush()
+}
+
+// htmlView is what the page template reads: the report plus the charts
+// and the cells the template cannot compute itself.
+type htmlView struct {
+	R         *Report
+	Summary   string
+	Headline  []htmlKV
+	Month     htmlChart
+	Age       htmlChart
+	Team      htmlChart
+	AgeRows   []htmlKV
+	Slippage  string
+	OpenTotal int
+}
+
+type htmlKV struct {
+	Key, Value, Note string
+}
+
+// htmlChart is one bar chart, laid out in SVG user units.
+type htmlChart struct {
+	ID, Title, Desc string
+	Width, Height   int
+	Horizontal      bool
+	Rotate          bool // column labels turned 45° when the bars are narrow
+	Bars            []htmlBar
+	Axis            []htmlTick // gridlines
+	// Plot area.
+	X0, Y0, X1, Y1 int
+}
+
+type htmlBar struct {
+	Label     string // shown, possibly shortened
+	FullLabel string // in the <title>
+	Value     string // data-value: the number, "" when absent
+	ValueText string // shown next to the bar
+	X, Y      float64
+	W, H      float64
+	// Label and value text positions.
+	LX, LY, VX, VY float64
+}
+
+type htmlTick struct {
+	Label          string
+	X1, Y1, X2, Y2 float64
+	TX, TY         float64
+}
+
+func newHTMLView(r *Report) htmlView {
+	t := r.Totals
+	v := htmlView{
+		R:         r,
+		Summary:   fmt.Sprintf("As of %s: %s, %s (%s).", r.Today, plural(r.Postmortems, "postmortem"), plural(t.Items, "item"), kindSummary(r.ByKind)),
+		OpenTotal: t.Open + t.InProgress,
+	}
+	v.Headline = []htmlKV{
+		{"Completion rate", pct(t.CompletionRate), fmt.Sprintf("%d done of %d; won't do excluded", t.Done, t.Items-t.WontDo)},
+		{"On-time rate", pct(t.OnTimeRate), fmt.Sprintf("%d of %d done items with a due and a done date", t.DoneOnTime, t.DoneOnTime+t.DoneLate)},
+		{"Overdue", strconv.Itoa(t.Overdue), fmt.Sprintf("of %d open or in progress", t.Open+t.InProgress)},
+		{"Time to close", closeTime(t.TimeToClose), "median / p90"},
+	}
+	for _, bk := range r.OpenByAge.Buckets {
+		v.AgeRows = append(v.AgeRows, htmlKV{Key: bk.Label + " days", Value: strconv.Itoa(bk.Count)})
+	}
+	if r.OpenByAge.Unknown > 0 {
+		v.AgeRows = append(v.AgeRows, htmlKV{Key: "no ticket yet", Value: strconv.Itoa(r.OpenByAge.Unknown)})
+	}
+
+	var month []chartValue
+	for _, g := range r.ByMonth {
+		month = append(month, rateValue(or(g.Key, "unknown"), g.Counts))
+	}
+	v.Month = columns("chart-month", "Completion by incident month", "Share of each month's items done, won't do excluded.", month, true)
+
+	var age []chartValue
+	for _, row := range v.AgeRows {
+		n, _ := strconv.Atoi(row.Value)
+		age = append(age, chartValue{label: row.Key, value: float64(n), has: true, text: row.Value})
+	}
+	v.Age = columns("chart-age", "Open items by age", "Open and in-progress items by days since the ticket was created.", age, false)
+
+	var team []chartValue
+	for _, g := range r.ByTeam {
+		team = append(team, rateValue(or(g.Key, "(none)"), g.Counts))
+	}
+	v.Team = rows("chart-team", "Completion by team", "Share of each team's items done, won't do excluded.", team)
+
+	s := r.Slippage
+	if s.Slipped == 0 {
+		v.Slippage = fmt.Sprintf("No tracker due date is later than its document's (%d compared).", s.Compared)
+	} else {
+		v.Slippage = fmt.Sprintf("%d of %d items (%s) have a tracker due date later than the document's: by %d days median, %d max, %d in total.",
+			s.Slipped, s.Compared, pct(s.Rate), *s.MedianDays, *s.MaxDays, s.TotalDays)
+	}
+	return v
+}
+
+type chartValue struct {
+	label string
+	value float64 // 0..1 for rates, a count otherwise
+	has   bool
+	text  string
+}
+
+func rateValue(label string, c Counts) chartValue {
+	v := chartValue{label: label, text: pct(c.CompletionRate)}
+	if c.CompletionRate != nil {
+		v.value, v.has = *c.CompletionRate, true
+	}
+	return v
+}
+
+// Layout, in SVG user units (the SVG scales to the page width).
+const (
+	chartW      = 640
+	chartLabelW = 150 // room for the labels of horizontal bars
+	chartRowH   = 26
+	chartColH   = 200
+	chartPad    = 28
+	chartLabel  = 18 // characters shown before "…"
+)
+
+// columns lays out vertical bars; rate charts run 0–100 %, count charts
+// 0 to a round maximum.
+func columns(id, title, desc string, vals []chartValue, rate bool) htmlChart {
+	c := htmlChart{ID: id, Title: title, Desc: desc, Width: chartW, Height: chartColH + 2*chartPad + 10}
+	c.X0, c.Y0, c.X1, c.Y1 = 44, chartPad, chartW-12, chartPad+chartColH
+	max, ticks := scale(vals, rate)
+	plotH := float64(c.Y1 - c.Y0)
+	for _, t := range ticks {
+		y := float64(c.Y1) - t.v/max*plotH
+		c.Axis = append(c.Axis, htmlTick{Label: t.label, X1: float64(c.X0), Y1: y, X2: float64(c.X1), Y2: y, TX: float64(c.X0 - 6), TY: y + 4})
+	}
+	if len(vals) == 0 {
+		return c
+	}
+	slot := float64(c.X1-c.X0) / float64(len(vals))
+	if slot < 64 {
+		c.Rotate = true
+		c.Height += 70
+	}
+	bw := slot * 0.6
+	if bw > 56 {
+		bw = 56
+	}
+	for i, v := range vals {
+		h := v.value / max * plotH
+		x := float64(c.X0) + slot*float64(i) + (slot-bw)/2
+		bar := bar(v, rate)
+		bar.X, bar.Y, bar.W, bar.H = round1(x), round1(float64(c.Y1)-h), round1(bw), round1(h)
+		bar.LX, bar.LY = round1(x+bw/2), float64(c.Y1+16)
+		bar.VX, bar.VY = bar.LX, round1(float64(c.Y1)-h-5)
+		c.Bars = append(c.Bars, bar)
+	}
+	return c
+}
+
+// rows lays out horizontal bars of rates, one row per value.
+func rows(id, title, desc string, vals []chartValue) htmlChart {
+	n := len(vals)
+	c := htmlChart{ID: id, Title: title, Desc: desc, Width: chartW, Horizontal: true}
+	c.X0, c.Y0, c.X1 = chartLabelW+8, 10, chartW-56
+	c.Y1 = c.Y0 + n*chartRowH
+	if n == 0 {
+		c.Y1 = c.Y0 + chartRowH
+	}
+	c.Height = c.Y1 + 26
+	plotW := float64(c.X1 - c.X0)
+	_, ticks := scale(vals, true)
+	for _, t := range ticks {
+		x := float64(c.X0) + t.v*plotW
+		c.Axis = append(c.Axis, htmlTick{Label: t.label, X1: x, Y1: float64(c.Y0), X2: x, Y2: float64(c.Y1), TX: x, TY: float64(c.Y1 + 16)})
+	}
+	for i, v := range vals {
+		w := v.value * plotW
+		y := float64(c.Y0 + i*chartRowH)
+		bar := bar(v, true)
+		bar.X, bar.Y, bar.W, bar.H = float64(c.X0), round1(y+5), round1(w), chartRowH-10
+		bar.LX, bar.LY = float64(c.X0-8), round1(y+chartRowH/2+4)
+		bar.VX, bar.VY = round1(float64(c.X0)+w+6), bar.LY
+		c.Bars = append(c.Bars, bar)
+	}
+	return c
+}
+
+func bar(v chartValue, rate bool) htmlBar {
+	b := htmlBar{Label: shorten(v.label), FullLabel: v.label, ValueText: v.text}
+	if v.has {
+		if rate {
+			b.Value = strconv.FormatFloat(v.value, 'f', 4, 64)
+		} else {
+			b.Value = strconv.FormatFloat(v.value, 'f', -1, 64)
+		}
+	}
+	return b
+}
+
+type tick struct {
+	v     float64
+	label string
+}
+
+// scale returns the axis maximum and its gridlines: 0–100 % for rates;
+// for counts, the smallest of 1, 2, 5 × 10ⁿ that holds the largest value,
+// in at most five steps.
+func scale(vals []chartValue, rate bool) (float64, []tick) {
+	if rate {
+		return 1, []tick{{0, "0%"}, {0.25, "25%"}, {0.5, "50%"}, {0.75, "75%"}, {1, "100%"}}
+	}
+	top := 0.0
+	for _, v := range vals {
+		if v.value > top {
+			top = v.value
+		}
+	}
+	step, grow := 1.0, []float64{2, 2.5, 2} // 1, 2, 5, 10, 20, 50, …
+	for i := 0; top > step*5; i++ {
+		step *= grow[i%3]
+	}
+	n := int(top/step + 0.999999)
+	if n < 1 {
+		n = 1
+	}
+	var ts []tick
+	for i := 0; i <= n; i++ {
+		ts = append(ts, tick{float64(i) * step, strconv.FormatFloat(float64(i)*step, 'f', -1, 64)})
+	}
+	return float64(n) * step, ts
+}
+
+func round1(f float64) float64 {
+	return float64(int(f*10+0.5)) / 10
+}
+
+// shorten keeps chart labels inside their room; the <title> and the
+// table carry the full text.
+func shorten(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) > chartLabel {
+		return string(r[:chartLabel-1]) + "…"
+	}
+	return string(r)
+}
+
+// htmlLink is a ticket: linked only when its URL is http(s) with a host.
+type htmlLink struct {
+	Text string
+	URL  string
+}
+
+func ticketLink(text, link string) htmlLink {
+	u, err := url.Parse(link)
+	if link == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return htmlLink{Text: text}
+	}
+	return htmlLink{Text: or(text, link), URL: u.String()}
+}
+
+// itemText is an item's text for a table cell, shortened like the
+// Markdown's; line breaks and control characters become spaces.
+func itemText(it ItemRef) string {
+	s := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(it.Text))
+	t := []rune(s)
+	if len(t) > maxText {
+		s = string(t[:maxText-1]) + "…"
+	}
+	return or(s, it.Key)
+}
+
+func htmlState(s string) string {
+	switch s {
+	case "open", "in_progress", "done", "wont_do", "missing":
+		return stateWord(s)
+	}
+	return s
+}
+
+var htmlFuncs = template.FuncMap{
+	"pct":       pct,
+	"closeTime": closeTime,
+	"minutes":   minutes,
+	"state":     htmlState,
+	"item":      itemText,
+	"ticket":    ticketLink,
+	"or":        or,
+	"add":       func(a, b int) int { return a + b },
+	"groupTable": func(name string, gs []Group) map[string]any {
+		return map[string]any{"Name": name, "Groups": gs}
+	},
+	"doc": func(id, title string) string {
+		return or(title, id)
+	},
+	"mins": func(m float64) string { return strconv.FormatFloat(m, 'f', -1, 64) + " min" },
+}
+
+var htmlPage = template.Must(template.New("page").Funcs(htmlFuncs).Parse(htmlTemplate))

@@ -1,0 +1,328 @@
+package report
+
+// htmlTemplate is the page. It has no script, no external URL (the fonts
+// are the reader's own; the empty data: icon keeps browsers from fetching
+// /favicon.ico) and one stylesheet, with a print style; every chart is
+// followed by the table of its numbers.
+const htmlTemplate = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="pmsync">
+<link rel="icon" href="data:,">
+<title>Postmortem follow-through, {{.R.Today}}</title>
+<style>
+:root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --bar: #2f6fb0; --bg-alt: #f6f8fa; --warn: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; color: var(--ink); background: #fff;
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+h1 { font-size: 1.7rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; padding-bottom: .25rem; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1.02rem; margin: 1.2rem 0 .4rem; }
+p.lead { color: var(--muted); margin: 0 0 1rem; }
+.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: .75rem; margin: 1rem 0; }
+.headline > div { border: 1px solid var(--line); border-radius: 6px; padding: .7rem .9rem; }
+.headline .k { color: var(--muted); font-size: .85rem; }
+.headline .v { font-size: 1.7rem; font-weight: 600; }
+.headline .n { color: var(--muted); font-size: .8rem; }
+.headline .overdue .v { color: var(--warn); }
+figure { margin: 1rem 0 1.5rem; break-inside: avoid; page-break-inside: avoid; }
+figcaption { color: var(--muted); font-size: .88rem; margin-bottom: .3rem; }
+table.narrow { width: auto; min-width: 24rem; }
+td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
+svg.chart { display: block; width: 100%; max-width: 40rem; height: auto; font: 12px system-ui, sans-serif; }
+svg.chart .bar { fill: var(--bar); }
+svg.chart .grid { stroke: var(--line); stroke-width: 1; }
+svg.chart .tick { fill: var(--muted); font-size: 11px; }
+svg.chart .label { fill: var(--ink); }
+svg.chart .value { fill: var(--ink); font-weight: 600; }
+svg.chart .empty { fill: var(--muted); }
+table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .88rem; width: 100%; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th { background: var(--bg-alt); font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tbody tr:nth-child(even) td { background: #fbfcfd; }
+.none { color: var(--muted); font-style: italic; }
+footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  table, figure, .headline > div { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+  svg.chart, th, .headline > div { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  tbody tr:nth-child(even) td { background: none; }
+}
+</style>
+</head>
+<body>
+<header>
+<h1>Postmortem follow-through</h1>
+<p class="lead">{{.Summary}}</p>
+</header>
+<main>
+<section aria-labelledby="h-headline">
+<h2 id="h-headline">Headline</h2>
+<div class="headline">
+{{- range $i, $h := .Headline}}
+<div{{if eq $i 2}} class="overdue"{{end}}><div class="k">{{$h.Key}}</div><div class="v">{{$h.Value}}</div><div class="n">{{$h.Note}}</div></div>
+{{- end}}
+</div>
+{{- with .R.Totals}}
+<table class="narrow">
+<thead><tr><th>Measure</th><th class="num">Value</th></tr></thead>
+<tbody>
+<tr><td>Done on time / late / no due date / date unknown</td><td class="num">{{.DoneOnTime}} / {{.DoneLate}} / {{.DoneWithoutDue}} / {{.DoneUndated}}</td></tr>
+<tr><td>Won't do</td><td class="num">{{.WontDo}}</td></tr>
+<tr><td>Open / in progress (without a ticket yet)</td><td class="num">{{.Open}} / {{.InProgress}} ({{.NoTicket}})</td></tr>
+<tr><td>Missing tickets</td><td class="num">{{.Missing}}</td></tr>
+</tbody>
+</table>
+{{- end}}
+</section>
+
+<section aria-labelledby="h-month">
+<h2 id="h-month">Completion by incident month</h2>
+{{template "chart" .Month}}
+{{template "groups" groupTable "Month" .R.ByMonth}}
+</section>
+
+<section aria-labelledby="h-age">
+<h2 id="h-age">Open items by age</h2>
+{{template "chart" .Age}}
+{{- if .AgeRows}}
+<table class="narrow">
+<thead><tr><th>Age</th><th class="num">Open items</th></tr></thead>
+<tbody>
+{{- range .AgeRows}}
+<tr><td>{{.Key}}</td><td class="num">{{.Value}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+</section>
+
+<section aria-labelledby="h-team">
+<h2 id="h-team">By team</h2>
+{{template "chart" .Team}}
+{{template "groups" groupTable "Team" .R.ByTeam}}
+</section>
+
+<section aria-labelledby="h-overdue">
+<h2 id="h-overdue">Overdue items, oldest first</h2>
+{{- if .R.Overdue}}
+<table>
+<thead><tr><th>Due</th><th class="num">Days overdue</th><th>Item</th><th>Owner</th><th>Team</th><th>Postmortem</th><th>Ticket</th></tr></thead>
+<tbody>
+{{- range .R.Overdue}}
+<tr><td class="date">{{.Due}}</td><td class="num">{{.DaysOverdue}}</td><td>{{item .ItemRef}}</td><td>{{or .Owner "—"}}</td><td>{{or .Team "—"}}</td><td>{{doc .DocID .DocTitle}}</td><td>{{template "ticket" ticket .Ticket .TicketURL}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+</section>
+
+<section aria-labelledby="h-owner">
+<h2 id="h-owner">By owner</h2>
+{{template "groups" groupTable "Owner" .R.ByOwner}}
+</section>
+<section aria-labelledby="h-severity">
+<h2 id="h-severity">By severity</h2>
+{{template "groups" groupTable "Severity" .R.BySeverity}}
+</section>
+<section aria-labelledby="h-kind">
+<h2 id="h-kind">By kind</h2>
+{{template "groups" groupTable "Kind" .R.ByKind}}
+</section>
+
+<section aria-labelledby="h-times">
+<h2 id="h-times">Time to detect, respond and resolve</h2>
+<p>Median by severity, from the postmortems that have both timestamps (how many in parentheses).</p>
+{{- if .R.IncidentTimes}}
+<table>
+<thead><tr><th>Severity</th><th class="num">Postmortems</th><th class="num">Detect</th><th class="num">Respond</th><th class="num">Resolve</th></tr></thead>
+<tbody>
+{{- range .R.IncidentTimes}}
+<tr><td>{{or .Severity "(none)"}}</td><td class="num">{{.Documents}}</td><td class="num">{{minutes .Detect}}</td><td class="num">{{minutes .Respond}}</td><td class="num">{{minutes .Resolve}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+</section>
+
+<section aria-labelledby="h-slippage">
+<h2 id="h-slippage">Due-date slippage</h2>
+<p>{{.Slippage}}</p>
+</section>
+
+<section aria-labelledby="h-missing">
+<h2 id="h-missing">Missing tickets</h2>
+{{- if .R.Missing}}
+<table>
+<thead><tr><th>Item</th><th>Owner</th><th>Postmortem</th><th>Ticket</th></tr></thead>
+<tbody>
+{{- range .R.Missing}}
+<tr><td>{{item .ItemRef}}</td><td>{{or .Owner "—"}}</td><td>{{doc .DocID .DocTitle}}</td><td>{{template "ticket" ticket .Ticket .TicketURL}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+</section>
+
+<section aria-labelledby="h-drift">
+<h2 id="h-drift">Drift between document and tracker</h2>
+{{- if .R.Drift}}
+<table>
+<thead><tr><th>Item</th><th>Field</th><th>Document</th><th>Tracker</th><th>Postmortem</th><th>Ticket</th></tr></thead>
+<tbody>
+{{- range .R.Drift}}
+<tr><td>{{item .ItemRef}}</td><td>{{.Field}}</td><td>{{or .Document "—"}}</td><td>{{or .Tracker "(unassigned)"}}</td><td>{{doc .DocID .DocTitle}}</td><td>{{template "ticket" ticket .Ticket .TicketURL}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+</section>
+
+<section aria-labelledby="h-orphans">
+<h2 id="h-orphans">Orphaned tickets</h2>
+{{- if .R.Orphans}}
+<table>
+<thead><tr><th>Ticket</th><th>Title</th><th>State</th><th>Postmortem</th><th>Item</th><th>Created</th></tr></thead>
+<tbody>
+{{- range .R.Orphans}}
+<tr><td>{{template "ticket" ticket .Ticket .TicketURL}}</td><td>{{.Title}}</td><td>{{state .State}}</td><td>{{.DocID}}</td><td>{{.Key}}</td><td class="date">{{or .Created "—"}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+</section>
+
+<section aria-labelledby="h-hygiene">
+<h2 id="h-hygiene">Hygiene</h2>
+{{- with .R.Hygiene}}
+<h3>Postmortems without action items</h3>
+{{template "docs" .NoActionItems}}
+<h3>Factors no action item addresses</h3>
+{{template "items" .UnaddressedFactors}}
+<h3>Postmortems whose actions name no factor</h3>
+{{template "docs" .Unlinked}}
+<h3>Items without an owner</h3>
+{{template "items" .NoOwner}}
+<h3>Items without a due date</h3>
+{{template "items" .NoDue}}
+<h3>Owners with no tracker account</h3>
+{{template "items" .UnknownOwners}}
+<h3>Timestamps out of order</h3>
+{{- if .BadTimestamps}}
+<table class="narrow">
+<thead><tr><th>Postmortem</th><th>Measure</th><th class="num">Duration</th></tr></thead>
+<tbody>
+{{- range .BadTimestamps}}
+<tr><td>{{doc .ID .Title}}</td><td>{{.Measure}}</td><td class="num">{{mins .Minutes}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+{{- end}}
+</section>
+
+<section aria-labelledby="h-docs">
+<h2 id="h-docs">Postmortems</h2>
+{{- if .R.Documents}}
+<table>
+<thead><tr><th>Date</th><th>Postmortem</th><th>Severity</th><th class="num">Items</th><th class="num">Done</th><th class="num">Overdue</th><th class="num">Completion</th></tr></thead>
+<tbody>
+{{- range .R.Documents}}
+<tr><td class="date">{{or .Date "—"}}</td><td>{{doc .ID .Title}}</td><td>{{or .Severity "—"}}</td><td class="num">{{.Items}}</td><td class="num">{{.Done}}</td><td class="num">{{.Overdue}}</td><td class="num">{{pct .CompletionRate}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+</section>
+</main>
+<footer>Generated by pmsync at {{.R.GeneratedAt}} ({{.R.Schema}}).</footer>
+</body>
+</html>
+{{define "ticket"}}{{if .URL}}<a href="{{.URL}}">{{.Text}}</a>{{else}}{{or .Text "—"}}{{end}}{{end}}
+{{- define "groups"}}
+{{- if .Groups}}
+<table>
+<thead><tr><th>{{.Name}}</th><th class="num">Items</th><th class="num">Done</th><th class="num">Completion</th><th class="num">On time</th><th class="num">Overdue</th><th class="num">Open or in progress</th><th class="num">Won't do</th><th class="num">Missing</th><th class="num">Time to close, median / p90</th></tr></thead>
+<tbody>
+{{- range .Groups}}
+<tr><td>{{or .Key "(none)"}}</td><td class="num">{{.Items}}</td><td class="num">{{.Done}}</td><td class="num">{{pct .CompletionRate}}</td><td class="num">{{pct .OnTimeRate}}</td><td class="num">{{.Overdue}}</td><td class="num">{{add .Open .InProgress}}</td><td class="num">{{.WontDo}}</td><td class="num">{{.Missing}}</td><td class="num">{{closeTime .TimeToClose}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+{{- end}}
+{{- define "docs"}}
+{{- if .}}
+<table class="narrow">
+<thead><tr><th>Postmortem</th><th>Date</th></tr></thead>
+<tbody>
+{{- range .}}
+<tr><td>{{doc .ID .Title}}</td><td class="date">{{or .Date "—"}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+{{- end}}
+{{- define "items"}}
+{{- if .}}
+<table>
+<thead><tr><th>Item</th><th>Kind</th><th>Owner</th><th>State</th><th>Postmortem</th><th>Ticket</th></tr></thead>
+<tbody>
+{{- range .}}
+<tr><td>{{item .}}</td><td>{{.Kind}}</td><td>{{or .Owner "—"}}</td><td>{{state .State}}</td><td>{{doc .DocID .DocTitle}}</td><td>{{template "ticket" ticket .Ticket .TicketURL}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+{{- end}}
+{{- define "chart"}}
+<figure>
+<figcaption id="{{.ID}}-title">{{.Title}}: {{.Desc}} The table below has the numbers.</figcaption>
+<svg class="chart" id="{{.ID}}" role="img" aria-labelledby="{{.ID}}-title" viewBox="0 0 {{.Width}} {{.Height}}" width="{{.Width}}" height="{{.Height}}">
+{{- range .Axis}}
+<line class="grid" x1="{{.X1}}" y1="{{.Y1}}" x2="{{.X2}}" y2="{{.Y2}}"/>
+<text class="tick" x="{{.TX}}" y="{{.TY}}" text-anchor="{{if $.Horizontal}}middle{{else}}end{{end}}">{{.Label}}</text>
+{{- end}}
+{{- if not .Bars}}
+<text class="empty" x="{{.X0}}" y="{{add .Y0 16}}">No data.</text>
+{{- end}}
+{{- range .Bars}}
+<g>
+<title>{{.FullLabel}}: {{.ValueText}}</title>
+<rect class="bar" data-value="{{.Value}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"/>
+<text class="label" x="{{.LX}}" y="{{.LY}}" text-anchor="{{if $.Horizontal}}end{{else if $.Rotate}}end{{else}}middle{{end}}"{{if $.Rotate}} transform="rotate(-45 {{.LX}} {{.LY}})"{{end}}>{{.Label}}</text>
+<text class="value" x="{{.VX}}" y="{{.VY}}" text-anchor="{{if $.Horizontal}}start{{else}}middle{{end}}">{{.ValueText}}</text>
+</g>
+{{- end}}
+</svg>
+</figure>
+{{- end}}
+`
