@@ -44,7 +44,7 @@ func BenchmarkReport10k(b *testing.B) {
 	for b.Loop() {
 		peak = max(peak, memprobe.Peak(func() {
 			r := Compute(in)
-			for _, render := range []func(io.Writer) error{r.Markdown, r.JSON, r.CSV} {
+			for _, render := range []func(io.Writer) error{r.Markdown, r.JSON, r.CSV, r.HTML} {
 				if err := render(io.Discard); err != nil {
 					b.Fatal(err)
 				}

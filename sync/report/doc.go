@@ -1,6 +1,6 @@
 // Package report computes the follow-through report leadership reads
 // (SPEC §6) from the postmortems and the trackers' current state, and
-// renders it as Markdown, JSON and CSV. Computing is pure: the input
+// renders it as Markdown, HTML, JSON and CSV. Computing is pure: the input
 // carries everything, including today's date.
 //
 // # Definitions (SPEC §6)
