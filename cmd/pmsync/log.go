@@ -23,7 +23,8 @@ func (a *app) logger(cfg *config.Config) (*slog.Logger, error) {
 	if err := lv.UnmarshalText([]byte(level)); err != nil || strings.ContainsAny(level, "+-") {
 		return nil, usageError("--log-level: must be debug, info, warn or error, got %q", level)
 	}
-	return newLogger(a.stderr, lv, format), nil
+	l := newLogger(a.stderr, lv, format)
+	return slog.New(redactHandler{l.Handler(), &a.secrets}), nil
 }
 
 // newLogger writes to w as JSON or text; "auto" picks text for a terminal

@@ -28,6 +28,8 @@ type app struct {
 
 	configFile string // --config
 	logLevel   string // --log-level
+
+	secrets scrubber // every secret resolved this run, scrubbed from logs
 }
 
 // run executes one pmsync command line and returns its exit code.

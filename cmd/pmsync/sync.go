@@ -83,7 +83,7 @@ func (a *app) runSync(cmd *cobra.Command, f syncFlags) error {
 		return err
 	}
 	ctx := cmd.Context()
-	res, err := a.syncOnce(ctx, cfg, f, log, factory.Options{Env: a.env, Logger: log})
+	res, err := a.syncOnce(ctx, cfg, f, log, factory.Options{Env: a.env, Logger: log, Secret: a.secrets.Add})
 	if err != nil {
 		return err
 	}

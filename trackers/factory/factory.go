@@ -28,6 +28,9 @@ type Options struct {
 	Base     http.RoundTripper // tests and the demo
 	// Timeout is the per-request timeout (default: the adapter's, 30 s).
 	Timeout time.Duration
+	// Secret, when set, is told every secret resolved, so the logger can
+	// scrub it from any message as a last line of defence.
+	Secret func(string)
 }
 
 // Statser is a tracker that counts its API calls.
@@ -36,7 +39,8 @@ type Statser interface{ Stats() *trackers.Stats }
 // New builds every configured tracker. Its errors are configuration
 // errors: they name the key and never contain a secret.
 func New(cfg *config.Config, o Options) (map[string]trackers.Tracker, error) {
-	secrets := config.Secrets{Env: o.Env, ReadFile: o.ReadFile}
+	base := config.Secrets{Env: o.Env, ReadFile: o.ReadFile}
+	secrets := resolver{base, o.Secret}
 	out := map[string]trackers.Tracker{}
 	names := make([]string, 0, len(cfg.Trackers))
 	for n := range cfg.Trackers {
@@ -140,6 +144,20 @@ func New(cfg *config.Config, o Options) (map[string]trackers.Tracker, error) {
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// resolver resolves secrets and reports each to the logger's scrubber.
+type resolver struct {
+	config.Secrets
+	tell func(string)
+}
+
+func (r resolver) Resolve(ref config.SecretRef) (string, error) {
+	v, err := r.Secrets.Resolve(ref)
+	if err == nil && r.tell != nil {
+		r.tell(v)
+	}
+	return v, err
 }
 
 func unwrapPath(err error) error {
