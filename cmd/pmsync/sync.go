@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -118,12 +121,9 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	if err != nil {
 		return nil, configError(err)
 	}
-	if cfg.Source.Type != config.SourceDir {
-		return nil, configError(fmt.Errorf("source.type %q: only dir sources are supported by this version; check out the repository and point source.path at it", cfg.Source.Type))
-	}
-	src, err := source.OpenDir(cfg.Source.Path, source.DirOptions{Include: cfg.Source.Include, Exclude: cfg.Source.Exclude, MaxBytes: postmortem.MaxSize})
+	src, gitSrc, err := openSource(ctx, cfg, fo)
 	if err != nil {
-		return nil, configError(err)
+		return nil, err
 	}
 	defer src.Close()
 	trs, err := factory.New(cfg, fo)
@@ -133,6 +133,9 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	ownerID := cfg.OwnerID
 	if ownerID == "" {
 		ownerID = "dir:" + filepath.ToSlash(src.Root())
+		if gitSrc != nil {
+			ownerID = "git:" + src.Root()
+		}
 	}
 	maxCreates, maxShare := map[string]int{}, map[string]float64{}
 	for name, t := range cfg.Trackers {
@@ -164,6 +167,14 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	if f.dryRun {
 		return res, nil
 	}
+	// One commit per run, and none when no postmortem changed: the state
+	// file alone (its "since" moves every run) is not worth a commit.
+	if gitSrc != nil && len(res.Written) > 0 {
+		msg := fmt.Sprintf("pmsync: ticket links and statuses for %d postmortems", len(res.Written))
+		if _, err := gitSrc.Commit(context.WithoutCancel(ctx), msg); err != nil {
+			res.Failures = append(res.Failures, engine.Failure{Doc: src.Root(), Message: err.Error()})
+		}
+	}
 	if _, err := writeReport(cfg.Report.Dir, cfg.Report.Formats, res.Report, log); err != nil {
 		res.Failures = append(res.Failures, engine.Failure{Doc: cfg.Report.Dir, Message: err.Error()})
 	}
@@ -182,6 +193,55 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		}
 	}
 	return res, nil
+}
+
+// closer is a source that releases what it holds.
+type closer interface {
+	source.Source
+	Close() error
+}
+
+// openSource opens the configured folder, or clones the configured git
+// repository (into TMPDIR: an emptyDir in Kubernetes).
+func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (closer, *source.Git, error) {
+	dirOpts := source.DirOptions{Include: cfg.Source.Include, Exclude: cfg.Source.Exclude, MaxBytes: postmortem.MaxSize}
+	switch cfg.Source.Type {
+	case config.SourceDir:
+		src, err := source.OpenDir(cfg.Source.Path, dirOpts)
+		if err != nil {
+			return nil, nil, configError(err)
+		}
+		return src, nil, nil
+	case config.SourceGit:
+		g := cfg.Source.Git
+		if g.Mode == config.GitModePullRequest {
+			return nil, nil, configError(fmt.Errorf("source.git.mode: pull-request is not supported by this version yet; use push"))
+		}
+		secrets := config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}
+		token := ""
+		if g.Token().IsSet() {
+			t, err := secrets.Resolve(g.Token())
+			if err != nil {
+				return nil, nil, configError(err)
+			}
+			token = t
+			if fo.Secret != nil {
+				fo.Secret(t)
+			}
+		}
+		sum := sha256.Sum256([]byte(g.URL + "\x00" + g.Branch))
+		src, err := source.OpenGit(ctx, source.GitOptions{
+			URL: g.URL, Branch: g.Branch, Token: token, Path: cfg.Source.Path,
+			Dir:     filepath.Join(os.TempDir(), "pmsync-"+hex.EncodeToString(sum[:6])),
+			Include: dirOpts.Include, Exclude: dirOpts.Exclude, MaxBytes: dirOpts.MaxBytes,
+			AuthorName: g.AuthorName, AuthorEmail: g.AuthorEmail,
+		})
+		if err != nil {
+			return nil, nil, failedError(err)
+		}
+		return src, src, nil
+	}
+	return nil, nil, configError(fmt.Errorf("source.type %q: use dir or git", cfg.Source.Type))
 }
 
 func printPlan(w io.Writer, p plan.Plan) {

@@ -1,0 +1,421 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+)
+
+// GitOptions describe a git source.
+type GitOptions struct {
+	URL, Branch string // https URL; Branch defaults to "main"
+	// Token is the resolved secret, sent as HTTP basic auth with user
+	// "x-access-token". It never appears in errors.
+	Token string
+	// Path is the folder of the postmortems inside the repository.
+	Path string
+	// Dir is where to clone; created if missing.
+	Dir      string
+	Include  []string
+	Exclude  []string
+	MaxBytes int64
+	// AuthorName and AuthorEmail sign commits (default pmsync,
+	// pmsync@localhost).
+	AuthorName, AuthorEmail string
+	// MaxRetries bounds the retries after a non-fast-forward push
+	// (default 3).
+	MaxRetries int
+}
+
+// ConflictError lists files that changed remotely while pmsync worked on
+// them; pmsync's change to them was dropped and the next run redoes it.
+type ConflictError struct {
+	Files []string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("source: %s changed in the repository while pmsync was working on them; they will be synced on the next run", strings.Join(e.Files, ", "))
+}
+
+// written is what pmsync wrote to one file: the bytes it started from
+// (existed false: the file was new) and the bytes it wrote.
+type written struct {
+	orig    []byte
+	existed bool
+	data    []byte
+}
+
+// Git is a clone of a repository whose changes Commit pushes back.
+type Git struct {
+	o     GitOptions
+	repo  *git.Repository
+	dir   *Dir
+	auth  transport.AuthMethod
+	ref   plumbing.ReferenceName
+	mu    sync.Mutex
+	wrote map[string]*written // keyed by path relative to o.Path
+}
+
+var _ Source = (*Git)(nil)
+
+// OpenGit clones o.Branch of o.URL into o.Dir (shallow, single branch),
+// or, if o.Dir already holds a clone of o.URL, fetches and resets it to
+// the remote branch.
+func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
+	if o.URL == "" || o.Dir == "" {
+		return nil, errors.New("source: git needs a URL and a folder to clone into: set source.git.url and source.git.dir")
+	}
+	if o.Branch == "" {
+		o.Branch = "main"
+	}
+	if o.AuthorName == "" {
+		o.AuthorName = "pmsync"
+	}
+	if o.AuthorEmail == "" {
+		o.AuthorEmail = "pmsync@localhost"
+	}
+	if o.MaxRetries <= 0 {
+		o.MaxRetries = 3
+	}
+	p := path.Clean("/" + filepath.ToSlash(o.Path))[1:]
+	o.Path = p
+	g := &Git{o: o, ref: plumbing.NewBranchReferenceName(o.Branch), wrote: map[string]*written{}}
+	if o.Token != "" {
+		g.auth = &githttp.BasicAuth{Username: "x-access-token", Password: o.Token}
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("source: git: create %s: %w", o.Dir, err)
+	}
+	if _, err := os.Stat(filepath.Join(o.Dir, ".git")); err == nil {
+		if err := g.reopen(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		ents, err := os.ReadDir(o.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("source: git: %w", err)
+		}
+		if len(ents) > 0 {
+			return nil, fmt.Errorf("source: git: %s is not empty and not a clone; empty it or choose another source.git.dir", o.Dir)
+		}
+		r, err := git.PlainCloneContext(ctx, o.Dir, false, &git.CloneOptions{
+			URL: o.URL, Auth: g.auth, ReferenceName: g.ref, SingleBranch: true, Depth: 1, Tags: git.NoTags,
+		})
+		if err != nil {
+			return nil, g.fail("clone", err)
+		}
+		g.repo = r
+	}
+	d, err := OpenDir(filepath.Join(o.Dir, filepath.FromSlash(p)), DirOptions{Include: o.Include, Exclude: o.Exclude, MaxBytes: o.MaxBytes})
+	if err != nil {
+		return nil, fmt.Errorf("%w (source.git.path %q in %s)", err, p, g.Root())
+	}
+	g.dir = d
+	return g, nil
+}
+
+// reopen opens an existing clone, fetches and resets it to the remote
+// branch, dropping local changes.
+func (g *Git) reopen(ctx context.Context) error {
+	r, err := git.PlainOpen(g.o.Dir)
+	if err != nil {
+		return fmt.Errorf("source: git: open clone in %s: %w (empty the folder)", g.o.Dir, err)
+	}
+	rem, err := r.Remote("origin")
+	if err != nil || len(rem.Config().URLs) == 0 || rem.Config().URLs[0] != g.o.URL {
+		return fmt.Errorf("source: git: %s holds a clone of another repository; empty it or choose another source.git.dir", g.o.Dir)
+	}
+	g.repo = r
+	if _, err := g.fetch(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// fetch fetches the branch and resets the worktree hard to it.
+func (g *Git) fetch(ctx context.Context) (plumbing.Hash, error) {
+	remoteRef := plumbing.NewRemoteReferenceName("origin", g.o.Branch)
+	err := g.repo.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: "origin",
+		RefSpecs:   []config.RefSpec{config.RefSpec("+" + g.ref.String() + ":" + remoteRef.String())},
+		Depth:      1, Auth: g.auth, Force: true, Tags: git.NoTags,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return plumbing.ZeroHash, g.fail("fetch", err)
+	}
+	ref, err := g.repo.Reference(remoteRef, true)
+	if err != nil {
+		return plumbing.ZeroHash, g.fail("fetch", err)
+	}
+	h := ref.Hash()
+	if err := g.repo.Storer.SetReference(plumbing.NewHashReference(g.ref, h)); err != nil {
+		return h, g.fail("fetch", err)
+	}
+	if err := g.repo.Storer.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, g.ref)); err != nil {
+		return h, g.fail("fetch", err)
+	}
+	wt, err := g.repo.Worktree()
+	if err != nil {
+		return h, g.fail("fetch", err)
+	}
+	if err := wt.Reset(&git.ResetOptions{Commit: h, Mode: git.HardReset}); err != nil {
+		return h, g.fail("reset", err)
+	}
+	if err := wt.Clean(&git.CleanOptions{Dir: true}); err != nil {
+		return h, g.fail("clean", err)
+	}
+	return h, nil
+}
+
+// fail wraps a go-git error with advice and without the token.
+func (g *Git) fail(op string, err error) error {
+	hint := ""
+	switch {
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
+		hint = "; check the token (source.git.token_env / source.git.token_file) and its access to the repository"
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		hint = "; check source.git.url and that the token (source.git.token_env / source.git.token_file) can see the repository"
+	case errors.Is(err, plumbing.ErrReferenceNotFound), isNoMatchingRef(err):
+		hint = fmt.Sprintf("; branch %q is missing: check source.git.branch", g.o.Branch)
+	}
+	msg := fmt.Sprintf("source: git %s %s: %v%s", op, g.Root(), err, hint)
+	if g.o.Token != "" {
+		msg = strings.ReplaceAll(msg, g.o.Token, "***")
+	}
+	return &gitError{msg: msg, err: err}
+}
+
+func isNoMatchingRef(err error) bool {
+	var e git.NoMatchingRefSpecError
+	return errors.As(err, &e) || strings.Contains(err.Error(), "couldn't find remote ref")
+}
+
+// gitError keeps the cause for errors.Is while its message hides secrets.
+type gitError struct {
+	msg string
+	err error
+}
+
+func (e *gitError) Error() string { return e.msg }
+func (e *gitError) Unwrap() error { return e.err }
+
+// Root is the repository URL without credentials, plus the path.
+func (g *Git) Root() string {
+	s := g.o.URL
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = nil
+		s = u.String()
+	}
+	if g.o.Path != "" {
+		s += "/" + g.o.Path
+	}
+	return s
+}
+
+// List lists the documents.
+func (g *Git) List(ctx context.Context) ([]string, error) { return g.dir.List(ctx) }
+
+// Read reads a document.
+func (g *Git) Read(ctx context.Context, p string) ([]byte, error) { return g.dir.Read(ctx, p) }
+
+// ReadFile reads one of pmsync's own files.
+func (g *Git) ReadFile(ctx context.Context, p string) ([]byte, error) {
+	return g.dir.ReadFile(ctx, p)
+}
+
+// Write rewrites a document in the clone; Commit pushes it.
+func (g *Git) Write(ctx context.Context, p string, old, data []byte) error {
+	if err := g.dir.Write(ctx, p, old, data); err != nil {
+		return err
+	}
+	g.record(p, old, true, data)
+	return nil
+}
+
+// WriteFile writes one of pmsync's own files in the clone; Commit pushes
+// it.
+func (g *Git) WriteFile(ctx context.Context, p string, data []byte) error {
+	old, err := g.dir.ReadFile(ctx, p)
+	existed := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := g.dir.WriteFile(ctx, p, data); err != nil {
+		return err
+	}
+	g.record(p, old, existed, data)
+	return nil
+}
+
+func (g *Git) record(p string, old []byte, existed bool, data []byte) {
+	p = path.Clean(filepath.ToSlash(p))
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if w, ok := g.wrote[p]; ok {
+		w.data = bytes.Clone(data)
+		return
+	}
+	g.wrote[p] = &written{orig: bytes.Clone(old), existed: existed, data: bytes.Clone(data)}
+}
+
+// Close releases the clone's folder.
+func (g *Git) Close() error { return g.dir.Close() }
+
+// Commit commits the files written through the source in one commit and
+// pushes it. With nothing changed it does nothing and returns false. If
+// the branch moved meanwhile it rebases pmsync's files onto the new head;
+// files that also changed remotely are left to the remote's version and
+// reported in a *ConflictError (after pushing the others).
+func (g *Git) Commit(ctx context.Context, message string) (bool, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	wt, err := g.repo.Worktree()
+	if err != nil {
+		return false, g.fail("commit", err)
+	}
+	var conflicts []string
+	for attempt := 0; ; attempt++ {
+		changed, err := g.stage(wt)
+		if err != nil {
+			return false, err
+		}
+		if !changed {
+			return false, conflictErr(conflicts)
+		}
+		head, err := g.repo.Head()
+		if err != nil {
+			return false, g.fail("commit", err)
+		}
+		now := time.Now()
+		if _, err := wt.Commit(message, &git.CommitOptions{
+			Author: &object.Signature{Name: g.o.AuthorName, Email: g.o.AuthorEmail, When: now},
+		}); err != nil {
+			return false, g.fail("commit", err)
+		}
+		err = g.push(ctx, head.Hash())
+		if err == nil {
+			g.wrote = map[string]*written{}
+			return true, conflictErr(conflicts)
+		}
+		if !errors.Is(err, errMoved) {
+			return false, err
+		}
+		if attempt >= g.o.MaxRetries {
+			return false, fmt.Errorf("source: git push %s: branch %q kept moving, rejected %d times; run pmsync again later", g.Root(), g.o.Branch, attempt+1)
+		}
+		if _, err := g.fetch(ctx); err != nil {
+			return false, err
+		}
+		c, err := g.reapply(ctx)
+		if err != nil {
+			return false, err
+		}
+		conflicts = append(conflicts, c...)
+	}
+}
+
+func conflictErr(files []string) error {
+	if len(files) == 0 {
+		return nil
+	}
+	sort.Strings(files)
+	return &ConflictError{Files: files}
+}
+
+// stage adds the files pmsync wrote that differ from HEAD.
+func (g *Git) stage(wt *git.Worktree) (bool, error) {
+	st, err := wt.Status()
+	if err != nil {
+		return false, g.fail("status", err)
+	}
+	if st.IsClean() {
+		return false, nil
+	}
+	changed := false
+	for p := range g.wrote {
+		rp := path.Join(g.o.Path, p)
+		if s := st.File(rp); s.Worktree == git.Unmodified && s.Staging == git.Unmodified {
+			continue
+		}
+		if _, err := wt.Add(rp); err != nil {
+			return false, g.fail("add "+rp, err)
+		}
+		changed = true
+	}
+	return changed, nil
+}
+
+var errMoved = errors.New("remote branch moved")
+
+// push pushes the branch; errMoved means the remote is no longer at base.
+func (g *Git) push(ctx context.Context, base plumbing.Hash) error {
+	rem, err := g.repo.Remote("origin")
+	if err != nil {
+		return g.fail("push", err)
+	}
+	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: g.auth})
+	if err != nil {
+		return g.fail("push", err)
+	}
+	for _, r := range refs {
+		if r.Name() == g.ref && r.Hash() != base {
+			return errMoved
+		}
+	}
+	err = g.repo.PushContext(ctx, &git.PushOptions{
+		RemoteName: "origin",
+		RefSpecs:   []config.RefSpec{config.RefSpec(g.ref.String() + ":" + g.ref.String())},
+		Auth:       g.auth,
+	})
+	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	if s := err.Error(); errors.Is(err, git.ErrNonFastForwardUpdate) || errors.Is(err, plumbing.ErrObjectNotFound) ||
+		strings.Contains(s, "non-fast-forward") || strings.Contains(s, "fetch first") {
+		return errMoved
+	}
+	return g.fail("push", err)
+}
+
+// reapply rewrites pmsync's files on the fresh remote head where the
+// remote still has what pmsync started from, and returns the others.
+func (g *Git) reapply(ctx context.Context) ([]string, error) {
+	var conflicts []string
+	for p, w := range g.wrote {
+		cur, err := g.dir.ReadFile(ctx, p)
+		exists := err == nil
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		switch {
+		case exists == w.existed && bytes.Equal(cur, w.orig):
+			if err := g.dir.WriteFile(ctx, p, w.data); err != nil {
+				return nil, err
+			}
+		case exists && bytes.Equal(cur, w.data):
+			// The remote made the same change.
+			delete(g.wrote, p)
+		default:
+			conflicts = append(conflicts, p)
+			delete(g.wrote, p)
+		}
+	}
+	return conflicts, nil
+}

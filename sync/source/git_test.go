@@ -1,0 +1,212 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/pmsync/pmsync/internal/gittest"
+)
+
+const testToken = "s3cret-token-value"
+
+func gitRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	return gittest.Run(t, dir, args...)
+}
+
+type gitServer struct{ *gittest.Server }
+
+// newGitServer serves a bare repository seeded with postmortems/a.md and
+// b.md.
+func newGitServer(t *testing.T) *gitServer {
+	t.Helper()
+	return &gitServer{gittest.New(t, map[string]string{"postmortems/a.md": "# A\n", "postmortems/b.md": "# B\n"}, testToken)}
+}
+
+func (s *gitServer) commits(t *testing.T) int               { return s.Commits(t) }
+func (s *gitServer) show(t *testing.T, file string) string  { return s.Show(t, file) }
+func (s *gitServer) push(t *testing.T, m map[string]string) { s.Push(t, m) }
+
+func writeTestFile(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *gitServer) open(t *testing.T, dir string) *Git {
+	t.Helper()
+	g, err := OpenGit(context.Background(), GitOptions{URL: s.URL, Branch: "main", Token: testToken, Path: "postmortems", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	return g
+}
+
+func TestGitCommitPush(t *testing.T) {
+	s := newGitServer(t)
+	ctx := context.Background()
+	g := s.open(t, filepath.Join(t.TempDir(), "clone"))
+	if got := g.Root(); got != s.URL+"/postmortems" || strings.Contains(got, testToken) {
+		t.Fatalf("Root = %q", got)
+	}
+	list, err := g.List(ctx)
+	if err != nil || !reflect.DeepEqual(list, []string{"a.md", "b.md"}) {
+		t.Fatalf("List = %v, %v", list, err)
+	}
+	old, err := g.Read(ctx, "a.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Write(ctx, "a.md", old, []byte("# A\n\nsynced\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.WriteFile(ctx, ".pmsync/state.json", []byte("{}\n")); err != nil {
+		t.Fatal(err)
+	}
+	pushed, err := g.Commit(ctx, "pmsync: sync")
+	if err != nil || !pushed {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	if n := s.commits(t); n != 2 {
+		t.Fatalf("%d commits, want 2", n)
+	}
+	if got := s.show(t, "postmortems/a.md"); got != "# A\n\nsynced" {
+		t.Fatalf("a.md = %q", got)
+	}
+	if got := s.show(t, "postmortems/.pmsync/state.json"); got != "{}" {
+		t.Fatalf("state = %q", got)
+	}
+	if msg := gitRun(t, s.Bare, "--git-dir="+s.Bare, "log", "-1", "--format=%an <%ae> %s", "main"); msg != "pmsync <pmsync@localhost> pmsync: sync" {
+		t.Fatalf("commit = %q", msg)
+	}
+	// Nothing new: no commit.
+	pushed, err = g.Commit(ctx, "pmsync: sync")
+	if err != nil || pushed {
+		t.Fatalf("second Commit = %v, %v", pushed, err)
+	}
+	if n := s.commits(t); n != 2 {
+		t.Fatalf("%d commits, want 2", n)
+	}
+}
+
+func TestGitNoChange(t *testing.T) {
+	s := newGitServer(t)
+	ctx := context.Background()
+	g := s.open(t, filepath.Join(t.TempDir(), "clone"))
+	old, _ := g.Read(ctx, "a.md")
+	if err := g.Write(ctx, "a.md", old, old); err != nil {
+		t.Fatal(err)
+	}
+	pushed, err := g.Commit(ctx, "pmsync: sync")
+	if err != nil || pushed {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	if n := s.commits(t); n != 1 {
+		t.Fatalf("%d commits, want 1", n)
+	}
+}
+
+func TestGitConcurrentPushOtherFile(t *testing.T) {
+	s := newGitServer(t)
+	ctx := context.Background()
+	g := s.open(t, filepath.Join(t.TempDir(), "clone"))
+	old, _ := g.Read(ctx, "a.md")
+	if err := g.Write(ctx, "a.md", old, []byte("# A mine\n")); err != nil {
+		t.Fatal(err)
+	}
+	s.push(t, map[string]string{"postmortems/b.md": "# B theirs\n"})
+	pushed, err := g.Commit(ctx, "pmsync: sync")
+	if err != nil || !pushed {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	if n := s.commits(t); n != 3 {
+		t.Fatalf("%d commits, want 3", n)
+	}
+	if a, b := s.show(t, "postmortems/a.md"), s.show(t, "postmortems/b.md"); a != "# A mine" || b != "# B theirs" {
+		t.Fatalf("a.md = %q, b.md = %q", a, b)
+	}
+}
+
+func TestGitConcurrentPushSameFile(t *testing.T) {
+	s := newGitServer(t)
+	ctx := context.Background()
+	g := s.open(t, filepath.Join(t.TempDir(), "clone"))
+	for _, f := range []string{"a.md", "b.md"} {
+		old, _ := g.Read(ctx, f)
+		if err := g.Write(ctx, f, old, []byte("# mine "+f+"\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.push(t, map[string]string{"postmortems/a.md": "# A theirs\n"})
+	pushed, err := g.Commit(ctx, "pmsync: sync")
+	var ce *ConflictError
+	if !pushed || !errors.As(err, &ce) || !reflect.DeepEqual(ce.Files, []string{"a.md"}) {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	if a, b := s.show(t, "postmortems/a.md"), s.show(t, "postmortems/b.md"); a != "# A theirs" || b != "# mine b.md" {
+		t.Fatalf("a.md = %q, b.md = %q", a, b)
+	}
+	if n := s.commits(t); n != 3 {
+		t.Fatalf("%d commits, want 3", n)
+	}
+	// The clone now holds the remote's a.md for the next run.
+	if got, _ := g.Read(ctx, "a.md"); string(got) != "# A theirs\n" {
+		t.Fatalf("local a.md = %q", got)
+	}
+}
+
+func TestGitWrongToken(t *testing.T) {
+	s := newGitServer(t)
+	bad := "wrong-token-value-123"
+	_, err := OpenGit(context.Background(), GitOptions{URL: s.URL, Token: bad, Dir: filepath.Join(t.TempDir(), "clone")})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, bad) || !strings.Contains(msg, "token_env") || !strings.Contains(msg, "token_file") {
+		t.Fatalf("error = %q", msg)
+	}
+}
+
+func TestGitMissingBranch(t *testing.T) {
+	s := newGitServer(t)
+	_, err := OpenGit(context.Background(), GitOptions{URL: s.URL, Branch: "nope", Token: testToken, Dir: filepath.Join(t.TempDir(), "clone")})
+	if err == nil || !strings.Contains(err.Error(), "source.git.branch") || strings.Contains(err.Error(), testToken) {
+		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestGitReopenFetches(t *testing.T) {
+	s := newGitServer(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "clone")
+	g := s.open(t, dir)
+	g.Close()
+	// A leftover local edit is dropped.
+	writeTestFile(t, filepath.Join(dir, "postmortems", "b.md"), "# B local\n")
+	s.push(t, map[string]string{"postmortems/a.md": "# A new\n"})
+	g2 := s.open(t, dir)
+	if got, _ := g2.Read(ctx, "a.md"); string(got) != "# A new\n" {
+		t.Fatalf("a.md = %q", got)
+	}
+	if got, _ := g2.Read(ctx, "b.md"); string(got) != "# B\n" {
+		t.Fatalf("b.md = %q", got)
+	}
+	old, _ := g2.Read(ctx, "b.md")
+	if err := g2.Write(ctx, "b.md", old, []byte("# B synced\n")); err != nil {
+		t.Fatal(err)
+	}
+	if pushed, err := g2.Commit(ctx, "pmsync: sync"); err != nil || !pushed {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	if got := s.show(t, "postmortems/b.md"); got != "# B synced" {
+		t.Fatalf("b.md = %q", got)
+	}
+}
