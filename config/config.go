@@ -65,6 +65,9 @@ type Git struct {
 	Mode        string `mapstructure:"mode"` // push | pull-request
 	AuthorName  string `mapstructure:"author_name"`
 	AuthorEmail string `mapstructure:"author_email"`
+	// Dir is where the repository is cloned (default: TMPDIR); in
+	// Kubernetes, an emptyDir volume.
+	Dir string `mapstructure:"dir"`
 }
 
 // Token is where the git token comes from.

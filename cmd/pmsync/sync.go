@@ -230,9 +230,13 @@ func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (cl
 			}
 		}
 		sum := sha256.Sum256([]byte(g.URL + "\x00" + g.Branch))
+		parent := g.Dir
+		if parent == "" {
+			parent = os.TempDir()
+		}
 		src, err := source.OpenGit(ctx, source.GitOptions{
 			URL: g.URL, Branch: g.Branch, Token: token, Path: cfg.Source.Path,
-			Dir:     filepath.Join(os.TempDir(), "pmsync-"+hex.EncodeToString(sum[:6])),
+			Dir:     filepath.Join(parent, "pmsync-"+hex.EncodeToString(sum[:6])),
 			Include: dirOpts.Include, Exclude: dirOpts.Exclude, MaxBytes: dirOpts.MaxBytes,
 			AuthorName: g.AuthorName, AuthorEmail: g.AuthorEmail,
 		})
