@@ -150,6 +150,15 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 			IncludeDrafts: f.includeDrafts, MaxCreates: maxCreates, MaxShare: maxShare,
 		},
 	}
+	if isTerminal(a.stderr) && !f.dryRun {
+		// A person is watching a long first run: one line, rewritten.
+		e.Progress = func(done, total int) {
+			fmt.Fprintf(a.stderr, "\rpmsync: creating tickets %d/%d", done, total)
+			if done == total {
+				fmt.Fprintln(a.stderr)
+			}
+		}
+	}
 	start := time.Now()
 	res, err := e.Run(ctx)
 	if err != nil {

@@ -57,6 +57,9 @@ type Engine struct {
 	Config    Config
 	Now       func() time.Time
 	Log       *slog.Logger
+	// Progress, when set, is told how far the run's ticket creation has
+	// come (a terminal shows it; logs do not need it).
+	Progress func(done, total int)
 }
 
 // locker is a source that can keep two runs from interleaving.
@@ -305,7 +308,10 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	stopped := map[string]error{}
 	createdIn := map[ticket.Target]bool{}
 	var prev *docState
-	for _, c := range p.Creates {
+	for n, c := range p.Creates {
+		if e.Progress != nil {
+			e.Progress(n, len(p.Creates))
+		}
 		if ctx.Err() != nil {
 			res.Interrupted = true
 			break
@@ -350,6 +356,9 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		ds.updates[spec.Marker.Item] = postmortem.Update{Ticket: t.Ref, Status: plan.WithOverdue(t.Status, due, now)}
 		ds.dirty = true
 		e.flush(work, ds, res)
+	}
+	if e.Progress != nil && len(p.Creates) > 0 {
+		e.Progress(len(p.Creates), len(p.Creates))
 	}
 	// 3. A run elsewhere (another pod, a laptop) may have created the same
 	// tickets meanwhile: list again where tickets were created and settle

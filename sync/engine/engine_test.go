@@ -428,3 +428,12 @@ func TestReportInput(t *testing.T) {
 		t.Fatalf("items with tickets %d, done seen %d, owner accounts %d", withTicket, sawDone, accounts)
 	}
 }
+
+func TestProgress(t *testing.T) {
+	f := newFixture(t)
+	var calls [][2]int
+	res := f.run(t, func(e *Engine) { e.Progress = func(d, n int) { calls = append(calls, [2]int{d, n}) } })
+	if len(calls) != res.Created+1 || calls[0] != [2]int{0, res.Created} || calls[len(calls)-1] != [2]int{res.Created, res.Created} {
+		t.Fatalf("progress calls %v for %d creates", calls, res.Created)
+	}
+}
