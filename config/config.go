@@ -57,14 +57,17 @@ const (
 
 // Git is the repository a git source clones and writes back to.
 type Git struct {
-	URL         string `mapstructure:"url"`
-	Branch      string `mapstructure:"branch"`
-	TokenEnv    string `mapstructure:"token_env"`
-	TokenFile   string `mapstructure:"token_file"`
-	SSHKeyFile  string `mapstructure:"ssh_key_file"`
-	Mode        string `mapstructure:"mode"` // push | pull-request
-	AuthorName  string `mapstructure:"author_name"`
-	AuthorEmail string `mapstructure:"author_email"`
+	URL        string `mapstructure:"url"`
+	Branch     string `mapstructure:"branch"`
+	TokenEnv   string `mapstructure:"token_env"`
+	TokenFile  string `mapstructure:"token_file"`
+	SSHKeyFile string `mapstructure:"ssh_key_file"`
+	// KnownHostsFile is a known_hosts file checking the SSH server's host
+	// key; without it, any host key is accepted.
+	KnownHostsFile string `mapstructure:"known_hosts_file"`
+	Mode           string `mapstructure:"mode"` // push | pull-request
+	AuthorName     string `mapstructure:"author_name"`
+	AuthorEmail    string `mapstructure:"author_email"`
 	// Dir is where the repository is cloned (default: TMPDIR); in
 	// Kubernetes, an emptyDir volume.
 	Dir string `mapstructure:"dir"`

@@ -178,9 +178,20 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	}
 	// One commit per run, and none when no postmortem changed: the state
 	// file alone (its "since" moves every run) is not worth a commit.
+	// In pull-request mode the write-back goes to pmsync's own branch and
+	// one pull request into the configured branch.
 	if gitSrc != nil && len(res.Written) > 0 {
-		msg := fmt.Sprintf("pmsync: ticket links and statuses for %d postmortems", len(res.Written))
-		if _, err := gitSrc.Commit(context.WithoutCancel(ctx), msg); err != nil {
+		var err error
+		if cfg.Source.Git.Mode == config.GitModePullRequest {
+			var token string
+			if token, err = resolveGitToken(cfg, fo); err == nil {
+				err = commitPullRequest(context.WithoutCancel(ctx), cfg, gitSrc, token, res.Written)
+			}
+		} else {
+			msg := fmt.Sprintf("pmsync: ticket links and statuses for %d postmortems", len(res.Written))
+			_, err = gitSrc.Commit(context.WithoutCancel(ctx), msg)
+		}
+		if err != nil {
 			res.Failures = append(res.Failures, engine.Failure{Doc: src.Root(), Message: err.Error()})
 		}
 	}
@@ -204,6 +215,23 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	return res, nil
 }
 
+// resolveGitToken resolves source.git's token ("" when none is set).
+func resolveGitToken(cfg *config.Config, fo factory.Options) (string, error) {
+	g := cfg.Source.Git
+	if !g.Token().IsSet() {
+		return "", nil
+	}
+	secrets := config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}
+	t, err := secrets.Resolve(g.Token())
+	if err != nil {
+		return "", configError(err)
+	}
+	if fo.Secret != nil {
+		fo.Secret(t)
+	}
+	return t, nil
+}
+
 // closer is a source that releases what it holds.
 type closer interface {
 	source.Source
@@ -223,20 +251,14 @@ func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (cl
 		return src, nil, nil
 	case config.SourceGit:
 		g := cfg.Source.Git
-		if g.Mode == config.GitModePullRequest {
-			return nil, nil, configError(fmt.Errorf("source.git.mode: pull-request is not supported by this version yet; use push"))
+		token, err := resolveGitToken(cfg, fo)
+		if err != nil {
+			return nil, nil, err
 		}
 		secrets := config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}
-		token := ""
-		if g.Token().IsSet() {
-			t, err := secrets.Resolve(g.Token())
-			if err != nil {
-				return nil, nil, configError(err)
-			}
-			token = t
-			if fo.Secret != nil {
-				fo.Secret(t)
-			}
+		sshKey, knownHosts, err := gitSSHSecrets(g, secrets, fo)
+		if err != nil {
+			return nil, nil, configError(err)
 		}
 		sum := sha256.Sum256([]byte(g.URL + "\x00" + g.Branch))
 		parent := g.Dir
@@ -248,6 +270,7 @@ func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (cl
 			Dir:     filepath.Join(parent, "pmsync-"+hex.EncodeToString(sum[:6])),
 			Include: dirOpts.Include, Exclude: dirOpts.Exclude, MaxBytes: dirOpts.MaxBytes,
 			AuthorName: g.AuthorName, AuthorEmail: g.AuthorEmail,
+			SSHKey: sshKey, KnownHosts: knownHosts,
 		})
 		if err != nil {
 			return nil, nil, failedError(err)

@@ -29,6 +29,12 @@ type GitOptions struct {
 	// Token is the resolved secret, sent as HTTP basic auth with user
 	// "x-access-token". It never appears in errors.
 	Token string
+	// SSHKey is the PEM private key (unencrypted) used when URL is an SSH
+	// URL (ssh://git@host/path or git@host:path); see gitssh.go.
+	SSHKey []byte
+	// KnownHosts is the contents of a known_hosts file checking the SSH
+	// server's host key; empty accepts any host key.
+	KnownHosts []byte
 	// Path is the folder of the postmortems inside the repository.
 	Path string
 	// Dir is where to clone; created if missing.
@@ -71,6 +77,7 @@ type Git struct {
 	ref   plumbing.ReferenceName
 	mu    sync.Mutex
 	wrote map[string]*written // keyed by path relative to o.Path
+	own   map[string]bool     // of wrote: pmsync's own files (WriteFile)
 }
 
 var _ Source = (*Git)(nil)
@@ -97,7 +104,12 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 	p := path.Clean("/" + filepath.ToSlash(o.Path))[1:]
 	o.Path = p
 	g := &Git{o: o, ref: plumbing.NewBranchReferenceName(o.Branch), wrote: map[string]*written{}}
-	if o.Token != "" {
+	auth, err := sshAuth(o)
+	if err != nil {
+		return nil, err
+	}
+	g.auth = auth
+	if g.auth == nil && o.Token != "" {
 		g.auth = &githttp.BasicAuth{Username: "x-access-token", Password: o.Token}
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
@@ -195,6 +207,9 @@ func (g *Git) fail(op string, err error) error {
 	case errors.Is(err, plumbing.ErrReferenceNotFound), isNoMatchingRef(err):
 		hint = fmt.Sprintf("; branch %q is missing: check source.git.branch", g.o.Branch)
 	}
+	if h := sshHint(g.o.URL, err); h != "" {
+		hint = h
+	}
 	msg := fmt.Sprintf("source: git %s %s: %v%s", op, g.Root(), err, hint)
 	if g.o.Token != "" {
 		msg = strings.ReplaceAll(msg, g.o.Token, "***")
@@ -261,6 +276,7 @@ func (g *Git) WriteFile(ctx context.Context, p string, data []byte) error {
 		return err
 	}
 	g.record(p, old, existed, data)
+	g.markOwn(p)
 	return nil
 }
 
@@ -418,4 +434,134 @@ func (g *Git) reapply(ctx context.Context) ([]string, error) {
 		}
 	}
 	return conflicts, nil
+}
+
+func (g *Git) markOwn(p string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.own == nil {
+		g.own = map[string]bool{}
+	}
+	g.own[path.Clean(filepath.ToSlash(p))] = true
+}
+
+// CommitToBranch commits the files written through the source on top of
+// the base branch's head and force-pushes that commit to branch, which
+// pmsync owns: it always holds "base + this run's write-back". With
+// nothing changed, or when branch already holds the same documents on the
+// same base (pmsync's own files aside), it pushes nothing and returns
+// false. The base branch is left as it is, locally and remotely.
+func (g *Git) CommitToBranch(ctx context.Context, branch, message string) (bool, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	target := plumbing.NewBranchReferenceName(branch)
+	if branch == "" || target == g.ref {
+		return false, fmt.Errorf("source: git: branch %q: need a branch other than %q", branch, g.o.Branch)
+	}
+	wt, err := g.repo.Worktree()
+	if err != nil {
+		return false, g.fail("commit", err)
+	}
+	changed, err := g.stage(wt)
+	if err != nil || !changed {
+		return false, err
+	}
+	head, err := g.repo.Reference(g.ref, true)
+	if err != nil {
+		return false, g.fail("commit", err)
+	}
+	h, err := wt.Commit(message, &git.CommitOptions{
+		Author: &object.Signature{Name: g.o.AuthorName, Email: g.o.AuthorEmail, When: time.Now()},
+	})
+	if err != nil {
+		return false, g.fail("commit", err)
+	}
+	// The commit moved the base branch; it belongs to the other branch.
+	if err := g.repo.Storer.SetReference(plumbing.NewHashReference(g.ref, head.Hash())); err != nil {
+		return false, g.fail("commit", err)
+	}
+	if err := g.repo.Storer.SetReference(plumbing.NewHashReference(target, h)); err != nil {
+		return false, g.fail("commit", err)
+	}
+	same, err := g.sameAsRemote(ctx, branch, head.Hash(), h)
+	if err != nil {
+		return false, err
+	}
+	if same {
+		g.wrote, g.own = map[string]*written{}, nil
+		return false, nil
+	}
+	err = g.repo.PushContext(ctx, &git.PushOptions{
+		RemoteName: "origin",
+		RefSpecs:   []config.RefSpec{config.RefSpec("+" + target.String() + ":" + target.String())},
+		Auth:       g.auth, Force: true,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return false, g.fail("push "+branch, err)
+	}
+	g.wrote, g.own = map[string]*written{}, nil
+	return true, nil
+}
+
+// sameAsRemote reports whether the remote branch is a commit on base whose
+// documents written by pmsync equal those of commit c.
+func (g *Git) sameAsRemote(ctx context.Context, branch string, base, c plumbing.Hash) (bool, error) {
+	rem, err := g.repo.Remote("origin")
+	if err != nil {
+		return false, g.fail("push", err)
+	}
+	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: g.auth})
+	if err != nil {
+		return false, g.fail("push", err)
+	}
+	target := plumbing.NewBranchReferenceName(branch)
+	var remote plumbing.Hash
+	for _, r := range refs {
+		if r.Name() == target {
+			remote = r.Hash()
+		}
+	}
+	if remote.IsZero() {
+		return false, nil
+	}
+	tracking := plumbing.NewRemoteReferenceName("origin", branch)
+	err = g.repo.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: "origin",
+		RefSpecs:   []config.RefSpec{config.RefSpec("+" + target.String() + ":" + tracking.String())},
+		Depth:      1, Auth: g.auth, Force: true, Tags: git.NoTags,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return false, g.fail("fetch "+branch, err)
+	}
+	rc, err := g.repo.CommitObject(remote)
+	if err != nil {
+		return false, g.fail("fetch "+branch, err)
+	}
+	if len(rc.ParentHashes) != 1 || rc.ParentHashes[0] != base {
+		return false, nil
+	}
+	nc, err := g.repo.CommitObject(c)
+	if err != nil {
+		return false, g.fail("commit", err)
+	}
+	rt, err := rc.Tree()
+	if err != nil {
+		return false, g.fail("fetch "+branch, err)
+	}
+	nt, err := nc.Tree()
+	if err != nil {
+		return false, g.fail("commit", err)
+	}
+	for p := range g.wrote {
+		if g.own[p] {
+			continue
+		}
+		rp := path.Join(g.o.Path, p)
+		a, errA := rt.File(rp)
+		b, errB := nt.File(rp)
+		if (errA == nil) != (errB == nil) || (errA == nil && a.Hash != b.Hash) {
+			return false, nil
+		}
+	}
+	return true, nil
 }

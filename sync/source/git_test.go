@@ -210,3 +210,79 @@ func TestGitReopenFetches(t *testing.T) {
 		t.Fatalf("b.md = %q", got)
 	}
 }
+
+// TestGitCommitToBranch: the write-back goes to a branch of its own, on
+// top of the base's head; the base is left alone; the same write-back
+// again pushes nothing; a different one, or a moved base, replaces the
+// branch (force).
+func TestGitCommitToBranch(t *testing.T) {
+	s := newGitServer(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "clone")
+	branchLog := func() string {
+		return gitRun(t, s.Bare, "--git-dir="+s.Bare, "log", "--format=%s", "pmsync/sync")
+	}
+	onBranch := func(f string) string {
+		return gitRun(t, s.Bare, "--git-dir="+s.Bare, "show", "pmsync/sync:"+f)
+	}
+	run := func(content, state string) bool {
+		t.Helper()
+		g, err := OpenGit(ctx, GitOptions{URL: s.URL, Branch: "main", Token: testToken, Path: "postmortems", Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Close()
+		old, _ := g.Read(ctx, "a.md")
+		if err := g.Write(ctx, "a.md", old, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.WriteFile(ctx, ".pmsync/state.json", []byte(state)); err != nil {
+			t.Fatal(err)
+		}
+		pushed, err := g.CommitToBranch(ctx, "pmsync/sync", "pmsync: sync")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pushed
+	}
+	if !run("# A\n\nsynced\n", "{\"n\":1}\n") {
+		t.Fatal("first run pushed nothing")
+	}
+	if s.commits(t) != 1 || s.show(t, "postmortems/a.md") != "# A" {
+		t.Fatal("main changed")
+	}
+	if onBranch("postmortems/a.md") != "# A\n\nsynced" || branchLog() != "pmsync: sync\nseed" {
+		t.Fatalf("branch: %q", branchLog())
+	}
+	// The same documents (the state file aside): nothing pushed.
+	if run("# A\n\nsynced\n", "{\"n\":2}\n") {
+		t.Fatal("steady run pushed")
+	}
+	// A changed document replaces the branch's commit.
+	if !run("# A\n\nsynced again\n", "{\"n\":3}\n") {
+		t.Fatal("change not pushed")
+	}
+	if onBranch("postmortems/a.md") != "# A\n\nsynced again" || branchLog() != "pmsync: sync\nseed" {
+		t.Fatalf("branch after change: %q", branchLog())
+	}
+	// The base moved: the branch is rebuilt on it.
+	s.push(t, map[string]string{"postmortems/b.md": "# B edited\n"})
+	if !run("# A\n\nsynced again\n", "{\"n\":4}\n") {
+		t.Fatal("moved base not pushed")
+	}
+	if onBranch("postmortems/b.md") != "# B edited" || branchLog() != "pmsync: sync\nother change\nseed" {
+		t.Fatalf("branch after base moved: %q", branchLog())
+	}
+	if s.commits(t) != 2 {
+		t.Fatal("main changed by pmsync")
+	}
+	// Nothing written: nothing pushed.
+	g, err := OpenGit(ctx, GitOptions{URL: s.URL, Branch: "main", Token: testToken, Path: "postmortems", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if pushed, err := g.CommitToBranch(ctx, "pmsync/sync", "m"); err != nil || pushed {
+		t.Fatalf("empty: %v, %v", pushed, err)
+	}
+}

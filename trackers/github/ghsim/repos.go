@@ -319,6 +319,11 @@ func (s *Server) getRepo(x *exchange) reply {
 	if !ok {
 		return rep
 	}
+	return reply{status: http.StatusOK, body: s.repoJSON(x, rp)}
+}
+
+// repoJSON renders a repository (the full-repository shape).
+func (s *Server) repoJSON(x *exchange, rp *repo) map[string]any {
 	api, html := rp.apiURL(x), rp.htmlURL(s)
 	owner := s.user(x, rp.owner)
 	if !s.tokenUser(rp.owner) {
@@ -367,5 +372,5 @@ func (s *Server) getRepo(x *exchange) reply {
 	} {
 		m[k] = api + suffix
 	}
-	return reply{status: http.StatusOK, body: m}
+	return m
 }

@@ -87,7 +87,8 @@ type Server struct {
 	rates     map[string]*bucket     // by login
 	writes    map[string][]time.Time // by token: accepted writes, for the secondary limit
 	calls     []Call
-	seq       int64 // ids of issues, comments, labels, milestones
+	seq       int64            // ids of issues, comments, labels, milestones
+	pulls     map[*issue]*pull // the pull-request side of issues with pr set
 	requestID int
 }
 
@@ -516,6 +517,10 @@ func (s *Server) routes() {
 	s.route("GET /repos/{owner}/{repo}/milestones", s.listMilestones)
 	s.route("POST /repos/{owner}/{repo}/milestones", s.createMilestone)
 	s.route("GET /repos/{owner}/{repo}/milestones/{number}", s.getMilestone)
+	s.route("GET /repos/{owner}/{repo}/pulls", s.listPulls)
+	s.route("POST /repos/{owner}/{repo}/pulls", s.createPull)
+	s.route("GET /repos/{owner}/{repo}/pulls/{number}", s.getPull)
+	s.route("PATCH /repos/{owner}/{repo}/pulls/{number}", s.updatePull)
 }
 
 func notFound(doc string) reply {
