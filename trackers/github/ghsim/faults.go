@@ -2,11 +2,11 @@ package ghsim
 
 import (
 	"fmt"
-	"math/rand"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/pmsync/pmsync/internal/simfault"
 )
 
 // FaultResponse is what a fault hook makes of a request. The simulator's
@@ -113,35 +113,14 @@ func RandomFaults(seed int64, rate float64, kinds ...FaultKind) func(*http.Reque
 	if len(kinds) == 0 {
 		kinds = AllFaultKinds
 	}
-	var mu sync.Mutex
-	rng := rand.New(rand.NewSource(seed))
-	return func(*http.Request) *FaultResponse {
-		mu.Lock()
-		hit := rng.Float64() < rate
-		k := kinds[rng.Intn(len(kinds))]
-		mu.Unlock()
-		if !hit {
-			return nil
-		}
-		return NewFault(k)
-	}
+	return simfault.Random(seed, rate, kinds, NewFault)
 }
 
 // serveFault carries out f; it reports whether the request is finished.
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *FaultResponse, call *Call) bool {
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return true // the client gave up; nobody to answer
-		}
-	}
-	if f.Drop {
-		if !hijack(w) {
-			w.WriteHeader(http.StatusBadGateway) // cannot drop (HTTP/2): the closest thing
-			call.Status = http.StatusBadGateway
+	if done, status := simfault.DelayOrDrop(w, r, f.Delay, f.Drop); done {
+		if status != 0 {
+			call.Status = status
 		}
 		return true
 	}

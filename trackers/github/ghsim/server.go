@@ -14,7 +14,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -525,18 +524,4 @@ func (s *Server) routes() {
 
 func notFound(doc string) reply {
 	return reply{status: http.StatusNotFound, body: errorBody("Not Found", doc, 404)}
-}
-
-// hijack closes the client's connection with a TCP reset, the way a
-// crashed proxy does; it reports false when the writer cannot hijack.
-func hijack(w http.ResponseWriter) bool {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return false
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = conn.Close()
-	return true
 }

@@ -32,7 +32,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -497,20 +496,6 @@ func (s *Server) routes() {
 	s.route("GET", "/field", s.getFields)
 	s.route("GET", "/issue/createmeta/{project}/issuetypes", s.getCreateMetaIssueTypes)
 	s.route("GET", "/issue/createmeta/{project}/issuetypes/{type}", s.getCreateMetaFields)
-}
-
-// hijack closes the client's connection with a TCP reset, the way a
-// crashed proxy does; it reports false when the writer cannot hijack.
-func hijack(w http.ResponseWriter) bool {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return false
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = conn.Close()
-	return true
 }
 
 // jsonBody decodes the request body as JSON; Jira wants application/json
