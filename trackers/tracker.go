@@ -88,3 +88,12 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// Redacted is how a configuration's String shows a secret of length n:
+// whether it is set, never its value.
+func Redacted(n int) string {
+	if n == 0 {
+		return `""`
+	}
+	return "REDACTED"
+}

@@ -43,19 +43,12 @@ type Config struct {
 // String redacts the secrets, so a Config printed by mistake leaks none.
 func (c Config) String() string {
 	return fmt.Sprintf("{Name:%s BaseURL:%s Repo:%s Token:%s AppID:%d InstallationID:%d PrivateKey:%s Milestone:%q WriteInterval:%s Timeout:%s}",
-		c.Name, c.BaseURL, c.Repo, redact(len(c.Token)), c.AppID, c.InstallationID, redact(len(c.PrivateKey)),
+		c.Name, c.BaseURL, c.Repo, trackers.Redacted(len(c.Token)), c.AppID, c.InstallationID, trackers.Redacted(len(c.PrivateKey)),
 		c.Milestone, c.WriteInterval, c.Timeout)
 }
 
 // GoString redacts like String, for %#v.
 func (c Config) GoString() string { return "github.Config" + c.String() }
-
-func redact(n int) string {
-	if n == 0 {
-		return `""`
-	}
-	return "REDACTED"
-}
 
 // Options are the tracker's collaborators.
 type Options struct {

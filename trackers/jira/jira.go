@@ -74,19 +74,12 @@ func (c Config) String() string {
 		oauth = "REDACTED"
 	}
 	return fmt.Sprintf("{Name:%s BaseURL:%s WebURL:%s Deployment:%s Project:%s User:%s Token:%s OAuth:%s Epic:%s WriteInterval:%s Timeout:%s}",
-		c.Name, c.BaseURL, c.WebURL, c.Deployment, c.Project, redact(len(c.User)), redact(len(c.Token)), oauth,
+		c.Name, c.BaseURL, c.WebURL, c.Deployment, c.Project, trackers.Redacted(len(c.User)), trackers.Redacted(len(c.Token)), oauth,
 		c.Epic, c.WriteInterval, c.Timeout)
 }
 
 // GoString redacts like String, for %#v.
 func (c Config) GoString() string { return "jira.Config" + c.String() }
-
-func redact(n int) string {
-	if n == 0 {
-		return `""`
-	}
-	return "REDACTED"
-}
 
 // Options are the tracker's collaborators.
 type Options struct {
