@@ -1,13 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -109,25 +108,11 @@ func TestCrashAfterEveryCall(t *testing.T) {
 		e := newGHEnv(t, docs, "")
 		e.syncWith(t, &crashAfter{base: http.DefaultTransport, k: int64(k)})
 		e.syncWith(t, http.DefaultTransport)
-		e.assertConverged(t, "crash after call "+itoa(k))
+		e.assertConverged(t, "crash after call "+strconv.Itoa(k))
 		if t.Failed() {
 			return
 		}
 	}
-}
-
-func itoa(n int) string { return strings.TrimSpace(string(bytes.TrimLeft([]byte(fmtInt(n)), " "))) }
-
-func fmtInt(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }
 
 // TestFaultsThenConverge: 5xx, timeouts, resets, secondary-limit 403s
@@ -148,6 +133,6 @@ func TestFaultsThenConverge(t *testing.T) {
 		}
 		e.sim.SetFault(nil)
 		e.syncWithTimeout(t, http.DefaultTransport, 300*time.Millisecond)
-		e.assertConverged(t, "faults, seed "+itoa(int(seed)))
+		e.assertConverged(t, "faults, seed "+strconv.Itoa(int(seed)))
 	}
 }
