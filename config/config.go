@@ -257,6 +257,10 @@ type Lint struct {
 type Report struct {
 	Dir     string   `mapstructure:"dir"`
 	Formats []string `mapstructure:"formats"` // md | html | json | csv
+	// Commit (git source only) writes the report into the postmortem
+	// repository, Dir relative to the repository root, and commits it
+	// with the run's write-backs (added in v0.2; default false).
+	Commit bool `mapstructure:"commit"`
 }
 
 // Metrics are pushed to a Prometheus Pushgateway at the end of a run when

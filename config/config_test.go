@@ -328,6 +328,16 @@ func TestValidate(t *testing.T) {
 		{"when unstated", func(c *Config) { c.Finalized.WhenUnstated = "merged" }, `finalized.when_unstated: must be final or draft, got "merged"`},
 		{"report format", func(c *Config) { c.Report.Formats = []string{"md", "pdf"} }, `report.formats[1]: must be md, html, json or csv, got "pdf"`},
 		{"report dir", func(c *Config) { c.Report.Dir = "" }, "report.dir: must be set"},
+		{"report commit needs git", func(c *Config) { c.Report.Commit = true }, "report.commit: needs source.type: git"},
+		{"report commit outside repo", func(c *Config) {
+			c.Source.Type, c.Source.Git.URL, c.Report.Commit, c.Report.Dir = "git", "https://x/y.git", true, "../reports"
+		}, "report.dir: with report.commit, must be a folder inside the repository"},
+		{"report commit into .git", func(c *Config) {
+			c.Source.Type, c.Source.Git.URL, c.Report.Commit, c.Report.Dir = "git", "https://x/y.git", true, ".git/hooks"
+		}, "report.dir: with report.commit, must be a folder inside the repository"},
+		{"report commit absolute", func(c *Config) {
+			c.Source.Type, c.Source.Git.URL, c.Report.Commit, c.Report.Dir = "git", "https://x/y.git", true, "/var/reports"
+		}, "report.dir: with report.commit, must be a folder inside the repository"},
 		{"pushgateway", func(c *Config) { c.Metrics.PushgatewayURL = "pushgateway:9091" }, "metrics.pushgateway_url:"},
 		{"log level", func(c *Config) { c.Log.Level = "verbose" }, `log.level: must be debug, info, warn or error, got "verbose"`},
 		{"log format", func(c *Config) { c.Log.Format = "xml" }, "log.format: must be auto, json or text"},

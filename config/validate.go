@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"unicode"
@@ -50,7 +51,7 @@ func (c *Config) problems() []Problem {
 	v.directory(c.People, c.Teams)
 	v.defaults(c.Defaults)
 	v.finalized(c.Finalized)
-	v.report(c.Report)
+	v.report(c.Report, c.Source)
 	v.url("metrics.pushgateway_url", c.Metrics.PushgatewayURL)
 	if c.Metrics.PushgatewayURL != "" && c.Metrics.Job == "" {
 		v.add("metrics.job", "must be set when metrics.pushgateway_url is")
@@ -372,9 +373,17 @@ func (v *validator) finalized(f Finalized) {
 	v.oneOf("finalized.when_unstated", f.WhenUnstated, WhenUnstatedFinal, WhenUnstatedDraft)
 }
 
-func (v *validator) report(r Report) {
+func (v *validator) report(r Report, s Source) {
 	if r.Dir == "" {
 		v.add("report.dir", "must be set")
+	}
+	if r.Commit {
+		if s.Type != SourceGit {
+			v.add("report.commit", "needs source.type: git (a folder source writes the report to report.dir)")
+		}
+		if d := filepath.ToSlash(filepath.Clean(r.Dir)); r.Dir != "" && (filepath.IsAbs(r.Dir) || d == "." || d == ".." || strings.HasPrefix(d, "../") || d == ".git" || strings.HasPrefix(d, ".git/")) {
+			v.add("report.dir", "with report.commit, must be a folder inside the repository, relative to its root (e.g. reports)")
+		}
 	}
 	for i, f := range r.Formats {
 		v.oneOf(fmt.Sprintf("report.formats[%d]", i), f, "md", "html", "json", "csv")

@@ -69,20 +69,7 @@ func TestSyncPullRequestMode(t *testing.T) {
 	branch1 := git("rev-parse", "pmsync/sync")
 
 	// A status change: the branch and the same pull request are updated.
-	closed := ""
-	for ref := range e.issues() {
-		if strings.HasPrefix(ref, "acme/platform#") {
-			o, n, _ := strings.Cut(ref, "#")
-			owner, name, _ := strings.Cut(o, "/")
-			var num int
-			fmt.Sscan(n, &num)
-			if err := e.sim.Close(owner, name, num, "completed"); err != nil {
-				t.Fatal(err)
-			}
-			closed = ref
-			break
-		}
-	}
+	closed := e.closeOne(t, "acme/platform")
 	if closed == "" {
 		t.Fatal("no acme/platform ticket")
 	}

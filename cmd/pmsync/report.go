@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -74,11 +79,36 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 // replaced atomically. Formats this version cannot render are skipped
 // with a warning.
 func writeReport(dir string, formats []string, in pmreport.Input, log *slog.Logger) ([]string, error) {
-	r := pmreport.Compute(in)
+	files, err := renderReport(pmreport.Compute(in), formats, log)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report: %w (check report.dir)", err)
 	}
 	var written []string
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		tmp := p + ".tmp"
+		if err := os.WriteFile(tmp, f.data, 0o644); err != nil {
+			return written, fmt.Errorf("report: %w", err)
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			return written, fmt.Errorf("report: %w", err)
+		}
+		written = append(written, p)
+	}
+	return written, nil
+}
+
+type reportFile struct {
+	name string
+	data []byte
+}
+
+// renderReport renders r in each format this version knows, in order.
+func renderReport(r *pmreport.Report, formats []string, log *slog.Logger) ([]reportFile, error) {
+	var out []reportFile
 	for _, f := range formats {
 		name, ok := reportFormats[f]
 		if !ok {
@@ -98,17 +128,46 @@ func writeReport(dir string, formats []string, in pmreport.Input, log *slog.Logg
 			err = r.HTML(&b)
 		}
 		if err != nil {
-			return written, fmt.Errorf("report %s: %w", f, err)
+			return nil, fmt.Errorf("report %s: %w", f, err)
 		}
-		p := filepath.Join(dir, name)
-		tmp := p + ".tmp"
-		if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-			return written, fmt.Errorf("report: %w", err)
-		}
-		if err := os.Rename(tmp, p); err != nil {
-			return written, fmt.Errorf("report: %w", err)
-		}
-		written = append(written, p)
+		out = append(out, reportFile{name, b.Bytes()})
 	}
-	return written, nil
+	return out, nil
+}
+
+// reportDigestFile, inside report.dir, holds the digest of the committed
+// report (pmreport.Report.Digest).
+const reportDigestFile = ".pmsync-report-digest"
+
+// repoWriter writes pmsync's own files into a git clone (*source.Git).
+type repoWriter interface {
+	ReadRepoFile(ctx context.Context, p string) ([]byte, error)
+	WriteRepoFile(ctx context.Context, p string, data []byte) error
+}
+
+// stageReport writes the report into the clone under dir (relative to the
+// repository root) for the run's commit, unless the committed report
+// already says the same (same digest). It reports whether it wrote.
+func stageReport(ctx context.Context, repo repoWriter, dir string, formats []string, in pmreport.Input, log *slog.Logger) (bool, error) {
+	r := pmreport.Compute(in)
+	digest := r.Digest()
+	dir = path.Clean(filepath.ToSlash(dir))
+	old, err := repo.ReadRepoFile(ctx, path.Join(dir, reportDigestFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("report: %w", err)
+	}
+	if err == nil && strings.TrimSpace(string(old)) == digest && digest != "" {
+		return false, nil
+	}
+	files, err := renderReport(r, formats, log)
+	if err != nil {
+		return false, err
+	}
+	files = append(files, reportFile{reportDigestFile, []byte(digest + "\n")})
+	for _, f := range files {
+		if err := repo.WriteRepoFile(ctx, path.Join(dir, f.name), f.data); err != nil {
+			return false, fmt.Errorf("report: %w (check report.dir)", err)
+		}
+	}
+	return true, nil
 }

@@ -9,7 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -176,27 +178,42 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	if f.dryRun {
 		return res, nil
 	}
-	// One commit per run, and none when no postmortem changed: the state
-	// file alone (its "since" moves every run) is not worth a commit.
+	// With report.commit the report goes into the repository, in the same
+	// commit; it is replaced only when what it says changed.
+	reportStaged := false
+	if gitSrc != nil && cfg.Report.Commit {
+		staged, err := stageReport(ctx, gitSrc, cfg.Report.Dir, cfg.Report.Formats, res.Report, log)
+		if err != nil {
+			res.Failures = append(res.Failures, engine.Failure{Doc: cfg.Report.Dir, Message: err.Error()})
+		}
+		reportStaged = staged
+	}
+	// One commit per run, and none when nothing changed: the state file
+	// alone (its "since" moves every run) is not worth a commit.
 	// In pull-request mode the write-back goes to pmsync's own branch and
-	// one pull request into the configured branch.
-	if gitSrc != nil && len(res.Written) > 0 {
+	// one pull request into the configured branch; a report alone opens
+	// no pull request.
+	if gitSrc != nil {
 		var err error
-		if cfg.Source.Git.Mode == config.GitModePullRequest {
-			var token string
-			if token, err = resolveGitToken(cfg, fo); err == nil {
-				err = commitPullRequest(context.WithoutCancel(ctx), cfg, gitSrc, token, res.Written)
+		switch {
+		case cfg.Source.Git.Mode == config.GitModePullRequest:
+			if len(res.Written) > 0 {
+				var token string
+				if token, err = resolveGitToken(cfg, fo); err == nil {
+					err = commitPullRequest(context.WithoutCancel(ctx), cfg, gitSrc, token, res.Written)
+				}
 			}
-		} else {
-			msg := fmt.Sprintf("pmsync: ticket links and statuses for %d postmortems", len(res.Written))
-			_, err = gitSrc.Commit(context.WithoutCancel(ctx), msg)
+		case len(res.Written) > 0 || reportStaged:
+			_, err = gitSrc.Commit(context.WithoutCancel(ctx), commitMessage(len(res.Written), reportStaged, res.Report.Now))
 		}
 		if err != nil {
 			res.Failures = append(res.Failures, engine.Failure{Doc: src.Root(), Message: err.Error()})
 		}
 	}
-	if _, err := writeReport(cfg.Report.Dir, cfg.Report.Formats, res.Report, log); err != nil {
-		res.Failures = append(res.Failures, engine.Failure{Doc: cfg.Report.Dir, Message: err.Error()})
+	if gitSrc == nil || !cfg.Report.Commit {
+		if _, err := writeReport(cfg.Report.Dir, cfg.Report.Formats, res.Report, log); err != nil {
+			res.Failures = append(res.Failures, engine.Failure{Doc: cfg.Report.Dir, Message: err.Error()})
+		}
 	}
 	if url := cfg.Metrics.PushgatewayURL; url != "" {
 		run := metrics.Run{Now: start, Duration: time.Since(start), Success: !res.Failed(), Items: res.Report.Items,
@@ -213,6 +230,18 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		}
 	}
 	return res, nil
+}
+
+// commitMessage says what a run's commit holds.
+func commitMessage(docs int, report bool, now time.Time) string {
+	var parts []string
+	if docs > 0 {
+		parts = append(parts, fmt.Sprintf("ticket links and statuses for %d postmortems", docs))
+	}
+	if report {
+		parts = append(parts, "follow-through report of "+now.UTC().Format("2006-01-02"))
+	}
+	return "pmsync: " + strings.Join(parts, "; ")
 }
 
 // resolveGitToken resolves source.git's token ("" when none is set).
@@ -260,6 +289,12 @@ func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (cl
 		if err != nil {
 			return nil, nil, configError(err)
 		}
+		if cfg.Report.Commit {
+			// The committed report is not a postmortem.
+			if ex, ok := reportExclude(cfg.Source.Path, cfg.Report.Dir); ok {
+				dirOpts.Exclude = append(slices.Clone(dirOpts.Exclude), ex)
+			}
+		}
 		sum := sha256.Sum256([]byte(g.URL + "\x00" + g.Branch))
 		parent := g.Dir
 		if parent == "" {
@@ -278,6 +313,21 @@ func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (cl
 		return src, src, nil
 	}
 	return nil, nil, configError(fmt.Errorf("source.type %q: use dir or git", cfg.Source.Type))
+}
+
+// reportExclude is the source glob that keeps a report committed under
+// reportDir (relative to the repository root) out of the documents of the
+// postmortems folder docPath; false when the report is outside it.
+func reportExclude(docPath, reportDir string) (string, bool) {
+	d := path.Clean("/" + filepath.ToSlash(docPath))
+	r := path.Clean("/" + filepath.ToSlash(reportDir))
+	if d == "/" {
+		return r[1:] + "/**", true
+	}
+	if rest, ok := strings.CutPrefix(r, d+"/"); ok {
+		return rest + "/**", true
+	}
+	return "", false
 }
 
 func printPlan(w io.Writer, p plan.Plan) {

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -84,4 +86,21 @@ func optInt(n *int) string {
 		return ""
 	}
 	return strconv.Itoa(*n)
+}
+
+// Digest is a SHA-256 (hex) of the report's content without its
+// generation time: two reports with the same digest say the same thing.
+// A committed report is replaced only when its digest changes, so the
+// repository gets no commit per run just for a new timestamp.
+func (r *Report) Digest() string {
+	c := *r
+	c.GeneratedAt = ""
+	h := sha256.New()
+	if err := json.NewEncoder(h).Encode(&c); err != nil {
+		// Encoding a Report cannot fail (no channels, funcs or cycles);
+		// an empty digest never equals a stored one, so the report is
+		// rewritten rather than silently kept.
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

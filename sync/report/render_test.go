@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pmsync/pmsync/sync/ticket"
 )
@@ -179,4 +180,25 @@ func checkTables(md string) int {
 		n++
 	}
 	return n
+}
+
+// TestDigestIgnoresOnlyGenerationTime: the committed report is replaced
+// when what it says changes, not because it was generated again.
+func TestDigestIgnoresOnlyGenerationTime(t *testing.T) {
+	in := fixture()
+	a := Compute(in)
+	in.Now = in.Now.Add(3 * time.Hour)
+	b := Compute(in)
+	if a.GeneratedAt == b.GeneratedAt || a.Digest() != b.Digest() {
+		t.Fatalf("same day, later: digests %s vs %s", a.Digest(), b.Digest())
+	}
+	in.Now = in.Now.Add(24 * time.Hour) // ages and overdue move
+	if c := Compute(in); c.Digest() == a.Digest() {
+		t.Fatal("next day: same digest")
+	}
+	in = fixture()
+	in.Items[0].State = ticket.StateOpen
+	if d := Compute(in); d.Digest() == a.Digest() {
+		t.Fatal("an item's state changed: same digest")
+	}
 }

@@ -70,14 +70,17 @@ type written struct {
 
 // Git is a clone of a repository whose changes Commit pushes back.
 type Git struct {
-	o     GitOptions
-	repo  *git.Repository
-	dir   *Dir
+	o    GitOptions
+	repo *git.Repository
+	dir  *Dir // the postmortems folder (o.Path)
+	// top is the whole clone, for files pmsync writes outside the
+	// postmortems folder (the report, report.commit).
+	top   *Dir
 	auth  transport.AuthMethod
 	ref   plumbing.ReferenceName
 	mu    sync.Mutex
-	wrote map[string]*written // keyed by path relative to o.Path
-	own   map[string]bool     // of wrote: pmsync's own files (WriteFile)
+	wrote map[string]*written // keyed by path relative to the repository root
+	own   map[string]bool     // of wrote: pmsync's own files (WriteFile, WriteRepoFile)
 }
 
 var _ Source = (*Git)(nil)
@@ -140,6 +143,12 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 		return nil, fmt.Errorf("%w (source.git.path %q in %s)", err, p, g.Root())
 	}
 	g.dir = d
+	top, err := OpenDir(o.Dir, DirOptions{MaxBytes: o.MaxBytes})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	g.top = top
 	return g, nil
 }
 
@@ -260,7 +269,7 @@ func (g *Git) Write(ctx context.Context, p string, old, data []byte) error {
 	if err := g.dir.Write(ctx, p, old, data); err != nil {
 		return err
 	}
-	g.record(p, old, true, data)
+	g.record(g.repoPath(p), old, true, data)
 	return nil
 }
 
@@ -275,9 +284,54 @@ func (g *Git) WriteFile(ctx context.Context, p string, data []byte) error {
 	if err := g.dir.WriteFile(ctx, p, data); err != nil {
 		return err
 	}
+	g.record(g.repoPath(p), old, existed, data)
+	g.markOwn(g.repoPath(p))
+	return nil
+}
+
+// WriteRepoFile writes one of pmsync's own files at a path relative to
+// the repository root (not to the postmortems folder), such as the
+// report; Commit pushes it with the documents. Like every access it
+// cannot leave the clone.
+func (g *Git) WriteRepoFile(ctx context.Context, p string, data []byte) error {
+	p = path.Clean(filepath.ToSlash(p))
+	if p == "." || p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) || p == ".git" || strings.HasPrefix(p, ".git/") {
+		return fmt.Errorf("source: write %s: not a file inside the repository", p)
+	}
+	old, err := g.top.ReadFile(ctx, p)
+	existed := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := g.top.WriteFile(ctx, p, data); err != nil {
+		return err
+	}
 	g.record(p, old, existed, data)
 	g.markOwn(p)
 	return nil
+}
+
+// ReadRepoFile reads a file at a path relative to the repository root.
+func (g *Git) ReadRepoFile(ctx context.Context, p string) ([]byte, error) {
+	return g.top.ReadFile(ctx, path.Clean(filepath.ToSlash(p)))
+}
+
+// repoPath turns a path relative to the postmortems folder into one
+// relative to the repository root.
+func (g *Git) repoPath(p string) string {
+	return path.Join(g.o.Path, filepath.ToSlash(p))
+}
+
+// docPath is the inverse of repoPath for messages: documents are named as
+// the rest of pmsync names them, other files from the repository root.
+func (g *Git) docPath(rp string) string {
+	if g.o.Path == "" {
+		return rp
+	}
+	if rest, ok := strings.CutPrefix(rp, g.o.Path+"/"); ok {
+		return rest
+	}
+	return rp
 }
 
 func (g *Git) record(p string, old []byte, existed bool, data []byte) {
@@ -292,7 +346,7 @@ func (g *Git) record(p string, old []byte, existed bool, data []byte) {
 }
 
 // Close releases the clone's folder.
-func (g *Git) Close() error { return g.dir.Close() }
+func (g *Git) Close() error { return errors.Join(g.dir.Close(), g.top.Close()) }
 
 // Commit commits the files written through the source in one commit and
 // pushes it. With nothing changed it does nothing and returns false. If
@@ -365,8 +419,7 @@ func (g *Git) stage(wt *git.Worktree) (bool, error) {
 		return false, nil
 	}
 	changed := false
-	for p := range g.wrote {
-		rp := path.Join(g.o.Path, p)
+	for rp := range g.wrote {
 		if s := st.File(rp); s.Worktree == git.Unmodified && s.Staging == git.Unmodified {
 			continue
 		}
@@ -415,21 +468,28 @@ func (g *Git) push(ctx context.Context, base plumbing.Hash) error {
 func (g *Git) reapply(ctx context.Context) ([]string, error) {
 	var conflicts []string
 	for p, w := range g.wrote {
-		cur, err := g.dir.ReadFile(ctx, p)
+		cur, err := g.top.ReadFile(ctx, p)
 		exists := err == nil
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 		switch {
 		case exists == w.existed && bytes.Equal(cur, w.orig):
-			if err := g.dir.WriteFile(ctx, p, w.data); err != nil {
+			if err := g.top.WriteFile(ctx, p, w.data); err != nil {
 				return nil, err
 			}
+		case g.own[p]:
+			// pmsync's own file (state, report) changed remotely, most
+			// likely by another pmsync run: this run's version is newer.
+			if err := g.top.WriteFile(ctx, p, w.data); err != nil {
+				return nil, err
+			}
+			w.orig, w.existed = cur, exists
 		case exists && bytes.Equal(cur, w.data):
 			// The remote made the same change.
 			delete(g.wrote, p)
 		default:
-			conflicts = append(conflicts, p)
+			conflicts = append(conflicts, g.docPath(p))
 			delete(g.wrote, p)
 		}
 	}
@@ -442,7 +502,7 @@ func (g *Git) markOwn(p string) {
 	if g.own == nil {
 		g.own = map[string]bool{}
 	}
-	g.own[path.Clean(filepath.ToSlash(p))] = true
+	g.own[p] = true
 }
 
 // CommitToBranch commits the files written through the source on top of
@@ -552,11 +612,10 @@ func (g *Git) sameAsRemote(ctx context.Context, branch string, base, c plumbing.
 	if err != nil {
 		return false, g.fail("commit", err)
 	}
-	for p := range g.wrote {
-		if g.own[p] {
+	for rp := range g.wrote {
+		if g.own[rp] {
 			continue
 		}
-		rp := path.Join(g.o.Path, p)
 		a, errA := rt.File(rp)
 		b, errB := nt.File(rp)
 		if (errA == nil) != (errB == nil) || (errA == nil && a.Hash != b.Hash) {

@@ -28,6 +28,11 @@ func newGitServer(t *testing.T) *gitServer {
 	return &gitServer{gittest.New(t, map[string]string{"postmortems/a.md": "# A\n", "postmortems/b.md": "# B\n"}, testToken)}
 }
 
+func gitServerWith(t *testing.T, files map[string]string) *gitServer {
+	t.Helper()
+	return &gitServer{gittest.New(t, files, testToken)}
+}
+
 func (s *gitServer) commits(t *testing.T) int               { return s.Commits(t) }
 func (s *gitServer) show(t *testing.T, file string) string  { return s.Show(t, file) }
 func (s *gitServer) push(t *testing.T, m map[string]string) { s.Push(t, m) }
@@ -284,5 +289,76 @@ func TestGitCommitToBranch(t *testing.T) {
 	defer g.Close()
 	if pushed, err := g.CommitToBranch(ctx, "pmsync/sync", "m"); err != nil || pushed {
 		t.Fatalf("empty: %v, %v", pushed, err)
+	}
+}
+
+// TestGitWriteRepoFile: a file outside the postmortems folder (the report)
+// goes into the same commit; paths leaving the clone or touching .git are
+// refused; when another run pushed its own version of the file meanwhile,
+// this run's (newer) version is re-applied, not reported as a conflict.
+func TestGitWriteRepoFile(t *testing.T) {
+	s := newGitServer(t)
+	ctx := context.Background()
+	g := s.open(t, filepath.Join(t.TempDir(), "clone"))
+	for _, bad := range []string{"../outside.md", "/etc/passwd", ".git/config", ".git", "..", "."} {
+		if err := g.WriteRepoFile(ctx, bad, []byte("x")); err == nil {
+			t.Errorf("WriteRepoFile(%q) accepted", bad)
+		}
+	}
+	old, _ := g.Read(ctx, "a.md")
+	if err := g.Write(ctx, "a.md", old, []byte("# A synced\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.WriteRepoFile(ctx, "reports/report.md", []byte("mine\n")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := g.ReadRepoFile(ctx, "reports/report.md"); err != nil || string(b) != "mine\n" {
+		t.Fatalf("ReadRepoFile = %q, %v", b, err)
+	}
+	// Someone else pushed in between.
+	s.push(t, map[string]string{"postmortems/b.md": "# B theirs\n"})
+	pushed, err := g.Commit(ctx, "pmsync: sync")
+	if err != nil || !pushed {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	if got := s.show(t, "reports/report.md"); got != "mine" {
+		t.Fatalf("report = %q", got)
+	}
+	if got := s.show(t, "postmortems/a.md"); got != "# A synced" {
+		t.Fatalf("a.md = %q", got)
+	}
+	if n := s.commits(t); n != 3 {
+		t.Fatalf("%d commits, want 3 (seed, other, pmsync)", n)
+	}
+	if files := gitRun(t, s.Bare, "--git-dir="+s.Bare, "show", "--name-only", "--format=", "main"); files != "postmortems/a.md\nreports/report.md" {
+		t.Fatalf("pmsync's commit holds %q", files)
+	}
+}
+
+// TestGitOwnFileChangedRemotely: pmsync's own files changed by another run
+// meanwhile keep this run's version; a document changed remotely is a
+// conflict.
+func TestGitOwnFileChangedRemotely(t *testing.T) {
+	s := gitServerWith(t, map[string]string{"postmortems/a.md": "# A\n", "reports/report.md": "first\n"})
+	ctx := context.Background()
+	g := s.open(t, filepath.Join(t.TempDir(), "clone"))
+	if err := g.WriteRepoFile(ctx, "reports/report.md", []byte("this run\n")); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := g.Read(ctx, "a.md")
+	if err := g.Write(ctx, "a.md", old, []byte("# A mine\n")); err != nil {
+		t.Fatal(err)
+	}
+	s.push(t, map[string]string{"reports/report.md": "other run\n", "postmortems/a.md": "# A theirs\n"})
+	pushed, err := g.Commit(ctx, "pmsync: sync")
+	var ce *ConflictError
+	if !pushed || !errors.As(err, &ce) || !reflect.DeepEqual(ce.Files, []string{"a.md"}) {
+		t.Fatalf("Commit = %v, %v; want pushed and a conflict on a.md only", pushed, err)
+	}
+	if got := s.show(t, "reports/report.md"); got != "this run" {
+		t.Fatalf("report = %q", got)
+	}
+	if got := s.show(t, "postmortems/a.md"); got != "# A theirs" {
+		t.Fatalf("a.md = %q (the remote's edit must win)", got)
 	}
 }
