@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
@@ -63,8 +64,11 @@ func repoOfURL(raw string) (owner, name string, err error) {
 }
 
 // openOrUpdatePull opens the one pull request from syncBranch into base,
-// or rewrites the body of the open one. It returns its number.
-func openOrUpdatePull(ctx context.Context, c *gh.Client, owner, name, base string, docs []string) (int, error) {
+// or rewrites the body of the open one. It returns its number. pushed
+// says whether this run changed the branch: a pull request someone closed
+// without merging is respected (0, nil) until the write-back changes,
+// rather than reopened every run.
+func openOrUpdatePull(ctx context.Context, c *gh.Client, owner, name, base string, docs []string, pushed bool, log *slog.Logger) (int, error) {
 	sorted := append([]string(nil), docs...)
 	sort.Strings(sorted)
 	var b strings.Builder
@@ -79,6 +83,20 @@ func openOrUpdatePull(ctx context.Context, c *gh.Client, owner, name, base strin
 	})
 	if err != nil {
 		return 0, fmt.Errorf("pull request: list %s/%s: %w", owner, name, err)
+	}
+	if len(prs) == 0 && !pushed {
+		closed, _, err := c.PullRequests.List(ctx, owner, name, &gh.PullRequestListOptions{
+			State: "closed", Head: owner + ":" + syncBranch, Base: base, Sort: "updated", Direction: "desc",
+			ListOptions: gh.ListOptions{PerPage: 1},
+		})
+		if err != nil {
+			return 0, fmt.Errorf("pull request: list %s/%s: %w", owner, name, err)
+		}
+		if len(closed) > 0 && closed[0].MergedAt == nil {
+			log.Warn("the pull request with pmsync's write-back was closed without merging; not reopened until the write-back changes",
+				"pull_request", closed[0].GetHTMLURL(), "branch", syncBranch)
+			return 0, nil
+		}
 	}
 	if len(prs) == 0 {
 		pr, _, err := c.PullRequests.Create(ctx, owner, name, &gh.NewPullRequest{
@@ -101,9 +119,10 @@ func openOrUpdatePull(ctx context.Context, c *gh.Client, owner, name, base strin
 
 // commitPullRequest pushes the run's write-back to syncBranch and opens
 // or updates the pull request.
-func commitPullRequest(ctx context.Context, cfg *config.Config, g gitBrancher, token string, docs []string) error {
+func commitPullRequest(ctx context.Context, cfg *config.Config, g gitBrancher, token string, docs []string, log *slog.Logger) error {
 	msg := fmt.Sprintf("pmsync: ticket links and statuses for %d postmortems", len(docs))
-	if _, err := g.CommitToBranch(ctx, syncBranch, msg); err != nil {
+	pushed, err := g.CommitToBranch(ctx, syncBranch, msg)
+	if err != nil {
 		return err
 	}
 	owner, name, err := repoOfURL(cfg.Source.Git.URL)
@@ -118,7 +137,7 @@ func commitPullRequest(ctx context.Context, cfg *config.Config, g gitBrancher, t
 	if base == "" {
 		base = "main"
 	}
-	_, err = openOrUpdatePull(ctx, c, owner, name, base, docs)
+	_, err = openOrUpdatePull(ctx, c, owner, name, base, docs, pushed, log)
 	return err
 }
 

@@ -98,4 +98,31 @@ func TestSyncPullRequestMode(t *testing.T) {
 	if n := len(e.sim.Pulls("acme", "postmortems")); n != 1 {
 		t.Fatalf("%d pull requests after the steady run", n)
 	}
+
+	// Someone closes the pull request without merging: runs that would push
+	// the same write-back do not reopen it.
+	pr := e.sim.Pulls("acme", "postmortems")[0]
+	if err := e.sim.Close("acme", "postmortems", pr.Number, "not_planned"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if code, out, errOut = runCmd(t, env, "sync", "--config", e.config); code != exitOK {
+			t.Fatalf("run after the close: exit %d\n%s\n%s", code, out, errOut)
+		}
+		if !strings.Contains(errOut, "closed without merging") {
+			t.Fatalf("no warning about the closed pull request:\n%s", errOut)
+		}
+	}
+	if pulls := e.sim.Pulls("acme", "postmortems"); len(pulls) != 1 || pulls[0].State != "closed" {
+		t.Fatalf("pull requests after a close by hand: %+v", pulls)
+	}
+	// A new write-back (another ticket done) opens a new pull request.
+	e.closeOne(t, "acme/payments")
+	if code, out, errOut = runCmd(t, env, "sync", "--config", e.config); code != exitOK {
+		t.Fatalf("run after a new change: exit %d\n%s\n%s", code, out, errOut)
+	}
+	pulls = e.sim.Pulls("acme", "postmortems")
+	if len(pulls) != 2 || pulls[1].State != "open" {
+		t.Fatalf("pull requests after a new change: %+v", pulls)
+	}
 }

@@ -200,7 +200,7 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 			if len(res.Written) > 0 {
 				var token string
 				if token, err = resolveGitToken(cfg, fo); err == nil {
-					err = commitPullRequest(context.WithoutCancel(ctx), cfg, gitSrc, token, res.Written)
+					err = commitPullRequest(context.WithoutCancel(ctx), cfg, gitSrc, token, res.Written, log)
 				}
 			}
 		case len(res.Written) > 0 || reportStaged:
