@@ -63,8 +63,11 @@ type Git struct {
 	TokenFile  string `mapstructure:"token_file"`
 	SSHKeyFile string `mapstructure:"ssh_key_file"`
 	// KnownHostsFile is a known_hosts file checking the SSH server's host
-	// key; without it, any host key is accepted.
+	// key. An SSH source needs it unless InsecureIgnoreHostKey is set.
 	KnownHostsFile string `mapstructure:"known_hosts_file"`
+	// InsecureIgnoreHostKey accepts any SSH host key (a man in the middle
+	// could read and rewrite the repository); for tests and labs only.
+	InsecureIgnoreHostKey bool `mapstructure:"insecure_ignore_host_key"`
 	Mode           string `mapstructure:"mode"` // push | pull-request
 	AuthorName     string `mapstructure:"author_name"`
 	AuthorEmail    string `mapstructure:"author_email"`
@@ -120,6 +123,10 @@ type Tracker struct {
 	// MaxCreateShare refuses a plan that would create tickets for more than
 	// this share of one repo's or project's items; 1 disables the check.
 	MaxCreateShare float64 `mapstructure:"max_create_share"`
+	// TrustedAuthors are accounts (GitHub logins, Jira account ids or user
+	// names) whose marked tickets pmsync adopts besides its own account's,
+	// e.g. the bot account it used before a token rotation.
+	TrustedAuthors []string `mapstructure:"trusted_authors"`
 
 	// GitHub App authentication (instead of a token).
 	AppID          int64  `mapstructure:"app_id"`

@@ -34,6 +34,16 @@ type Tracker interface {
 	CloseDuplicate(ctx context.Context, dup, keep ticket.Ticket) error
 }
 
+// Identifier is a tracker that can tell which account its credentials
+// act as. A ticket carrying pmsync's marker that was opened by another
+// account is not adopted (anyone who can open issues can copy a marker).
+type Identifier interface {
+	// Account is the account, spelled as Ticket.Author, that tickets
+	// created through this tracker have as author. target is one the
+	// tracker serves (a GitHub App is asked on a repository).
+	Account(ctx context.Context, target ticket.Target) (string, error)
+}
+
 // ErrNotFound is a ticket, repo or project that does not exist.
 var ErrNotFound = errors.New("not found")
 

@@ -139,10 +139,11 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 			ownerID = "git:" + src.Root()
 		}
 	}
-	maxCreates, maxShare := map[string]int{}, map[string]float64{}
+	maxCreates, maxShare, trusted := map[string]int{}, map[string]float64{}, map[string][]string{}
 	for name, t := range cfg.Trackers {
 		maxCreates[name] = t.MaxCreates
 		maxShare[name] = t.MaxCreateShare
+		trusted[name] = t.TrustedAuthors
 	}
 	e := &engine.Engine{
 		Source: src, Parser: postmortem.NewParser(opts), Router: router(cfg), Directory: opts.Directory,
@@ -150,6 +151,7 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		Config: engine.Config{
 			OwnerID: ownerID, WebURL: cfg.Source.WebURL, DryRun: f.dryRun, Only: f.only,
 			IncludeDrafts: f.includeDrafts, MaxCreates: maxCreates, MaxShare: maxShare,
+			TrustedAuthors: trusted,
 		},
 	}
 	if isTerminal(a.stderr) && !f.dryRun {
@@ -376,6 +378,10 @@ func printResult(w io.Writer, r *engine.Result, dry bool) {
 	sort.SliceStable(fails, func(i, j int) bool { return fails[i].Doc < fails[j].Doc })
 	for _, f := range fails {
 		fmt.Fprintf(w, "error: %s\n", f)
+	}
+	for _, imp := range r.Impostors {
+		fmt.Fprintf(w, "impostor   %s  (carries pmsync's marker for item %s of %s but was opened by %q, not pmsync's account; not adopted; close it or set trackers.%s.trusted_authors)\n",
+			imp.Ticket, imp.Item, imp.PM, imp.Author, imp.Tracker)
 	}
 	if dry {
 		fmt.Fprintf(w, "plan: %d documents (%d in scope, %d items): %d to create, %d to write back, %d duplicates to close, %d deferred, %d failures\n",

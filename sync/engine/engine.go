@@ -45,6 +45,9 @@ type Config struct {
 	// Grace is how long in-flight calls may take once the run is told to
 	// stop (default 20s).
 	Grace time.Duration
+	// TrustedAuthors are, per tracker, accounts besides the tracker's own
+	// whose marked tickets are adopted (trackers.<name>.trusted_authors).
+	TrustedAuthors map[string][]string
 }
 
 // Engine holds what a run needs. Build one per run.
@@ -97,6 +100,9 @@ type Result struct {
 	Failures    []Failure `json:"failures"`
 	Deferred    int       `json:"deferred"`
 	Interrupted bool      `json:"interrupted"`
+	// Impostors carry this installation's marker but were opened by
+	// another account; never adopted, listed until they go away.
+	Impostors []Impostor `json:"impostors,omitempty"`
 	// Report is the follow-through report's input, for the documents in
 	// scope, as the run leaves them.
 	Report report.Input `json:"-"`
@@ -122,6 +128,8 @@ type state struct {
 	Targets map[string]targetState `json:"targets"`
 	// Tickets are the facts last seen of each linked ticket, by URL.
 	Tickets map[string]fact `json:"tickets,omitempty"`
+	// Impostors are the marked tickets opened by other accounts, by URL.
+	Impostors map[string]Impostor `json:"impostors,omitempty"`
 }
 
 type targetState struct {
@@ -253,6 +261,18 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 
 	st := e.loadState(work)
 	observed, newState, blocked := e.observe(work, items, st, now, res)
+	fullTargets := map[ticket.Target]bool{}
+	for _, it := range items {
+		if ns, ok := newState[it.Target.String()]; ok && ns.FullAt.Equal(now) {
+			fullTargets[it.Target] = true
+		}
+	}
+	observed = e.screen(work, observed, items, fullTargets, blocked, &st, now, res)
+	for tg := range blocked {
+		// Listed but not acted on: the next run lists it from the same
+		// point again.
+		delete(newState, tg.String())
+	}
 	factsChanged := false
 	for _, t := range observed {
 		if t.HasMarker && t.Marker.Owner != e.Config.OwnerID {
@@ -272,7 +292,16 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	items = kept
 
-	defer func() { res.Report.Orphans = res.Plan.Orphans }()
+	defer func() {
+		res.Report.Orphans = res.Plan.Orphans
+		res.Report.Impostors = res.Report.Impostors[:0]
+		for _, imp := range res.Impostors {
+			res.Report.Impostors = append(res.Report.Impostors, report.Impostor{
+				Ticket: imp.Ticket, TicketURL: imp.URL, Target: imp.Target, DocID: imp.PM, Key: imp.Item,
+				Title: imp.Title, Author: imp.Author, Seen: imp.Seen.UTC().Format(ticket.DateLayout),
+			})
+		}
+	}()
 	p := plan.Compute(items, observed, plan.Options{
 		Now: now, OwnerID: e.Config.OwnerID, MaxCreates: e.Config.MaxCreates, MaxShare: e.Config.MaxShare,
 		// Orphans only when every postmortem was read: a document that
@@ -364,7 +393,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	// tickets meanwhile: list again where tickets were created and settle
 	// on the oldest one per item now, not a run later.
 	dups := p.Duplicates
-	if again := e.recheck(work, items, itemDoc, createdIn, runStart, now, res); again != nil {
+	if again := e.recheck(work, items, itemDoc, createdIn, runStart, now, &st, res); again != nil {
 		dups = append(dups, again...)
 	}
 	// 4. Duplicates.
@@ -401,7 +430,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 
 // recheck lists the targets where this run created tickets again and
 // returns the duplicates to close; links are moved to the oldest ticket.
-func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[string]*docState, createdIn map[ticket.Target]bool, runStart, now time.Time, res *Result) []plan.Duplicate {
+func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[string]*docState, createdIn map[ticket.Target]bool, runStart, now time.Time, st *state, res *Result) []plan.Duplicate {
 	if len(createdIn) == 0 {
 		return nil
 	}
@@ -425,6 +454,7 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[str
 			again = append(again, it)
 		}
 	}
+	found = e.screen(ctx, found, again, nil, map[ticket.Target]bool{}, st, now, res)
 	p := plan.Compute(again, found, plan.Options{Now: now, OwnerID: e.Config.OwnerID})
 	for _, wb := range p.WriteBacks {
 		if ds := setLink(itemDoc, wb); ds != nil {
@@ -684,7 +714,7 @@ func (e *Engine) grace() time.Duration {
 }
 
 func (e *Engine) loadState(ctx context.Context) state {
-	st := state{Version: 1, Targets: map[string]targetState{}, Tickets: map[string]fact{}}
+	st := state{Version: 1, Targets: map[string]targetState{}, Tickets: map[string]fact{}, Impostors: map[string]Impostor{}}
 	b, err := e.Source.ReadFile(ctx, StatePath)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -694,13 +724,16 @@ func (e *Engine) loadState(ctx context.Context) state {
 	}
 	if err := json.Unmarshal(b, &st); err != nil || st.Version != 1 {
 		e.log().Warn("state unreadable; listing every ticket", "path", StatePath)
-		return state{Version: 1, Targets: map[string]targetState{}, Tickets: map[string]fact{}}
+		return state{Version: 1, Targets: map[string]targetState{}, Tickets: map[string]fact{}, Impostors: map[string]Impostor{}}
 	}
 	if st.Targets == nil {
 		st.Targets = map[string]targetState{}
 	}
 	if st.Tickets == nil {
 		st.Tickets = map[string]fact{}
+	}
+	if st.Impostors == nil {
+		st.Impostors = map[string]Impostor{}
 	}
 	return st
 }

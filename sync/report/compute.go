@@ -32,6 +32,7 @@ func Compute(in Input) *Report {
 		IncidentTimes: []SeverityTimes{},
 		Drift:         []Drift{},
 		Orphans:       []Orphan{},
+		Impostors:     slices.Clone(in.Impostors),
 		Documents:     []DocSummary{},
 		Items:         []ItemRow{},
 		Hygiene: Hygiene{
@@ -154,6 +155,10 @@ func Compute(in Input) *Report {
 			Created: date(t.Created),
 		})
 	}
+	if r.Impostors == nil {
+		r.Impostors = []Impostor{}
+	}
+	slices.SortStableFunc(r.Impostors, func(a, b Impostor) int { return strings.Compare(a.Ticket, b.Ticket) })
 	slices.SortStableFunc(r.Orphans, func(a, b Orphan) int {
 		return cmp.Or(strings.Compare(a.DocID, b.DocID), strings.Compare(a.Key, b.Key), strings.Compare(a.Ticket, b.Ticket))
 	})

@@ -117,6 +117,9 @@
 //	drift           [{...ItemRef, field: owner|due, document, tracker}]
 //	orphans         [{doc_id, key, ticket, ticket_url?, target?, title, state,
 //	                  assignee?, created?}]
+//	impostors       [{ticket, ticket_url?, target, doc_id, key, title, author,
+//	                  seen}] tickets with pmsync's marker opened by another
+//	                  account (not adopted; added in v0.2)
 //	hygiene         {no_action_items: [DocRef], unaddressed_factors: [ItemRef],
 //	                 unlinked: [DocRef], no_owner: [ItemRef], no_due: [ItemRef],
 //	                 unknown_owners: [ItemRef],

@@ -179,5 +179,9 @@ func fixture() Input {
 			Title:  "Old removed item", Status: ticket.Status{State: ticket.StateOpen},
 			Created: ts("2025-11-12T09:00:00Z"),
 		}},
+		Impostors: []Impostor{{
+			Ticket: "OPS-12", TicketURL: "https://acme.atlassian.net/browse/OPS-12", Target: "jira:OPS",
+			DocID: "2025-11-db-outage", Key: "ai-d1a1", Title: "Copied <b>marker</b> | pipe", Author: "mallory", Seen: "2026-03-01",
+		}},
 	}
 }

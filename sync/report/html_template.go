@@ -210,6 +210,23 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 {{- end}}
 </section>
 
+<section aria-labelledby="h-impostors">
+<h2 id="h-impostors">Tickets with pmsync's marker opened by another account</h2>
+{{- if .R.Impostors}}
+<p>pmsync did not adopt these: someone copied its marker. Close them, or trust the account with <code>trusted_authors</code>.</p>
+<table>
+<thead><tr><th>Ticket</th><th>Title</th><th>Opened by</th><th>Postmortem</th><th>Item</th><th>Seen</th></tr></thead>
+<tbody>
+{{- range .R.Impostors}}
+<tr><td>{{template "ticket" ticket .Ticket .TicketURL}}</td><td>{{.Title}}</td><td>{{.Author}}</td><td>{{.DocID}}</td><td>{{.Key}}</td><td class="date">{{or .Seen "—"}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="none">None.</p>
+{{- end}}
+</section>
+
 <section aria-labelledby="h-hygiene">
 <h2 id="h-hygiene">Hygiene</h2>
 {{- with .R.Hygiene}}

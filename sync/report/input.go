@@ -13,6 +13,8 @@ type Input struct {
 	Docs    []Doc
 	Items   []Item
 	Orphans []ticket.Ticket // pmsync's tickets whose item left its postmortem
+	// Impostors carry pmsync's marker but were opened by another account.
+	Impostors []Impostor
 }
 
 // Doc is one finalized postmortem.

@@ -98,6 +98,13 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 	m.table([]string{"Ticket", "Title", "State", "Postmortem", "Item", "Created"}, rows)
 
+	m.h2("Tickets with pmsync's marker opened by another account")
+	rows = [][]string{}
+	for _, o := range r.Impostors {
+		rows = append(rows, []string{ticketCell(o.Ticket, o.TicketURL), esc(o.Title), esc(o.Author), esc(o.DocID), esc(o.Key), or(o.Seen, "—")})
+	}
+	m.table([]string{"Ticket", "Title", "Opened by", "Postmortem", "Item", "Seen"}, rows)
+
 	m.h2("Hygiene")
 	h := r.Hygiene
 	m.f("### Postmortems without action items\n\n")

@@ -29,6 +29,7 @@ type Report struct {
 	Slippage      Slippage        `json:"slippage"`
 	Drift         []Drift         `json:"drift"`
 	Orphans       []Orphan        `json:"orphans"`
+	Impostors     []Impostor      `json:"impostors"`
 	Hygiene       Hygiene         `json:"hygiene"`
 
 	Documents []DocSummary `json:"documents"` // incident date, newest first
@@ -179,6 +180,19 @@ type Orphan struct {
 	State     string `json:"state"`
 	Assignee  string `json:"assignee,omitempty"`
 	Created   string `json:"created,omitempty"`
+}
+
+// Impostor is a ticket carrying pmsync's marker that another account
+// opened: pmsync did not adopt it; someone should look at it.
+type Impostor struct {
+	Ticket    string `json:"ticket"`
+	TicketURL string `json:"ticket_url,omitempty"`
+	Target    string `json:"target"`
+	DocID     string `json:"doc_id"` // from its marker
+	Key       string `json:"key"`    // from its marker
+	Title     string `json:"title"`
+	Author    string `json:"author"`
+	Seen      string `json:"seen"` // YYYY-MM-DD a run first saw it
 }
 
 // DocRef names a postmortem.

@@ -85,6 +85,11 @@ type Tracker struct {
 	miles    map[string]int // repo -> milestone number
 	repoMu   sync.Mutex
 	repoSeen map[string]error // repo -> result of the existence check after a 404
+	// apps authenticates as the GitHub App itself (a JWT), nil with a
+	// token; only Account uses it.
+	apps   http.RoundTripper
+	selfMu sync.Mutex
+	self   string // Account's answer, once known
 }
 
 var _ trackers.Tracker = (*Tracker)(nil)
@@ -141,7 +146,7 @@ func New(cfg Config, o Options) (*Tracker, error) {
 	inner = trackers.Timeout(inner, cfg.Timeout)
 
 	app := cfg.AppID != 0 || cfg.InstallationID != 0 || len(cfg.PrivateKey) > 0
-	var auth http.RoundTripper
+	var auth, apps http.RoundTripper
 	switch {
 	case cfg.Token != "" && app:
 		return fail("both a token and GitHub App credentials are set; use one")
@@ -168,6 +173,12 @@ func New(cfg Config, o Options) (*Tracker, error) {
 			Permissions: &ghapp.InstallationPermissions{Issues: ghapp.Ptr("write"), Metadata: ghapp.Ptr("read")},
 		}
 		auth = appTransport{itr}
+		atr, err := ghinstallation.NewAppsTransport(inner, cfg.AppID, cfg.PrivateKey)
+		if err != nil {
+			return fail("GitHub App private key: %v", err)
+		}
+		atr.BaseURL = itr.BaseURL
+		apps = atr
 	default:
 		return fail("no credentials: set token_env or token_file, or the GitHub App fields")
 	}
@@ -183,6 +194,7 @@ func New(cfg Config, o Options) (*Tracker, error) {
 		labels:   map[string]map[string]bool{},
 		miles:    map[string]int{},
 		repoSeen: map[string]error{},
+		apps:     apps,
 	}
 	t.tr = &trackers.Transport{
 		Base:          auth,

@@ -299,14 +299,35 @@ func testKey(t *testing.T) []byte {
 func TestGitHubApp(t *testing.T) {
 	t.Parallel()
 	const instToken = "ghs_installationTOKENsecret123"
-	var tokenCalls atomic.Int64
+	var tokenCalls, installCalls atomic.Int64
 	var refuse atomic.Bool
 	appEnv := func(c *envConfig) {
 		c.cfg.Token = ""
 		c.cfg.AppID, c.cfg.InstallationID, c.cfg.PrivateKey = 42, 7, testKey(t)
-		c.sim.Tokens = map[string]string{instToken: botLogin}
+		c.sim.Tokens = map[string]string{instToken: "pmsync-app[bot]"}
 		c.wrap = func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/repos/"+testRepo+"/installation" {
+					// As the App (a JWT), never the installation token.
+					installCalls.Add(1)
+					w.Header().Set("Content-Type", "application/json; charset=utf-8")
+					if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey") {
+						w.WriteHeader(401)
+						_, _ = w.Write([]byte(`{"message":"A JSON web token could not be decoded","documentation_url":"https://docs.github.com/rest","status":"401"}`))
+						return
+					}
+					_ = json.NewEncoder(w).Encode(map[string]any{
+						"id": 7, "app_id": 42, "app_slug": "pmsync-app", "target_id": 1, "target_type": "Organization",
+						"single_file_name": nil, "repository_selection": "all",
+						"access_tokens_url": "https://api.github.com/app/installations/7/access_tokens",
+						"html_url": "https://github.com/organizations/acme/settings/installations/7",
+						"repositories_url": "https://api.github.com/installation/repositories",
+						"events": []string{"issues"}, "account": nil, "permissions": map[string]string{"issues": "write"},
+						"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+						"suspended_by": nil, "suspended_at": nil,
+					})
+					return
+				}
 				if r.URL.Path != "/app/installations/7/access_tokens" {
 					next.ServeHTTP(w, r)
 					return
@@ -340,10 +361,24 @@ func TestGitHubApp(t *testing.T) {
 	if st := e.tr.Stats(); st.Requests.Load() != int64(e.sim.CallCount(nil)) {
 		t.Errorf("transport counted %d requests, simulator saw %d API calls", st.Requests.Load(), e.sim.CallCount(nil))
 	}
+	// The App's issues are opened by its bot user, which Account names.
+	found, err := e.tr.Find(t.Context(), ticket.Target{Repo: testRepo}, time.Time{})
+	if err != nil || len(found) != 1 {
+		t.Fatalf("Find = %+v, %v", found, err)
+	}
+	for range 2 {
+		acct, err := e.tr.Account(t.Context(), ticket.Target{Repo: testRepo})
+		if err != nil || acct != "pmsync-app[bot]" || !strings.EqualFold(found[0].Author, acct) {
+			t.Fatalf("Account = %q, %v; issue author %q", acct, err, found[0].Author)
+		}
+	}
+	if n := installCalls.Load(); n != 1 {
+		t.Errorf("%d installation lookups, want 1 (cached)", n)
+	}
 
 	refuse.Store(true)
 	e2 := newEnv(t, appEnv)
-	_, err := e2.tr.Find(t.Context(), ticket.Target{Repo: testRepo}, time.Time{})
+	_, err = e2.tr.Find(t.Context(), ticket.Target{Repo: testRepo}, time.Time{})
 	if !errors.Is(err, trackers.ErrPermanent) || !strings.Contains(err.Error(), "check the token") {
 		t.Errorf("refused app token: %v", err)
 	}

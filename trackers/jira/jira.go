@@ -126,6 +126,8 @@ type Tracker struct {
 
 	infoMu sync.Mutex
 	info   *serverInfo // nil until known
+	selfMu sync.Mutex
+	self   string // Account's answer, once known
 
 	userMu sync.Mutex
 	users  map[string]userResult // lower-case e-mail -> account, per tracker lifetime (one run)

@@ -45,7 +45,24 @@ func New(name string, now func() time.Time) *Tracker {
 	return &Tracker{name: name, now: now, issues: map[string]*issue{}, next: map[string]int{}}
 }
 
-var _ trackers.Tracker = (*Tracker)(nil)
+var (
+	_ trackers.Tracker    = (*Tracker)(nil)
+	_ trackers.Identifier = (*Tracker)(nil)
+)
+
+// Account is the author of the tickets the tracker creates.
+const Account = "pmsync"
+
+// Account is the account tickets created here have as author; the
+// "account" operation can be failed through Fail.
+func (m *Tracker) Account(context.Context, ticket.Target) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call("account"); err != nil {
+		return "", err
+	}
+	return Account, nil
+}
 
 // Name is the tracker's name.
 func (m *Tracker) Name() string { return m.name }
@@ -166,7 +183,7 @@ func (m *Tracker) Create(_ context.Context, s ticket.Spec) (ticket.Ticket, error
 	t := ticket.Ticket{
 		Target: s.Target, Ref: refOf(repo, n), Marker: s.Marker, HasMarker: true, Title: s.Title,
 		Status: ticket.Status{State: ticket.StateOpen}, Created: now, Updated: now,
-		Assignee: s.Assignee, Due: s.Due, Author: "pmsync",
+		Assignee: s.Assignee, Due: s.Due, Author: Account,
 	}
 	m.issues[keyOf(t.Ref)] = &issue{t: t, body: s.Marker.String()}
 	return t, nil
@@ -230,10 +247,14 @@ func (m *Tracker) Delete(ref string) {
 	}
 }
 
-// Inject adds a ticket as if another run (or person) had created it.
+// Inject adds a ticket as if another run (or person) had created it; an
+// empty Author means pmsync's account (another run).
 func (m *Tracker) Inject(t ticket.Ticket) ticket.Ticket {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if t.Author == "" {
+		t.Author = Account
+	}
 	repo := where(t.Target)
 	m.next[repo]++
 	t.Ref = refOf(repo, m.next[repo])

@@ -206,4 +206,34 @@ func Run(t *testing.T, h Harness) {
 			t.Fatalf("Find = %+v, %v", found, err)
 		}
 	})
+	t.Run("the tracker's account is the author of what it creates", func(t *testing.T) {
+		tr, _ := h.New(t)
+		id, ok := tr.(trackers.Identifier)
+		if !ok {
+			t.Fatal("tracker does not implement trackers.Identifier: marked tickets could not be checked")
+		}
+		created, err := tr.Create(ctx, spec(h, "pm-7", "ai-60000000"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		acct, err := id.Account(ctx, h.Target)
+		if err != nil || acct == "" {
+			t.Fatalf("Account = %q, %v", acct, err)
+		}
+		found, err := tr.Find(ctx, h.Target, time.Time{})
+		if err != nil || len(found) != 1 || found[0].Ref != created.Ref {
+			t.Fatalf("Find = %+v, %v", found, err)
+		}
+		if !strings.EqualFold(found[0].Author, acct) {
+			t.Fatalf("listed author %q, account %q: pmsync would take its own tickets for impostors", found[0].Author, acct)
+		}
+		got, err := tr.Get(ctx, []ticket.Ref{created.Ref})
+		if err != nil || len(got) != 1 || !strings.EqualFold(got[0].Author, acct) {
+			t.Fatalf("Get = %+v, %v; want author %q", got, err, acct)
+		}
+		// Asked once per run (per tracker value).
+		if again, err := id.Account(ctx, h.Target); err != nil || again != acct {
+			t.Fatalf("second Account = %q, %v", again, err)
+		}
+	})
 }

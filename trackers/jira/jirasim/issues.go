@@ -468,7 +468,7 @@ func (s *Server) createIssue(x *exchange) reply {
 	}
 	e := &edit{creating: true, errs: map[string]string{}, is: issue{
 		priority: priorityByName(defaultPriority), status: statuses[0],
-		reporter: s.userID(x.user), created: x.now, catChanged: x.now,
+		reporter: s.userID(x.user), creator: s.userID(x.user), created: x.now, catChanged: x.now,
 	}}
 	for name, raw := range req.Fields {
 		s.setField(x, e, name, raw)

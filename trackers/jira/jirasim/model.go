@@ -28,6 +28,7 @@ type Issue struct {
 	Labels         []string
 	Assignee       string // accountId on Cloud, name on Data Center; "" unassigned
 	Reporter       string
+	Creator        string // who created it; seeds default to the reporter
 	DueDate        string // YYYY-MM-DD, "" for none
 	Priority       string // Highest, High, Medium, Low, Lowest
 	Components     []string
@@ -232,7 +233,8 @@ type issue struct {
 	resolved    time.Time
 	labels      []string
 	assignee    string
-	reporter    string
+	reporter    string // settable (Jira's "Modify Reporter" permission)
+	creator     string // who created it; never changes
 	due         string
 	priority    *priorityDef
 	components  []string
@@ -351,7 +353,7 @@ func (s *Server) snapshotLocked(is *issue) Issue {
 		ID: strconv.FormatInt(is.id, 10), Key: is.key, FormerKeys: slices.Clone(is.formerKeys),
 		Project: is.proj.key, Type: is.typ.name, Summary: is.summary, Description: is.description,
 		Status: is.status.name, StatusCategory: is.status.cat.key, ResolutionDate: is.resolved,
-		Labels: slices.Clone(is.labels), Assignee: is.assignee, Reporter: is.reporter, DueDate: is.due,
+		Labels: slices.Clone(is.labels), Assignee: is.assignee, Reporter: is.reporter, Creator: is.creator, DueDate: is.due,
 		Components: slices.Clone(is.components), Custom: cloneJSONMap(is.custom),
 		Created: is.created, Updated: is.updated,
 	}
@@ -587,13 +589,16 @@ func (s *Server) AddIssue(projectKey string, in Issue) (string, error) {
 			return "", fmt.Errorf("jirasim: due date %q is not YYYY-MM-DD", in.DueDate)
 		}
 	}
-	for _, id := range []string{in.Assignee, in.Reporter} {
+	for _, id := range []string{in.Assignee, in.Reporter, in.Creator} {
 		if id != "" && s.userLocked(id) == nil {
 			return "", fmt.Errorf("jirasim: no user %q", id)
 		}
 	}
 	if is.reporter == "" {
 		is.reporter = s.defaultReporterLocked()
+	}
+	if is.creator = in.Creator; is.creator == "" {
+		is.creator = is.reporter
 	}
 	if in.Parent != "" {
 		parent := s.issueLocked(in.Parent)

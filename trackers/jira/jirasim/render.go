@@ -311,7 +311,7 @@ func (s *Server) issueFields(x *exchange, is *issue) map[string]any {
 		"resolution": resolutionOf(x, is.resolution), "resolutiondate": s.tsOrNil(is.resolved),
 		"priority": priorityOf(x, is.priority), "labels": labels, "components": components,
 		"assignee": s.userOrNil(x, is.assignee), "reporter": s.userOrNil(x, is.reporter),
-		"creator": s.userOrNil(x, is.reporter), "created": s.ts(is.created), "updated": s.ts(is.updated),
+		"creator": s.userOrNil(x, is.creator), "created": s.ts(is.created), "updated": s.ts(is.updated),
 		"duedate": due, "description": x.richTextOrNil(is.description), "issuelinks": links,
 		"environment": x.richTextOrNil(is.environment),
 		"comment": map[string]any{
