@@ -67,10 +67,10 @@ type Git struct {
 	KnownHostsFile string `mapstructure:"known_hosts_file"`
 	// InsecureIgnoreHostKey accepts any SSH host key (a man in the middle
 	// could read and rewrite the repository); for tests and labs only.
-	InsecureIgnoreHostKey bool `mapstructure:"insecure_ignore_host_key"`
-	Mode           string `mapstructure:"mode"` // push | pull-request
-	AuthorName     string `mapstructure:"author_name"`
-	AuthorEmail    string `mapstructure:"author_email"`
+	InsecureIgnoreHostKey bool   `mapstructure:"insecure_ignore_host_key"`
+	Mode                  string `mapstructure:"mode"` // push | pull-request
+	AuthorName            string `mapstructure:"author_name"`
+	AuthorEmail           string `mapstructure:"author_email"`
 	// Dir is where the repository is cloned (default: TMPDIR); in
 	// Kubernetes, an emptyDir volume.
 	Dir string `mapstructure:"dir"`

@@ -282,8 +282,23 @@ func TestValidate(t *testing.T) {
 		{"git url", func(c *Config) { c.Source.Type = "git" }, "source.git.url: must be set"},
 		{"git url credentials", func(c *Config) { c.Source.Git.URL = "https://u:pw@example.com/r.git" }, "source.git.url: must not contain credentials"},
 		{"git mode", func(c *Config) { c.Source.Git.Mode = "merge" }, "source.git.mode: must be push or pull-request"},
+		{"ssh scp-like without known_hosts", func(c *Config) { c.Source.Type, c.Source.Git.URL = "git", "git@github.com:acme/pm.git" },
+			"source.git.known_hosts_file: must be set for an SSH source.git.url"},
+		{"ssh url without known_hosts", func(c *Config) { c.Source.Type, c.Source.Git.URL = "git", "ssh://git@git.acme.example:2222/pm.git" },
+			"or, for tests only, set source.git.insecure_ignore_host_key: true"},
+		{"ssh with known_hosts and insecure", func(c *Config) {
+			c.Source.Type, c.Source.Git.URL = "git", "git@github.com:acme/pm.git"
+			c.Source.Git.KnownHostsFile, c.Source.Git.InsecureIgnoreHostKey = "/etc/ssh/known_hosts", true
+		}, "source.git.insecure_ignore_host_key: set known_hosts_file or insecure_ignore_host_key, not both"},
+		{"insecure on https", func(c *Config) {
+			c.Source.Type, c.Source.Git.URL, c.Source.Git.InsecureIgnoreHostKey = "git", "https://github.com/acme/pm.git", true
+		}, "source.git.insecure_ignore_host_key: applies to SSH URLs only"},
 		{"include empty", func(c *Config) { c.Source.Include = nil }, "source.include: must list"},
 		{"bad glob", func(c *Config) { c.Source.Exclude = append(c.Source.Exclude, "[x") }, "source.exclude[6]:"},
+		{"include climbs out", func(c *Config) { c.Source.Include = []string{"**/*.md", "../other/**/*.md"} },
+			`source.include[1]: "../other/**/*.md" reaches outside source.path, which it can never match; write it relative to source.path`},
+		{"include absolute", func(c *Config) { c.Source.Include = []string{"/etc/**"} }, `source.include[0]: "/etc/**" reaches outside source.path`},
+		{"exclude climbs out", func(c *Config) { c.Source.Exclude = []string{"drafts/../../x.md"} }, `source.exclude[0]: "drafts/../../x.md" reaches outside source.path`},
 		{"web url", func(c *Config) { c.Source.WebURL = "github.com/acme" }, "source.web_url: must be an absolute http or https URL"},
 		{"owner id", func(c *Config) { c.OwnerID = "two words" }, "owner_id:"},
 		{"tracker type", func(c *Config) { gh := c.Trackers["gh"]; gh.Type = "gitlab"; c.Trackers["gh"] = gh }, `trackers.gh.type: must be github or jira, got "gitlab"`},
@@ -358,6 +373,70 @@ func TestValidate(t *testing.T) {
 				t.Errorf("error %q does not say what to do", err)
 			}
 		})
+	}
+}
+
+// TestValidateSSHHostKey: an SSH git source is valid with a known_hosts
+// file, or with the host key check explicitly turned off; HTTPS and folder
+// sources need neither. The keys load from YAML and the environment.
+func TestValidateSSHHostKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, git string
+		env       []string
+		wantKey   string // "" means valid
+	}{
+		{"scp-like with known_hosts", `{url: "git@github.com:acme/pm.git", known_hosts_file: /etc/ssh/known_hosts}`, nil, ""},
+		{"ssh url with known_hosts", `{url: "ssh://git@git.acme.example:2222/pm.git", known_hosts_file: /kh}`, nil, ""},
+		{"ssh, insecure asked for", `{url: "git@github.com:acme/pm.git", insecure_ignore_host_key: true}`, nil, ""},
+		{"ssh, insecure from the environment", `{url: "git@github.com:acme/pm.git"}`, []string{"PMSYNC_SOURCE_GIT_INSECURE_IGNORE_HOST_KEY=true"}, ""},
+		{"https needs no host key", `{url: "https://github.com/acme/pm.git"}`, nil, ""},
+		{"ssh without either", `{url: "git@github.com:acme/pm.git"}`, nil, "source.git.known_hosts_file"},
+		{"ssh url from the environment", `{url: "https://github.com/acme/pm.git"}`, []string{"PMSYNC_SOURCE_GIT_URL=git@github.com:acme/pm.git"}, "source.git.known_hosts_file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(writeConfig(t, validYAML+"source: {type: git, path: postmortems, git: "+tt.git+"}\n"), tt.env)
+			if tt.wantKey == "" {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				if c.Source.Git.KnownHostsFile == "" && !c.Source.Git.InsecureIgnoreHostKey && isSSHURL(c.Source.Git.URL) {
+					t.Fatalf("git = %+v: neither key loaded", c.Source.Git)
+				}
+				return
+			}
+			var verr *ValidationError
+			if !errors.As(err, &verr) || len(verr.Problems) != 1 || verr.Problems[0].Key != tt.wantKey {
+				t.Fatalf("Load = %v, want one problem with %s", err, tt.wantKey)
+			}
+		})
+	}
+	// A folder source ignores a leftover SSH URL: it is never cloned.
+	if _, err := Load(writeConfig(t, validYAML+"source: {type: dir, path: pm, git: {url: \"git@github.com:acme/pm.git\"}}\n"), nil); err != nil {
+		t.Fatalf("folder source with an SSH git.url: %v", err)
+	}
+}
+
+// TestIsSSHURL: config tells SSH URLs as sync/source (go-git) does.
+func TestIsSSHURL(t *testing.T) {
+	t.Parallel()
+	for u, want := range map[string]bool{
+		"ssh://git@example.com:2222/org/repo.git": true,
+		"SSH://example.com/org/repo.git":          true,
+		"git@github.com:org/repo.git":             true,
+		"github.com:org/repo.git":                 true,
+		"https://github.com/org/repo.git":         false,
+		"http://127.0.0.1:8080/repo.git":          false,
+		"file:///srv/repo.git":                    false,
+		"/srv/git/repo.git":                       false,
+		"./dir:with/colon":                        false,
+		"":                                        false,
+	} {
+		if got := isSSHURL(u); got != want {
+			t.Errorf("isSSHURL(%q) = %v, want %v", u, got, want)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -131,6 +132,17 @@ func (v *validator) source(s Source) {
 	}
 	v.globs("source.include", s.Include)
 	v.globs("source.exclude", s.Exclude)
+	// Globs match paths inside source.path only: one that climbs out or is
+	// absolute would silently match nothing.
+	inside := func(key string, globs []string) {
+		for i, g := range globs {
+			if strings.HasPrefix(g, "/") || filepath.IsAbs(g) || slices.Contains(strings.Split(filepath.ToSlash(g), "/"), "..") {
+				v.add(fmt.Sprintf("%s[%d]", key, i), "%q reaches outside source.path, which it can never match; write it relative to source.path, e.g. team/**/*.md", g)
+			}
+		}
+	}
+	inside("source.include", s.Include)
+	inside("source.exclude", s.Exclude)
 	v.url("source.web_url", s.WebURL)
 
 	g := s.Git
@@ -149,11 +161,41 @@ func (v *validator) source(s Source) {
 			}
 		}
 	}
+	// Host keys are checked unless the user asks otherwise: a man in the
+	// middle of an unchecked SSH connection can read and rewrite the
+	// repository.
+	switch ssh := isSSHURL(g.URL); {
+	case s.Type != SourceGit:
+	case ssh && g.KnownHostsFile == "" && !g.InsecureIgnoreHostKey:
+		v.add("source.git.known_hosts_file", "must be set for an SSH source.git.url: a known_hosts file with the server's host key "+
+			"(e.g. from ssh-keyscan, checked against the host's published fingerprints); or, for tests only, "+
+			"set source.git.insecure_ignore_host_key: true to accept any host key")
+	case ssh && g.KnownHostsFile != "" && g.InsecureIgnoreHostKey:
+		v.add("source.git.insecure_ignore_host_key", "set known_hosts_file or insecure_ignore_host_key, not both")
+	case !ssh && g.InsecureIgnoreHostKey:
+		v.add("source.git.insecure_ignore_host_key", "applies to SSH URLs only (ssh://host/path or user@host:path)")
+	}
 	v.oneOf("source.git.mode", g.Mode, GitModePush, GitModePullRequest)
 	v.secretPair("source.git.", "token", g.TokenEnv, g.TokenFile)
 	if g.AuthorEmail != "" && !strings.Contains(g.AuthorEmail, "@") {
 		v.add("source.git.author_email", "must be an e-mail address, got %q", g.AuthorEmail)
 	}
+}
+
+// scpLikeRE is git's scp-like SSH address, [user@]host:path, as go-git
+// matches it; a "/" before the first ":" makes it a local path instead.
+var scpLikeRE = regexp.MustCompile(`^(?:[^@]+@)?[^:\s]+:(?:[0-9]{1,5}:)?[^\\].*$`)
+
+// isSSHURL reports whether a git URL is reached over SSH: ssh://... or
+// scp-like, as sync/source reads it.
+func isSSHURL(u string) bool {
+	if scheme, _, ok := strings.Cut(u, "://"); ok && !strings.Contains(scheme, ":") {
+		return strings.EqualFold(scheme, "ssh")
+	}
+	if before, _, _ := strings.Cut(u, ":"); strings.Contains(before, "/") {
+		return false
+	}
+	return scpLikeRE.MatchString(u)
 }
 
 // trackers checks each tracker and returns them by lower-case name.

@@ -93,6 +93,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode >= 400 {
 		t.Stats.Errors.Add(1)
 	}
+	if err == nil {
+		redactEcho(resp) // before any SDK reads it; see transport_redact.go
+	}
 	return resp, err
 }
 

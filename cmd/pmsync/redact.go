@@ -2,17 +2,22 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"io"
 	"log/slog"
+	"regexp"
+	"sort"
 	"strings"
 	"sync"
 )
 
 // scrubber holds the run's secrets; redactHandler replaces them in every
-// log record. The adapters never log secrets; this is the last line of
-// defence against a server echoing a header or a wrapped error.
+// log record, and run in the final error and a panic's report. The
+// adapters never log secrets; this is the last line of defence against a
+// server echoing a header or a wrapped error.
 type scrubber struct {
 	mu      sync.RWMutex
-	secrets []string
+	secrets []string // longest first, so a secret containing another is cut whole
 }
 
 func (s *scrubber) Add(v string) {
@@ -20,19 +25,63 @@ func (s *scrubber) Add(v string) {
 		return
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Basic auth sends base64("user:password"); user and token are both
+	// resolved secrets (Jira Cloud), so each pair's encoding is one too.
+	for _, o := range s.secrets {
+		s.secrets = append(s.secrets, basic(o, v), basic(v, o))
+	}
 	s.secrets = append(s.secrets, v)
-	s.mu.Unlock()
+	sort.SliceStable(s.secrets, func(i, j int) bool { return len(s.secrets[i]) > len(s.secrets[j]) })
 }
+
+func basic(user, pass string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+}
+
+// basicRE finds Basic credentials, whose user pmsync may not know (git's
+// x-access-token).
+var basicRE = regexp.MustCompile(`(?i)\bbasic\s+([A-Za-z0-9+/]{4,}=*)`)
 
 func (s *scrubber) scrub(v string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if len(s.secrets) == 0 {
+		return v
+	}
+	v = basicRE.ReplaceAllStringFunc(v, func(m string) string {
+		cred := basicRE.FindStringSubmatch(m)[1]
+		dec, err := base64.StdEncoding.DecodeString(cred)
+		if err != nil {
+			return m
+		}
+		for _, sec := range s.secrets {
+			if strings.Contains(string(dec), sec) {
+				return strings.Replace(m, cred, "[REDACTED]", 1)
+			}
+		}
+		return m
+	})
 	for _, sec := range s.secrets {
 		if strings.Contains(v, sec) {
 			v = strings.ReplaceAll(v, sec, "[REDACTED]")
 		}
 	}
 	return v
+}
+
+// scrubWriter scrubs each write; for output written a line per call
+// (the final error, a panic's report).
+type scrubWriter struct {
+	w io.Writer
+	s *scrubber
+}
+
+func (w scrubWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.w, w.s.scrub(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 type redactHandler struct {

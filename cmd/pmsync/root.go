@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -30,21 +31,44 @@ type app struct {
 	logLevel   string // --log-level
 
 	secrets scrubber // every secret resolved this run, scrubbed from logs
+
+	// afterCommand, set only by tests, runs once the command has returned
+	// (its secrets resolved): a test panics there to see what a crash
+	// shows.
+	afterCommand func(*app)
 }
 
 // run executes one pmsync command line and returns its exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	return a.run(ctx, args)
+}
+
+func (a *app) run(ctx context.Context, args []string) (code int) {
+	// A panic is a bug; its value or stack may hold a secret (a request,
+	// an error quoting a server), so it is scrubbed like the logs.
+	defer func() {
+		if v := recover(); v != nil {
+			w := scrubWriter{a.stderr, &a.secrets}
+			fmt.Fprintf(w, "pmsync: internal error (a bug; please report it): %v\n%s", v, debug.Stack())
+			code = exitFailed
+		}
+	}()
 	root := newRootCmd(a)
 	started := false
 	markStarted(root, &started)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
+	if a.afterCommand != nil {
+		a.afterCommand(a)
+	}
 	path := root.CommandPath()
 	if cmd != nil {
 		path = cmd.CommandPath()
 	}
-	return report(ctx, stderr, path, err, started)
+	// The error may quote a server; the adapters scrub their own
+	// secrets, this catches what they could not know.
+	return report(ctx, scrubWriter{a.stderr, &a.secrets}, path, err, started)
 }
 
 func newRootCmd(a *app) *cobra.Command {

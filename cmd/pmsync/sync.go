@@ -307,7 +307,7 @@ func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (cl
 			Dir:     filepath.Join(parent, "pmsync-"+hex.EncodeToString(sum[:6])),
 			Include: dirOpts.Include, Exclude: dirOpts.Exclude, MaxBytes: dirOpts.MaxBytes,
 			AuthorName: g.AuthorName, AuthorEmail: g.AuthorEmail,
-			SSHKey: sshKey, KnownHosts: knownHosts,
+			SSHKey: sshKey, KnownHosts: knownHosts, InsecureIgnoreHostKey: g.InsecureIgnoreHostKey,
 		})
 		if err != nil {
 			return nil, nil, failedError(err)

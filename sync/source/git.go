@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,6 +24,9 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 )
 
+// gitUser is the HTTP basic-auth user sent with the token.
+const gitUser = "x-access-token"
+
 // GitOptions describe a git source.
 type GitOptions struct {
 	URL, Branch string // https URL; Branch defaults to "main"
@@ -33,8 +37,13 @@ type GitOptions struct {
 	// URL (ssh://git@host/path or git@host:path); see gitssh.go.
 	SSHKey []byte
 	// KnownHosts is the contents of a known_hosts file checking the SSH
-	// server's host key; empty accepts any host key.
+	// server's host key. An SSH URL needs it unless InsecureIgnoreHostKey
+	// is set.
 	KnownHosts []byte
+	// InsecureIgnoreHostKey accepts any SSH host key when KnownHosts is
+	// empty: a man in the middle could then read and rewrite the
+	// repository. For tests and labs only.
+	InsecureIgnoreHostKey bool
 	// Path is the folder of the postmortems inside the repository.
 	Path string
 	// Dir is where to clone; created if missing.
@@ -113,7 +122,7 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 	}
 	g.auth = auth
 	if g.auth == nil && o.Token != "" {
-		g.auth = &githttp.BasicAuth{Username: "x-access-token", Password: o.Token}
+		g.auth = &githttp.BasicAuth{Username: gitUser, Password: o.Token}
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("source: git: create %s: %w", o.Dir, err)
@@ -221,7 +230,12 @@ func (g *Git) fail(op string, err error) error {
 	}
 	msg := fmt.Sprintf("source: git %s %s: %v%s", op, g.Root(), err, hint)
 	if g.o.Token != "" {
-		msg = strings.ReplaceAll(msg, g.o.Token, "***")
+		// go-git quotes the body of a 401, 403 or 404: a server may echo
+		// the Authorization header, the token in base64 with its user.
+		basic := base64.StdEncoding.EncodeToString([]byte(gitUser + ":" + g.o.Token))
+		for _, s := range []string{basic, strings.TrimRight(basic, "="), g.o.Token} {
+			msg = strings.ReplaceAll(msg, s, "***")
+		}
 	}
 	return &gitError{msg: msg, err: err}
 }

@@ -27,6 +27,13 @@ func sshAuth(o GitOptions) (transport.AuthMethod, error) {
 	if len(o.SSHKey) == 0 {
 		return nil, errors.New("source: git: " + o.URL + " is an SSH URL: set source.git.ssh_key_file to the private key")
 	}
+	if len(o.KnownHosts) == 0 && !o.InsecureIgnoreHostKey {
+		// Without a host key to check, a man in the middle could read and
+		// rewrite the repository: accepting any key must be asked for.
+		return nil, errors.New("source: git: " + o.URL + " is an SSH URL and no host key is known: set source.git.known_hosts_file " +
+			"to a known_hosts file with the server's host key (e.g. from ssh-keyscan, checked against the host's published fingerprints), " +
+			"or, for tests only, source.git.insecure_ignore_host_key: true")
+	}
 	user := "git"
 	if ep, err := transport.NewEndpoint(o.URL); err == nil && ep.User != "" {
 		user = ep.User
@@ -41,10 +48,8 @@ func sshAuth(o GitOptions) (transport.AuthMethod, error) {
 		return nil, fmt.Errorf("source: git: source.git.ssh_key_file is not a usable unencrypted SSH private key: %v", err)
 	}
 	if len(o.KnownHosts) == 0 {
-		// No known_hosts: any host key is accepted. This is only acceptable
-		// because the operator chose it by not setting
-		// source.git.known_hosts_file; production should set it, or a
-		// man in the middle can read and rewrite the repository.
+		// The operator asked for it with insecure_ignore_host_key (checked
+		// above); the caller warns.
 		auth.HostKeyCallback = ssh.InsecureIgnoreHostKey()
 		return auth, nil
 	}

@@ -139,21 +139,35 @@ func newSSHRepo(t *testing.T) (*gittest.Server, *sshServer, []byte) {
 	return srv, startSSHServer(t, filepath.Dir(srv.Bare), signer.PublicKey()), key
 }
 
+// knownHostsFor is a known_hosts line for s's address with key.
+func knownHostsFor(s *sshServer, key ssh.PublicKey) []byte {
+	return []byte(knownhosts.Line([]string{knownhosts.Normalize(s.Addr)}, key) + "\n")
+}
+
 func TestGitSSHCommitPush(t *testing.T) {
 	srv, s, key := newSSHRepo(t)
 	ctx := context.Background()
-	kh := knownhosts.Line([]string{knownhosts.Normalize(s.Addr)}, s.HostKey) + "\n"
-	for i, known := range []string{"", kh} {
+	tests := []struct {
+		name       string
+		knownHosts []byte
+		insecure   bool
+	}{
+		{"known_hosts", knownHostsFor(s, s.HostKey), false},
+		{"any host key, asked for", nil, true},
+		// A known_hosts file wins over the insecure flag.
+		{"known_hosts and insecure", knownHostsFor(s, s.HostKey), true},
+	}
+	for i, tt := range tests {
 		g, err := OpenGit(ctx, GitOptions{
 			URL: "ssh://git@" + s.Addr + "/" + filepath.Base(srv.Bare), Branch: "main", Path: "postmortems",
-			Dir: t.TempDir(), SSHKey: bytes.TrimRight(key, "\n"), KnownHosts: []byte(known),
+			Dir: t.TempDir(), SSHKey: bytes.TrimRight(key, "\n"), KnownHosts: tt.knownHosts, InsecureIgnoreHostKey: tt.insecure,
 		})
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", tt.name, err)
 		}
 		list, err := g.List(ctx)
 		if err != nil || len(list) != 2 {
-			t.Fatalf("List = %v, %v", list, err)
+			t.Fatalf("%s: List = %v, %v", tt.name, list, err)
 		}
 		old, err := g.Read(ctx, "a.md")
 		if err != nil {
@@ -165,15 +179,15 @@ func TestGitSSHCommitPush(t *testing.T) {
 		}
 		pushed, err := g.Commit(ctx, "pmsync: sync")
 		if err != nil || !pushed {
-			t.Fatalf("Commit = %v, %v", pushed, err)
+			t.Fatalf("%s: Commit = %v, %v", tt.name, pushed, err)
 		}
 		if got := srv.Show(t, "postmortems/a.md"); got != strings.TrimSpace(want) && got != want {
-			t.Fatalf("bare repo a.md = %q, want %q", got, want)
+			t.Fatalf("%s: bare repo a.md = %q, want %q", tt.name, got, want)
 		}
 		g.Close()
 	}
-	if n := srv.Commits(t); n != 3 {
-		t.Fatalf("commits = %d, want 3", n)
+	if n, want := srv.Commits(t), 1+len(tests); n != want {
+		t.Fatalf("commits = %d, want %d", n, want)
 	}
 }
 
@@ -182,6 +196,7 @@ func TestGitSSHWrongKey(t *testing.T) {
 	_, other := newTestKey(t)
 	_, err := OpenGit(context.Background(), GitOptions{
 		URL: "ssh://git@" + s.Addr + "/" + filepath.Base(srv.Bare), Branch: "main", Dir: t.TempDir(), SSHKey: other,
+		KnownHosts: knownHostsFor(s, s.HostKey),
 	})
 	t.Log(err)
 	if err == nil || !strings.Contains(err.Error(), "check source.git.ssh_key_file") {
@@ -189,26 +204,59 @@ func TestGitSSHWrongKey(t *testing.T) {
 	}
 }
 
-func TestGitSSHUnknownHostKey(t *testing.T) {
+// TestGitSSHHostKeyRequired: host keys are checked by default. Without a
+// known_hosts file an SSH source is refused before any connection (the
+// user is told both ways out), and a host key that is not the known one
+// is refused even with the insecure flag set.
+func TestGitSSHHostKeyRequired(t *testing.T) {
 	srv, s, key := newSSHRepo(t)
 	impostor, _ := newTestKey(t)
-	kh := knownhosts.Line([]string{knownhosts.Normalize(s.Addr)}, impostor.PublicKey()) + "\n"
-	_, err := OpenGit(context.Background(), GitOptions{
-		URL: "ssh://git@" + s.Addr + "/" + filepath.Base(srv.Bare), Branch: "main", Dir: t.TempDir(),
-		SSHKey: key, KnownHosts: []byte(kh),
-	})
-	t.Log(err)
-	if err == nil || !strings.Contains(err.Error(), "source.git.known_hosts_file") {
-		t.Fatalf("err = %v, want a refused host key", err)
+	url := "ssh://git@" + s.Addr + "/" + filepath.Base(srv.Bare)
+	tests := []struct {
+		name       string
+		knownHosts []byte
+		insecure   bool
+		want       []string
+	}{
+		{"no known_hosts", nil, false, []string{"source.git.known_hosts_file", "source.git.insecure_ignore_host_key: true"}},
+		{"another host's key", knownHostsFor(s, impostor.PublicKey()), false, []string{"host key is not in source.git.known_hosts_file"}},
+		{"another host's key, insecure set", knownHostsFor(s, impostor.PublicKey()), true, []string{"host key is not in source.git.known_hosts_file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			_, err := OpenGit(context.Background(), GitOptions{
+				URL: url, Branch: "main", Dir: dir, SSHKey: key, KnownHosts: tt.knownHosts, InsecureIgnoreHostKey: tt.insecure,
+			})
+			t.Log(err)
+			if err == nil {
+				t.Fatal("OpenGit succeeded, want the host key refused")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("err = %v, want it to contain %q", err, w)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+				t.Error("a clone was made from an unverified host")
+			}
+		})
 	}
 }
 
 func TestGitSSHURL(t *testing.T) {
 	for u, want := range map[string]bool{
+		// The same table as config's TestIsSSHURL: both must agree.
 		"ssh://git@example.com:2222/org/repo.git": true,
+		"SSH://example.com/org/repo.git":          true,
 		"git@github.com:org/repo.git":             true,
+		"github.com:org/repo.git":                 true,
 		"https://github.com/org/repo.git":         false,
 		"http://127.0.0.1:8080/repo.git":          false,
+		"file:///srv/repo.git":                    false,
+		"/srv/git/repo.git":                       false,
+		"./dir:with/colon":                        false,
+		"":                                        false,
 	} {
 		if got := isSSHURL(u); got != want {
 			t.Errorf("isSSHURL(%q) = %v, want %v", u, got, want)
@@ -217,7 +265,8 @@ func TestGitSSHURL(t *testing.T) {
 	if _, err := OpenGit(context.Background(), GitOptions{URL: "git@example.com:org/repo.git", Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "ssh_key_file") {
 		t.Fatalf("err = %v, want a missing key error", err)
 	}
-	if _, err := OpenGit(context.Background(), GitOptions{URL: "git@example.com:org/repo.git", Dir: t.TempDir(), SSHKey: []byte("nope")}); err == nil || strings.Contains(err.Error(), "nope") {
-		t.Fatalf("err = %v, want an error without the key", err)
+	if _, err := OpenGit(context.Background(), GitOptions{URL: "git@example.com:org/repo.git", Dir: t.TempDir(), SSHKey: []byte("nope"), InsecureIgnoreHostKey: true}); err == nil ||
+		strings.Contains(err.Error(), "nope") || !strings.Contains(err.Error(), "ssh_key_file") {
+		t.Fatalf("err = %v, want an unusable-key error without the key", err)
 	}
 }

@@ -320,9 +320,9 @@ func TestGitHubApp(t *testing.T) {
 						"id": 7, "app_id": 42, "app_slug": "pmsync-app", "target_id": 1, "target_type": "Organization",
 						"single_file_name": nil, "repository_selection": "all",
 						"access_tokens_url": "https://api.github.com/app/installations/7/access_tokens",
-						"html_url": "https://github.com/organizations/acme/settings/installations/7",
-						"repositories_url": "https://api.github.com/installation/repositories",
-						"events": []string{"issues"}, "account": nil, "permissions": map[string]string{"issues": "write"},
+						"html_url":          "https://github.com/organizations/acme/settings/installations/7",
+						"repositories_url":  "https://api.github.com/installation/repositories",
+						"events":            []string{"issues"}, "account": nil, "permissions": map[string]string{"issues": "write"},
 						"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
 						"suspended_by": nil, "suspended_at": nil,
 					})
