@@ -3,6 +3,8 @@ package trackers
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +22,8 @@ import (
 //   - waits out rate-limit answers (429, and 403 or 503 that say so) using
 //     Retry-After, else X-RateLimit-Reset (epoch seconds on GitHub, ISO 8601
 //     on Jira), else a minute doubling; a wait is never a failure;
-//   - retries 5xx answers and network errors with exponential backoff, but
+//   - retries 5xx answers and network errors (not a certificate that does
+//     not verify) with exponential backoff, but
 //     only for requests that are safe to repeat (GET, HEAD, PUT, DELETE, or
 //     a context marked with Idempotent): a POST that timed out may have
 //     created a ticket, and the marker lookup of the next run recovers it;
@@ -126,7 +129,7 @@ func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.send(base, r)
 		if err != nil {
-			if ctx.Err() == nil && safe(req) && attempt < maxRetries {
+			if ctx.Err() == nil && safe(req) && attempt < maxRetries && !untrusted(err) {
 				t.Stats.Retries.Add(1)
 				if err := c.Sleep(ctx, backoff<<attempt); err != nil {
 					return nil, err
@@ -162,6 +165,16 @@ func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return resp, nil
 	}
+}
+
+// untrusted reports a TLS verification failure: the server is not who it
+// claims to be, and asking again will not change that.
+func untrusted(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci)
 }
 
 // send paces mutating requests and counts.

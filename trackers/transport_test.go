@@ -144,3 +144,34 @@ func TestTransportPacesWrites(t *testing.T) {
 		t.Fatalf("stats %s", &tr.Stats)
 	}
 }
+
+// TestTransportDoesNotRetryUntrustedServers: a certificate that does not
+// verify is refused at once (asking again will not make the server
+// trustworthy), while a plain network error is retried.
+func TestTransportDoesNotRetryUntrustedServers(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(srv.Close)
+	clock := NewSimClock(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	tr := &Transport{Base: http.DefaultTransport, Clock: clock}
+	_, err := do(t, tr, http.MethodGet, srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("err = %v, want a certificate error", err)
+	}
+	if n := tr.Stats.Retries.Load(); n != 0 {
+		t.Fatalf("%d retries of an untrusted server", n)
+	}
+	if hits.Load() != 0 {
+		t.Fatal("the untrusted server got a request")
+	}
+	// A closed port is a network error: retried.
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	tr = &Transport{Base: http.DefaultTransport, Clock: clock}
+	if _, err := do(t, tr, http.MethodGet, closed.URL); err == nil {
+		t.Fatal("closed server answered")
+	}
+	if n := tr.Stats.Retries.Load(); n != 4 {
+		t.Fatalf("%d retries of a network error, want 4", n)
+	}
+}
