@@ -300,7 +300,14 @@ func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (cl
 		sum := sha256.Sum256([]byte(g.URL + "\x00" + g.Branch))
 		parent := g.Dir
 		if parent == "" {
+			// TMPDIR of the environment pmsync was given (the process's
+			// own when run from main).
 			parent = os.TempDir()
+			for _, kv := range fo.Env {
+				if v, ok := strings.CutPrefix(kv, "TMPDIR="); ok && v != "" {
+					parent = v
+				}
+			}
 		}
 		src, err := source.OpenGit(ctx, source.GitOptions{
 			URL: g.URL, Branch: g.Branch, Token: token, Path: cfg.Source.Path,
