@@ -1,10 +1,12 @@
 package config
 
 import (
-	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // EnvPrefix starts every environment variable that overrides a key.
@@ -48,21 +51,25 @@ func Load(path string, env []string) (*Config, error) {
 
 	var probs []Problem // all problems, reported together
 	if path != "" {
-		data, err := os.ReadFile(path)
+		data, err := readConfigFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("read config file: %w", err)
+			return nil, err
 		}
-		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		settings, fileProbs, err := parseConfigFile(path, data)
+		if err != nil {
+			return nil, err
+		}
+		if err := v.MergeConfigMap(settings); err != nil {
 			return nil, fmt.Errorf("parse config file %s: %w", path, err)
 		}
-		probs = unknownKeys(reflect.TypeFor[Config](), v.AllSettings(), "")
+		probs = append(fileProbs, unknownKeys(reflect.TypeFor[Config](), v.AllSettings(), "")...)
 	}
 
-	applyEnv(v, env)
+	probs = append(probs, applyEnv(v, env)...)
 	setTrackerDefaults(v)
 
 	var c Config
-	hook := viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(durationHook, sliceHook))
+	hook := viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(durationHook, sliceHook, numberHook))
 	unmarshal := v.UnmarshalExact
 	if len(probs) > 0 {
 		unmarshal = v.Unmarshal // unknown keys are reported already; look for the rest
@@ -91,6 +98,223 @@ func Load(path string, env []string) (*Config, error) {
 	return &c, nil
 }
 
+// Bounds of a config file. A real one is a few KiB, nested a few levels.
+// The bounds keep a mistaken or hostile file (a log passed as --config, a
+// YAML alias bomb, maps nested thousands deep) from taking the process's
+// time and memory: viper's cost grows with the cube of the nesting depth,
+// yaml's with the square of the number of keys in a map.
+const (
+	maxFileSize    = 1 << 20 // bytes
+	maxFileDepth   = 16      // nested maps and lists, the top-level map being 1
+	maxFileNodes   = 100000  // keys and values, counting those an alias repeats
+	maxFileMapKeys = 10000   // keys in one map
+)
+
+// readConfigFile reads the config file, refusing one over maxFileSize.
+func readConfigFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read config file: %w", err)
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("config file %s is larger than %d KiB, the most pmsync reads; is it the right file?", path, maxFileSize>>10)
+	}
+	return data, nil
+}
+
+// parseConfigFile parses the config file into settings for viper, with
+// the keys lower-cased as viper does. Keys that are the same but for case
+// are problems (viper would keep one of them at random); so are keys that
+// viper would split at keyDelim.
+func parseConfigFile(path string, data []byte) (map[string]any, []Problem, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, nil, fmt.Errorf("parse config file %s: %s", path, yamlErrorText(err))
+	}
+	// Before decoding: yaml takes its time on a map with many keys.
+	sz := fileSize{path: path}
+	if err := sz.check(&root, "", 1); err != nil {
+		return nil, nil, err
+	}
+	var doc any
+	if root.Kind != 0 {
+		if err := root.Decode(&doc); err != nil {
+			return nil, nil, fmt.Errorf("parse config file %s: %s", path, yamlErrorText(err))
+		}
+	}
+	switch doc.(type) {
+	case nil:
+		return map[string]any{}, nil, nil // empty, or only comments
+	case map[string]any, map[any]any:
+	default:
+		return nil, nil, fmt.Errorf("parse config file %s: the file must be a map of keys such as source: and trackers:, not a single %s", path, yamlKind(doc))
+	}
+	var ft fileTree
+	settings := ft.value(doc, "")
+	return settings.(map[string]any), ft.probs, nil
+}
+
+// fileSize checks a parsed config file against the bounds.
+type fileSize struct {
+	path  string
+	nodes int // so far
+}
+
+// check checks n, at key path key (for messages) and nesting level depth,
+// following aliases as decoding will.
+func (sz *fileSize) check(n *yaml.Node, key string, depth int) error {
+	if sz.nodes++; sz.nodes > maxFileNodes {
+		return fmt.Errorf("parse config file %s: more than %d keys and values, counting those each alias (*name) repeats; is it the right file?", sz.path, maxFileNodes)
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if err := sz.check(c, key, depth); err != nil {
+				return err
+			}
+		}
+	case yaml.AliasNode:
+		if n.Alias != nil {
+			return sz.check(n.Alias, key, depth)
+		}
+	case yaml.SequenceNode, yaml.MappingNode:
+		if depth > maxFileDepth {
+			return fmt.Errorf("parse config file %s: %s: nested more than %d levels deep", sz.path, key, maxFileDepth)
+		}
+		if n.Kind == yaml.MappingNode && len(n.Content)/2 > maxFileMapKeys {
+			return fmt.Errorf("parse config file %s: %s: more than %d keys in one map", sz.path, cmp.Or(key, "the top level"), maxFileMapKeys)
+		}
+		for i, c := range n.Content {
+			ck := fmt.Sprintf("%s[%d]", key, i)
+			if n.Kind == yaml.MappingNode {
+				ck = joinKey(key, strings.ToLower(n.Content[i&^1].Value)) // the key, or the value's key
+			}
+			if err := sz.check(c, ck, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// yamlKind names the kind of a decoded YAML value for messages.
+func yamlKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "list"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case int, int64, uint64, float64:
+		return "number"
+	}
+	return "value"
+}
+
+// yamlErrorText is err's message without the document's values. yaml
+// quotes a value that does not match its tag (in backquotes) and a map or
+// list used as a key; either may hold a secret, as a token pasted in the
+// wrong place or a token file passed as the config file.
+func yamlErrorText(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "invalid map key:"); i >= 0 {
+		return msg[:i] + "invalid map key: a key must be a single value, not a list or a map"
+	}
+	if i, j := strings.Index(msg, "`"), strings.LastIndex(msg, "`"); i >= 0 {
+		msg = msg[:i] + "(value not shown)" + msg[j+1:]
+	}
+	return msg
+}
+
+// fileTree normalizes the decoded config file.
+type fileTree struct {
+	probs []Problem
+}
+
+// value returns v with its maps' keys lower-cased strings; key is v's
+// key path for messages.
+func (ft *fileTree) value(v any, key string) any {
+	var entries []fileEntry
+	switch v := v.(type) {
+	case map[string]any:
+		entries = make([]fileEntry, 0, len(v))
+		for k, x := range v {
+			entries = append(entries, fileEntry{k, k, x})
+		}
+	case map[any]any: // a map with keys that are not all strings
+		entries = make([]fileEntry, 0, len(v))
+		for k, x := range v {
+			entries = append(entries, fileEntry{k, keyString(k), x})
+		}
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = ft.value(x, fmt.Sprintf("%s[%d]", key, i))
+		}
+		return out
+	default:
+		return v
+	}
+
+	// Sorted, so that of keys that differ in case the same one is kept
+	// every time.
+	slices.SortFunc(entries, func(a, b fileEntry) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		// The same string from keys of different types, such as 1 and "1".
+		return cmp.Or(strings.Compare(fmt.Sprintf("%T", a.key), fmt.Sprintf("%T", b.key)),
+			strings.Compare(fmt.Sprintf("%#v", a.val), fmt.Sprintf("%#v", b.val)))
+	})
+	out := make(map[string]any, len(entries))
+	spellings := map[string][]string{} // lower-cased key -> the keys in the file
+	for _, e := range entries {
+		lower := strings.ToLower(e.name)
+		spellings[lower] = append(spellings[lower], strconv.Quote(e.name))
+		if len(spellings[lower]) > 1 {
+			continue
+		}
+		if strings.Contains(lower, keyDelim) || strings.HasPrefix(lower, ":") || strings.HasSuffix(lower, ":") {
+			// Kept from viper, which would split it into other keys.
+			ft.probs = append(ft.probs, Problem{Key: joinKey(key, lower), Message: `a key must not contain "::" or start or end with ":"`})
+			continue
+		}
+		out[lower] = ft.value(e.val, joinKey(key, lower))
+	}
+	for _, lower := range sortedKeys(spellings) {
+		if s := spellings[lower]; len(s) > 1 {
+			ft.probs = append(ft.probs, Problem{Key: joinKey(key, lower),
+				Message: fmt.Sprintf("is set %d times, as %s; keys are case-insensitive", len(s), strings.Join(s, " and "))})
+		}
+	}
+	return out
+}
+
+// fileEntry is one entry of a map in the config file.
+type fileEntry struct {
+	key  any    // as parsed
+	name string // key as a string
+	val  any
+}
+
+// keyString is a map key that is not a string (yaml parses 1: and true:
+// as a number and a boolean) as a string.
+func keyString(k any) string {
+	if s, ok := k.(string); ok {
+		return s
+	}
+	if k == nil {
+		return ""
+	}
+	return fmt.Sprint(k)
+}
+
 // decodeProblems turns mapstructure's joined decode errors into problems
 // keyed like the rest; nil when err has none.
 func decodeProblems(err error) []Problem {
@@ -117,6 +341,11 @@ func decodeProblems(err error) []Problem {
 		}
 	}
 	walk(err)
+	// mapstructure decodes maps in random order: sort, so that the same
+	// input always gives the same message.
+	slices.SortStableFunc(probs, func(a, b Problem) int {
+		return cmp.Or(strings.Compare(a.Key, b.Key), strings.Compare(a.Message, b.Message))
+	})
 	return probs
 }
 
@@ -229,6 +458,49 @@ func durationHook(from, to reflect.Type, data any) (any, error) {
 	return data, nil
 }
 
+// numberHook refuses numbers that a field cannot hold as written, which
+// mapstructure would otherwise truncate (2.5 for an integer), wrap around
+// (a huge number) or let through as NaN, which every comparison of a
+// validation check lets pass.
+func numberHook(from, to reflect.Type, data any) (any, error) {
+	switch to.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		zero := reflect.New(to).Elem()
+		switch from.Kind() {
+		case reflect.Float32, reflect.Float64:
+			f := reflect.ValueOf(data).Float()
+			if f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 || zero.OverflowInt(int64(f)) {
+				return nil, fmt.Errorf("want a whole number that fits in %d bits, got %v", to.Bits(), data)
+			}
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			if u := reflect.ValueOf(data).Uint(); u > math.MaxInt64 || zero.OverflowInt(int64(u)) {
+				return nil, fmt.Errorf("want a whole number that fits in %d bits, got %v", to.Bits(), data)
+			}
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			if zero.OverflowInt(reflect.ValueOf(data).Int()) {
+				return nil, fmt.Errorf("want a whole number that fits in %d bits, got %v", to.Bits(), data)
+			}
+		}
+	case reflect.Float32, reflect.Float64:
+		var f float64
+		switch from.Kind() {
+		case reflect.Float32, reflect.Float64:
+			f = reflect.ValueOf(data).Float()
+		case reflect.String: // an environment override
+			var err error
+			if f, err = strconv.ParseFloat(strings.TrimSpace(data.(string)), 64); err != nil {
+				return data, nil // mapstructure reports it
+			}
+		default:
+			return data, nil
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("want a finite number, got %v", f)
+		}
+	}
+	return data, nil
+}
+
 // sliceHook splits a comma-separated string (an environment override) into
 // a string list, trimming blanks.
 func sliceHook(from, to reflect.Type, data any) (any, error) {
@@ -315,6 +587,9 @@ func unknownKeys(t reflect.Type, settings any, path string) []Problem {
 }
 
 func joinKey(path, k string) string {
+	if k == "" {
+		k = `""`
+	}
 	if path == "" {
 		return k
 	}
@@ -331,8 +606,10 @@ type envTarget struct {
 
 // applyEnv sets every key named by a PMSYNC_ variable in env. Names are
 // computed from the schema and the keys present, never parsed back, so
-// map keys and field names containing "_" are unambiguous.
-func applyEnv(v *viper.Viper, env []string) {
+// map keys and field names containing "_" are unambiguous. A name that
+// two keys share (people jane.doe and jane_doe) sets neither and is a
+// problem.
+func applyEnv(v *viper.Viper, env []string) []Problem {
 	vars := map[string]string{}
 	for _, kv := range env {
 		name, val, ok := strings.Cut(kv, "=")
@@ -346,23 +623,35 @@ func applyEnv(v *viper.Viper, env []string) {
 		vars[name] = val
 	}
 	if len(vars) == 0 {
-		return
+		return nil
 	}
 
-	exact := map[string]envTarget{}
-	prefixes := map[string][]string{} // env prefix -> key of a map of plain values
+	exact := map[string][]envTarget{}
+	prefixes := map[string][][]string{} // env prefix -> keys of maps of plain values
 	collectEnv(reflect.TypeFor[Config](), v.AllSettings(), nil, -1, nil, exact, prefixes)
 
+	var probs []Problem
 	lists := map[string][]any{} // list key -> copy being edited
 	for _, name := range sortedKeys(vars) {
 		val := vars[name]
-		t, ok := exact[name]
-		if !ok {
-			t, ok = prefixTarget(name, prefixes)
+		ts := exact[name]
+		if len(ts) == 0 {
+			ts = prefixTarget(name, prefixes)
 		}
-		if !ok {
+		if len(ts) == 0 {
 			continue // PMSYNC_CONFIG, token variables, typos: not ours
 		}
+		if len(ts) > 1 {
+			keys := make([]string, len(ts))
+			for i, t := range ts {
+				keys[i] = t.String()
+			}
+			slices.Sort(keys)
+			probs = append(probs, Problem{Key: keys[0], Message: fmt.Sprintf(
+				"%s could set %s, so it sets none; rename keys so that their variable names differ", name, orList(keys))})
+			continue
+		}
+		t := ts[0]
 		if t.index < 0 {
 			v.Set(strings.Join(t.key, keyDelim), val)
 			continue
@@ -379,23 +668,37 @@ func applyEnv(v *viper.Viper, env []string) {
 	for lk, l := range lists {
 		v.Set(lk, l)
 	}
+	return probs
 }
 
-// prefixTarget finds a new entry of a map of plain values; the longest
-// prefix wins so the choice does not depend on map order.
-func prefixTarget(name string, prefixes map[string][]string) (envTarget, bool) {
+// String is the key t sets, for messages: routes[0].match.team.
+func (t envTarget) String() string {
+	s := strings.Join(t.key, ".")
+	if t.index >= 0 {
+		s = fmt.Sprintf("%s[%d]", s, t.index)
+		if len(t.rest) > 0 {
+			s += "." + strings.Join(t.rest, ".")
+		}
+	}
+	return s
+}
+
+// prefixTarget finds a new entry of a map of plain values (more than one
+// when maps share the prefix); the longest prefix wins so the choice does
+// not depend on map order.
+func prefixTarget(name string, prefixes map[string][][]string) []envTarget {
 	best := ""
 	for p := range prefixes {
 		if strings.HasPrefix(name, p) && len(name) > len(p) && len(p) > len(best) {
 			best = p
 		}
 	}
-	if best == "" {
-		return envTarget{}, false
+	var ts []envTarget
+	for _, key := range prefixes[best] {
+		k := append(key[:len(key):len(key)], strings.ToLower(name[len(best):]))
+		ts = append(ts, envTarget{key: k, index: -1})
 	}
-	key := prefixes[best]
-	k := append(key[:len(key):len(key)], strings.ToLower(name[len(best):]))
-	return envTarget{key: k, index: -1}, true
+	return ts
 }
 
 // setIn returns m (a map[string]any, copied) with val at path.
@@ -416,7 +719,7 @@ func setIn(m any, path []string, val string) any {
 // collectEnv walks the schema t alongside the current settings and records
 // the environment variable name of every leaf key.
 func collectEnv(t reflect.Type, settings any, key []string, index int, rest []string,
-	exact map[string]envTarget, prefixes map[string][]string) {
+	exact map[string][]envTarget, prefixes map[string][][]string) {
 	cur := func(seg string) ([]string, []string) {
 		if index >= 0 {
 			return key, append(rest[:len(rest):len(rest)], seg)
@@ -444,10 +747,12 @@ func collectEnv(t reflect.Type, settings any, key []string, index int, rest []st
 	case reflect.Map:
 		if t.Elem().Kind() != reflect.Struct {
 			// A map of plain values: its present entries, and new ones.
-			prefixes[envName(full(key, rest))+"_"] = full(key, rest)
+			p := envName(full(key, rest)) + "_"
+			prefixes[p] = append(prefixes[p], full(key, rest))
 			for name := range m {
 				k, r := cur(name)
-				exact[envName(full(k, r))] = envTarget{key: k, index: index, rest: r}
+				n := envName(full(k, r))
+				exact[n] = append(exact[n], envTarget{key: k, index: index, rest: r})
 			}
 			return
 		}
@@ -463,9 +768,11 @@ func collectEnv(t reflect.Type, settings any, key []string, index int, rest []st
 			}
 			return
 		}
-		exact[envName(full(key, rest))] = envTarget{key: key, index: index, rest: rest}
+		n := envName(full(key, rest))
+		exact[n] = append(exact[n], envTarget{key: key, index: index, rest: rest})
 	default:
-		exact[envName(full(key, rest))] = envTarget{key: key, index: index, rest: rest}
+		n := envName(full(key, rest))
+		exact[n] = append(exact[n], envTarget{key: key, index: index, rest: rest})
 	}
 }
 
