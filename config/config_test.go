@@ -314,6 +314,11 @@ func TestValidate(t *testing.T) {
 		{"max creates", func(c *Config) { gh := c.Trackers["gh"]; gh.MaxCreates = -1; c.Trackers["gh"] = gh }, "trackers.gh.max_creates: must not be negative"},
 		{"token env and file", func(c *Config) { gh := c.Trackers["gh"]; gh.TokenFile = "/t"; c.Trackers["gh"] = gh }, "trackers.gh.token_env: set token_env or token_file, not both"},
 		{"token pasted into token_env", func(c *Config) { gh := c.Trackers["gh"]; gh.TokenEnv = "ghp-abc.def"; c.Trackers["gh"] = gh }, "trackers.gh.token_env: must be the name of an environment variable"},
+		{"negative app id", func(c *Config) {
+			gh := c.Trackers["gh"]
+			gh.TokenEnv, gh.AppID, gh.InstallationID, gh.PrivateKeyFile = "", -1, 7, "/k.pem"
+			c.Trackers["gh"] = gh
+		}, "trackers.gh.app_id: must be the App's positive id"},
 		{"partial app", func(c *Config) { gh := c.Trackers["gh"]; gh.TokenEnv = ""; gh.AppID = 1; c.Trackers["gh"] = gh }, "trackers.gh.app_id: a GitHub App needs"},
 		{"priority key", func(c *Config) {
 			j := c.Trackers["jira"]

@@ -243,6 +243,12 @@ func (v *validator) trackers(c *Config) map[string]Tracker {
 				if t.TokenEnv != "" || t.TokenFile != "" {
 					v.add(p+"app_id", "use a token (token_env/token_file) or a GitHub App, not both")
 				}
+				if t.AppID < 0 {
+					v.add(p+"app_id", "must be the App's positive id (its settings page shows it)")
+				}
+				if t.InstallationID < 0 {
+					v.add(p+"installation_id", "must be the installation's positive id (in its settings URL)")
+				}
 			}
 			other("project", t.Project != "")
 			other("deployment", t.Deployment != "")
