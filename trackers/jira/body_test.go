@@ -158,13 +158,22 @@ func TestPMLabel(t *testing.T) {
 
 func TestFindJQL(t *testing.T) {
 	t.Parallel()
-	since := time.Date(2026, 3, 1, 14, 7, 59, 0, time.FixedZone("CET", 3600))
-	got := findJQL("OPS", since)
-	want := `project = "OPS" AND labels = "postmortem" AND updated >= "2026/03/01 01:07" ORDER BY key ASC`
-	if got != want {
-		t.Errorf("jql\n got %s\nwant %s", got, want)
+	now := time.Date(2026, 3, 1, 14, 7, 59, 0, time.UTC)
+	tests := []struct {
+		since time.Time
+		want  string
+	}{
+		{time.Time{}, `project = "OPS" AND labels = "postmortem" ORDER BY key ASC`},
+		// Time zones do not matter: the bound is relative to now.
+		{time.Date(2026, 3, 1, 15, 2, 59, 0, time.FixedZone("CET", 3600)), `project = "OPS" AND labels = "postmortem" AND updated >= "-5m" ORDER BY key ASC`},
+		{now.Add(-65*time.Minute - time.Second), `project = "OPS" AND labels = "postmortem" AND updated >= "-66m" ORDER BY key ASC`},
+		{now.Add(-24*time.Hour - 5*time.Minute), `project = "OPS" AND labels = "postmortem" AND updated >= "-1445m" ORDER BY key ASC`},
+		{now, `project = "OPS" AND labels = "postmortem" AND updated >= "-0m" ORDER BY key ASC`},
+		{now.Add(24 * time.Hour), `project = "OPS" AND labels = "postmortem" AND updated >= "1440m" ORDER BY key ASC`}, // the clock went back
 	}
-	if got := findJQL("OPS", time.Time{}); got != `project = "OPS" AND labels = "postmortem" ORDER BY key ASC` {
-		t.Errorf("jql without since: %s", got)
+	for _, tt := range tests {
+		if got := findJQL("OPS", tt.since, now); got != tt.want {
+			t.Errorf("since %s\n got %s\nwant %s", tt.since, got, tt.want)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package jira
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -40,25 +42,24 @@ func Quote(s string) string {
 	return b.String()
 }
 
-// jqlTimeLayout is JQL's date-time literal, minute precision.
-const jqlTimeLayout = "2006/01/02 15:04"
-
-// zoneSlack is how much earlier than since a Find asks. JQL reads date
-// literals in the time zone of the Jira account that sends the query,
-// which pmsync does not know (asking GET myself would cost a call per
-// run). pmsync writes the literal in UTC: for an account at UTC+h the
-// query then reaches h hours further back, which only lists more; for an
-// account behind UTC it would miss updates, so the literal is written 12
-// hours early (the zones end at UTC−12). On top of this the engine asks
-// for since = last run − 5 minutes (engine.sinceMargin) against clock
-// skew; the minute is rounded down.
-const zoneSlack = 12 * time.Hour
-
-// findJQL is the query for pmsync's issues in a project, oldest key first.
-func findJQL(project string, since time.Time) string {
+// findJQL is the query for pmsync's issues in a project, oldest key
+// first; with since, only those updated since then. The bound is a period
+// relative to the server's now ("-95m"), not a date: JQL reads date
+// literals in the time zone of the account that sends the query, which
+// pmsync does not know, and guessing it (a date 12 hours early) made
+// every run list half a day of changes again. Clock skew between pmsync
+// and Jira is covered by the engine asking for since = last run − 5
+// minutes (engine.sinceMargin); the period is rounded up to the minute.
+func findJQL(project string, since, now time.Time) string {
 	q := "project = " + Quote(project) + " AND labels = " + Quote(labelPostmortem)
 	if !since.IsZero() {
-		q += " AND updated >= " + Quote(since.UTC().Add(-zoneSlack).Format(jqlTimeLayout))
+		// Whole minutes back, rounded up; a since after now (the clock
+		// went back) is a period ahead, which lists nothing yet.
+		period := "-" + strconv.Itoa(int(math.Ceil(now.Sub(since).Minutes()))) + "m"
+		if since.After(now) {
+			period = strconv.Itoa(int(math.Floor(since.Sub(now).Minutes()))) + "m"
+		}
+		q += " AND updated >= " + Quote(period)
 	}
 	return q + " ORDER BY key ASC"
 }

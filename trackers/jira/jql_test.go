@@ -3,6 +3,7 @@ package jira
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
@@ -49,8 +50,8 @@ func FuzzQuote(f *testing.F) {
 func TestQueriesParse(t *testing.T) {
 	t.Parallel()
 	for _, jql := range []string{
-		findJQL("OPS", spec("action", "ai-1").Due),
-		findJQL("OPS", spec("action", "ai-1").Due.AddDate(0, 0, 0).Add(1)),
+		findJQL("OPS", spec("action", "ai-1").Due, spec("action", "ai-1").Due.Add(time.Hour)),
+		findJQL("OPS", time.Time{}, time.Now()),
 		keysJQL([]string{"OPS-1", "OPS-22", "AB_C-3"}),
 	} {
 		if _, err := jirasim.ParseJQL(jql); err != nil {

@@ -116,7 +116,7 @@ func (t *Tracker) target(target ticket.Target) (string, error) {
 
 // Find lists the project's postmortem-labelled issues by JQL, oldest key
 // first, all pages; since narrows it to issues updated since then (see
-// zoneSlack for the time zone). Issues without a marker are left out.
+// findJQL). Issues without a marker are left out.
 func (t *Tracker) Find(ctx context.Context, target ticket.Target, since time.Time) ([]ticket.Ticket, error) {
 	project, err := t.target(target)
 	if err != nil {
@@ -130,7 +130,7 @@ func (t *Tracker) Find(ctx context.Context, target ticket.Target, since time.Tim
 	// An issue updated while we page may be seen twice: keep its last version.
 	index := map[string]int{}
 	var out []ticket.Ticket
-	err = t.search(ctx, info, findJQL(project, since), false, t.reconcile(project, nil), func(page []jira.Issue) {
+	err = t.search(ctx, info, findJQL(project, since, t.clock.Now()), false, t.reconcile(project, nil), func(page []jira.Issue) {
 		for _, is := range page {
 			tk, err := t.ticketFrom(info, is)
 			if err != nil {
