@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -77,62 +79,64 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 
 // writeReport computes the report and writes it in each format, each file
 // replaced atomically. Formats this version cannot render are skipped
-// with a warning.
+// with a warning. Each format is rendered straight into its file, one at
+// a time, so a large report is never held twice in memory.
 func writeReport(dir string, formats []string, in pmreport.Input, log *slog.Logger) ([]string, error) {
-	files, err := renderReport(pmreport.Compute(in), formats, log)
-	if err != nil {
-		return nil, err
-	}
+	r := pmreport.Compute(in)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report: %w (check report.dir)", err)
 	}
 	var written []string
-	for _, f := range files {
-		p := filepath.Join(dir, f.name)
-		tmp := p + ".tmp"
-		if err := os.WriteFile(tmp, f.data, 0o644); err != nil {
-			return written, fmt.Errorf("report: %w", err)
-		}
-		if err := os.Rename(tmp, p); err != nil {
-			return written, fmt.Errorf("report: %w", err)
-		}
-		written = append(written, p)
-	}
-	return written, nil
-}
-
-type reportFile struct {
-	name string
-	data []byte
-}
-
-// renderReport renders r in each format this version knows, in order.
-func renderReport(r *pmreport.Report, formats []string, log *slog.Logger) ([]reportFile, error) {
-	var out []reportFile
 	for _, f := range formats {
 		name, ok := reportFormats[f]
 		if !ok {
 			log.Warn("report format not available in this version; skipped", "format", f)
 			continue
 		}
-		var b bytes.Buffer
-		var err error
-		switch f {
-		case "md":
-			err = r.Markdown(&b)
-		case "json":
-			err = r.JSON(&b)
-		case "csv":
-			err = r.CSV(&b)
-		case "html":
-			err = r.HTML(&b)
+		p := filepath.Join(dir, name)
+		if err := writeFileAtomic(p, func(w io.Writer) error { return renderReport(r, f, w) }); err != nil {
+			return written, fmt.Errorf("report %s: %w", f, err)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("report %s: %w", f, err)
-		}
-		out = append(out, reportFile{name, b.Bytes()})
+		written = append(written, p)
 	}
-	return out, nil
+	return written, nil
+}
+
+// writeFileAtomic writes p through a temporary file renamed over it.
+func writeFileAtomic(p string, write func(io.Writer) error) error {
+	tmp := p + ".tmp"
+	fh, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(fh, 64<<10)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+// renderReport renders r in format f (a key of reportFormats).
+func renderReport(r *pmreport.Report, f string, w io.Writer) error {
+	switch f {
+	case "md":
+		return r.Markdown(w)
+	case "json":
+		return r.JSON(w)
+	case "csv":
+		return r.CSV(w)
+	case "html":
+		return r.HTML(w)
+	}
+	return fmt.Errorf("format %q is not available", f)
 }
 
 // reportDigestFile, inside report.dir, holds the digest of the committed
@@ -159,15 +163,24 @@ func stageReport(ctx context.Context, repo repoWriter, dir string, formats []str
 	if err == nil && strings.TrimSpace(string(old)) == digest && digest != "" {
 		return false, nil
 	}
-	files, err := renderReport(r, formats, log)
-	if err != nil {
-		return false, err
-	}
-	files = append(files, reportFile{reportDigestFile, []byte(digest + "\n")})
-	for _, f := range files {
-		if err := repo.WriteRepoFile(ctx, path.Join(dir, f.name), f.data); err != nil {
+	// One format at a time: each is rendered, handed to the clone, and
+	// let go before the next.
+	for _, f := range formats {
+		name, ok := reportFormats[f]
+		if !ok {
+			log.Warn("report format not available in this version; skipped", "format", f)
+			continue
+		}
+		var b bytes.Buffer
+		if err := renderReport(r, f, &b); err != nil {
+			return false, fmt.Errorf("report %s: %w", f, err)
+		}
+		if err := repo.WriteRepoFile(ctx, path.Join(dir, name), b.Bytes()); err != nil {
 			return false, fmt.Errorf("report: %w (check report.dir)", err)
 		}
+	}
+	if err := repo.WriteRepoFile(ctx, path.Join(dir, reportDigestFile), []byte(digest+"\n")); err != nil {
+		return false, fmt.Errorf("report: %w (check report.dir)", err)
 	}
 	return true, nil
 }
