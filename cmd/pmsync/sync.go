@@ -154,6 +154,11 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 			TrustedAuthors: trusted,
 		},
 	}
+	if fo.Clock != nil {
+		// One clock for the run and its trackers (simulated in tests and
+		// benchmarks, so "since the last run" means the same to both).
+		e.Now = fo.Clock.Now
+	}
 	if isTerminal(a.stderr) && !f.dryRun {
 		// A person is watching a long first run: one line, rewritten.
 		e.Progress = func(done, total int) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +18,40 @@ import (
 	"github.com/pmsync/pmsync/trackers/memory"
 )
 
-// BenchmarkRunMemory: 1,000 postmortems with 10,000 items; the first run
-// creates every ticket (in memory), the measured runs are steady. SPEC §8
-// budgets 64 MiB of peak memory.
+// budgetMiB is SPEC §8's peak memory for 10,000 items in 1,000
+// postmortems.
+const budgetMiB = 64
+
+// BenchmarkRunMemory: 1,000 postmortems with 10,000 items (2 factors and
+// 8 action items each) and an in-memory tracker. The first run creates
+// every ticket and writes each link back; the measured runs are steady
+// (nothing changed). Memory is the Go heap's growth over the heap before
+// the run, garbage not yet collected included, sampled every 2 ms
+// (internal/memprobe): what the run itself needs, without the runtime,
+// the binary or an HTTP client (BenchmarkBinaryPeakRSS in cmd/pmsync
+// measures the whole process).
+//
+// Reported: first-peak-MiB and steady-peak-MiB, peak-MiB (the larger),
+// budget-MiB and x_budget (peak / 64 MiB). The CronJob runs with
+// GOMEMLIMIT=64MiB, which makes the collector work harder near the
+// limit, so the benchmark runs without a limit and with
+// debug.SetMemoryLimit(64 MiB) (restored afterwards).
 func BenchmarkRunMemory(b *testing.B) {
+	for _, limit := range []int64{0, budgetMiB << 20} {
+		name := "GOMEMLIMIT=off"
+		if limit > 0 {
+			name = fmt.Sprintf("GOMEMLIMIT=%dMiB", limit>>20)
+		}
+		b.Run(name, func(b *testing.B) {
+			if limit > 0 {
+				defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
+			}
+			benchRunMemory(b)
+		})
+	}
+}
+
+func benchRunMemory(b *testing.B) {
 	dir := b.TempDir()
 	for d := 0; d < 1000; d++ {
 		var sb strings.Builder
@@ -60,7 +91,11 @@ func BenchmarkRunMemory(b *testing.B) {
 			}
 		}))
 	}
-	b.ReportMetric(float64(first)/(1<<20), "first-run-peak-MiB")
-	b.ReportMetric(float64(steady)/(1<<20), "steady-peak-MiB")
-	b.ReportMetric(64, "budget-MiB")
+	const mib = 1 << 20
+	peak := max(first, steady)
+	b.ReportMetric(float64(first)/mib, "first-peak-MiB")
+	b.ReportMetric(float64(steady)/mib, "steady-peak-MiB")
+	b.ReportMetric(float64(peak)/mib, "peak-MiB")
+	b.ReportMetric(budgetMiB, "budget-MiB")
+	b.ReportMetric(float64(peak)/(budgetMiB*mib), "x_budget")
 }

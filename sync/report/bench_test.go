@@ -36,8 +36,12 @@ func bigInput() Input {
 	return in
 }
 
-// BenchmarkReport10k: computing and rendering the report for 1,000
-// postmortems / 10,000 items, with the heap it needs.
+// BenchmarkReport10k: computing and rendering the report (Markdown,
+// JSON, CSV and HTML) for 1,000 postmortems / 10,000 items, with the heap
+// it needs (the growth over the heap before, garbage not yet collected
+// included, sampled every 2 ms). A sync writes the report after its run,
+// so this peak counts against SPEC §8's 64 MiB as well: peak-MiB,
+// budget-MiB, x_budget (peak / 64 MiB).
 func BenchmarkReport10k(b *testing.B) {
 	in := bigInput()
 	var peak uint64
@@ -51,5 +55,7 @@ func BenchmarkReport10k(b *testing.B) {
 			}
 		}))
 	}
-	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+	b.ReportMetric(64, "budget-MiB")
+	b.ReportMetric(float64(peak)/(64<<20), "x_budget")
 }
