@@ -66,3 +66,9 @@ func hijack(w http.ResponseWriter) bool {
 	_ = conn.Close()
 	return true
 }
+
+// Drop closes the connection of w at once, with a TCP reset where
+// possible, instead of answering: what a crashed server or a proxy that
+// gave up leaves the client with. It reports false when the connection
+// cannot be taken over (HTTP/2); the caller then answers instead.
+func Drop(w http.ResponseWriter) bool { return hijack(w) }
