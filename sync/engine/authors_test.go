@@ -2,7 +2,11 @@ package engine
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,5 +194,31 @@ func TestImpostorInReport(t *testing.T) {
 	got := res.Report.Impostors
 	if len(got) != 1 || got[0].Ticket != imp.Ref.Text || got[0].Author != "mallory" || got[0].Key != c.Spec.Marker.Item || got[0].Seen != "2026-11-25" {
 		t.Fatalf("report impostors = %+v", got)
+	}
+}
+
+// TestShareGuardRefusalPersists: a flood of new items is refused, and
+// refused again next run (the refused run does not count them as known).
+func TestShareGuardRefusalPersists(t *testing.T) {
+	f := newFixture(t)
+	guard := func(e *Engine) { e.Config.MaxShare = map[string]float64{"gh": 0.5, "jira": 0.5} }
+	if res := f.run(t, guard); res.Failed() {
+		t.Fatalf("first run: %v", res.Failures)
+	}
+	var b strings.Builder
+	b.WriteString("---\nid: flood\nstatus: final\ndate: 2026-11-01\n---\n# Flood\n\n## Action items\n\n| Action item | Owner | Due |\n|---|---|---|\n")
+	for i := range 80 {
+		fmt.Fprintf(&b, "| Flood action %d | alice | 2099-01-01 |\n", i)
+	}
+	if err := os.WriteFile(filepath.Join(f.dir, "flood.md"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for run := range 2 {
+		f.now = f.now.Add(time.Hour)
+		n := len(f.gh.All())
+		res := f.run(t, guard)
+		if len(res.Plan.Refusals) != 1 || len(f.gh.All()) != n {
+			t.Fatalf("run %d: refusals %+v, %d tickets created", run, res.Plan.Refusals, len(f.gh.All())-n)
+		}
 	}
 }

@@ -135,6 +135,9 @@ type state struct {
 type targetState struct {
 	Since  time.Time `json:"since"`   // last observation that succeeded
 	FullAt time.Time `json:"full_at"` // last full listing
+	// Items is how many items were routed here at the last run whose plan
+	// was not refused: the share guard counts only items beyond those.
+	Items int `json:"items,omitempty"`
 }
 
 // sinceMargin covers clock skew between pmsync and the tracker.
@@ -281,6 +284,12 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		factsChanged = st.remember(t) || factsChanged
 	}
 	defer func() { finishReport(&res.Report, docs, docPath, st) }()
+	known := map[ticket.Target]int{}
+	for _, it := range items {
+		if ts, ok := st.Targets[it.Target.String()]; ok && ts.Items > 0 {
+			known[it.Target] = ts.Items
+		}
+	}
 	// Never create where the tracker could not be listed: the ticket may
 	// exist already.
 	kept := items[:0]
@@ -307,7 +316,24 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		// Orphans only when every postmortem was read: a document that
 		// failed to parse still has its tickets.
 		MinLinked: 10, Complete: len(e.Config.Only) == 0 && !res.Interrupted && unread == 0, Docs: docIDs,
+		Known: known,
 	})
+	refused := map[ticket.Target]bool{}
+	for _, r := range p.Refusals {
+		refused[r.Target] = true
+	}
+	for tg, ns := range newState {
+		ns.Items = st.Targets[tg].Items
+		newState[tg] = ns
+	}
+	if len(e.Config.Only) == 0 {
+		for tg, n := range p.Items {
+			if ns, ok := newState[tg.String()]; ok && !refused[tg] {
+				ns.Items = n
+				newState[tg.String()] = ns
+			}
+		}
+	}
 	res.Plan = p
 	res.Deferred = len(p.Deferred)
 	for _, r := range p.Refusals {

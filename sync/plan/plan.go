@@ -41,6 +41,12 @@ type Options struct {
 	// items (a parser bug must not flood a tracker). 0 or 1 disables it.
 	MaxShare  map[string]float64
 	MinLinked int
+	// Known is, per target, how many items the last run routed there
+	// (absent: unknown). Only items beyond those count against MaxShare:
+	// items a failed or budgeted run left without a ticket are not new,
+	// and must not keep the guard shut once they outnumber the linked
+	// ones.
+	Known map[ticket.Target]int
 	// Complete says every postmortem of the collection was read, so a
 	// ticket whose item is gone is an orphan (not merely out of scope).
 	Complete bool
@@ -96,6 +102,9 @@ type Plan struct {
 	// Foreign are tickets with a marker of another installation (owner id);
 	// never adopted, reported.
 	Foreign []ticket.Ticket
+	// Items counts the items routed to each target (for Options.Known of
+	// the next run).
+	Items map[ticket.Target]int `json:"-"`
 }
 
 // Empty reports a plan with nothing to change.
@@ -108,7 +117,7 @@ type ikey struct{ pm, item string }
 // Compute compares the wanted items with the observed tickets (those
 // found by marker, and those fetched by reference).
 func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
-	var p Plan
+	p := Plan{Items: map[ticket.Target]int{}}
 	byRef := map[string]ticket.Ticket{}
 	byItem := map[ikey][]ticket.Ticket{}
 	for _, t := range observed {
@@ -136,6 +145,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 	for _, it := range items {
 		k := ikey{it.Marker.PM, it.Marker.Item}
 		wanted[k] = true
+		p.Items[it.Target]++
 		marked := byItem[k]
 		var keep ticket.Ticket
 		found := false
@@ -192,6 +202,9 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		cs := creates[tg]
 		share := o.MaxShare[tg.Tracker]
 		n, l := len(cs), linked[tg]
+		if known, ok := o.Known[tg]; ok {
+			n = min(n, max(0, p.Items[tg]-known))
+		}
 		if share > 0 && share < 1 && l >= max(o.MinLinked, 1) && float64(n)/float64(n+l) > share {
 			p.Refusals = append(p.Refusals, Refusal{Target: tg, Creates: n, Linked: l, Share: float64(n) / float64(n+l)})
 			for _, c := range cs {

@@ -167,6 +167,53 @@ func TestCompute(t *testing.T) {
 					t.Fatalf("creates %d refusals %+v deferred %d", len(p.Creates), p.Refusals, len(p.Deferred))
 				}
 			}},
+		{name: "share guard: items the last run already had are not a flood",
+			// A first run that failed after 10 creates: the 30 left are
+			// not new, the guard lets them through.
+			items: func() []Item {
+				var its []Item
+				for i := 0; i < 10; i++ {
+					x := tk(string(rune('a'+i)), "ai-l"+string(rune('a'+i)), now, ticket.StateOpen)
+					its = append(its, item(x.Marker.Item, linked(x, open)))
+				}
+				for i := 0; i < 30; i++ {
+					its = append(its, item("ai-n"+string(rune('a'+i))))
+				}
+				return its
+			}(),
+			opts: func(o *Options) {
+				o.MaxShare = map[string]float64{"gh": 0.5}
+				o.MinLinked = 10
+				o.Known = map[ticket.Target]int{gh: 40}
+			},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Creates) != 30 || len(p.Refusals) != 0 || p.Items[gh] != 40 {
+					t.Fatalf("creates %d refusals %+v items %v", len(p.Creates), p.Refusals, p.Items)
+				}
+			}},
+		{name: "share guard: a flood on top of known items is refused",
+			// The last run had 15 items; 25 new ones appear at once.
+			items: func() []Item {
+				var its []Item
+				for i := 0; i < 10; i++ {
+					x := tk(string(rune('a'+i)), "ai-l"+string(rune('a'+i)), now, ticket.StateOpen)
+					its = append(its, item(x.Marker.Item, linked(x, open)))
+				}
+				for i := 0; i < 30; i++ {
+					its = append(its, item("ai-n"+string(rune('a'+i))))
+				}
+				return its
+			}(),
+			opts: func(o *Options) {
+				o.MaxShare = map[string]float64{"gh": 0.5}
+				o.MinLinked = 10
+				o.Known = map[ticket.Target]int{gh: 15}
+			},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Creates) != 0 || len(p.Refusals) != 1 || p.Refusals[0].Creates != 25 || len(p.Deferred) != 30 {
+					t.Fatalf("creates %d refusals %+v deferred %d", len(p.Creates), p.Refusals, len(p.Deferred))
+				}
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
