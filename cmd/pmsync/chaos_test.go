@@ -136,19 +136,8 @@ var chaosGHRepos = []string{"acme/sre", "acme/platform"}
 // behind its writes, as Jira Cloud's does.
 func newChaosEnv(t *testing.T, indexLag time.Duration) *chaosEnv {
 	t.Helper()
-	shared, err := contract.FindSharedDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ghDoc, ghRouter, err := contract.Load(filepath.Join(shared, "contracts", "github.openapi.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	jDoc, jRouter, err := contract.Load(filepath.Join(shared, "contracts", "jira.openapi.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	contract.Relax(jDoc)
+	ghDoc, ghRouter := contract.MustLoad(t, "github.openapi.json")
+	jDoc, jRouter := contract.MustLoad(t, "jira.openapi.json")
 	e := &chaosEnv{tmp: t.TempDir(), orig: map[string]string{}}
 
 	// GitHub, validated against its contract; fault answers are allowed.

@@ -35,15 +35,7 @@ var jiraProjects = []string{"PAY", "PLAT", "OPS"}
 
 func newJiraEnv(t testing.TB, flavor jirasim.Flavor, docs string, allow ...int) *jiraEnv {
 	t.Helper()
-	shared, err := contract.FindSharedDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, router, err := contract.Load(filepath.Join(shared, "contracts", "jira.openapi.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	contract.Relax(doc)
+	doc, router := contract.MustLoad(t, "jira.openapi.json")
 	e := &jiraEnv{}
 	var h http.Handler
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))

@@ -20,15 +20,7 @@ const jiraToken = "jira-api-token-never-printed"
 // repositories and two Jira Cloud projects; every item's ticket is in
 // exactly the place its route names.
 func TestMixedRouting(t *testing.T) {
-	shared, err := contract.FindSharedDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, router, err := contract.Load(filepath.Join(shared, "contracts", "jira.openapi.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	contract.Relax(doc)
+	doc, router := contract.MustLoad(t, "jira.openapi.json")
 	var jh http.Handler
 	jsrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { jh.ServeHTTP(w, r) }))
 	defer jsrv.Close()

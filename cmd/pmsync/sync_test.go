@@ -32,14 +32,7 @@ type ghEnv struct {
 
 func newGHEnv(t *testing.T, docs string, extra string, allow ...int) *ghEnv {
 	t.Helper()
-	shared, err := contract.FindSharedDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, router, err := contract.Load(filepath.Join(shared, "contracts", "github.openapi.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc, router := contract.MustLoad(t, "github.openapi.json")
 	e := &ghEnv{}
 	// The simulator's web links point at itself, as GitHub Enterprise's do.
 	var handler http.Handler

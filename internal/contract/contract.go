@@ -281,3 +281,22 @@ func FindSharedDir() (string, error) {
 		dir = parent
 	}
 }
+
+// MustLoad loads contracts/<file> from the shared folder, or fails the
+// test. The Jira description (jira.openapi.json) comes back relaxed as
+// Relax says, the way every Jira test needs it.
+func MustLoad(t testing.TB, file string) (*openapi3.T, routers.Router) {
+	t.Helper()
+	shared, err := FindSharedDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, router, err := Load(filepath.Join(shared, "contracts", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file == "jira.openapi.json" {
+		Relax(doc)
+	}
+	return doc, router
+}
