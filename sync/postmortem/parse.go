@@ -733,8 +733,8 @@ func (w *walker) finish() {
 			}
 		}
 	}
-	d.Factors = preferTables(d.Factors)
-	d.Actions = preferTables(d.Actions)
+	d.Factors = w.preferTables(d.Factors)
+	d.Actions = w.preferTables(d.Actions)
 	w.keys(d.Factors)
 	w.keys(d.Actions)
 	w.resolve()
@@ -742,8 +742,10 @@ func (w *walker) finish() {
 
 // preferTables drops list items from sections whose items come in a
 // table: there the lists are preambles (etcd defines its Type and Priority
-// words in bullets above the action table).
-func preferTables(items []*Item) []*Item {
+// words in bullets above the action table). A dropped bullet that names an
+// owner or a due date looks like a real action item: lint says so, since
+// it gets no ticket.
+func (w *walker) preferTables(items []*Item) []*Item {
 	tabled := map[int]bool{}
 	for _, it := range items {
 		if it.loc.kind == locTable && it.section >= 0 {
@@ -756,6 +758,9 @@ func preferTables(items []*Item) []*Item {
 	out := items[:0]
 	for _, it := range items {
 		if it.loc.kind != locTable && tabled[it.section] {
+			if it.OwnerRaw != "" || it.DueRaw != "" {
+				w.warn(it.Line, fmt.Sprintf("list item %q is not tracked: this section's items are in a table; add it as a table row so pmsync opens a ticket for it", truncateRunes(it.Text, 60)))
+			}
 			continue
 		}
 		out = append(out, it)

@@ -205,3 +205,28 @@ func TestParseMetadata(t *testing.T) {
 		t.Errorf("defaults: id %q date %v", d.ID, d.Date)
 	}
 }
+
+// TestStrayBulletBesideActionTable: a section's action items are in a
+// table, so its bullets are a preamble and not tracked; one that names an
+// owner or a due date is a real action item, and lint must say it gets
+// no ticket. A plain preamble bullet gets no warning.
+func TestStrayBulletBesideActionTable(t *testing.T) {
+	t.Parallel()
+	src := "---\nstatus: final\n---\n# Outage\n\n## Action items\n\n" +
+		"- Priority: P0 is urgent, P1 soon\n" +
+		"- Rotate the on-call runbook (owner: @alice, due 2026-12-01)\n\n" +
+		"| Action item | Owner | Due |\n|---|---|---|\n| Add an alert | @alice | 2026-12-01 |\n"
+	d := mustParse(t, Options{Directory: testDirectory()}, src)
+	if n := len(d.Actions); n != 1 {
+		t.Fatalf("%d action items, want the table's 1", n)
+	}
+	var got []Diagnostic
+	for _, dg := range d.Diags {
+		if strings.Contains(dg.Message, "is not tracked") {
+			got = append(got, dg)
+		}
+	}
+	if len(got) != 1 || got[0].Line != 9 || got[0].Level != LevelWarning || !strings.Contains(got[0].Message, "Rotate the on-call runbook") {
+		t.Fatalf("warnings %+v, want one for line 9", got)
+	}
+}
