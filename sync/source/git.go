@@ -3,17 +3,24 @@ package source
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -22,6 +29,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // gitUser is the HTTP basic-auth user sent with the token.
@@ -57,6 +65,14 @@ type GitOptions struct {
 	// MaxRetries bounds the retries after a non-fast-forward push
 	// (default 3).
 	MaxRetries int
+	// Retries bounds the retries of each remote operation (clone, fetch,
+	// ls-remote, push) that failed transiently: a 5xx or 429 answer, a
+	// reset connection, a timeout (default 3; negative: none).
+	Retries int
+	// RetryBackoff is the wait before the first retry, doubled before
+	// each next one; a longer Retry-After from the server wins (default
+	// 1s).
+	RetryBackoff time.Duration
 }
 
 // ConflictError lists files that changed remotely while pmsync worked on
@@ -113,6 +129,15 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 	if o.MaxRetries <= 0 {
 		o.MaxRetries = 3
 	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = 3
+	case o.Retries < 0:
+		o.Retries = 0
+	}
+	if o.RetryBackoff <= 0 {
+		o.RetryBackoff = time.Second
+	}
 	p := path.Clean("/" + filepath.ToSlash(o.Path))[1:]
 	o.Path = p
 	g := &Git{o: o, ref: plumbing.NewBranchReferenceName(o.Branch), wrote: map[string]*written{}}
@@ -139,13 +164,24 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 		if len(ents) > 0 {
 			return nil, fmt.Errorf("source: git: %s is not empty and not a clone; empty it or choose another source.git.dir", o.Dir)
 		}
-		r, err := git.PlainCloneContext(ctx, o.Dir, false, &git.CloneOptions{
-			URL: o.URL, Auth: g.auth, ReferenceName: g.ref, SingleBranch: true, Depth: 1, Tags: git.NoTags,
+		err = g.remote(ctx, "clone", func() error {
+			r, err := git.PlainCloneContext(ctx, o.Dir, false, &git.CloneOptions{
+				URL: o.URL, Auth: g.auth, ReferenceName: g.ref, SingleBranch: true, Depth: 1, Tags: git.NoTags,
+			})
+			if err != nil {
+				// The folder was empty before the clone (checked above):
+				// whatever is in it now is a half-done clone of ours.
+				if cerr := emptyDir(o.Dir); cerr != nil {
+					return &noRetry{fmt.Errorf("%w (and emptying %s for the next attempt failed: %v)", err, o.Dir, cerr)}
+				}
+				return err
+			}
+			g.repo = r
+			return nil
 		})
 		if err != nil {
-			return nil, g.fail("clone", err)
+			return nil, err
 		}
-		g.repo = r
 	}
 	d, err := OpenDir(filepath.Join(o.Dir, filepath.FromSlash(p)), DirOptions{Include: o.Include, Exclude: o.Exclude, MaxBytes: o.MaxBytes})
 	if err != nil {
@@ -182,13 +218,19 @@ func (g *Git) reopen(ctx context.Context) error {
 // fetch fetches the branch and resets the worktree hard to it.
 func (g *Git) fetch(ctx context.Context) (plumbing.Hash, error) {
 	remoteRef := plumbing.NewRemoteReferenceName("origin", g.o.Branch)
-	err := g.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: "origin",
-		RefSpecs:   []config.RefSpec{config.RefSpec("+" + g.ref.String() + ":" + remoteRef.String())},
-		Depth:      1, Auth: g.auth, Force: true, Tags: git.NoTags,
+	err := g.remote(ctx, "fetch", func() error {
+		err := g.repo.FetchContext(ctx, &git.FetchOptions{
+			RemoteName: "origin",
+			RefSpecs:   []config.RefSpec{config.RefSpec("+" + g.ref.String() + ":" + remoteRef.String())},
+			Depth:      1, Auth: g.auth, Force: true, Tags: git.NoTags,
+		})
+		if errors.Is(err, git.NoErrAlreadyUpToDate) {
+			return nil
+		}
+		return err
 	})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return plumbing.ZeroHash, g.fail("fetch", err)
+	if err != nil {
+		return plumbing.ZeroHash, err
 	}
 	ref, err := g.repo.Reference(remoteRef, true)
 	if err != nil {
@@ -215,7 +257,11 @@ func (g *Git) fetch(ctx context.Context) (plumbing.Hash, error) {
 }
 
 // fail wraps a go-git error with advice and without the token.
-func (g *Git) fail(op string, err error) error {
+func (g *Git) fail(op string, err error) error { return g.failNote(op, err, "") }
+
+// failNote is fail with a note (how many attempts were made) after the
+// error's text.
+func (g *Git) failNote(op string, err error, note string) error {
 	hint := ""
 	switch {
 	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
@@ -228,7 +274,7 @@ func (g *Git) fail(op string, err error) error {
 	if h := sshHint(g.o.URL, err); h != "" {
 		hint = h
 	}
-	msg := fmt.Sprintf("source: git %s %s: %v%s", op, g.Root(), err, hint)
+	msg := fmt.Sprintf("source: git %s %s: %s%s%s", op, g.Root(), describe(err), note, hint)
 	if g.o.Token != "" {
 		// go-git quotes the body of a 401, 403 or 404: a server may echo
 		// the Authorization header, the token in base64 with its user.
@@ -448,33 +494,49 @@ func (g *Git) stage(wt *git.Worktree) (bool, error) {
 var errMoved = errors.New("remote branch moved")
 
 // push pushes the branch; errMoved means the remote is no longer at base.
+// It is retried as a whole (see remote): an attempt whose answer was lost
+// may have landed, and the next attempt's listing then shows the remote
+// branch at pmsync's own commit, which is success, not a moved branch.
 func (g *Git) push(ctx context.Context, base plumbing.Hash) error {
 	rem, err := g.repo.Remote("origin")
 	if err != nil {
 		return g.fail("push", err)
 	}
-	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: g.auth})
+	local, err := g.repo.Reference(g.ref, true)
 	if err != nil {
 		return g.fail("push", err)
 	}
-	for _, r := range refs {
-		if r.Name() == g.ref && r.Hash() != base {
+	return g.remote(ctx, "push", func() error {
+		refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: g.auth})
+		if err != nil {
+			return err
+		}
+		for _, r := range refs {
+			if r.Name() != g.ref {
+				continue
+			}
+			switch r.Hash() {
+			case local.Hash():
+				return nil // an earlier attempt landed; its answer was lost
+			case base:
+			default:
+				return errMoved
+			}
+		}
+		err = g.repo.PushContext(ctx, &git.PushOptions{
+			RemoteName: "origin",
+			RefSpecs:   []config.RefSpec{config.RefSpec(g.ref.String() + ":" + g.ref.String())},
+			Auth:       g.auth,
+		})
+		if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
+			return nil
+		}
+		if s := err.Error(); errors.Is(err, git.ErrNonFastForwardUpdate) || errors.Is(err, plumbing.ErrObjectNotFound) ||
+			strings.Contains(s, "non-fast-forward") || strings.Contains(s, "fetch first") {
 			return errMoved
 		}
-	}
-	err = g.repo.PushContext(ctx, &git.PushOptions{
-		RemoteName: "origin",
-		RefSpecs:   []config.RefSpec{config.RefSpec(g.ref.String() + ":" + g.ref.String())},
-		Auth:       g.auth,
+		return err
 	})
-	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return nil
-	}
-	if s := err.Error(); errors.Is(err, git.ErrNonFastForwardUpdate) || errors.Is(err, plumbing.ErrObjectNotFound) ||
-		strings.Contains(s, "non-fast-forward") || strings.Contains(s, "fetch first") {
-		return errMoved
-	}
-	return g.fail("push", err)
 }
 
 // reapply rewrites pmsync's files on the fresh remote head where the
@@ -565,13 +627,21 @@ func (g *Git) CommitToBranch(ctx context.Context, branch, message string) (bool,
 		g.wrote, g.own = map[string]*written{}, nil
 		return false, nil
 	}
-	err = g.repo.PushContext(ctx, &git.PushOptions{
-		RemoteName: "origin",
-		RefSpecs:   []config.RefSpec{config.RefSpec("+" + target.String() + ":" + target.String())},
-		Auth:       g.auth, Force: true,
+	// A force push of the same commit again is harmless: a retry after a
+	// lost answer finds the branch already there (up to date).
+	err = g.remote(ctx, "push "+branch, func() error {
+		err := g.repo.PushContext(ctx, &git.PushOptions{
+			RemoteName: "origin",
+			RefSpecs:   []config.RefSpec{config.RefSpec("+" + target.String() + ":" + target.String())},
+			Auth:       g.auth, Force: true,
+		})
+		if errors.Is(err, git.NoErrAlreadyUpToDate) {
+			return nil
+		}
+		return err
 	})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return false, g.fail("push "+branch, err)
+	if err != nil {
+		return false, err
 	}
 	g.wrote, g.own = map[string]*written{}, nil
 	return true, nil
@@ -584,9 +654,14 @@ func (g *Git) sameAsRemote(ctx context.Context, branch string, base, c plumbing.
 	if err != nil {
 		return false, g.fail("push", err)
 	}
-	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: g.auth})
+	var refs []*plumbing.Reference
+	err = g.remote(ctx, "push", func() error {
+		var err error
+		refs, err = rem.ListContext(ctx, &git.ListOptions{Auth: g.auth})
+		return err
+	})
 	if err != nil {
-		return false, g.fail("push", err)
+		return false, err
 	}
 	target := plumbing.NewBranchReferenceName(branch)
 	var remote plumbing.Hash
@@ -599,13 +674,19 @@ func (g *Git) sameAsRemote(ctx context.Context, branch string, base, c plumbing.
 		return false, nil
 	}
 	tracking := plumbing.NewRemoteReferenceName("origin", branch)
-	err = g.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: "origin",
-		RefSpecs:   []config.RefSpec{config.RefSpec("+" + target.String() + ":" + tracking.String())},
-		Depth:      1, Auth: g.auth, Force: true, Tags: git.NoTags,
+	err = g.remote(ctx, "fetch "+branch, func() error {
+		err := g.repo.FetchContext(ctx, &git.FetchOptions{
+			RemoteName: "origin",
+			RefSpecs:   []config.RefSpec{config.RefSpec("+" + target.String() + ":" + tracking.String())},
+			Depth:      1, Auth: g.auth, Force: true, Tags: git.NoTags,
+		})
+		if errors.Is(err, git.NoErrAlreadyUpToDate) {
+			return nil
+		}
+		return err
 	})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return false, g.fail("fetch "+branch, err)
+	if err != nil {
+		return false, err
 	}
 	rc, err := g.repo.CommitObject(remote)
 	if err != nil {
@@ -637,4 +718,229 @@ func (g *Git) sameAsRemote(ctx context.Context, branch string, base, c plumbing.
 		}
 	}
 	return true, nil
+}
+
+// maxRetryAfter is the longest Retry-After a retry waits out; a server
+// asking for more is left to the next run. maxBackoff caps the doubling.
+const (
+	maxRetryAfter = time.Minute
+	maxBackoff    = time.Minute
+)
+
+// remote runs f, one remote operation (clone, fetch, ls-remote, push),
+// and runs it again while it fails transiently (see transient), at most
+// o.Retries more times: after o.RetryBackoff, then twice as long each
+// time, or after the server's Retry-After when that is longer, and never
+// past ctx. A nil error and errMoved are returned as they are; any other
+// error goes through fail, saying how many attempts were made.
+func (g *Git) remote(ctx context.Context, op string, f func() error) error {
+	backoff := g.o.RetryBackoff
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil || errors.Is(err, errMoved) {
+			return err
+		}
+		retry, after := transient(err)
+		switch {
+		case !retry:
+			return g.failNote(op, err, attempts(attempt, ""))
+		case attempt > g.o.Retries:
+			return g.failNote(op, err, attempts(attempt, "; the next run retries"))
+		case after > maxRetryAfter:
+			return g.failNote(op, err, fmt.Sprintf(" (the server asked to wait %v; %d attempts); the next run retries", after, attempt))
+		}
+		wait := max(backoff, after)
+		backoff = min(2*backoff, maxBackoff)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return g.failNote(op, fmt.Errorf("%w while waiting to retry after: %w", ctx.Err(), err), attempts(attempt, ""))
+		case <-t.C:
+		}
+	}
+}
+
+// attempts is the note fail adds after the error: how many attempts were
+// made, when more than one (or when the next run is the retry).
+func attempts(n int, then string) string {
+	switch {
+	case n > 1:
+		return fmt.Sprintf(" (%d attempts)%s", n, then)
+	case then != "":
+		return " (1 attempt)" + then
+	}
+	return ""
+}
+
+// transient reports whether a remote operation that failed with err may
+// succeed if tried again, and how long the server asked to wait (0: it
+// did not say). Transient: a 5xx or 429 answer, a connection reset,
+// closed early (EOF, unexpected EOF) or broken (broken pipe), a timeout.
+// Never transient: the context ending (SIGTERM), authentication and
+// authorization failures, a missing repository or branch, a rejected
+// (non-fast-forward) push, a TLS certificate or SSH host key that does
+// not verify, and anything not known to be transient.
+func transient(err error) (bool, time.Duration) {
+	if err == nil || permanent(err) {
+		return false, 0
+	}
+	// go-git's HTTP transport reports 401, 403 and 404 as the transport
+	// errors permanent checks, and every other status as an *http.Err.
+	var status int
+	var after time.Duration
+	if walkErr(err, func(e error) bool {
+		he, ok := e.(*githttp.Err)
+		if ok && he.Response != nil {
+			status, after = he.Response.StatusCode, retryAfter(he.Response.Header.Get("Retry-After"))
+		}
+		return ok
+	}) {
+		return status == http.StatusTooManyRequests || status >= 500, after
+	}
+	if walkErr(err, func(e error) bool {
+		if errors.Is(e, io.EOF) || errors.Is(e, io.ErrUnexpectedEOF) ||
+			errors.Is(e, syscall.ECONNRESET) || errors.Is(e, syscall.ECONNABORTED) || errors.Is(e, syscall.EPIPE) {
+			return true
+		}
+		ne, ok := e.(net.Error)
+		return ok && ne.Timeout()
+	}) {
+		return true, 0
+	}
+	// go-git flattens some transport errors into text ("error decoding
+	// upload-pack response: %s"), mostly from the pack protocol over SSH.
+	s := err.Error()
+	for _, t := range []string{"connection reset by peer", "broken pipe", "unexpected EOF", "i/o timeout"} {
+		if strings.Contains(s, t) {
+			return true, 0
+		}
+	}
+	return s == "EOF" || strings.HasSuffix(s, ": EOF"), 0
+}
+
+// permanent reports errors that trying again cannot fix.
+func permanent(err error) bool {
+	return walkErr(err, func(e error) bool {
+		var rh tls.RecordHeaderError
+		var alert tls.AlertError
+		switch e.(type) {
+		case *noRetry, git.NoMatchingRefSpecError, *tls.CertificateVerificationError,
+			x509.UnknownAuthorityError, x509.HostnameError, x509.CertificateInvalidError, x509.SystemRootsError,
+			*knownhosts.KeyError, *knownhosts.RevokedError:
+			return true
+		}
+		if errors.As(e, &rh) || errors.As(e, &alert) {
+			return true
+		}
+		for _, target := range []error{
+			context.Canceled, context.DeadlineExceeded,
+			transport.ErrAuthenticationRequired, transport.ErrAuthorizationFailed, transport.ErrRepositoryNotFound,
+			transport.ErrEmptyRemoteRepository, transport.ErrInvalidAuthMethod,
+			plumbing.ErrReferenceNotFound, git.ErrNonFastForwardUpdate, errMoved,
+		} {
+			if errors.Is(e, target) {
+				return true
+			}
+		}
+		// The SSH client's messages, where it keeps no error value.
+		s := e.Error()
+		return strings.Contains(s, "unable to authenticate") || strings.Contains(s, "knownhosts:") ||
+			strings.Contains(s, "host key") || strings.Contains(s, "couldn't find remote ref")
+	})
+}
+
+// noRetry marks an error that must not be retried whatever its cause.
+type noRetry struct{ err error }
+
+func (e *noRetry) Error() string { return e.err.Error() }
+func (e *noRetry) Unwrap() error { return e.err }
+
+// walkErr calls f on err and on each error it wraps, until f returns
+// true, and reports whether it did. Unlike errors.As it also looks
+// inside go-git's plumbing.UnexpectedError and PermanentError, which
+// wrap their cause without an Unwrap method.
+func walkErr(err error, f func(error) bool) bool {
+	for err != nil {
+		if f(err) {
+			return true
+		}
+		switch e := err.(type) {
+		case *plumbing.UnexpectedError:
+			err = e.Err
+		case *plumbing.PermanentError:
+			err = e.Err
+		case interface{ Unwrap() []error }:
+			for _, x := range e.Unwrap() {
+				if walkErr(x, f) {
+					return true
+				}
+			}
+			return false
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date; 0 when
+// absent or unreadable.
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// describe is err's text for an error message; a status go-git reports
+// as "unexpected client error: unexpected requesting <URL> status code:
+// 500" reads "500 Internal Server Error from POST /repo.git/git-receive-pack".
+func describe(err error) string {
+	var he *githttp.Err
+	walkErr(err, func(e error) bool {
+		x, ok := e.(*githttp.Err)
+		if ok && x.Response != nil && x.Response.Request != nil && x.Response.Request.URL != nil {
+			he = x
+		}
+		return he != nil
+	})
+	if he == nil {
+		// go-git quotes a 401, 403 or 404 answer's body, newline and all.
+		return strings.TrimRight(err.Error(), "\n ")
+	}
+	code, req := he.Response.StatusCode, he.Response.Request
+	short := fmt.Sprintf("%d %s from %s %s", code, http.StatusText(code), req.Method, req.URL.Path)
+	// Keep any context around go-git's text (a retry cut short by ctx).
+	msg := err.Error()
+	for _, long := range []string{(&plumbing.UnexpectedError{Err: he}).Error(), he.Error()} {
+		if strings.Contains(msg, long) {
+			return strings.Replace(msg, long, short, 1)
+		}
+	}
+	return msg
+}
+
+// emptyDir removes everything inside dir, but not dir itself; a symbolic
+// link is removed, not followed. go-git already empties a folder that
+// was empty before a failed clone, but ignores its own failure to.
+func emptyDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
