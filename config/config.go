@@ -74,6 +74,11 @@ type Git struct {
 	// Dir is where the repository is cloned (default: TMPDIR); in
 	// Kubernetes, an emptyDir volume.
 	Dir string `mapstructure:"dir"`
+	// Retries and RetryBackoff bound the retries of each remote operation
+	// after a 5xx, 429, reset or timeout (defaults 3 and 1s, doubling; 0
+	// retries turns them off; added in v0.2).
+	Retries      int           `mapstructure:"retries"`
+	RetryBackoff time.Duration `mapstructure:"retry_backoff"`
 }
 
 // Token is where the git token comes from.
@@ -294,7 +299,7 @@ func Default() *Config {
 				"**/README.md", "**/readme.md", "**/index.md", "**/_index.md",
 				"**/*template*.md", "**/*TEMPLATE*.md",
 			},
-			Git: Git{Branch: "main", Mode: GitModePush},
+			Git: Git{Branch: "main", Mode: GitModePush, Retries: 3, RetryBackoff: time.Second},
 		},
 		Defaults: Defaults{
 			DueAfter: map[string]string{"P0": "14d", "P1": "28d", "P2": "56d", "default": "56d"},

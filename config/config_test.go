@@ -282,6 +282,8 @@ func TestValidate(t *testing.T) {
 		{"git url", func(c *Config) { c.Source.Type = "git" }, "source.git.url: must be set"},
 		{"git url credentials", func(c *Config) { c.Source.Git.URL = "https://u:pw@example.com/r.git" }, "source.git.url: must not contain credentials"},
 		{"git mode", func(c *Config) { c.Source.Git.Mode = "merge" }, "source.git.mode: must be push or pull-request"},
+		{"git retries", func(c *Config) { c.Source.Git.Retries = 11 }, "source.git.retries: must be 0 to 10, got 11"},
+		{"git retry backoff", func(c *Config) { c.Source.Git.RetryBackoff = 2 * time.Minute }, "source.git.retry_backoff: must be between 0s and 1m"},
 		{"ssh scp-like without known_hosts", func(c *Config) { c.Source.Type, c.Source.Git.URL = "git", "git@github.com:acme/pm.git" },
 			"source.git.known_hosts_file: must be set for an SSH source.git.url"},
 		{"ssh url without known_hosts", func(c *Config) { c.Source.Type, c.Source.Git.URL = "git", "ssh://git@git.acme.example:2222/pm.git" },

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -177,6 +178,12 @@ func (v *validator) source(s Source) {
 	}
 	v.oneOf("source.git.mode", g.Mode, GitModePush, GitModePullRequest)
 	v.secretPair("source.git.", "token", g.TokenEnv, g.TokenFile)
+	if g.Retries < 0 || g.Retries > 10 {
+		v.add("source.git.retries", "must be 0 to 10, got %d", g.Retries)
+	}
+	if g.RetryBackoff < 0 || g.RetryBackoff > time.Minute {
+		v.add("source.git.retry_backoff", "must be between 0s and 1m, got %s", g.RetryBackoff)
+	}
 	if g.AuthorEmail != "" && !strings.Contains(g.AuthorEmail, "@") {
 		v.add("source.git.author_email", "must be an e-mail address, got %q", g.AuthorEmail)
 	}

@@ -209,7 +209,9 @@ report: {dir: reports, formats: [md, json], commit: true}
 	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e.env = []string{"GH_TOKEN=" + testToken, "JIRA_USER=pmsync@acme.example", "JIRA_TOKEN=" + jiraToken, "GIT_TOKEN=" + gitToken}
+	// Git retries back off 5 ms here, not 1 s (source.git.retry_backoff).
+	e.env = []string{"GH_TOKEN=" + testToken, "JIRA_USER=pmsync@acme.example", "JIRA_TOKEN=" + jiraToken, "GIT_TOKEN=" + gitToken,
+		"PMSYNC_SOURCE_GIT_RETRY_BACKOFF=5ms"}
 	return e
 }
 

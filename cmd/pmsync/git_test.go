@@ -39,7 +39,8 @@ func newGitEnv(t *testing.T, extra string) (*gittest.Server, *ghEnv, []string) {
 	if err := os.WriteFile(e.config, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return repo, e, []string{"GH_TOKEN=" + testToken, "GIT_TOKEN=" + gitToken, "TMPDIR=" + t.TempDir()}
+	// Git retries back off 5 ms in tests, not 1 s (source.git.retry_backoff).
+	return repo, e, []string{"GH_TOKEN=" + testToken, "GIT_TOKEN=" + gitToken, "TMPDIR=" + t.TempDir(), "PMSYNC_SOURCE_GIT_RETRY_BACKOFF=5ms"}
 }
 
 func TestSyncGitSource(t *testing.T) {

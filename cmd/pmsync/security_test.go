@@ -675,7 +675,8 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 	gh := newGHEnv(t, filepath.Join(repoRoot(t), "testdata", "postmortems"), "")
 	ghCfg, _ := os.ReadFile(gh.config)
 	base := fmt.Sprintf("owner_id: tls\nsource: {path: %q}\nreport: {dir: %q}\n", gh.dir, t.TempDir())
-	env := []string{"GH_TOKEN=" + testToken, "JIRA_USER=pmsync@acme.example", "JIRA_TOKEN=" + jiraToken, "GIT_TOKEN=" + gitToken}
+	env := []string{"GH_TOKEN=" + testToken, "JIRA_USER=pmsync@acme.example", "JIRA_TOKEN=" + jiraToken, "GIT_TOKEN=" + gitToken,
+		"PMSYNC_SOURCE_GIT_RETRY_BACKOFF=5ms"} // retries (source.git.retries) without the 1 s wait
 	tests := []struct {
 		name     string
 		config   string

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -201,17 +202,19 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	// one pull request into the configured branch; a report alone opens
 	// no pull request.
 	if gitSrc != nil {
+		cctx, cancel := commitContext(ctx)
+		defer cancel()
 		var err error
 		switch {
 		case cfg.Source.Git.Mode == config.GitModePullRequest:
 			if len(res.Written) > 0 {
 				var token string
 				if token, err = resolveGitToken(cfg, fo); err == nil {
-					err = commitPullRequest(context.WithoutCancel(ctx), cfg, gitSrc, token, res.Written, log)
+					err = commitPullRequest(cctx, cfg, gitSrc, token, res.Written, log)
 				}
 			}
 		case len(res.Written) > 0 || reportStaged:
-			_, err = gitSrc.Commit(context.WithoutCancel(ctx), commitMessage(len(res.Written), reportStaged, res.Report.Now))
+			_, err = gitSrc.Commit(cctx, commitMessage(len(res.Written), reportStaged, res.Report.Now))
 		}
 		if err != nil {
 			res.Failures = append(res.Failures, engine.Failure{Doc: src.Root(), Message: err.Error()})
@@ -237,6 +240,20 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		}
 	}
 	return res, nil
+}
+
+// commitContext bounds the commit and push of a run's write-back. It
+// outlives a signal (what was done is pushed), but briefly then:
+// Kubernetes kills the pod terminationGracePeriodSeconds (30 s in
+// deploy/) after SIGTERM, and the engine's in-flight calls had their 20 s.
+// A push cut short is redone by the next run (the marker links the
+// tickets).
+func commitContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	limit := 10 * time.Minute
+	if ctx.Err() != nil {
+		limit = 8 * time.Second
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), limit)
 }
 
 // commitMessage says what a run's commit holds.
@@ -320,6 +337,7 @@ func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (cl
 			Include: dirOpts.Include, Exclude: dirOpts.Exclude, MaxBytes: dirOpts.MaxBytes,
 			AuthorName: g.AuthorName, AuthorEmail: g.AuthorEmail,
 			SSHKey: sshKey, KnownHosts: knownHosts, InsecureIgnoreHostKey: g.InsecureIgnoreHostKey,
+			Retries: cmp.Or(g.Retries, -1), RetryBackoff: g.RetryBackoff, // source.git.retries: 0 means none
 		})
 		if err != nil {
 			return nil, nil, failedError(err)
