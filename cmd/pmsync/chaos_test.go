@@ -294,7 +294,7 @@ func (e *chaosEnv) chaosSchedule(seed int64, rate float64) {
 		return jirasim.NewFault(jKinds[k]) // Retry-After: 1 where Jira sends one
 	})
 	// The git remote at half the rate: a clone takes three requests and a
-	// push four, and one failure loses the whole clone or push. The
+	// push four (each retried, after 5 ms here). The
 	// crashed process's requests (through its own alias of the
 	// repository) all fail: a dead process pushes nothing.
 	git := gittest.RandomFaults(seed*3+2, rate/2)
