@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
 var (
@@ -189,20 +191,11 @@ func (v *validator) source(s Source) {
 	}
 }
 
-// scpLikeRE is git's scp-like SSH address, [user@]host:path, as go-git
-// matches it; a "/" before the first ":" makes it a local path instead.
-var scpLikeRE = regexp.MustCompile(`^(?:[^@]+@)?[^:\s]+:(?:[0-9]{1,5}:)?[^\\].*$`)
-
-// isSSHURL reports whether a git URL is reached over SSH: ssh://... or
-// scp-like, as sync/source reads it.
+// isSSHURL reports whether a git URL is reached over SSH (ssh://... or
+// scp-like [user@]host:path), read by go-git as the git source reads it.
 func isSSHURL(u string) bool {
-	if scheme, _, ok := strings.Cut(u, "://"); ok && !strings.Contains(scheme, ":") {
-		return strings.EqualFold(scheme, "ssh")
-	}
-	if before, _, _ := strings.Cut(u, ":"); strings.Contains(before, "/") {
-		return false
-	}
-	return scpLikeRE.MatchString(u)
+	ep, err := transport.NewEndpoint(u)
+	return err == nil && ep.Protocol == "ssh"
 }
 
 // trackers checks each tracker and returns them by lower-case name.

@@ -38,6 +38,19 @@ func linked(t ticket.Ticket, st ticket.Status) func(*Item) {
 	return func(it *Item) { it.Ref, it.Status, it.HasStatus = t.Ref, st, true }
 }
 
+// flood is 10 linked items and 30 without a ticket, all in acme/sre.
+func flood() []Item {
+	var its []Item
+	for i := 0; i < 10; i++ {
+		x := tk(string(rune('a'+i)), "ai-l"+string(rune('a'+i)), now, ticket.StateOpen)
+		its = append(its, item(x.Marker.Item, linked(x, ticket.Status{State: ticket.StateOpen})))
+	}
+	for i := 0; i < 30; i++ {
+		its = append(its, item("ai-n"+string(rune('a'+i))))
+	}
+	return its
+}
+
 func TestCompute(t *testing.T) {
 	t.Parallel()
 	t1 := tk("1", "ai-1", now.Add(-time.Hour), ticket.StateOpen)
@@ -150,18 +163,8 @@ func TestCompute(t *testing.T) {
 				}
 			}},
 		{name: "share guard refuses a flood",
-			items: func() []Item {
-				var its []Item
-				for i := 0; i < 10; i++ {
-					x := tk(string(rune('a'+i)), "ai-l"+string(rune('a'+i)), now, ticket.StateOpen)
-					its = append(its, item(x.Marker.Item, linked(x, open)))
-				}
-				for i := 0; i < 30; i++ {
-					its = append(its, item("ai-n"+string(rune('a'+i))))
-				}
-				return its
-			}(),
-			opts: func(o *Options) { o.MaxShare = map[string]float64{"gh": 0.5}; o.MinLinked = 10 },
+			items: flood(),
+			opts:  func(o *Options) { o.MaxShare = map[string]float64{"gh": 0.5}; o.MinLinked = 10 },
 			check: func(t *testing.T, p Plan) {
 				if len(p.Creates) != 0 || len(p.Refusals) != 1 || len(p.Deferred) != 30 {
 					t.Fatalf("creates %d refusals %+v deferred %d", len(p.Creates), p.Refusals, len(p.Deferred))
@@ -170,17 +173,7 @@ func TestCompute(t *testing.T) {
 		{name: "share guard: items the last run already had are not a flood",
 			// A first run that failed after 10 creates: the 30 left are
 			// not new, the guard lets them through.
-			items: func() []Item {
-				var its []Item
-				for i := 0; i < 10; i++ {
-					x := tk(string(rune('a'+i)), "ai-l"+string(rune('a'+i)), now, ticket.StateOpen)
-					its = append(its, item(x.Marker.Item, linked(x, open)))
-				}
-				for i := 0; i < 30; i++ {
-					its = append(its, item("ai-n"+string(rune('a'+i))))
-				}
-				return its
-			}(),
+			items: flood(),
 			opts: func(o *Options) {
 				o.MaxShare = map[string]float64{"gh": 0.5}
 				o.MinLinked = 10
@@ -193,17 +186,7 @@ func TestCompute(t *testing.T) {
 			}},
 		{name: "share guard: a flood on top of known items is refused",
 			// The last run had 15 items; 25 new ones appear at once.
-			items: func() []Item {
-				var its []Item
-				for i := 0; i < 10; i++ {
-					x := tk(string(rune('a'+i)), "ai-l"+string(rune('a'+i)), now, ticket.StateOpen)
-					its = append(its, item(x.Marker.Item, linked(x, open)))
-				}
-				for i := 0; i < 30; i++ {
-					its = append(its, item("ai-n"+string(rune('a'+i))))
-				}
-				return its
-			}(),
+			items: flood(),
 			opts: func(o *Options) {
 				o.MaxShare = map[string]float64{"gh": 0.5}
 				o.MinLinked = 10
