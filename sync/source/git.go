@@ -800,7 +800,10 @@ func transient(err error) (bool, time.Duration) {
 	}
 	if walkErr(err, func(e error) bool {
 		if errors.Is(e, io.EOF) || errors.Is(e, io.ErrUnexpectedEOF) ||
-			errors.Is(e, syscall.ECONNRESET) || errors.Is(e, syscall.ECONNABORTED) || errors.Is(e, syscall.EPIPE) {
+			errors.Is(e, syscall.ECONNRESET) || errors.Is(e, syscall.ECONNABORTED) || errors.Is(e, syscall.EPIPE) ||
+			// A git server restarting (a rolling update) refuses for a moment;
+			// a wrong port costs the run a few seconds of retries.
+			errors.Is(e, syscall.ECONNREFUSED) {
 			return true
 		}
 		ne, ok := e.(net.Error)

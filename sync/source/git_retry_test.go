@@ -631,6 +631,7 @@ func TestGitTransientClassification(t *testing.T) {
 		{"413", status(413, ""), false, 0},
 		{"reset", plumbing.NewUnexpectedError(urlErr(&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)})), true, 0},
 		{"broken pipe", urlErr(&net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}), true, 0},
+		{"refused (a restarting server)", urlErr(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}), true, 0},
 		{"EOF", urlErr(io.EOF), true, 0},
 		{"unexpected EOF, flattened", fmt.Errorf("error decoding upload-pack response: %s", io.ErrUnexpectedEOF), true, 0},
 		{"timeout", urlErr(&net.OpError{Op: "dial", Net: "tcp", Err: timeoutErr{}}), true, 0},
