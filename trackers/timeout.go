@@ -3,6 +3,7 @@ package trackers
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 )
@@ -39,4 +40,21 @@ func (b cancelBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
+}
+
+// Wiring fills in an adapter's collaborators left nil (the wall clock, a
+// logger that discards, http.DefaultTransport) and puts the per-request
+// timeout d on the transport, below the pacing Transport the adapter
+// builds on it.
+func Wiring(clock Clock, log *slog.Logger, base http.RoundTripper, d time.Duration) (Clock, *slog.Logger, http.RoundTripper) {
+	if clock == nil {
+		clock = RealClock{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return clock, log, Timeout(base, d)
 }

@@ -198,22 +198,10 @@ func New(cfg Config, o Options) (*Tracker, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	clock := o.Clock
-	if clock == nil {
-		clock = trackers.RealClock{}
-	}
-	logger := o.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	inner := o.Base
-	if inner == nil {
-		inner = http.DefaultTransport
-	}
 	// The per-request timeout sits below the pacing transport, so a
 	// rate-limit wait there is not cut short by it (an http.Client
 	// Timeout would bound the waits too).
-	inner = trackers.Timeout(inner, cfg.Timeout)
+	clock, logger, inner := trackers.Wiring(o.Clock, o.Logger, o.Base, cfg.Timeout)
 
 	oauthSet := cfg.OAuth != nil || cfg.OAuthToken != nil
 	var auth http.RoundTripper
