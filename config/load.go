@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agext/levenshtein"
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
@@ -50,16 +51,20 @@ func Load(path string, env []string) (*Config, error) {
 	setDefaults(v, nil, reflect.ValueOf(Default()).Elem())
 
 	var probs []Problem // all problems, reported together
+	var settings map[string]any
 	if path != "" {
 		data, err := readConfigFile(path)
 		if err != nil {
 			return nil, err
 		}
-		settings, fileProbs, err := parseConfigFile(path, data)
+		var fileProbs []Problem
+		settings, fileProbs, err = parseConfigFile(path, data)
 		if err != nil {
 			return nil, err
 		}
-		if err := v.MergeConfigMap(settings); err != nil {
+		// A copy: viper changes the maps it is given, and keepWritten
+		// needs them as written.
+		if err := v.MergeConfigMap(deepCopy(settings).(map[string]any)); err != nil {
 			return nil, fmt.Errorf("parse config file %s: %w", path, err)
 		}
 		probs = append(fileProbs, unknownKeys(reflect.TypeFor[Config](), v.AllSettings(), "")...)
@@ -80,6 +85,10 @@ func Load(path string, env []string) (*Config, error) {
 			return nil, fmt.Errorf("config: %w; fix the config file or the PMSYNC_ environment variables", err)
 		}
 		probs = append(probs, dp...)
+	} else {
+		// Only on a whole decode: a partly decoded Config would make
+		// every entry look empty.
+		probs = append(probs, keepWritten(settings, &c)...)
 	}
 	c.canonicalize()
 	// Validation of a key that failed to decode would only repeat it.
@@ -109,6 +118,25 @@ const (
 	maxFileNodes   = 100000  // keys and values, counting those an alias repeats
 	maxFileMapKeys = 10000   // keys in one map
 )
+
+// deepCopy copies the maps and lists of a decoded YAML value.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = deepCopy(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = deepCopy(x)
+		}
+		return out
+	}
+	return v
+}
 
 // readConfigFile reads the config file, refusing one over maxFileSize.
 func readConfigFile(path string) ([]byte, error) {
@@ -628,7 +656,12 @@ func applyEnv(v *viper.Viper, env []string) []Problem {
 
 	exact := map[string][]envTarget{}
 	prefixes := map[string][][]string{} // env prefix -> keys of maps of plain values
-	collectEnv(reflect.TypeFor[Config](), v.AllSettings(), nil, -1, nil, exact, prefixes)
+	settings := v.AllSettings()
+	collectEnv(reflect.TypeFor[Config](), settings, nil, -1, nil, exact, prefixes)
+	// Variables the config names as where a secret comes from
+	// (token_env: PMSYNC_GIT_TOKEN) are not overrides.
+	secretVars := map[string]bool{}
+	collectSecretVars(settings, secretVars)
 
 	var probs []Problem
 	lists := map[string][]any{} // list key -> copy being edited
@@ -639,7 +672,12 @@ func applyEnv(v *viper.Viper, env []string) []Problem {
 			ts = prefixTarget(name, prefixes)
 		}
 		if len(ts) == 0 {
-			continue // PMSYNC_CONFIG, token variables, typos: not ours
+			if !notKeys[name] && !secretVars[name] {
+				if msg, typo := unknownVar(name, exact); typo {
+					probs = append(probs, Problem{Key: name, Message: msg})
+				}
+			}
+			continue
 		}
 		if len(ts) > 1 {
 			keys := make([]string, len(ts))
@@ -669,6 +707,62 @@ func applyEnv(v *viper.Viper, env []string) []Problem {
 		v.Set(lk, l)
 	}
 	return probs
+}
+
+// notKeys are pmsync's own variables that are not configuration keys:
+// the config file's path and the test suite's opt-ins (see
+// internal/testkit), which a CI job may export to every command.
+var notKeys = map[string]bool{
+	"PMSYNC_CONFIG": true, "PMSYNC_CORPUS": true, "PMSYNC_EXHAUSTIVE": true, "PMSYNC_SEED": true,
+	"PMSYNC_CHAOS_SEED": true, "PMSYNC_CHAOS_SEEDS": true, "PMSYNC_CHAOS_LOGS": true,
+}
+
+// collectSecretVars records the values of every *_env key: the names of
+// the variables secrets are read from.
+func collectSecretVars(settings any, out map[string]bool) {
+	switch s := settings.(type) {
+	case map[string]any:
+		for k, v := range s {
+			if name, ok := v.(string); ok && strings.HasSuffix(k, "_env") {
+				out[name] = true
+				continue
+			}
+			collectSecretVars(v, out)
+		}
+	case []any:
+		for _, v := range s {
+			collectSecretVars(v, out)
+		}
+	}
+}
+
+// unknownVar explains a PMSYNC_ variable that sets nothing, and says
+// whether it is a mistake worth stopping for: a name within three edits of
+// a key's variable, or under a section's prefix (PMSYNC_TRACKERS_...),
+// is a typo that must not pass silently as the default. Other names
+// (PMSYNC_GIT_TOKEN, a secret a Secret provides for a tracker this config
+// does not use) are not overrides at all.
+func unknownVar(name string, exact map[string][]envTarget) (string, bool) {
+	best, bestDist := "", 4
+	for _, cand := range sortedKeys(exact) {
+		if d := levenshtein.Distance(name, cand, nil); d < bestDist {
+			best, bestDist = cand, d
+		}
+	}
+	section := false
+	for i := range reflect.TypeFor[Config]().NumField() {
+		if tag, ok := fieldTag(reflect.TypeFor[Config]().Field(i)); ok {
+			section = section || strings.HasPrefix(name, envName([]string{tag})+"_")
+		}
+	}
+	if best == "" && !section {
+		return "", false
+	}
+	msg := "this environment variable sets no configuration key"
+	if best != "" {
+		msg += fmt.Sprintf("; did you mean %s (%s)?", best, exact[best][0])
+	}
+	return msg + "; fix its name or unset it (an entry of trackers, people or teams must exist in the file to be overridden)", true
 }
 
 // String is the key t sets, for messages: routes[0].match.team.

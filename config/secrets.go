@@ -85,3 +85,65 @@ func lookupEnv(env []string, name string) (string, bool) {
 	}
 	return "", false
 }
+
+// Credential is one secret the configuration needs at run time.
+type Credential struct {
+	Ref SecretRef
+	// Optional credentials may be left unconfigured (a Jira Data Center
+	// personal access token needs no user); configured, they must resolve.
+	Optional bool
+}
+
+// Credentials lists every secret c needs: the git source's token and SSH
+// key, and each tracker's token, user, OAuth client secret and refresh
+// token, or GitHub App key, as its kind of authentication needs.
+func (c *Config) Credentials() []Credential {
+	var out []Credential
+	if c.Source.Type == SourceGit {
+		if g := c.Source.Git; g.Token().IsSet() {
+			out = append(out, Credential{Ref: g.Token()})
+		}
+		if g := c.Source.Git; g.SSHKey().IsSet() {
+			out = append(out, Credential{Ref: g.SSHKey()})
+		}
+	}
+	for _, name := range sortedKeys(c.Trackers) {
+		t := c.Trackers[name]
+		t.Name = name
+		switch {
+		case t.Type == TrackerGitHub && t.IsGitHubApp():
+			out = append(out, Credential{Ref: t.PrivateKey()})
+		case t.Type == TrackerGitHub:
+			out = append(out, Credential{Ref: t.Token()})
+		case t.Type == TrackerJira && t.OAuth.IsSet():
+			out = append(out, Credential{Ref: t.ClientSecret()}, Credential{Ref: t.RefreshToken()})
+		case t.Type == TrackerJira:
+			out = append(out, Credential{Ref: t.Token()},
+				Credential{Ref: t.User(), Optional: t.Deployment != DeploymentCloud})
+		}
+	}
+	return out
+}
+
+// Check resolves every credential and reports every one that fails at
+// once, so that a new deployment is fixed in one round, not one secret
+// per run. Its messages name keys, variables and files, never values.
+func (s Secrets) Check(creds []Credential) error {
+	var errs []error
+	for _, c := range creds {
+		if c.Optional && !c.Ref.IsSet() {
+			continue
+		}
+		if _, err := s.Resolve(c.Ref); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = "  " + e.Error()
+	}
+	return fmt.Errorf("%d credential(s) cannot be read; fix them all before the next run:\n%s", len(errs), strings.Join(msgs, "\n"))
+}

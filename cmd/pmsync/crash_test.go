@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/config"
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/factory"
@@ -89,8 +90,9 @@ func (e *ghEnv) assertConverged(t *testing.T, label string) {
 	}
 }
 
-// TestCrashAfterEveryCall stops a run after API call k, for every k of a
-// full run, then runs again: one ticket per item, every document parses.
+// TestCrashAfterEveryCall stops a run after API call k, then runs again:
+// one ticket per item, every document parses. Every k of a full run with
+// PMSYNC_EXHAUSTIVE=1 (CI), a seeded sample otherwise.
 func TestCrashAfterEveryCall(t *testing.T) {
 	docs := filepath.Join(repoRoot(t), "testdata", "postmortems")
 	probe := newGHEnv(t, docs, "")
@@ -100,11 +102,7 @@ func TestCrashAfterEveryCall(t *testing.T) {
 	if total < 50 {
 		t.Fatalf("a full run made %d calls; expected more", total)
 	}
-	step := 1
-	if testing.Short() {
-		step = 7
-	}
-	for k := 1; k <= total; k += step {
+	for _, k := range testkit.Indices(t, total, 12) {
 		e := newGHEnv(t, docs, "")
 		e.syncWith(t, &crashAfter{base: http.DefaultTransport, k: int64(k)})
 		e.syncWith(t, http.DefaultTransport)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/internal/contract"
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
@@ -147,11 +148,10 @@ func TestJiraCrashAfterEveryCall(t *testing.T) {
 			probe.syncWith(t, count, 0)
 			probe.assertConverged(t, "healthy run")
 			total := int(count.n.Load())
-			step := 1
-			if testing.Short() {
-				step = 7
-			}
-			for k := 1; k <= total && !t.Failed(); k += step {
+			for _, k := range testkit.Indices(t, total, 8) {
+				if t.Failed() {
+					break
+				}
 				e := newJiraEnv(t, flavor, docs)
 				e.syncWith(t, &crashAfter{base: http.DefaultTransport, k: int64(k)}, 0)
 				e.syncWith(t, http.DefaultTransport, 0)

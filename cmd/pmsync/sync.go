@@ -124,6 +124,11 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	if err != nil {
 		return nil, configError(err)
 	}
+	// Every credential problem at once, before anything is cloned or
+	// listed.
+	if err := (config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}).Check(cfg.Credentials()); err != nil {
+		return nil, configError(err)
+	}
 	src, gitSrc, err := openSource(ctx, cfg, fo)
 	if err != nil {
 		return nil, err

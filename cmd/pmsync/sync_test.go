@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/internal/contract"
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers/github/ghsim"
@@ -353,16 +354,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// TestSyncEndToEndCorpus: the 30 real postmortems, drafts included, on the
-// validated simulator. Items whose owner is unknown fail (exit 1) and the
+// TestSyncEndToEndCorpus: the 30 real postmortems of PMSYNC_CORPUS, drafts
+// included, on the validated simulator. Items whose owner is unknown fail (exit 1) and the
 // rest is synced; every document still parses; only lines holding items
 // changed; a second run creates and rewrites nothing.
 func TestSyncEndToEndCorpus(t *testing.T) {
-	shared, err := contract.FindSharedDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	corpus := filepath.Join(shared, "corpus")
+	corpus := testkit.Corpus(t)
 	e := newGHEnv(t, corpus, "finalized: {when_unstated: final}\n")
 	os.Remove(filepath.Join(e.dir, "SOURCES.md"))
 	// The templates are excluded by the default globs; every real document

@@ -1,5 +1,5 @@
 // Package contract checks HTTP traffic against the trackers' published
-// OpenAPI descriptions (../shared/contracts), so that fakes and simulators
+// OpenAPI descriptions (testdata/contracts), so that fakes and simulators
 // answer in the vendors' real shapes and clients send what the vendors
 // accept. It is for tests: failures are reported through testing.TB.
 package contract
@@ -252,46 +252,46 @@ func (rec *recorder) flush() {
 	_, _ = rec.under.Write(rec.body.Bytes())
 }
 
-// FindSharedDir returns the project's shared folder: $PMSYNC_SHARED when
-// set, else ../shared beside the module root (the folder holding go.mod,
-// found by walking up from the working directory).
-func FindSharedDir() (string, error) {
-	if dir := os.Getenv("PMSYNC_SHARED"); dir != "" {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return "", fmt.Errorf("contract: PMSYNC_SHARED=%s is not a folder", dir)
-		}
-		return dir, nil
-	}
+// Dir is the folder of the vendors' OpenAPI descriptions inside this
+// repository, testdata/contracts at the module root (the folder holding
+// go.mod, found by walking up from the working directory, which is the
+// package's folder under go test). PROVENANCE.md there says where each
+// file comes from and how it was trimmed.
+func Dir() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			shared := filepath.Join(filepath.Dir(dir), "shared")
-			if st, err := os.Stat(shared); err != nil || !st.IsDir() {
-				return "", fmt.Errorf("contract: no shared folder at %s (set PMSYNC_SHARED)", shared)
-			}
-			return shared, nil
+			return filepath.Join(dir, "testdata", "contracts"), nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("contract: no go.mod above the working directory (set PMSYNC_SHARED)")
+			return "", errors.New("contract: no go.mod above the working directory; run the tests from inside the repository")
 		}
 		dir = parent
 	}
 }
 
-// MustLoad loads contracts/<file> from the shared folder, or fails the
-// test. The Jira description (jira.openapi.json) comes back relaxed as
+// Path is the path of one contract file, such as github.openapi.json.
+func Path(file string) (string, error) {
+	dir, err := Dir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, file), nil
+}
+
+// MustLoad loads the contract file (see Dir), or fails the test. The Jira description (jira.openapi.json) comes back relaxed as
 // Relax says, the way every Jira test needs it.
 func MustLoad(t testing.TB, file string) (*openapi3.T, routers.Router) {
 	t.Helper()
-	shared, err := FindSharedDir()
+	p, err := Path(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, router, err := Load(filepath.Join(shared, "contracts", file))
+	doc, router, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,13 +43,13 @@ type loaded struct {
 }
 
 var loadSpecs = sync.OnceValues(func() (map[string]loaded, error) {
-	shared, err := FindSharedDir()
+	dir, err := Dir()
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]loaded{}
 	for _, name := range []string{"github", "jira"} {
-		doc, router, err := Load(filepath.Join(shared, "contracts", name+".openapi.json"))
+		doc, router, err := Load(filepath.Join(dir, name+".openapi.json"))
 		if err != nil {
 			return nil, err
 		}
@@ -67,21 +67,21 @@ func spec(t *testing.T, name string) loaded {
 	return specs[name]
 }
 
-func TestFindSharedDir(t *testing.T) {
-	dir, err := FindSharedDir()
+// TestContractsInRepository: the contracts the fakes are checked against
+// are part of the repository, with their provenance, so a clone with
+// nothing beside it can run every test.
+func TestContractsInRepository(t *testing.T) {
+	dir, err := Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "contracts", "github.openapi.json")); err != nil {
-		t.Fatalf("shared dir %s has no GitHub contract: %v", dir, err)
+	for _, f := range []string{"github.openapi.json", "jira.openapi.json", "PROVENANCE.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s is missing from the repository: %v", f, err)
+		}
 	}
-	t.Setenv("PMSYNC_SHARED", t.TempDir())
-	if got, err := FindSharedDir(); err != nil || got != os.Getenv("PMSYNC_SHARED") {
-		t.Fatalf("with PMSYNC_SHARED: %q, %v", got, err)
-	}
-	t.Setenv("PMSYNC_SHARED", filepath.Join(t.TempDir(), "missing"))
-	if _, err := FindSharedDir(); err == nil {
-		t.Fatal("a missing PMSYNC_SHARED folder was accepted")
+	if _, err := os.Stat(filepath.Join(dir, "..", "..", "go.mod")); err != nil {
+		t.Errorf("contracts at %s, not the repository's testdata/contracts", dir)
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 // BenchmarkCorpusGoldmark, or read the ratio BenchmarkCorpusRatio reports.
 
 func BenchmarkCorpusGoldmark(b *testing.B) {
-	docs := corpus(b)
+	docs := allDocs(b)
 	md := goldmark.New(goldmark.WithExtensions(extension.Table, extension.TaskList, extension.Strikethrough))
 	b.ReportAllocs()
 	b.SetBytes(corpusBytes(docs))
@@ -33,7 +33,7 @@ func BenchmarkCorpusGoldmark(b *testing.B) {
 }
 
 func BenchmarkCorpusParse(b *testing.B) {
-	docs := corpus(b)
+	docs := allDocs(b)
 	p := NewParser(testOptions())
 	b.ReportAllocs()
 	b.SetBytes(corpusBytes(docs))
@@ -69,7 +69,7 @@ func BenchmarkCorpusParseWriteBackSteady(b *testing.B) {
 // BenchmarkCorpusParseWriteBackAll: every item gets a new ticket (the
 // first run), including the verifying re-parse of each written document.
 func BenchmarkCorpusParseWriteBackAll(b *testing.B) {
-	docs := corpus(b)
+	docs := allDocs(b)
 	p := NewParser(testOptions())
 	b.ReportAllocs()
 	b.SetBytes(corpusBytes(docs))
@@ -104,7 +104,7 @@ func BenchmarkCorpusParseWriteBackAll(b *testing.B) {
 //     created ticket, as the engine does (a crash loses no link): one
 //     render and re-parse per ticket.
 func BenchmarkCorpusRatio(b *testing.B) {
-	docs := corpus(b)
+	docs := allDocs(b)
 	md := goldmark.New(goldmark.WithExtensions(extension.Table, extension.TaskList, extension.Strikethrough))
 	r := &corpusRun{p: NewParser(testOptions())}
 	// The tracker's side, prepared outside the timer: the links new
@@ -358,7 +358,7 @@ func corpusBytes(docs []corpusFile) int64 {
 func writtenCorpus(b *testing.B) []corpusFile {
 	p := NewParser(testOptions())
 	var out []corpusFile
-	for _, d := range corpus(b) {
+	for _, d := range allDocs(b) {
 		doc, err := p.Parse(d.name, d.src)
 		if err != nil {
 			b.Fatal(err)

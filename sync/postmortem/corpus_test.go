@@ -5,64 +5,89 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// sharedDir finds ../shared beside the repository (CI lays it there).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("PMSYNC_SHARED"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
 type corpusFile struct {
-	name string
+	name string // set/file.md: the set names the golden folder
 	src  []byte
 }
 
+// corpus reads the real public postmortems of PMSYNC_CORPUS (the test
+// skips without it; CI sets ../shared/corpus).
 func corpus(t testing.TB) []corpusFile {
 	t.Helper()
-	dir := filepath.Join(sharedDir(t), "corpus")
+	out := readDocs(t, testkit.Corpus(t), "")
+	if len(out) == 0 {
+		t.Fatalf("PMSYNC_CORPUS=%s holds no .md file", os.Getenv("PMSYNC_CORPUS"))
+	}
+	return out
+}
+
+// repoDocSets are the postmortems inside the repository, by set: the
+// bundled examples, one example per shape real documents use (written for
+// this project), and the labelled real-world set (with its sources and
+// licences).
+var repoDocSets = map[string]string{
+	"examples":  "testdata/postmortems",
+	"shapes":    "sync/postmortem/testdata/shapes",
+	"realworld": "testdata/realworld",
+}
+
+// repoDocs reads every postmortem inside the repository: what a clone
+// with nothing beside it tests the document engine on.
+func repoDocs(t testing.TB) []corpusFile {
+	t.Helper()
+	root := testkit.RepoRoot(t)
+	var out []corpusFile
+	for _, set := range slices.Sorted(maps.Keys(repoDocSets)) {
+		out = append(out, readDocs(t, filepath.Join(root, repoDocSets[set]), set+"/")...)
+	}
+	if len(out) < 8 {
+		t.Fatalf("found %d postmortems in the repository, want at least the 8 examples", len(out))
+	}
+	return out
+}
+
+// allDocs is repoDocs plus, when PMSYNC_CORPUS is set, the corpus.
+func allDocs(t testing.TB) []corpusFile {
+	t.Helper()
+	out := repoDocs(t)
+	if os.Getenv("PMSYNC_CORPUS") != "" {
+		out = append(out, readDocs(t, testkit.Corpus(t), "corpus/")...)
+	}
+	return out
+}
+
+// readDocs reads the .md files of dir but its README and SOURCES.
+func readDocs(t testing.TB, dir, prefix string) []corpusFile {
+	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(dir, "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []corpusFile
 	for _, p := range paths {
-		if filepath.Base(p) == "SOURCES.md" {
+		switch filepath.Base(p) {
+		case "SOURCES.md", "README.md":
 			continue
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, corpusFile{filepath.Base(p), b})
-	}
-	if len(out) < 30 {
-		t.Fatalf("found %d corpus files in %s, want 30: is ../shared beside the repository?", len(out), dir)
+		out = append(out, corpusFile{prefix + filepath.Base(p), b})
 	}
 	return out
 }
@@ -78,12 +103,22 @@ func testOptions() Options {
 	}
 }
 
-// TestCorpusGolden parses every real document and compares what it
-// extracts with testdata/corpus/<name>.json (go test -update rewrites;
-// a human reads the diff).
+// TestCorpusGolden parses every real document of PMSYNC_CORPUS and
+// compares what it extracts with testdata/corpus/<name>.json (go test
+// -update rewrites; a human reads the diff).
 func TestCorpusGolden(t *testing.T) {
+	testGolden(t, corpus(t), "corpus")
+}
+
+// TestRepoDocsGolden: the same for every postmortem in the repository,
+// with golden files in testdata/golden/<set>/.
+func TestRepoDocsGolden(t *testing.T) {
+	testGolden(t, repoDocs(t), "golden")
+}
+
+func testGolden(t *testing.T, docs []corpusFile, dir string) {
 	p := NewParser(testOptions())
-	for _, f := range corpus(t) {
+	for _, f := range docs {
 		t.Run(f.name, func(t *testing.T) {
 			d, err := p.Parse(f.name, f.src)
 			if err != nil {
@@ -94,8 +129,11 @@ func TestCorpusGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := filepath.Join("testdata", "corpus", strings.TrimSuffix(f.name, ".md")+".json")
+			golden := filepath.Join("testdata", dir, filepath.FromSlash(strings.TrimSuffix(f.name, ".md"))+".json")
 			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -112,12 +150,13 @@ func TestCorpusGolden(t *testing.T) {
 	}
 }
 
-// TestCorpusRoundTrip: parse and render with no change gives identical
-// bytes; writing tickets back changes only pmsync's cells, reads back the
-// same items with those tickets, and is idempotent.
-func TestCorpusRoundTrip(t *testing.T) {
+// TestRoundTrip, on every postmortem in the repository and the corpus
+// when PMSYNC_CORPUS is set: parse and render with no change gives
+// identical bytes; writing tickets back changes only pmsync's cells, reads
+// back the same items with those tickets, and is idempotent.
+func TestRoundTrip(t *testing.T) {
 	p := NewParser(testOptions())
-	for _, f := range corpus(t) {
+	for _, f := range allDocs(t) {
 		t.Run(f.name, func(t *testing.T) {
 			d, err := p.Parse(f.name, f.src)
 			if err != nil {

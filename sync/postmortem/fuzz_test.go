@@ -7,7 +7,7 @@ import (
 )
 
 func addSeeds(f *testing.F) {
-	for _, c := range corpus(f) {
+	for _, c := range allDocs(f) {
 		f.Add(c.src)
 	}
 	f.Add([]byte("---\nstatus: final\n---\n## Action items\n\n| Action item | Owner |\n|---|---|\n| a \\| b | @x |\n"))

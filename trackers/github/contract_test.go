@@ -2,7 +2,6 @@ package github
 
 import (
 	"net/http"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -18,11 +17,11 @@ type spec3 struct {
 }
 
 var loadContract = sync.OnceValues(func() (spec3, error) {
-	shared, err := contract.FindSharedDir()
+	path, err := contract.Path("github.openapi.json")
 	if err != nil {
 		return spec3{}, err
 	}
-	doc, router, err := contract.Load(filepath.Join(shared, "contracts", "github.openapi.json"))
+	doc, router, err := contract.Load(path)
 	return spec3{doc, router}, err
 })
 

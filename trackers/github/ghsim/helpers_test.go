@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,11 +26,11 @@ type githubContract struct {
 }
 
 var loadContract = sync.OnceValues(func() (githubContract, error) {
-	shared, err := contract.FindSharedDir()
+	path, err := contract.Path("github.openapi.json")
 	if err != nil {
 		return githubContract{}, err
 	}
-	doc, router, err := contract.Load(filepath.Join(shared, "contracts", "github.openapi.json"))
+	doc, router, err := contract.Load(path)
 	return githubContract{doc, router}, err
 })
 

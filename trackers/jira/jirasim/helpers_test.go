@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,11 +27,11 @@ type jiraContract struct {
 }
 
 var loadContract = sync.OnceValues(func() (jiraContract, error) {
-	shared, err := contract.FindSharedDir()
+	path, err := contract.Path("jira.openapi.json")
 	if err != nil {
 		return jiraContract{}, err
 	}
-	doc, router, err := contract.Load(filepath.Join(shared, "contracts", "jira.openapi.json"))
+	doc, router, err := contract.Load(path)
 	return jiraContract{doc, router}, err
 })
 
