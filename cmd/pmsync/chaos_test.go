@@ -727,7 +727,7 @@ func (e *chaosEnv) assertConverged(t *testing.T, st *chaosStats) {
 		}
 		for _, f := range c.Files {
 			switch {
-			case f == "postmortems/.pmsync/state.json", strings.HasPrefix(f, "reports/"):
+			case f == "postmortems/.pmsync/state.json", f == "postmortems/.pmsync/owner-id", strings.HasPrefix(f, "reports/"):
 				// pmsync's own files
 			case strings.HasPrefix(f, "postmortems/") && strings.HasSuffix(f, ".md") && orig[f] != "":
 				before, _ := e.repo.ShowAt(t, c.Parent, f)

@@ -138,12 +138,12 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	if err != nil {
 		return nil, configError(err)
 	}
-	ownerID := cfg.OwnerID
-	if ownerID == "" {
-		ownerID = "dir:" + filepath.ToSlash(src.Root())
-		if gitSrc != nil {
-			ownerID = "git:" + src.Root()
-		}
+	// What pmsync before 0.3 used when owner_id was unset; the engine
+	// keeps it for an installation that synced before the id was
+	// written into the source.
+	legacyOwnerID := "dir:" + filepath.ToSlash(src.Root())
+	if gitSrc != nil {
+		legacyOwnerID = "git:" + src.Root()
 	}
 	maxCreates, maxShare, trusted := map[string]int{}, map[string]float64{}, map[string][]string{}
 	for name, t := range cfg.Trackers {
@@ -155,7 +155,7 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		Source: src, Parser: postmortem.NewParser(opts), Router: router(cfg), Directory: opts.Directory,
 		Trackers: trs, Log: log,
 		Config: engine.Config{
-			OwnerID: ownerID, WebURL: cfg.Source.WebURL, DryRun: f.dryRun, Only: f.only,
+			OwnerID: cfg.OwnerID, LegacyOwnerID: legacyOwnerID, WebURL: cfg.Source.WebURL, DryRun: f.dryRun, Only: f.only,
 			IncludeDrafts: f.includeDrafts, MaxCreates: maxCreates, MaxShare: maxShare,
 			TrustedAuthors: trusted,
 		},
@@ -239,7 +239,7 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 				run.Trackers[name] = metrics.TrackerStats{Calls: st.Requests.Load(), Errors: st.Errors.Load(), RateLimited: st.RateLimited.Load()}
 			}
 		}
-		if err := metrics.Push(ctx, url, cfg.Metrics.Job, ownerID, run, nil); err != nil {
+		if err := metrics.Push(ctx, url, cfg.Metrics.Job, res.OwnerID, run, nil); err != nil {
 			// Metrics are for dashboards; a failed push does not fail the run.
 			log.Warn("metrics push failed", "err", err)
 		}

@@ -32,7 +32,13 @@ const StatePath = ".pmsync/state.json"
 
 // Config tunes a run.
 type Config struct {
-	OwnerID       string
+	// OwnerID is the configured owner_id; "" means the one written in the
+	// source's .pmsync/owner-id, or a new one (see Engine.identity).
+	OwnerID string
+	// LegacyOwnerID is the id pmsync before 0.3 derived for this source
+	// (dir:<absolute path> or git:<URL>[/path]): an installation that
+	// synced before the id was written down keeps the id its tickets carry.
+	LegacyOwnerID string
 	WebURL        string // source.web_url: documents link to WebURL + path
 	DryRun        bool
 	Only          []string // document ids or paths; empty means all
@@ -88,6 +94,9 @@ func (f Failure) String() string {
 
 // Result is what a run did.
 type Result struct {
+	// OwnerID is the owner id the run used (configured, written down in
+	// the source, or chosen now).
+	OwnerID     string    `json:"owner_id"`
 	Documents   int       `json:"documents"`
 	InScope     int       `json:"in_scope"`
 	Items       int       `json:"items"`
@@ -130,6 +139,9 @@ type state struct {
 	Tickets map[string]fact `json:"tickets,omitempty"`
 	// Impostors are the marked tickets opened by other accounts, by URL.
 	Impostors map[string]Impostor `json:"impostors,omitempty"`
+	// OwnerAliases are owner ids this installation's tickets carried
+	// before its id was written down (see learnAliases).
+	OwnerAliases []string `json:"owner_aliases,omitempty"`
 }
 
 type targetState struct {
@@ -176,6 +188,12 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		}
 		defer unlock()
 	}
+	_, stateErr := e.Source.ReadFile(work, StatePath)
+	id, err := e.identity(work, stateErr == nil)
+	if err != nil {
+		return res, err
+	}
+	e.Config.OwnerID, res.OwnerID = id, id
 	paths, err := e.Source.List(work)
 	if err != nil {
 		return res, fmt.Errorf("list postmortems in %s: %w", e.Source.Root(), err)
@@ -270,13 +288,15 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 			fullTargets[it.Target] = true
 		}
 	}
+	aliases := len(st.OwnerAliases)
+	observed = e.learnAliases(work, observed, items, e.Config.OwnerID, &st)
 	observed = e.screen(work, observed, items, fullTargets, blocked, &st, now, res)
 	for tg := range blocked {
 		// Listed but not acted on: the next run lists it from the same
 		// point again.
 		delete(newState, tg.String())
 	}
-	factsChanged := false
+	factsChanged := len(st.OwnerAliases) != aliases
 	for _, t := range observed {
 		if t.HasMarker && t.Marker.Owner != e.Config.OwnerID {
 			continue // another installation's: not ours to report

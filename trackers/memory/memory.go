@@ -238,6 +238,17 @@ func (m *Tracker) SetStatus(ref string, st ticket.Status) {
 	}
 }
 
+// Edit changes a ticket as a person (or another installation) could:
+// its marker, author or title.
+func (m *Tracker) Edit(ref string, fn func(*ticket.Ticket)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if is, ok := m.byText(ref); ok {
+		fn(&is.t)
+		is.t.Updated = m.now()
+	}
+}
+
 // Delete removes a ticket.
 func (m *Tracker) Delete(ref string) {
 	m.mu.Lock()
