@@ -163,6 +163,12 @@ func (a *app) demo(ctx context.Context, dir string) error {
 	printResult(w, res, false)
 	fmt.Fprintf(w, "API calls: %d to GitHub, %d to Jira (one list per repository, one search per project)\n", sim.CallCount(nil)-before, jsim.CallCount(nil)-jbefore)
 	fmt.Fprintf(w, "\nThe documents stay in %s; the configuration used is %s.\n", pmDir, cfgPath)
+	if len(res.ReportFiles) > 0 {
+		fmt.Fprintln(w, "The follow-through report (open the HTML file in a browser):")
+		for _, f := range res.ReportFiles {
+			fmt.Fprintf(w, "  %s\n", f)
+		}
+	}
 	if res.Failed() {
 		return silentExit(exitFailed)
 	}
@@ -193,7 +199,7 @@ func demoConfig(pmDir, base, jbase string) string {
 	return fmt.Sprintf(`# Written by pmsync demo: the GitHub tracker is the built-in simulator.
 owner_id: pmsync-demo
 source: {type: dir, path: %q}
-report: {dir: %q, formats: [md, json, csv]}
+report: {dir: %q, formats: [md, html, json, csv]}
 trackers:
   gh:   {type: github, base_url: %q, token_env: PMSYNC_DEMO_TOKEN, repo: acme/sre, write_interval: 20ms}
   jira: {type: jira, deployment: cloud, base_url: %q, user_env: PMSYNC_DEMO_JIRA_USER, token_env: PMSYNC_DEMO_TOKEN, project: OPS, write_interval: 20ms}

@@ -54,7 +54,7 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 			if out == "" {
 				out = cfg.Report.Dir
 			}
-			res, err := a.syncOnce(cmd.Context(), cfg, syncFlags{dryRun: true}, log, factory.Options{Env: a.env, Logger: log, Secret: a.secrets.Add})
+			res, err := a.syncOnce(cmd.Context(), cfg, syncFlags{dryRun: true, command: "report"}, log, factory.Options{Env: a.env, Logger: log, Secret: a.secrets.Add})
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,6 +33,8 @@ type syncFlags struct {
 	dryRun, includeDrafts bool
 	only                  []string
 	format                string
+	// command names the run in its log line: sync, plan or report.
+	command string
 }
 
 func newSyncCmd(a *app) *cobra.Command {
@@ -45,7 +48,13 @@ Exits 0 when all is done, 1 when some documents or items failed (the rest is
 done and written back), 2 on a usage or configuration error, 3 when stopped
 by a signal or deadline (what was done is written back).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runSync(cmd, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.command = "sync"
+			if f.dryRun {
+				f.command = "plan"
+			}
+			return a.runSync(cmd, f)
+		},
 	}
 	addSyncFlags(cmd, &f, true)
 	return cmd
@@ -58,7 +67,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		Short: "Show what sync would do, without changing anything (sync --dry-run)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f.dryRun = true
+			f.dryRun, f.command = true, "plan"
 			return a.runSync(cmd, f)
 		},
 	}
@@ -104,8 +113,9 @@ func (a *app) runSync(cmd *cobra.Command, f syncFlags) error {
 			return err
 		}
 	} else {
+		printFailures(a.stdout, res)
 		if f.dryRun {
-			printPlan(a.stdout, res.Plan)
+			printPlan(a.stdout, res.Plan, res.Failed())
 		}
 		printResult(a.stdout, res, f.dryRun)
 	}
@@ -176,6 +186,10 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	}
 	start := time.Now()
 	res, err := e.Run(ctx)
+	var unknown *engine.UnknownOnlyError
+	if errors.As(err, &unknown) {
+		return nil, usageError("%v", err)
+	}
 	if err != nil {
 		return nil, failedError(err)
 	}
@@ -187,7 +201,7 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 			attrs = append(attrs, "api_calls_"+name, s.Stats().Requests.Load())
 		}
 	}
-	log.Info("sync finished", attrs...)
+	log.Info(cmp.Or(f.command, "sync")+" finished", attrs...)
 	if f.dryRun {
 		return res, nil
 	}
@@ -226,7 +240,9 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		}
 	}
 	if gitSrc == nil || !cfg.Report.Commit {
-		if _, err := writeReport(cfg.Report.Dir, cfg.Report.Formats, res.Report, log); err != nil {
+		files, err := writeReport(cfg.Report.Dir, cfg.Report.Formats, res.Report, log)
+		res.ReportFiles = files
+		if err != nil {
 			res.Failures = append(res.Failures, engine.Failure{Doc: cfg.Report.Dir, Message: err.Error()})
 		}
 	}
@@ -367,9 +383,15 @@ func reportExclude(docPath, reportDir string) (string, bool) {
 	return "", false
 }
 
-func printPlan(w io.Writer, p plan.Plan) {
+// printPlan prints the plan's actions. A plan with failures says that
+// it covers only what could be read, never "nothing to do".
+func printPlan(w io.Writer, p plan.Plan, failed bool) {
 	if p.Empty() && len(p.Deferred) == 0 && len(p.Refusals) == 0 {
-		fmt.Fprintln(w, "plan: nothing to do")
+		if failed {
+			fmt.Fprintln(w, "plan: incomplete: nothing to do for what could be read, but the errors above kept part of it out")
+		} else {
+			fmt.Fprintln(w, "plan: nothing to do")
+		}
 	}
 	for _, c := range p.Creates {
 		s := c.Spec
@@ -408,12 +430,17 @@ func printPlan(w io.Writer, p plan.Plan) {
 	}
 }
 
-func printResult(w io.Writer, r *engine.Result, dry bool) {
+// printFailures prints the run's errors, first, so nothing printed
+// before them reads as the whole story.
+func printFailures(w io.Writer, r *engine.Result) {
 	fails := append([]engine.Failure(nil), r.Failures...)
 	sort.SliceStable(fails, func(i, j int) bool { return fails[i].Doc < fails[j].Doc })
 	for _, f := range fails {
 		fmt.Fprintf(w, "error: %s\n", f)
 	}
+}
+
+func printResult(w io.Writer, r *engine.Result, dry bool) {
 	for _, imp := range r.Impostors {
 		fmt.Fprintf(w, "impostor   %s  (carries pmsync's marker for item %s of %s but was opened by %q, not pmsync's account; not adopted; close it or set trackers.%s.trusted_authors)\n",
 			imp.Ticket, imp.Item, imp.PM, imp.Author, imp.Tracker)

@@ -303,6 +303,46 @@ func TestPlanSendsNoWrites(t *testing.T) {
 	}
 }
 
+// TestPlanAndReportEdges: an unknown --only id is a usage error naming
+// it (exit 2, nothing changed); plan and report log as themselves, not
+// as a sync; a plan whose tracker cannot be listed says it is
+// incomplete, after its errors, never "nothing to do".
+func TestPlanAndReportEdges(t *testing.T) {
+	e := newGHEnv(t, filepath.Join(repoRoot(t), "testdata", "postmortems"), "")
+	env := []string{"GH_TOKEN=" + testToken}
+	before := snapshot(t, e.dir)
+	for _, cmd := range []string{"plan", "sync"} {
+		code, out, errOut := runCmd(t, env, cmd, "--config", e.config, "--only", "2026-03-04-order-events-queue-backlog", "--only", "nosuch-id")
+		if code != exitUsage || !strings.Contains(errOut, "nosuch-id") || strings.Contains(errOut, "order-events") {
+			t.Errorf("%s --only nosuch-id: exit %d, want 2 naming only the unknown id\n%s\n%s", cmd, code, out, errOut)
+		}
+	}
+	if !equalMaps(before, snapshot(t, e.dir)) || e.sim.CallCount(func(c ghsim.Call) bool { return c.Mutating() }) != 0 {
+		t.Fatal("an --only typo changed something")
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, ".pmsync", "owner-id")); err == nil {
+		t.Error("an --only typo wrote the owner id")
+	}
+	for cmd, want := range map[string]string{"plan": `"plan finished"`, "report": `"report finished"`} {
+		code, out, errOut := runCmd(t, env, cmd, "--config", e.config, "--log-level", "info")
+		if code != exitOK || strings.Contains(errOut, "sync finished") || !strings.Contains(errOut, want[1:len(want)-1]) {
+			t.Errorf("%s: exit %d, log says:\n%s\n%s", cmd, code, errOut, out)
+		}
+	}
+	e.sim.SetFault(func(r *http.Request) *ghsim.FaultResponse {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/issues") {
+			// Not retried: a 404 is the answer for a repository the token
+			// cannot see.
+			return &ghsim.FaultResponse{Status: http.StatusNotFound, Body: `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`}
+		}
+		return nil
+	})
+	code, out, _ := runCmd(t, env, "plan", "--config", e.config, "--only", "2026-09-30-zurich-power-event")
+	if code != exitFailed || strings.Contains(out, "nothing to do\n") || strings.Index(out, "error: ") != 0 {
+		t.Errorf("plan with a failing listing: exit %d, want 1 with the errors first and no conclusive line:\n%s", code, out)
+	}
+}
+
 // TestSyncSecretsNeverLeak: failing runs with debug logs never print the token.
 func TestSyncSecretsNeverLeak(t *testing.T) {
 	e := newGHEnv(t, filepath.Join(repoRoot(t), "testdata", "postmortems"), "", 401)

@@ -115,6 +115,8 @@ type Result struct {
 	// Report is the follow-through report's input, for the documents in
 	// scope, as the run leaves them.
 	Report report.Input `json:"-"`
+	// ReportFiles are the report files the run wrote.
+	ReportFiles []string `json:"report_files,omitempty"`
 }
 
 // Failed reports whether any document or item failed.
@@ -189,7 +191,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		defer unlock()
 	}
 	_, stateErr := e.Source.ReadFile(work, StatePath)
-	id, err := e.identity(work, stateErr == nil)
+	id, writeID, err := e.identity(work, stateErr == nil)
 	if err != nil {
 		return res, err
 	}
@@ -205,11 +207,13 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	res.Report.Now = now
 	var items []plan.Item
 	itemDoc := map[string]*docState{} // by item key + doc path
+	onlySeen := map[string]bool{}
 	for _, p := range paths {
 		if ctx.Err() != nil {
 			res.Interrupted = true
 			break
 		}
+		e.markOnly(onlySeen, p, "")
 		src, err := e.Source.Read(work, p)
 		if err != nil {
 			unread++
@@ -229,6 +233,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		}
 		res.Documents++
 		docIDs[d.ID] = true
+		e.markOnly(onlySeen, p, d.ID)
 		if !(d.Finalized || e.Config.IncludeDrafts) || !e.selected(d) {
 			continue
 		}
@@ -279,6 +284,20 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		}
 	}
 	res.Items = len(items)
+	if !res.Interrupted {
+		var unknown []string
+		for _, o := range e.Config.Only {
+			if !onlySeen[o] {
+				unknown = append(unknown, o)
+			}
+		}
+		if len(unknown) > 0 {
+			return res, &UnknownOnlyError{IDs: unknown}
+		}
+	}
+	if err := writeID(); err != nil {
+		return res, err
+	}
 
 	st := e.loadState(work)
 	observed, newState, blocked := e.observe(work, items, st, now, res)
@@ -738,6 +757,24 @@ func itemLine(ds *docState, key string) int {
 		return 0
 	}
 	return ds.lines[key]
+}
+
+// UnknownOnlyError is an --only value that names no document: a typo
+// must not pass as "nothing to do".
+type UnknownOnlyError struct{ IDs []string }
+
+func (e *UnknownOnlyError) Error() string {
+	return fmt.Sprintf("--only %s: no postmortem has this id or path; pmsync lint lists the documents with their ids", strings.Join(e.IDs, ", "))
+}
+
+// markOnly records which --only values name the document at path p with
+// id (empty when it did not parse).
+func (e *Engine) markOnly(seen map[string]bool, p, id string) {
+	for _, o := range e.Config.Only {
+		if (id != "" && o == id) || o == p || strings.TrimSuffix(o, ".md") == strings.TrimSuffix(p, ".md") {
+			seen[o] = true
+		}
+	}
 }
 
 func (e *Engine) selected(d *postmortem.Doc) bool {

@@ -35,24 +35,24 @@ type identifier interface{ Identity() string }
 //  4. the source's identity (git:host/owner/repo/folder);
 //  5. a new random id (dir:<32 hex>).
 //
-// An id chosen by 3–5 is written to OwnerIDPath (not in a dry run), so
-// moving or copying the folder keeps it.
-func (e *Engine) identity(ctx context.Context, hadState bool) (string, error) {
+// An id chosen by 3–5 is written to OwnerIDPath by the returned write
+// (a no-op in a dry run), so moving or copying the folder keeps it.
+func (e *Engine) identity(ctx context.Context, hadState bool) (id string, write func() error, err error) {
+	none := func() error { return nil }
 	if e.Config.OwnerID != "" {
-		return e.Config.OwnerID, nil
+		return e.Config.OwnerID, none, nil
 	}
 	b, err := e.Source.ReadFile(ctx, OwnerIDPath)
 	switch {
 	case err == nil:
 		id := parseOwnerIDFile(b)
 		if id == "" || strings.IndexFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-			return "", fmt.Errorf("%s holds no valid owner id (one line, no spaces); restore it from version control or backup, or set owner_id", OwnerIDPath)
+			return "", nil, fmt.Errorf("%s holds no valid owner id (one line, no spaces); restore it from version control or backup, or set owner_id", OwnerIDPath)
 		}
-		return id, nil
+		return id, none, nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("read %s: %w", OwnerIDPath, err)
+		return "", nil, fmt.Errorf("read %s: %w", OwnerIDPath, err)
 	}
-	var id string
 	switch {
 	case hadState && e.Config.LegacyOwnerID != "":
 		id = e.Config.LegacyOwnerID
@@ -63,21 +63,24 @@ func (e *Engine) identity(ctx context.Context, hadState bool) (string, error) {
 		if id == "" {
 			var rnd [16]byte
 			if _, err := rand.Read(rnd[:]); err != nil {
-				return "", err
+				return "", nil, err
 			}
 			id = "dir:" + hex.EncodeToString(rnd[:])
 		}
 	}
-	if !e.Config.DryRun {
+	if e.Config.DryRun {
+		return id, none, nil
+	}
+	return id, func() error {
 		content := "# pmsync's owner id: it tells this installation's tickets from another's and is part\n" +
 			"# of every ticket's marker. Keep this file with the postmortems (commit it); changing it\n" +
 			"# makes every ticket look like another installation's. The owner_id key overrides it.\n" + id + "\n"
 		if err := e.Source.WriteFile(ctx, OwnerIDPath, []byte(content)); err != nil {
-			return "", fmt.Errorf("write %s: %w", OwnerIDPath, err)
+			return fmt.Errorf("write %s: %w", OwnerIDPath, err)
 		}
 		e.log().Info("owner id chosen and written down", "owner_id", id, "path", OwnerIDPath)
-	}
-	return id, nil
+		return nil
+	}, nil
 }
 
 // parseOwnerIDFile returns the first line that is not a comment.
