@@ -60,7 +60,7 @@ func readManifest(t *testing.T, name string) []byte {
 func loadCronJob(t *testing.T) *batchv1.CronJob {
 	t.Helper()
 	var cj batchv1.CronJob
-	if err := strictDecode(readManifest(t, "cronjob.yaml"), &cj); err != nil {
+	if err := strictDecode(readManifest(t, "base/cronjob.yaml"), &cj); err != nil {
 		t.Fatalf("cronjob.yaml: %v", err)
 	}
 	return &cj
@@ -83,10 +83,11 @@ func TestManifestsDecodeStrictly(t *testing.T) {
 		kind string
 		obj  any
 	}{
-		{"cronjob.yaml", "CronJob", &batchv1.CronJob{}},
+		{"base/cronjob.yaml", "CronJob", &batchv1.CronJob{}},
 		{"configmap.yaml", "ConfigMap", &corev1.ConfigMap{}},
+		{"github-only/configmap.yaml", "ConfigMap", &corev1.ConfigMap{}},
 		{"secret.example.yaml", "Secret", &corev1.Secret{}},
-		{"serviceaccount.yaml", "ServiceAccount", &corev1.ServiceAccount{}},
+		{"base/serviceaccount.yaml", "ServiceAccount", &corev1.ServiceAccount{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -109,15 +110,15 @@ func TestManifestsDecodeStrictly(t *testing.T) {
 		})
 	}
 
-	// Every YAML file in the folder is covered above or is the kustomization.
-	entries, err := os.ReadDir(manifestDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		n := e.Name()
-		if n == "kustomization.yaml" || !strings.HasSuffix(n, ".yaml") {
-			continue
+	// Every YAML file in the folders is covered above or is a kustomization.
+	err := filepath.WalkDir(manifestDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		n, _ := filepath.Rel(manifestDir, p)
+		n = filepath.ToSlash(n)
+		if d.Name() == "kustomization.yaml" || !strings.HasSuffix(n, ".yaml") {
+			return nil
 		}
 		if !slices.ContainsFunc(tests, func(tt struct {
 			file string
@@ -128,6 +129,10 @@ func TestManifestsDecodeStrictly(t *testing.T) {
 		}) {
 			t.Errorf("%s is not decoded by this test", n)
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	t.Run("unknown field fails", func(t *testing.T) {
@@ -566,4 +571,88 @@ func TestDockerfileLint(t *testing.T) {
 			t.Error("linter found nothing wrong with a bad Dockerfile")
 		}
 	})
+}
+
+// TestGitHubOnlyOverlay builds deploy/kubernetes/github-only as kubectl
+// apply -k would: the same three objects, a configuration that loads, has
+// no Jira tracker, and needs exactly one secret file, github-token, for
+// the trackers and the git source alike.
+func TestGitHubOnlyOverlay(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join(manifestDir, "github-only"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resMap, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		t.Fatalf("kustomize build: %v", err)
+	}
+	var data string
+	kinds := map[string]bool{}
+	for _, r := range resMap.Resources() {
+		kinds[r.GetKind()+"/"+r.GetName()] = true
+		if r.GetKind() == "ConfigMap" {
+			m, err := r.GetFieldValue("data")
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ = m.(map[string]any)["pmsync.yaml"].(string)
+		}
+	}
+	for _, w := range []string{"CronJob/pmsync", "ConfigMap/pmsync-config", "ServiceAccount/pmsync"} {
+		if !kinds[w] {
+			t.Errorf("overlay output lacks %s: %v", w, kinds)
+		}
+	}
+	if len(kinds) != 3 {
+		t.Errorf("overlay output has %d objects: %v", len(kinds), kinds)
+	}
+	path := filepath.Join(t.TempDir(), "pmsync.yaml")
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path, nil)
+	if err != nil {
+		t.Fatalf("the overlay's configuration does not load: %v", err)
+	}
+	files := map[string]bool{}
+	for _, c := range cfg.Credentials() {
+		if c.Ref.Env != "" {
+			t.Errorf("%s comes from $%s; the CronJob mounts secrets as files", c.Ref.Key, c.Ref.Env)
+		}
+		files[c.Ref.File] = true
+	}
+	for name, tr := range cfg.Trackers {
+		if tr.Type != config.TrackerGitHub {
+			t.Errorf("tracker %s is %s; the GitHub-only variant has GitHub trackers only", name, tr.Type)
+		}
+	}
+	if len(files) != 1 || !files["/var/run/secrets/pmsync/github-token"] {
+		t.Errorf("the overlay needs secret files %v, want only /var/run/secrets/pmsync/github-token", files)
+	}
+	if cfg.Source.Type != config.SourceGit || !cfg.Report.Commit {
+		t.Errorf("source %s, report.commit %v: the pod has no disk, so the report must be committed", cfg.Source.Type, cfg.Report.Commit)
+	}
+}
+
+// TestNoStaleComments: a comment in the shipped manifests must not call a
+// built feature unbuilt.
+func TestNoStaleComments(t *testing.T) {
+	err := filepath.WalkDir(manifestDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, stale := range []string{"not built", "not yet built", "TODO", "coming soon"} {
+			if strings.Contains(string(b), stale) {
+				t.Errorf("%s says %q", p, stale)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
