@@ -102,7 +102,7 @@ func TestCrashAfterEveryCall(t *testing.T) {
 	if total < 50 {
 		t.Fatalf("a full run made %d calls; expected more", total)
 	}
-	for _, k := range testkit.Indices(t, total, 12) {
+	for _, k := range testkit.Indices(t, total, 8) {
 		e := newGHEnv(t, docs, "")
 		e.syncWith(t, &crashAfter{base: http.DefaultTransport, k: int64(k)})
 		e.syncWith(t, http.DefaultTransport)
@@ -113,11 +113,20 @@ func TestCrashAfterEveryCall(t *testing.T) {
 	}
 }
 
+// faultSeeds is how many seeded fault runs a faults test makes: one by
+// default, three with PMSYNC_EXHAUSTIVE.
+func faultSeeds() int64 {
+	if testkit.Exhaustive() {
+		return 3
+	}
+	return 1
+}
+
 // TestFaultsThenConverge: 5xx, timeouts, resets, secondary-limit 403s
 // and 429s on 20% of the calls; the next run converges.
 func TestFaultsThenConverge(t *testing.T) {
 	docs := filepath.Join(repoRoot(t), "testdata", "postmortems")
-	for seed := int64(1); seed <= 3; seed++ {
+	for seed := int64(1); seed <= faultSeeds(); seed++ {
 		e := newGHEnv(t, docs, "", 429, 403, 500, 502, 503)
 		e.sim.SetFault(ghsim.RandomFaults(seed, 0.2,
 			ghsim.FaultServerError, ghsim.FaultBadGateway, ghsim.FaultUnavailable, ghsim.FaultTimeout, ghsim.FaultReset,

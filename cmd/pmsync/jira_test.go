@@ -148,7 +148,7 @@ func TestJiraCrashAfterEveryCall(t *testing.T) {
 			probe.syncWith(t, count, 0)
 			probe.assertConverged(t, "healthy run")
 			total := int(count.n.Load())
-			for _, k := range testkit.Indices(t, total, 8) {
+			for _, k := range testkit.Indices(t, total, 6) {
 				if t.Failed() {
 					break
 				}
@@ -165,7 +165,7 @@ func TestJiraCrashAfterEveryCall(t *testing.T) {
 // resets, 429, 503 with Retry-After); the next run converges.
 func TestJiraFaultsThenConverge(t *testing.T) {
 	docs := filepath.Join(repoRoot(t), "testdata", "postmortems")
-	for seed := int64(1); seed <= 3; seed++ {
+	for seed := int64(1); seed <= faultSeeds(); seed++ {
 		e := newJiraEnv(t, jirasim.Cloud, docs, 429, 500, 502, 503)
 		e.sim.SetFault(jirasim.RandomFaults(seed, 0.2))
 		e.syncWith(t, http.DefaultTransport, 300*time.Millisecond)

@@ -66,6 +66,7 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 				fmt.Fprintln(a.stdout, f)
 			}
 			if res.Failed() {
+				printFailures(a.stdout, res)
 				printResult(a.stdout, res, true)
 				return silentExit(exitFailed)
 			}

@@ -794,7 +794,7 @@ func TestSSHHostKeyRequired(t *testing.T) {
 	}
 	// Nothing listens on port 1: the clone fails after the checks.
 	src := func(extra string) string {
-		return fmt.Sprintf("source: {type: git, path: pm, git: {url: \"ssh://git@127.0.0.1:1/pm.git\", branch: main, ssh_key_file: %q, dir: %q%s}}\n", key, t.TempDir(), extra)
+		return fmt.Sprintf("source: {type: git, path: pm, git: {url: \"ssh://git@127.0.0.1:1/pm.git\", branch: main, retries: 0, ssh_key_file: %q, dir: %q%s}}\n", key, t.TempDir(), extra)
 	}
 	const warning = "source.git.insecure_ignore_host_key is set: any SSH host key is accepted"
 	tests := []struct {

@@ -165,7 +165,7 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		Source: src, Parser: postmortem.NewParser(opts), Router: router(cfg), Directory: opts.Directory,
 		Trackers: trs, Log: log,
 		Config: engine.Config{
-			OwnerID: cfg.OwnerID, LegacyOwnerID: legacyOwnerID, WebURL: cfg.Source.WebURL, DryRun: f.dryRun, Only: f.only,
+			OwnerID: cfg.OwnerID, LegacyOwnerID: legacyOwnerID, WebURL: docWebURL(cfg.Source, gitSrc != nil), DryRun: f.dryRun, Only: f.only,
 			IncludeDrafts: f.includeDrafts, MaxCreates: maxCreates, MaxShare: maxShare,
 			TrustedAuthors: trusted,
 		},
@@ -261,6 +261,23 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		}
 	}
 	return res, nil
+}
+
+// docWebURL is the base a document's path (relative to source.path) is
+// appended to for its link. For a git source web_url is the address of
+// the repository's files (…/blob/main/, as SPEC §5 shows), so the folder
+// inside the repository comes in between, unless web_url already ends
+// with it; for a folder source web_url is the folder's address.
+func docWebURL(s config.Source, git bool) string {
+	if s.WebURL == "" || !git {
+		return s.WebURL
+	}
+	folder := strings.Trim(path.Clean("/"+filepath.ToSlash(s.Path)), "/")
+	base := strings.TrimRight(s.WebURL, "/")
+	if folder == "" || strings.HasSuffix(base, "/"+folder) {
+		return base + "/"
+	}
+	return base + "/" + folder + "/"
 }
 
 // commitContext bounds the commit and push of a run's write-back. It

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/route"
 	"github.com/pmsync/pmsync/sync/source"
@@ -311,7 +312,8 @@ func TestSyncDryRunChangesNothing(t *testing.T) {
 // parseable documents, and the next run ends with one ticket per item.
 func TestSyncInterruptedAtEveryCreate(t *testing.T) {
 	total := len(newFixtureRun(t).all())
-	for k := 0; k <= total; k += 3 {
+	for _, i := range testkit.Indices(t, total+1, 8) {
+		k := i - 1 // 0: interrupted before the first create
 		f := newFixture(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		created := 0
