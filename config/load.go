@@ -713,7 +713,7 @@ func applyEnv(v *viper.Viper, env []string) []Problem {
 // the config file's path and the test suite's opt-ins (see
 // internal/testkit), which a CI job may export to every command.
 var notKeys = map[string]bool{
-	"PMSYNC_CONFIG": true, "PMSYNC_CORPUS": true, "PMSYNC_EXHAUSTIVE": true, "PMSYNC_SEED": true,
+	"PMSYNC_CONFIG": true, "PMSYNC_CORPUS": true, "PMSYNC_EXHAUSTIVE": true, "PMSYNC_SEED": true, "PMSYNC_TIMING": true,
 	"PMSYNC_CHAOS_SEED": true, "PMSYNC_CHAOS_SEEDS": true, "PMSYNC_CHAOS_LOGS": true,
 }
 

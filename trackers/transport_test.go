@@ -42,6 +42,14 @@ func status(code int, hdr ...string) func(w http.ResponseWriter, r *http.Request
 
 func do(t *testing.T, tr *Transport, method, url string) (*http.Response, error) {
 	t.Helper()
+	if tr.Base == nil {
+		// Not http.DefaultTransport: every httptest.Server's Close closes
+		// its idle connections, under the feet of parallel tests
+		// ("http: CloseIdleConnections called").
+		base := &http.Transport{}
+		t.Cleanup(base.CloseIdleConnections)
+		tr.Base = base
+	}
 	req, _ := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(`{"a":1}`))
 	return tr.RoundTrip(req)
 }
