@@ -308,7 +308,7 @@ func Default() *Config {
 			},
 		},
 		Finalized: Finalized{
-			Words:        []string{"final", "finalized", "published", "complete", "completed", "closed", "reviewed"},
+			Words:        []string{"final", "finalized", "published", "complete", "completed", "closed", "reviewed", "approved", "done"},
 			WhenUnstated: WhenUnstatedDraft,
 		},
 		Report:  Report{Dir: "reports", Formats: []string{"md", "html", "json"}},

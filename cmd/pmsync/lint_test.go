@@ -68,7 +68,7 @@ func TestLintBadInput(t *testing.T) {
 		"binary.md":      "\x89PNG\r\n\x1a\n\x00\x00",
 		"empty.md":       "",
 		"ragged.md":      "---\nstatus: final\ndate: 2026-03-01\n---\n## Action items\n\n| Action item | Owner | Due |\n|---|---|---|\n| Only text |\n| Too | many | cells | here | 2026-05-01 |\n",
-		"noitems.md":     "---\nstatus: final\ndate: 2026-03-01\n---\n# No items\n\n## Action items\n\n<!-- fill in -->\n\n## Contributing factors\n\nIt was a hard day.\n",
+		"noitems.md":     "---\nstatus: final\ndate: 2026-03-01\n---\n# No items\n\n## Action items\n\n<!-- fill in -->\n\n## Contributing factors\n\nSee the timeline above.\n",
 		"dup.md":         "---\nstatus: final\ndate: 2026-03-01\n---\n## Action items\n\n- Add alert (owner: @a)\n- Add alert (owner: @b)\n",
 		"owner.md":       "---\nstatus: final\ndate: 2026-03-01\n---\n## Action items\n\n| Action item | Owner |\n|---|---|\n| Fix it | zed |\n",
 		"baddate.md":     "---\nstatus: final\ndate: 2026-03-01\n---\n## Action items\n\n- Fix it (owner: @alice, due: 31/02/2026)\n",

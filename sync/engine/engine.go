@@ -703,7 +703,9 @@ func (e *Engine) spec(d *postmortem.Doc, it *postmortem.Item, t route.Target) ti
 	if id, ok := e.Directory.Assignee(it.Owner, t.Type); ok {
 		s.Assignee = id
 	}
-	s.NeedsOwner = it.Kind == ticket.Action && it.OwnerRaw == ""
+	// No owner, a placeholder (TBD, Unassigned, ???) or a name nobody
+	// matches with confidence: opened unassigned, labelled needs-owner.
+	s.NeedsOwner = it.Kind == ticket.Action && it.Owner.IsZero()
 	return s
 }
 

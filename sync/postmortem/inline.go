@@ -24,13 +24,23 @@ type inlineMeta struct {
 	done          bool
 	checkbox      bool // written as a task-list item
 	ticket        ticket.Ref
+	// dueTrailing: the due date was read from the end of the text, not a
+	// due: field; an ambiguous one is a warning, not an error.
+	dueTrailing bool
+	// ownerUnsure: the owner was read from a mention ("@Marco Rossi"),
+	// not an owner field; one nobody matches is a warning, not an error.
+	ownerUnsure bool
+	// leadOwner is a team or person written before the text ("Payments:
+	// ..."), with the title without it; the directory decides.
+	leadOwner, leadTitle string
+	leadTeam             bool // written "X team to ..."
 }
 
 var (
 	reTaskBox      = regexp.MustCompile(`^\[([ xX]?)\]\s*`)
 	reStatusLink   = regexp.MustCompile(`(?i)\[(fixed|done|completed|resolved)\]\(([^)\s]+)\)\.?`)
 	reParenLink    = regexp.MustCompile(`\(\s*\[([^\]]+)\]\(([^)\s]+)\)\s*\)\.?\s*$`)
-	reOwnerField   = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?)\s*`)
+	reOwnerField   = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?(?:\s+\p{Lu}[\pL'’-]+){0,3})\s*`)
 	reDueField     = regexp.MustCompile(`(?i)\s*[,;]?\s*\bdue(?: date)?:\s*([^,;()\n]+?)\s*(?:[,;]|$)`)
 	reByDate       = regexp.MustCompile(`(?i)\s*\bby\s+(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|Q[1-4]\s+\d{4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\s+\d{4})\b`)
 	reBoldStatus   = regexp.MustCompile(`\s*\*\*(DONE|TODO|Done|Todo|FIXED|Fixed|WIP)\.?\*\*\.?`)
@@ -76,6 +86,7 @@ func refFromURL(u, text string) (ticket.Ref, bool) {
 // something foreign (another tracker's bug number, a pull request).
 func parseTicketCell(cell string) (ref ticket.Ref, status string, foreign bool) {
 	rest := cell
+	foreignRef := false
 	if m := reStatusLink.FindStringSubmatch(rest); m != nil {
 		status = m[1]
 		rest = strings.Replace(rest, m[0], "", 1)
@@ -95,6 +106,24 @@ func parseTicketCell(cell string) (ref ticket.Ref, status string, foreign bool) 
 			}
 		}
 	}
+	if ref.IsZero() {
+		// Another tracker's bug ("Bug 5554823", "b/5554823") or a pull
+		// request: the item is tracked there; adopt it, never open a
+		// second ticket beside it. The column stays foreign.
+		if m := reCellBug.FindStringSubmatchIndex(rest); m != nil {
+			ref = ticket.Ref{Text: strings.Join(strings.Fields(rest[m[2]:m[3]]), " ")}
+			rest = rest[:m[0]] + rest[m[1]:]
+			foreignRef = true
+		} else if m := reMdLink.FindStringSubmatchIndex(rest); m != nil && isChangeURL(rest[m[4]:m[5]]) {
+			ref = ticket.Ref{Text: plain(rest[m[2]:m[3]]), URL: rest[m[4]:m[5]]}
+			rest = rest[:m[0]] + rest[m[1]:]
+			foreignRef = true
+		} else if m := reBareURL.FindStringSubmatchIndex(rest); m != nil && isChangeURL(rest[m[2]:m[3]]) {
+			ref = ticket.Ref{Text: rest[m[2]:m[3]], URL: rest[m[2]:m[3]]}
+			rest = rest[:m[0]] + rest[m[1]:]
+			foreignRef = true
+		}
+	}
 	words := strings.Fields(plain(rest))
 	var left []string
 	for _, w := range words {
@@ -111,7 +140,16 @@ func parseTicketCell(cell string) (ref ticket.Ref, status string, foreign bool) 
 			left = append(left, w)
 		}
 	}
-	return ref, status, len(left) > 0
+	return ref, status, len(left) > 0 || foreignRef
+}
+
+// reCellBug is another tracker's bug number in a ticket cell.
+var reCellBug = regexp.MustCompile(`(?i)\b((?:bug|issue)\s*#?\s*[1-9][0-9]{2,}|b/[1-9][0-9]{2,})\b`)
+
+// isChangeURL reports a pull request, merge request or commit URL: work
+// that was done, linked as its evidence.
+func isChangeURL(u string) bool {
+	return strings.Contains(u, "/pull/") || strings.Contains(u, "/merge_requests/") || strings.Contains(u, "/commit/")
 }
 
 // metaToken reports whether one comma-separated part of a parenthetical
@@ -140,6 +178,18 @@ func (m *inlineMeta) metaToken(part string) bool {
 		m.owner = p
 	case reEmail.MatchString(p) || reGoogleOwner.MatchString(p):
 		m.owner = p
+	case strings.Contains(p, "://") && len(strings.Fields(p)) <= 3:
+		// "(filed https://github.com/acme/web/issues/1335)", "(done:
+		// https://...)": the ticket, and the word before it a status.
+		fields := strings.Fields(p)
+		r, ok := refFromURL(strings.Trim(fields[len(fields)-1], "<>"), "")
+		if !ok {
+			return false
+		}
+		m.ticket = r
+		if len(fields) > 1 {
+			m.setStatus(strings.TrimSuffix(strings.Join(fields[:len(fields)-1], " "), ":"))
+		}
 	case reDoneWord.MatchString(p) && len(strings.Fields(p)) <= 3:
 		m.statusRaw, m.done = p, true
 	case reOpenWord.MatchString(p) && len(strings.Fields(p)) <= 2:
@@ -152,7 +202,12 @@ func (m *inlineMeta) metaToken(part string) bool {
 
 // extractInline splits a list item's Markdown into its title and the
 // metadata written inline (SPEC §2.4).
-func extractInline(raw string) inlineMeta {
+func extractInline(raw string) inlineMeta { return extractMeta(raw, false) }
+
+// extractMeta is extractInline; prose (a paragraph) takes an owner only
+// where the text says so ("owner: ..."), never from an @mention in the
+// narrative.
+func extractMeta(raw string, prose bool) inlineMeta {
 	var m inlineMeta
 	s := strings.TrimSpace(raw)
 	// Each rule runs only when a cheap test says it can match: items are
@@ -175,13 +230,10 @@ func extractInline(raw string) inlineMeta {
 			s = strings.TrimSpace(s[:loc[0]])
 		}
 	}
-	if m.ticket.IsZero() && (strings.Contains(s, "/issues/") || strings.Contains(s, "/browse/")) {
-		if u, rest, ok := trailingURL(s); ok {
-			if r, ok := refFromURL(u, ""); ok {
-				m.ticket = r
-				s = rest
-			}
-		}
+	s = peelHead(s, &m)
+	if inner, ok := strikethrough(s); ok {
+		m.done, m.statusRaw = true, "struck through"
+		s = inner
 	}
 	// Parentheticals made only of metadata: "(owner: @alice, due: 2026-04-01, P1)".
 	if strings.Contains(s, "(") {
@@ -216,13 +268,17 @@ func extractInline(raw string) inlineMeta {
 		m.setStatus(sm[1] + " " + sm[2])
 		s = strings.Replace(s, sm[0], "", 1)
 	}
-	if m.owner == "" {
+	s = peelTail(s, &m, prose)
+	if m.owner == "" && !prose {
 		if h := firstHandle(s); h != "" {
 			m.owner = "@" + h
 		}
 	}
 	s = strings.TrimSpace(s)
 	s = strings.TrimRight(s, " ,;")
+	if o, rest, team, ok := leadOwner(plain(s)); ok && m.owner == "" && !prose {
+		m.leadOwner, m.leadTitle, m.leadTeam = o, rest, team
+	}
 	if t, d, ok := boldLead(s); ok {
 		m.title, m.detail = t, d
 	} else {
@@ -330,6 +386,9 @@ func (m *inlineMeta) merge(o inlineMeta) {
 	}
 	if o.statusRaw != "" {
 		m.statusRaw = o.statusRaw
+	}
+	if !o.ticket.IsZero() && m.ticket.IsZero() {
+		m.ticket = o.ticket
 	}
 	m.done = m.done || o.done
 }

@@ -112,7 +112,7 @@ func (d *Doc) Lint(o LintOptions) (errs, warns []Diagnostic) {
 		}
 	}
 	for _, it := range d.Actions {
-		if it.Done || !it.Owner.IsZero() || it.OwnerRaw != "" {
+		if it.Done || !it.Owner.IsZero() || it.HasErrors() {
 			continue
 		}
 		l := LevelWarning

@@ -24,10 +24,19 @@ type Options struct {
 	// DueAfter is the default due span keyed by priority ("P1"), severity
 	// ("SEV2") or "default".
 	DueAfter map[string]Span
+	// FactorsListOnly keeps the behaviour before prose factors were read:
+	// only list items and table rows under a factors heading are factors
+	// (factors.prose: ignore).
+	FactorsListOnly bool
 }
 
 // DefaultFinalWords are the status words of SPEC §2.2.
-var DefaultFinalWords = []string{"final", "finalized", "published", "complete", "completed", "closed", "reviewed"}
+var DefaultFinalWords = []string{"final", "finalized", "published", "complete", "completed", "closed", "reviewed", "approved", "done"}
+
+// incidentFinalWords name the incident's state, not the document's:
+// "Status: Resolved" means the review is final unless the document says
+// it is still a draft.
+var incidentFinalWords = map[string]bool{"resolved": true}
 
 // Doc is one parsed postmortem.
 type Doc struct {
@@ -37,6 +46,9 @@ type Doc struct {
 
 	Status    string // the status as written ("" when unstated)
 	Finalized bool
+	// DraftReason says why a document is not finalized, for lint: "status
+	// \"WIP\"", "the title says draft", "no status".
+	DraftReason string
 
 	Date     time.Time // incident date (UTC midnight), zero when unknown
 	Severity string
@@ -111,8 +123,15 @@ type Item struct {
 	// skipped by sync.
 	Errors []Diagnostic
 
-	loc     itemLoc
-	section int // index into Doc.Sections, -1 outside one
+	loc itemLoc
+	// ownerUnsure / dueUnsure: read from a mention or the end of the text,
+	// not a field that says so; one that cannot be resolved or read is a
+	// warning, and the item is opened unassigned or with the default due
+	// date, never with a guess.
+	ownerUnsure, dueUnsure bool
+	section                int  // index into Doc.Sections of its factors or actions section, -1 outside one
+	group                  int  // index into Doc.Sections of the innermost heading or label above it
+	prose                  bool // a paragraph: its title is its first sentence
 }
 
 // Severity of a diagnostic.
@@ -196,3 +215,6 @@ func (it *Item) HasErrors() bool {
 	}
 	return false
 }
+
+// IsProse reports an item read from a paragraph (for the scoring tools).
+func IsProse(it *Item) bool { return it.prose }

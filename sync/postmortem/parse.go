@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
@@ -160,6 +161,8 @@ type walker struct {
 	pendLine int
 	seenItem bool // an action or factor section has started
 	h1       string
+	// draftNote is a note near the top that the review is unfinished.
+	draftNote string
 	tables   []*tableLoc
 	// lastOrdered is the last item of a numbered list in this section.
 	lastOrdered *Item
@@ -266,7 +269,16 @@ func (w *walker) heading(n *ast.Heading) {
 		w.h1 = title
 	}
 	norm := normPlain(title)
-	k := kindOfHeading(norm)
+	k, fuzzy := classifyHeading(norm)
+	if fuzzy {
+		// "### 4:09 PM: Post-incident follow-up" in a timeline is an hour
+		// of the timeline, not a section of follow-ups.
+		for _, h := range w.stack {
+			if h.level < n.Level && neitherHeading(normPlain(h.title)) {
+				k = secOther
+			}
+		}
+	}
 	if k == secOther {
 		// A value inside the heading: "## Date: December 08, 2022".
 		if key, val, ok := strings.Cut(title, ":"); ok {
@@ -297,9 +309,6 @@ func (w *walker) heading(n *ast.Heading) {
 	if w.kind() == secActions {
 		for i := range w.stack {
 			h := &w.stack[i]
-			if h.kind == secActions || h.kind == secFactors {
-				continue
-			}
 			if !h.grouped { // once per heading, not once per heading below it
 				h.hz, h.hzSpan, h.hzOK = MatchHorizon(h.title, w.p.opts.Horizons)
 				h.done = completedGroup(h.title)
@@ -340,14 +349,26 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		return
 	}
 	line := w.lineOf(n.Lines().At(0).Start)
+	if !w.seenItem && w.draftNote == "" && len(raw) < 400 {
+		for _, sentence := range strings.FieldsFunc(plain(raw), func(r rune) bool { return r == '.' || r == ';' || r == '!' }) {
+			if reDraftBanner.MatchString(strings.TrimSpace(sentence)) {
+				w.draftNote = strings.TrimSpace(sentence)
+				break
+			}
+		}
+	}
 	if w.pending != "" {
 		first := strings.SplitN(raw, "\n", 2)[0]
 		first = strings.TrimSpace(reBreakTag.Split(first, 2)[0])
-		if w.pending == "status" || w.pending != "" {
-			// "## Date" followed by "Start: Wednesday, 2018-08-22" keeps the
-			// key/value form; a bare value fills the heading's key.
-			if _, _, ok := w.metaLine(first, line, true); !ok {
+		// "## Date" followed by "Start: Wednesday, 2018-08-22" keeps the
+		// key/value form; a bare value fills the heading's key. A status
+		// is a few words ("Final", "Complete, action items in
+		// progress"); a "## Status" section of prose states none.
+		if _, _, ok := w.metaLine(first, line, true); !ok {
+			if w.pending != "status" || statusValue(raw) {
 				w.setMeta(w.pending, plain(first), line)
+			} else {
+				w.warn(line, "the Status section holds prose, not a status: pmsync reads no status from it; write the status alone on the first line (Final, Draft, …)")
 			}
 		}
 		w.pending = ""
@@ -356,15 +377,30 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		w.item(ticket.Action, n, raw[loc[1]:], n, false)
 		return
 	}
+	// A label that starts a paragraph opens its section, and the rest is
+	// the section's first paragraph: "**Root Causes:**" on its own line
+	// above the text, or "**Trigger**: the deploy at 14:02 ...".
+	if label, rest, ok := leadingLabel(raw); ok {
+		norm := normHeading(label)
+		switch k := kindOfHeading(norm); {
+		case k == secActions || k == secFactors:
+			w.openPseudo(plain(label), line, k)
+			w.prose(n, rest)
+			return
+		case w.curSection() != nil && (matchAny(norm, otherHeadings) || neitherHeading(norm) || k == secStatus || k == secMetadata):
+			// "**Resolution:** Rolled back ..." after "**Root Causes:**"
+			// ends the section the label opened; it is not a cause.
+			w.pseudo = nil
+			return
+		}
+	}
 	// A label on its own line acts as a heading: "Action Items",
 	// "**Root causes:**", "*Action Items*".
 	if label, ok := labelText(raw); ok {
 		norm := normHeading(label)
-		switch k := kindOfHeading(norm); {
+		switch k := labelKind(raw, norm); {
 		case k == secActions || k == secFactors:
-			sec := w.openSection(plain(label), 7, line, k)
-			w.pseudo = &heading{level: 7, kind: k, title: plain(label), sec: sec}
-			w.horizon, w.hzSpan, w.hzDone = "", Span{}, false
+			w.openPseudo(plain(label), line, k)
 			return
 		case k == secStatus:
 			w.pending, w.pendLine = "status", line
@@ -381,9 +417,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		}
 	}
 	if s := w.curSection(); s != nil {
-		if len(raw) > 16 || !reNothing.MatchString(plain(raw)) {
-			s.Prose, s.Empty = true, false
-		}
+		w.prose(n, raw)
 		return
 	}
 	if !w.seenItem {
@@ -394,6 +428,164 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 			line++
 		}
 	}
+}
+
+// openPseudo opens a section at a label that is not a heading.
+func (w *walker) openPseudo(title string, line int, k sectionKind) {
+	sec := w.openSection(title, 7, line, k)
+	w.pseudo = &heading{level: 7, kind: k, title: title, sec: sec}
+	w.horizon, w.hzSpan, w.hzDone = "", Span{}, false
+	w.lastOrdered = nil
+}
+
+// prose reads a paragraph (raw, maybe after a label that began it) inside
+// a factors or actions section. Under a cause heading each paragraph is a
+// factor, its first sentence the title (SPEC §2.3); under an action
+// heading each paragraph is an item. Not items: a lead-in to the list that
+// follows ("There were three causes:"), a pointer to where the items live
+// ("Tracked in PLAT-1200"), a placeholder ("None.", "{{ summary }}"), a
+// note in italics.
+func (w *walker) prose(n *ast.Paragraph, raw string) {
+	s := w.curSection()
+	k := w.kind()
+	text := strings.TrimSpace(raw)
+	if s == nil || text == "" {
+		return
+	}
+	if reNothing.MatchString(plain(text)) {
+		if len(text) > 16 {
+			s.Empty = false
+		}
+		return
+	}
+	s.Empty = false
+	switch {
+	case k == secFactors && w.p.opts.FactorsListOnly,
+		leadIn(n, text), pointer(text), placeholderText(text), noteText(text), imageOnly(text),
+		k == secActions && !commitment(text):
+		s.Prose = true
+		return
+	}
+	kind := ticket.Factor
+	if k == secActions {
+		kind = ticket.Action
+	}
+	w.item(kind, n, text, n, false)
+	if it := w.lastItem(kind); it != nil && it.Line >= 0 {
+		it.prose = true
+	}
+}
+
+// lastItem is the item just added of kind.
+func (w *walker) lastItem(kind ticket.Kind) *Item {
+	items := w.curItems(kind)
+	if len(items) == 0 {
+		return nil
+	}
+	return items[len(items)-1]
+}
+
+// leadIn reports a paragraph that only introduces the list (or table, or
+// quote) after it.
+func leadIn(n ast.Node, text string) bool {
+	switch n.NextSibling().(type) {
+	case *ast.List, *east.Table, *ast.Blockquote:
+	default:
+		return false
+	}
+	t := strings.TrimRight(plain(text), " ")
+	if strings.HasSuffix(t, ":") {
+		return true
+	}
+	low := strings.ToLower(t)
+	return strings.Contains(low, "following") || strings.Contains(low, "as follows") || strings.Count(t, " ") < 8
+}
+
+// reCommitment finds what makes a paragraph under an action heading an
+// action rather than narrative: an imperative ("Add ...", "Write ..."), a
+// plan or duty ("we will", "should", "needs to"), a question a team must
+// answer ("Can we detect ...?"), work recorded as done ("has been
+// added", "is now documented"), or a status pmsync reads ("(filed ...)").
+var reCommitment = regexp.MustCompile(`(?i)^(?:add|adopt|alert|allow|audit|automate|build|change|check|clarify|consider|create|define|deploy|document|enable|disable|ensure|establish|evaluate|expand|explore|extend|fix|implement|improve|increase|introduce|investigate|limit|look into|make|migrate|monitor|move|pin|publish|reduce|refactor|remove|replace|require|review|rotate|run|schedule|set up|split|switch|test|track|train|update|upgrade|use|validate|verify|write)\b|\b(?:will|won't|we'll|shall|should|must|needs? to|plans? to|planning to|going to|intend to|would be (?:useful|good|better|nice)|has been|have been|is now|are now|now requires?|fixed in|filed|tracked in|in progress)\b|^(?:can|do|should|shall) we\b`)
+
+// commitment reports a paragraph that commits to (or records) work.
+func commitment(text string) bool {
+	return reCommitment.MatchString(plain(text))
+}
+
+var rePointer = regexp.MustCompile(`(?i)^(?:all |the )?(?:action items?|follow[- ]?ups?|items|actions|work|tasks?|remediations?)?\s*(?:are |is |will be |have been )?(?:tracked|listed|recorded|collected|filed|captured)\b|^(?:see|refer to)\b|^copy these\b`)
+
+// pointer reports a paragraph that says where the items are instead of
+// naming them: "Tracked in PLAT-1200", "All follow-up work is tracked in
+// the epic ...", "See the issue search ...".
+func pointer(text string) bool {
+	t := plain(text)
+	if len(t) > 300 {
+		return false
+	}
+	first, _ := firstSentence(t)
+	return rePointer.MatchString(t) || reTrackedIn.MatchString(first) && reWhereItems.MatchString(first)
+}
+
+var (
+	reTrackedIn  = regexp.MustCompile(`(?i)\b(?:is|are|will be|have been|has been) (?:tracked|listed|recorded|collected|captured)\b`)
+	reWhereItems = regexp.MustCompile(`(?i)\b(?:all|every|the)\b.*\b(?:action items?|follow[- ]?ups?|work|items|tasks|remediations?|actions)\b`)
+)
+
+// placeholderText is a template's stand-in: "{{ summary }}", "<describe>".
+func placeholderText(text string) bool {
+	t := strings.TrimSpace(plain(text))
+	return strings.HasPrefix(t, "{{") || strings.HasPrefix(text, "<") && strings.HasSuffix(text, ">") && !strings.Contains(text, "</")
+}
+
+// imageOnly is a paragraph that only shows an image (a graph).
+func imageOnly(text string) bool {
+	t := strings.TrimSpace(text)
+	if !strings.HasPrefix(t, "![") {
+		return false
+	}
+	_, n, ok := linkAt(t, 1)
+	return ok && strings.TrimSpace(t[1+n:]) == ""
+}
+
+// noteText is a paragraph written wholly in italics: an aside.
+func noteText(text string) bool {
+	t := strings.TrimSpace(text)
+	return len(t) > 2 && (t[0] == '_' && t[len(t)-1] == '_' || t[0] == '*' && t[1] != '*' && t[len(t)-1] == '*' && t[len(t)-2] != '*')
+}
+
+// leadingLabel splits a paragraph that starts with a marked label: a
+// bold (or italic) line ending its line, or "**Label**:" / "**Label:**"
+// followed by text on the same line. rest is the text after it.
+func leadingLabel(raw string) (label, rest string, ok bool) {
+	s := strings.TrimLeft(raw, " \t")
+	for _, mark := range []string{"**", "__"} {
+		if !strings.HasPrefix(s, mark) {
+			continue
+		}
+		end := strings.Index(s[2:], mark)
+		if end <= 0 || end > 80 {
+			return "", "", false
+		}
+		label = s[2 : 2+end]
+		after := s[4+end:]
+		colon := strings.HasSuffix(label, ":")
+		if strings.HasPrefix(after, ":") {
+			colon, after = true, after[1:]
+		}
+		label = strings.TrimRight(label, ": ")
+		nl := strings.IndexByte(after, '\n')
+		switch {
+		case strings.TrimSpace(after) == "":
+			return "", "", false // the whole paragraph is the label
+		case nl >= 0 && strings.TrimSpace(after[:nl]) == "":
+			return label, strings.TrimSpace(after[nl+1:]), true
+		case colon:
+			return label, strings.TrimSpace(after), true
+		}
+		return "", "", false
+	}
+	return "", "", false
 }
 
 func actionPoint(raw string) []int {
@@ -417,6 +609,18 @@ func labelText(raw string) (string, bool) {
 		return "", false
 	}
 	return t, true
+}
+
+// labelKind classifies a label paragraph or list item: an exact synonym
+// may stand alone ("Action Items"); one the words only suggest must be
+// marked as a label (bold, italics, a trailing colon) and short, or "PR
+// revert did not solve the root cause" would open a factor section.
+func labelKind(raw, norm string) sectionKind {
+	k, fuzzy := classifyHeading(norm)
+	if fuzzy && (!isMarkedLabel(raw) || strings.Count(norm, " ") > 7) {
+		return secOther
+	}
+	return k
 }
 
 // isMarkedLabel: a label written in bold or italics, or ending in ":".
@@ -486,7 +690,7 @@ func (w *walker) list(n *ast.List) {
 		raw := w.linesText(first)
 		// "- **Review actions**:" with the items in a nested list.
 		if label, ok := labelText(raw); ok {
-			if lk := kindOfHeading(normHeading(label)); lk == secActions || lk == secFactors {
+			if lk := labelKind(raw, normHeading(label)); lk == secActions || lk == secFactors {
 				nested := false
 				for c := first.NextSibling(); c != nil; c = c.NextSibling() {
 					if sub, ok := c.(*ast.List); ok {
@@ -574,10 +778,28 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 	if loc.suffixStart >= 0 && loc.suffixEnd > loc.insertAt {
 		loc.insertAt = loc.suffixEnd
 	}
-	m := extractInline(raw)
+	_, para := node.(*ast.Paragraph)
+	m := extractMeta(raw, para)
 	title := plain(m.title)
+	if title == "" && !m.ticket.IsZero() {
+		// "- https://github.com/acme/infra/issues/95": an item that is its
+		// ticket.
+		title = m.ticket.Text
+		if title == "" {
+			title = m.ticket.URL
+		}
+	}
 	if title == "" {
 		return // an empty placeholder bullet left from a template
+	}
+	if m.leadOwner != "" && w.leadOwnerCounts(m.leadOwner, m.leadTeam) {
+		m.owner, m.ownerUnsure, title = m.leadOwner, true, m.leadTitle
+	}
+	if para {
+		// A paragraph's title is its first sentence; the rest is detail.
+		first, rest := firstSentence(title)
+		title = first
+		m.detail = strings.TrimSpace(rest + "\n" + m.detail)
 	}
 	it := &Item{
 		Kind:      kind,
@@ -590,6 +812,9 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 		Done:      m.done || w.hzDone,
 		Ticket:    m.ticket,
 		loc:       loc,
+
+		ownerUnsure: m.ownerUnsure,
+		dueUnsure:   m.dueTrailing,
 	}
 	if !ref.IsZero() {
 		it.Ticket = ref
@@ -608,6 +833,49 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 		it.Horizon = w.horizon
 	}
 	w.addItem(it)
+}
+
+// leadOwnerCounts decides whether a name written before an item's text
+// ("Payments: add ...", "[Search] ...") is its owner: only when the
+// directory knows it, so "Note: ..." or "Process: ..." stay titles. "X
+// team to ..." names an owner either way (unresolved, it is a warning).
+func (w *walker) leadOwnerCounts(name string, teamWord bool) bool {
+	if teamWord {
+		return true
+	}
+	o, err := w.p.opts.Directory.Resolve(name)
+	return err == nil && (o.Person != "" || o.Team != "")
+}
+
+// firstSentence splits plain text after its first sentence: a ".", "!"
+// or "?" followed by a space and a capital letter, a digit or a quote,
+// unless the word before is an abbreviation ("e.g.", "i.e.", "vs.") or
+// a single letter or number ("v1.", "A.").
+func firstSentence(s string) (first, rest string) {
+	for i := 0; i+2 < len(s); i++ {
+		c := s[i]
+		if c != '.' && c != '!' && c != '?' || s[i+1] != ' ' {
+			continue
+		}
+		next, _ := utf8.DecodeRuneInString(s[i+2:])
+		if !unicode.IsUpper(next) && !unicode.IsDigit(next) && next != '"' && next != '“' && next != '`' {
+			continue
+		}
+		if c == '.' {
+			j := strings.LastIndexAny(s[:i], " (") + 1
+			word := strings.ToLower(s[j:i])
+			if len(word) <= 1 || sentenceAbbrev[word] || strings.Contains(word, ".") {
+				continue
+			}
+		}
+		return strings.TrimSpace(s[:i+1]), strings.TrimSpace(s[i+2:])
+	}
+	return s, ""
+}
+
+var sentenceAbbrev = map[string]bool{
+	"e.g": true, "i.e": true, "vs": true, "etc": true, "approx": true, "incl": true, "mr": true, "ms": true,
+	"dr": true, "inc": true, "ltd": true, "no": true, "fig": true, "cf": true, "al": true, "st": true,
 }
 
 // findInBlock returns the absolute offset of needle inside block's lines.
@@ -647,6 +915,7 @@ func (w *walker) restOfItem(li, first ast.Node) string {
 func (w *walker) addItem(it *Item) {
 	w.seenItem = true
 	it.section = w.curSectionIndex()
+	it.group = len(w.d.Sections) - 1 // the innermost heading or label
 	if s := w.curSection(); s != nil {
 		s.Empty = false
 	}
@@ -681,13 +950,8 @@ func (w *walker) finish() {
 	if d.Title == "" {
 		d.Title = path.Base(d.ID)
 	}
-	if v := get("status"); v.val != "" {
-		d.Status = v.val
-		first := strings.ToLower(strings.Trim(strings.Fields(v.val + " x")[0], ".,;:!*_()[]"))
-		d.Finalized = w.p.finals[first]
-	} else {
-		d.Finalized = w.p.opts.FinalWhenUnstated
-	}
+	d.Finalized, d.DraftReason = w.finalized(get("status").val)
+	d.Status = get("status").val
 	d.Severity = get("severity").val
 	d.Tracker = get("tracker").val
 	d.Teams = listOf(get("teams"))
@@ -740,7 +1004,48 @@ func (w *walker) finish() {
 	w.resolve()
 }
 
-// preferTables drops list items from sections whose items come in a
+// statusValue reports a paragraph that can be a status: one short line.
+func statusValue(raw string) bool {
+	p := plain(strings.SplitN(strings.TrimSpace(raw), "\n", 2)[0])
+	first, rest := firstSentence(p)
+	return len(strings.Fields(p)) <= 8 && rest == "" && !strings.HasSuffix(first, "?")
+}
+
+// reDraftWord finds draft or WIP in a title or status.
+var reDraftWord = regexp.MustCompile(`(?i)\b(draft|wip|work in progress)\b`)
+
+// reDraftBanner is a note near the top that the review is not finished:
+// "This review is still a draft", "DRAFT", "Work in progress".
+var reDraftBanner = regexp.MustCompile(`(?i)^\W*(?:draft|wip|work in progress)\W*$|\b(?:this|the) (?:review|postmortem|post-mortem|document|report|retrospective|write-?up|analysis) is (?:still )?(?:a |in )?(?:draft|work in progress|being written|not (?:yet )?(?:final|finished|complete))\b`)
+
+// finalized decides whether the document is finalized (SPEC §2.2): its
+// status's first word is a final word ("Resolved", the incident's state,
+// counts unless the document says the review is unfinished); draft or WIP
+// in the title or status, or a draft note near the top, always means
+// draft. reason says why not, for lint.
+func (w *walker) finalized(status string) (bool, string) {
+	title := w.d.Title
+	switch {
+	case reDraftWord.MatchString(title):
+		return false, fmt.Sprintf("the title %q says it is a draft", title)
+	case status != "" && reDraftWord.MatchString(status):
+		return false, fmt.Sprintf("its status %q says draft", status)
+	case w.draftNote != "":
+		return false, fmt.Sprintf("it says %q", w.draftNote)
+	case status == "":
+		if w.p.opts.FinalWhenUnstated {
+			return true, ""
+		}
+		return false, "it states no status"
+	}
+	first := strings.ToLower(strings.Trim(strings.Fields(status + " x")[0], ".,;:!*_()[]"))
+	if w.p.finals[first] || incidentFinalWords[first] {
+		return true, ""
+	}
+	return false, fmt.Sprintf("its status %q is not a final word", status)
+}
+
+// preferTables drops list items from (sub)sections whose items come in a
 // table: there the lists are preambles (etcd defines its Type and Priority
 // words in bullets above the action table). A dropped bullet that names an
 // owner or a due date looks like a real action item: lint says so, since
@@ -748,8 +1053,8 @@ func (w *walker) finish() {
 func (w *walker) preferTables(items []*Item) []*Item {
 	tabled := map[int]bool{}
 	for _, it := range items {
-		if it.loc.kind == locTable && it.section >= 0 {
-			tabled[it.section] = true
+		if it.loc.kind == locTable && it.group >= 0 {
+			tabled[it.group] = true
 		}
 	}
 	if len(tabled) == 0 {
@@ -757,7 +1062,7 @@ func (w *walker) preferTables(items []*Item) []*Item {
 	}
 	out := items[:0]
 	for _, it := range items {
-		if it.loc.kind != locTable && tabled[it.section] {
+		if it.loc.kind != locTable && tabled[it.group] {
 			if it.OwnerRaw != "" || it.DueRaw != "" {
 				w.warn(it.Line, fmt.Sprintf("list item %q is not tracked: this section's items are in a table; add it as a table row so pmsync opens a ticket for it", truncateRunes(it.Text, 60)))
 			}
@@ -851,7 +1156,15 @@ func (w *walker) resolve() {
 		}
 		if it.OwnerRaw != "" {
 			o, err := opts.Directory.Resolve(it.OwnerRaw)
-			if err != nil {
+			switch {
+			case err != nil && it.ownerUnsure:
+				// A mention or a team before the text that nobody matches:
+				// never a guessed assignee.
+				o = Owner{}
+				it.Errors = append(it.Errors, Diagnostic{Level: LevelWarning, Line: it.Line, Message: fmt.Sprintf(
+					"owner %q is not in people or teams, so the ticket is opened unassigned (needs-owner): add %s to people (name: %s) or teams, or write (owner: @login)",
+					it.OwnerRaw, it.OwnerRaw, strings.TrimPrefix(it.OwnerRaw, "@"))})
+			case err != nil:
 				itemErr(err.Error())
 			}
 			o.Raw = it.OwnerRaw
@@ -861,6 +1174,9 @@ func (w *walker) resolve() {
 		case it.DueRaw != "":
 			t, err := ParseDue(it.DueRaw, anchor)
 			switch {
+			case err != nil && it.dueUnsure:
+				it.Errors = append(it.Errors, Diagnostic{Level: LevelWarning, Line: it.Line, Message: fmt.Sprintf(
+					"the date at the end of the item is not used as its due date: %v; write (due: YYYY-MM-DD)", err)})
 			case err != nil:
 				itemErr(fmt.Sprintf("due date %q: %v", it.DueRaw, err))
 			case !t.IsZero():

@@ -248,6 +248,13 @@ func (w *walker) table(n *east.Table) {
 		if reDoneWord.MatchString(it.StatusRaw) {
 			it.Done = true
 		}
+		// "Done" in a Notes column (Flutter's tables).
+		if note := plain(get(r, colNotes)); note != "" && reDoneWord.MatchString(note) && len(strings.Fields(note)) <= 3 {
+			it.Done = true
+			if it.StatusRaw == "" {
+				it.StatusRaw = note
+			}
+		}
 		if it.HasStatus && it.Status.State == ticket.StateDone {
 			it.Done = true
 		}

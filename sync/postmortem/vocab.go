@@ -1,5 +1,7 @@
 package postmortem
 
+import "strings"
+
 // The words real postmortems use for the sections and columns pmsync reads
 // (SPEC §2.3, §2.4 and research/postmortem-survey.md §5.2–5.3). All entries
 // are compared after normHeading.
@@ -20,7 +22,12 @@ var factorHeadings = []string{
 	"root causes", "root cause", "causes", "cause", "root cause analysis",
 	"what caused it", "what caused the incident", "what caused the outage",
 	"technical cause", "technical causes", "underlying causes", "underlying cause",
-	"what were the root causes", "blameless root cause",
+	"what were the root causes", "blameless root cause", "trigger", "triggers",
+	"why it happened", "why did it happen", "why did this happen", "how did this happen",
+	"how did it happen", "what went wrong", "what was the issue", "what was the problem",
+	"what was wrong", "the problem", "the issue", "what broke", "five whys", "5 whys", "whys",
+	"the vulnerability", "root cause of the outage", "root cause of the incident",
+	"process breakdown", "process breakdowns",
 }
 
 var actionHeadings = []string{
@@ -35,15 +42,26 @@ var actionHeadings = []string{
 	"preventive measures", "preventative measures", "recommendations",
 	"looking forward", "review actions", "actionables", "action items and followups",
 	"action items and follow ups", "todo list and bugs filed", "what are we doing about this",
+	"what we re doing about it", "what we are doing about it", "what we re doing about this",
+	"what we are doing about this", "what are we doing about it", "resolving actions",
+	"open follow ups", "open followups", "improvements", "lessons learned and actions",
+	"lessons learnt and actions", "what has been done", "what we have done", "what we did",
+	"going forward", "whats next", "what s next", "what is next", "how do we do better",
+	"how do we do better in the future", "how we will prevent this", "how we ll prevent this",
+	"further mitigations and learnings", "actions taken", "action taken", "actions planned",
+	"action planned", "planned actions", "preventive steps", "preventative steps",
+	"future work", "tasks", "todo", "to do", "to dos", "todos", "our response",
+	"root cause remediations", "mitigations and follow ups", "fixes and follow ups",
 }
 
 // otherHeadings end a section that a bold label started (a label is not
 // a heading, so it has no level to end it).
 var otherHeadings = []string{
 	"summary", "impact", "timeline", "incident timeline", "detection", "response",
-	"recovery", "resolution", "trigger", "triggers", "lessons learned", "lessons learnt",
-	"what went well", "what went wrong", "where we got lucky", "background", "duration",
+	"recovery", "resolution", "lessons learned", "lessons learnt",
+	"what went well", "where we got lucky", "background", "duration",
 	"context", "key events", "supporting information", "appendix", "attendees",
+	"what happened", "incident summary", "executive summary", "customer impact",
 }
 
 var statusHeadings = []string{"status", "report status", "document status", "postmortem status"}
@@ -82,6 +100,7 @@ const (
 	colTicket
 	colStatus
 	colID
+	colNotes
 )
 
 var columnSynonyms = map[string]column{
@@ -102,6 +121,7 @@ var columnSynonyms = map[string]column{
 	"tracking issue": colTicket,
 	"status":         colStatus, "state": colStatus,
 	"id": colID, "no": colID, "ref": colID,
+	"notes": colNotes, "note": colNotes, "comments": colNotes, "comment": colNotes, "remarks": colNotes,
 }
 
 func columnOf(header string) column {
@@ -124,18 +144,78 @@ func matchAny(s string, list []string) bool {
 	return false
 }
 
-// kindOfHeading classifies a heading's (or label's) text.
+// kindOfHeading classifies a heading's (or label's) text: the synonym
+// lists, then (fuzzy) the words real documents use around them
+// ("Short-term corrective actions", "Follow-up action items for the API
+// team"). Actions are tried first: "Root cause remediations" lists work,
+// not causes. Callers trust a fuzzy match less: not under a timeline, not
+// for an unmarked label.
 func kindOfHeading(norm string) sectionKind {
+	k, _ := classifyHeading(norm)
+	return k
+}
+
+func classifyHeading(norm string) (k sectionKind, fuzzy bool) {
 	switch {
 	case matchAny(norm, actionHeadings):
-		return secActions
+		return secActions, false
 	case matchAny(norm, factorHeadings):
-		return secFactors
+		return secFactors, false
 	case matchAny(norm, statusHeadings):
-		return secStatus
+		return secStatus, false
 	}
 	if _, ok := metaKeys[norm]; ok {
-		return secMetadata
+		return secMetadata, false
+	}
+	k = headingWords(norm)
+	return k, k != secOther
+}
+
+// neitherHeading reports a heading of a part where no factor or action
+// section begins: a timeline, its hours and days, a chat log.
+func neitherHeading(norm string) bool {
+	padded := " " + norm + " "
+	for _, w := range neitherWords {
+		if strings.Contains(padded, " "+w+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// actionWords and factorWords classify headings the lists do not name,
+// by whole words; a heading also naming timeline, impact or lessons that
+// went well is none of them.
+var (
+	actionWords = []string{"action items", "action item", "actions", "follow ups", "follow up", "followups",
+		"followup", "corrective", "remediation", "remediations", "preventive", "preventative",
+		"next steps", "todo", "to dos"}
+	factorWords = []string{"root cause", "root causes", "contributing factor", "contributing factors",
+		"contributing cause", "contributing causes", "causes", "triggers"}
+	neitherWords = []string{"timeline", "impact", "went well", "lucky", "summary", "detection", "appendix",
+		"status", "current", "chat", "log", "logs"}
+)
+
+func headingWords(norm string) sectionKind {
+	if len(norm) > 80 {
+		return secOther
+	}
+	padded := " " + norm + " "
+	has := func(list []string) bool {
+		for _, w := range list {
+			if strings.Contains(padded, " "+w+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has(neitherWords):
+		return secOther
+	case has(actionWords):
+		return secActions
+	case has(factorWords):
+		return secFactors
 	}
 	return secOther
 }
