@@ -163,7 +163,7 @@ type walker struct {
 	h1       string
 	// draftNote is a note near the top that the review is unfinished.
 	draftNote string
-	tables   []*tableLoc
+	tables    []*tableLoc
 	// lastOrdered is the last item of a numbered list in this section.
 	lastOrdered *Item
 }
