@@ -26,6 +26,7 @@ type Config struct {
 	Teams     map[string]Team    `mapstructure:"teams"`
 	Defaults  Defaults           `mapstructure:"defaults"`
 	Finalized Finalized          `mapstructure:"finalized"`
+	Factors   Factors            `mapstructure:"factors"`
 	Lint      Lint               `mapstructure:"lint"`
 	Report    Report             `mapstructure:"report"`
 	Metrics   Metrics            `mapstructure:"metrics"`
@@ -46,7 +47,10 @@ type Source struct {
 	Exclude []string `mapstructure:"exclude"`
 	// WebURL is the base the documents' paths are appended to for links.
 	WebURL string `mapstructure:"web_url"`
-	Git    Git    `mapstructure:"git"`
+	// Since (YYYY-MM-DD): postmortems of incidents before it are an
+	// archive, read and reported but never ticketed (added in v0.3).
+	Since string `mapstructure:"since"`
+	Git   Git    `mapstructure:"git"`
 }
 
 // Git modes.
@@ -260,9 +264,26 @@ type Finalized struct {
 	WhenUnstated string   `mapstructure:"when_unstated"` // final | draft
 }
 
+// Values of Factors.Prose.
+const (
+	FactorProseParagraphs = "paragraphs"
+	FactorProseIgnore     = "ignore"
+)
+
+// Factors decides how contributing factors are read.
+type Factors struct {
+	// Prose: paragraphs (each paragraph under a cause heading is a
+	// factor) or ignore (list items and table rows only, as before v0.3).
+	Prose string `mapstructure:"prose"`
+}
+
 // Lint tunes pmsync lint.
 type Lint struct {
 	RequireOwner bool `mapstructure:"require_owner"`
+	// BlamelessQuestions: warn (in one finding per document) about the
+	// questions of a blameless postmortem it leaves unanswered (added in
+	// v0.3; default true).
+	BlamelessQuestions bool `mapstructure:"blameless_questions"`
 }
 
 // Report is where and how the follow-through report is written.
@@ -307,6 +328,8 @@ func Default() *Config {
 				"immediate": "7d", "short-term": "14d", "medium-term": "56d", "long-term": "180d",
 			},
 		},
+		Factors: Factors{Prose: FactorProseParagraphs},
+		Lint:    Lint{BlamelessQuestions: true},
 		Finalized: Finalized{
 			Words:        []string{"final", "finalized", "published", "complete", "completed", "closed", "reviewed", "approved", "done"},
 			WhenUnstated: WhenUnstatedDraft,

@@ -55,6 +55,12 @@ func (c *Config) problems() []Problem {
 	v.directory(c.People, c.Teams)
 	v.defaults(c.Defaults)
 	v.finalized(c.Finalized)
+	v.oneOf("factors.prose", c.Factors.Prose, FactorProseParagraphs, FactorProseIgnore)
+	if c.Source.Since != "" {
+		if _, err := time.Parse("2006-01-02", c.Source.Since); err != nil {
+			v.add("source.since", "must be a date YYYY-MM-DD, got %q", c.Source.Since)
+		}
+	}
 	v.report(c.Report, c.Source)
 	v.url("metrics.pushgateway_url", c.Metrics.PushgatewayURL)
 	if c.Metrics.PushgatewayURL != "" && c.Metrics.Job == "" {

@@ -125,7 +125,7 @@ func lintPaths(ctx context.Context, cfg *config.Config, opts postmortem.Options,
 	}
 	p := postmortem.NewParser(opts)
 	r := router(cfg)
-	lo := postmortem.LintOptions{RequireOwner: cfg.Lint.RequireOwner}
+	lo := postmortem.LintOptions{RequireOwner: cfg.Lint.RequireOwner, BlamelessQuestions: cfg.Lint.BlamelessQuestions}
 	views := []postmortem.DocView{}
 	failed := false
 	for _, t := range targets {

@@ -106,7 +106,7 @@ func TestLintBadInput(t *testing.T) {
 		{"empty.md", false, 1, "file is empty"},
 		{"huge.md", true, 0, "too large"},
 		{"noitems.md", true, 0, "no action items"},
-		{"noitems.md", false, 11, "is prose"},
+		{"noitems.md", false, 13, "not read as items"},
 		{"noitems.md", false, 7, "has no action items"},
 		{"dup.md", false, 8, "duplicate item"},
 		{"owner.md", true, 9, `owner "zed" is not in people or teams`},

@@ -33,6 +33,7 @@ type syncFlags struct {
 	dryRun, includeDrafts bool
 	only                  []string
 	format                string
+	since                 string // YYYY-MM-DD, overrides source.since
 	// command names the run in its log line: sync, plan or report.
 	command string
 }
@@ -83,11 +84,17 @@ func addSyncFlags(cmd *cobra.Command, f *syncFlags, dry bool) {
 	fl.StringArrayVar(&f.only, "only", nil, "sync only this postmortem `ID` (or path); repeatable")
 	fl.BoolVar(&f.includeDrafts, "include-drafts", false, "also sync postmortems that are not finalized")
 	fl.StringVar(&f.format, "format", "text", "output `FORMAT`: text or json")
+	fl.StringVar(&f.since, "since", "", "treat postmortems of incidents before `YYYY-MM-DD` as an archive: read and reported, never ticketed (overrides source.since)")
 }
 
 func (a *app) runSync(cmd *cobra.Command, f syncFlags) error {
 	if f.format != "text" && f.format != "json" {
 		return usageError("--format: must be text or json, got %q", f.format)
+	}
+	if f.since != "" {
+		if _, err := time.Parse("2006-01-02", f.since); err != nil {
+			return usageError("--since: want a date YYYY-MM-DD, got %q", f.since)
+		}
 	}
 	cfg, err := a.loadConfig(cmd)
 	if err != nil {
@@ -155,6 +162,10 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	if gitSrc != nil {
 		legacyOwnerID = "git:" + src.Root()
 	}
+	var since time.Time
+	if d := cmp.Or(f.since, cfg.Source.Since); d != "" {
+		since, _ = time.Parse("2006-01-02", d) // validated with the flag and the config
+	}
 	maxCreates, maxShare, trusted := map[string]int{}, map[string]float64{}, map[string][]string{}
 	for name, t := range cfg.Trackers {
 		maxCreates[name] = t.MaxCreates
@@ -166,7 +177,7 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		Trackers: trs, Log: log,
 		Config: engine.Config{
 			OwnerID: cfg.OwnerID, LegacyOwnerID: legacyOwnerID, WebURL: docWebURL(cfg.Source, gitSrc != nil), DryRun: f.dryRun, Only: f.only,
-			IncludeDrafts: f.includeDrafts, MaxCreates: maxCreates, MaxShare: maxShare,
+			IncludeDrafts: f.includeDrafts, MaxCreates: maxCreates, MaxShare: maxShare, Since: since,
 			TrustedAuthors: trusted,
 		},
 	}
@@ -458,6 +469,9 @@ func printFailures(w io.Writer, r *engine.Result) {
 }
 
 func printResult(w io.Writer, r *engine.Result, dry bool) {
+	if r.Archived > 0 {
+		fmt.Fprintf(w, "archive: %d postmortems are older than source.since (--since): read and reported, never ticketed\n", r.Archived)
+	}
 	for _, imp := range r.Impostors {
 		fmt.Fprintf(w, "impostor   %s  (carries pmsync's marker for item %s of %s but was opened by %q, not pmsync's account; not adopted; close it or set trackers.%s.trusted_authors)\n",
 			imp.Ticket, imp.Item, imp.PM, imp.Author, imp.Tracker)

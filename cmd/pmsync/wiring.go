@@ -19,6 +19,7 @@ func docOptions(cfg *config.Config) (postmortem.Options, error) {
 		Directory:         directory(cfg),
 		Horizons:          map[string]postmortem.Span{},
 		DueAfter:          map[string]postmortem.Span{},
+		FactorsListOnly:   cfg.Factors.Prose == config.FactorProseIgnore,
 	}
 	var problems []string
 	spans := func(key string, in map[string]string, out map[string]postmortem.Span) {

@@ -43,8 +43,11 @@ type Config struct {
 	DryRun        bool
 	Only          []string // document ids or paths; empty means all
 	IncludeDrafts bool
-	MaxCreates    map[string]int     // per tracker
-	MaxShare      map[string]float64 // per tracker
+	// Since: documents of incidents before it are an archive: read and
+	// reported, never ticketed (source.since, --since). Zero: none.
+	Since      time.Time
+	MaxCreates map[string]int     // per tracker
+	MaxShare   map[string]float64 // per tracker
 	// FullRefresh is how often every ticket is listed, not only the
 	// changed ones, to notice deleted tickets (default 24h).
 	FullRefresh time.Duration
@@ -96,19 +99,22 @@ func (f Failure) String() string {
 type Result struct {
 	// OwnerID is the owner id the run used (configured, written down in
 	// the source, or chosen now).
-	OwnerID     string    `json:"owner_id"`
-	Documents   int       `json:"documents"`
-	InScope     int       `json:"in_scope"`
-	Items       int       `json:"items"`
-	Plan        plan.Plan `json:"-"`
-	Created     int       `json:"created"`
-	Adopted     int       `json:"adopted"`
-	Updated     int       `json:"updated"`
-	Closed      int       `json:"closed_duplicates"`
-	Written     []string  `json:"written"`
-	Failures    []Failure `json:"failures"`
-	Deferred    int       `json:"deferred"`
-	Interrupted bool      `json:"interrupted"`
+	OwnerID   string    `json:"owner_id"`
+	Documents int       `json:"documents"`
+	InScope   int       `json:"in_scope"`
+	Items     int       `json:"items"`
+	Plan      plan.Plan `json:"-"`
+	Created   int       `json:"created"`
+	Adopted   int       `json:"adopted"`
+	Updated   int       `json:"updated"`
+	Closed    int       `json:"closed_duplicates"`
+	Written   []string  `json:"written"`
+	Failures  []Failure `json:"failures"`
+	Deferred  int       `json:"deferred"`
+	// Archived counts documents older than Config.Since: reported, not
+	// ticketed.
+	Archived    int  `json:"archived,omitempty"`
+	Interrupted bool `json:"interrupted"`
 	// Impostors carry this installation's marker but were opened by
 	// another account; never adopted, listed until they go away.
 	Impostors []Impostor `json:"impostors,omitempty"`
@@ -242,6 +248,10 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		docPath[d.ID] = p
 		ds := &docState{path: p, updates: map[string]postmortem.Update{}, lines: map[string]int{}, factors: factorKeys(d)}
 		docs[p] = ds
+		archived := !e.Config.Since.IsZero() && !d.Date.IsZero() && d.Date.Before(e.Config.Since)
+		if archived {
+			res.Archived++
+		}
 		for _, it := range d.Items() {
 			ds.lines[it.Key] = it.Line
 			t, routeErr := e.Router.Route(d, it)
@@ -250,6 +260,9 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 				ri.OwnerAccount, _ = e.Directory.Assignee(it.Owner, t.Type)
 			}
 			res.Report.Items = append(res.Report.Items, ri)
+			if archived {
+				continue // read and reported, never ticketed
+			}
 			if !it.Ticket.IsZero() && it.HasStatus {
 				ds.updates[it.Key] = postmortem.Update{Ticket: it.Ticket, Status: it.Status}
 			}

@@ -122,3 +122,28 @@ func TestForeignOwnerNotLearned(t *testing.T) {
 		t.Errorf("another installation's owner id was learned:\n%s", st)
 	}
 }
+
+// TestSinceArchive: postmortems older than Since are read and reported,
+// never ticketed; newer ones are synced as usual.
+func TestSinceArchive(t *testing.T) {
+	f := newFixture(t)
+	cut := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	res := f.run(t, func(e *Engine) { e.Config.Since = cut })
+	if res.Archived == 0 || res.Created == 0 {
+		t.Fatalf("archived %d, created %d: the fixture has postmortems on both sides of %s", res.Archived, res.Created, cut.Format("2006-01-02"))
+	}
+	reported := map[string]bool{}
+	for _, it := range res.Report.Items {
+		reported[it.DocID] = true
+	}
+	for _, tk := range f.all() {
+		if tk.Marker.PM < "2026-06" {
+			t.Errorf("ticket %s opened for %s, an archived postmortem", tk.Ref.Text, tk.Marker.PM)
+		}
+	}
+	for _, id := range []string{"2026-01-14-ledger-db-failover", "2026-03-04-order-events-queue-backlog"} {
+		if !reported[id] {
+			t.Errorf("archived %s is not in the report", id)
+		}
+	}
+}

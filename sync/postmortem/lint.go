@@ -11,6 +11,9 @@ import (
 type LintOptions struct {
 	// RequireOwner makes an action item without owner an error.
 	RequireOwner bool
+	// BlamelessQuestions adds one finding per document listing the
+	// questions of a blameless postmortem it leaves unanswered.
+	BlamelessQuestions bool
 }
 
 // question is one of the 13 questions a blameless postmortem answers,
@@ -72,26 +75,39 @@ func (d *Doc) Lint(o LintOptions) (errs, warns []Diagnostic) {
 		}
 		return false
 	}
-	for _, q := range questions {
-		if !answered(q) {
-			add(Diagnostic{Level: LevelWarning, Line: 0, Message: "blameless postmortem: " + q.ask})
+	if !d.Finalized {
+		line := max(d.StatusLine, 1)
+		add(Diagnostic{Level: LevelWarning, Line: line, Message: fmt.Sprintf(
+			"not synced: this postmortem counts as a draft because %s; when the review is over, write \"Status: Final\" near the top "+
+				"(or set finalized.when_unstated: final if a merged postmortem is final)", d.DraftReason)})
+	}
+	if o.BlamelessQuestions {
+		var open []string
+		for _, q := range questions {
+			if !answered(q) {
+				open = append(open, q.ask)
+			}
+		}
+		if len(open) > 0 {
+			add(Diagnostic{Level: LevelWarning, Line: 1, Message: fmt.Sprintf(
+				"blameless postmortem: %d of %d questions have no answer: %s (lint.blameless_questions: false turns this off)",
+				len(open), len(questions), strings.Join(open, "; "))})
 		}
 	}
 	var factorSec, actionSec bool
 	for _, s := range d.Sections {
+		for _, sk := range s.Skipped {
+			add(Diagnostic{Level: LevelWarning, Line: sk.Line, Message: fmt.Sprintf("paragraph under %q %s", s.Title, sk.Message)})
+		}
 		switch kindOfHeading(normHeading(s.Title)) {
 		case secFactors:
 			factorSec = true
-			if s.Prose {
-				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q is prose: write each contributing factor as a list item so pmsync can track it", s.Title)})
-			} else if s.Empty {
+			if s.Empty {
 				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q is empty: list the contributing factors", s.Title)})
 			}
 		case secActions:
 			actionSec = true
-			if s.Prose {
-				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q has prose pmsync does not read: write each action item as a list item or table row", s.Title)})
-			} else if s.Empty {
+			if s.Empty {
 				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q has no action items", s.Title)})
 			}
 		}

@@ -46,9 +46,10 @@ type Doc struct {
 
 	Status    string // the status as written ("" when unstated)
 	Finalized bool
-	// DraftReason says why a document is not finalized, for lint: "status
-	// \"WIP\"", "the title says draft", "no status".
+	// DraftReason says why a document is not finalized, for lint.
 	DraftReason string
+	// StatusLine is where the status is written (0: nowhere).
+	StatusLine int
 
 	Date     time.Time // incident date (UTC midnight), zero when unknown
 	Severity string
@@ -82,6 +83,9 @@ type Section struct {
 	Prose bool
 	// Empty is true when the section holds nothing but comments.
 	Empty bool
+	// Skipped are the paragraphs of a factors or actions section that are
+	// not items, and why, for lint.
+	Skipped []Diagnostic
 }
 
 // Item is one contributing factor or action item.

@@ -166,6 +166,10 @@ type walker struct {
 	tables    []*tableLoc
 	// lastOrdered is the last item of a numbered list in this section.
 	lastOrdered *Item
+	// detailFor is a prose item whose details the next list holds.
+	detailFor *Item
+	// prefix leads the titles of a nested list's items: its parent's text.
+	prefix string
 }
 
 func (w *walker) curItems(k ticket.Kind) []*Item {
@@ -234,12 +238,18 @@ func (w *walker) blocks(parent ast.Node) {
 }
 
 func (w *walker) block(n ast.Node) {
+	detailFor := w.detailFor
+	w.detailFor = nil
 	switch n := n.(type) {
 	case *ast.Heading:
 		w.heading(n)
 	case *ast.Paragraph:
 		w.paragraph(n)
 	case *ast.List:
+		if detailFor != nil {
+			detailFor.Detail = strings.TrimSpace(detailFor.Detail + "\n" + w.plainText(n))
+			return
+		}
 		w.list(n)
 	case *east.Table:
 		w.table(n)
@@ -326,7 +336,7 @@ func completedGroup(title string) bool {
 	return reCompletedHeading.MatchString(title) && !reNotCompleted.MatchString(title)
 }
 
-var reCompletedHeading = regexp.MustCompile(`(?i)\b(completed|done|finished)\b`)
+var reCompletedHeading = regexp.MustCompile(`(?i)\b(completed|done|finished|already (?:done|taken|in place)|actions? taken|implemented)\b`)
 var reNotCompleted = regexp.MustCompile(`(?i)\b(planned|in[- ]progress|ongoing|not)\b`)
 
 // subHeading applies a group heading or label inside an action section:
@@ -344,7 +354,8 @@ var reNothing = regexp.MustCompile(`(?i)^(none|n/?a|nothing|tbd|-)\.?$`)
 var reActionPoint = regexp.MustCompile(`(?i)^\s*(?:\*\*|_)?action (?:point|item)(?:\*\*|_)?\s*:\s*(?:\*\*|_)?\s*`)
 
 func (w *walker) paragraph(n *ast.Paragraph) {
-	raw := w.linesText(n)
+	full := w.linesText(n) // with pmsync's suffix, which item() reads
+	raw := withoutSuffix(full)
 	if n.Lines().Len() == 0 {
 		return
 	}
@@ -373,14 +384,14 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		}
 		w.pending = ""
 	}
-	if loc := actionPoint(raw); loc != nil {
-		w.item(ticket.Action, n, raw[loc[1]:], n, false)
+	if loc := actionPoint(full); loc != nil {
+		w.item(ticket.Action, n, full[loc[1]:], n, false)
 		return
 	}
 	// A label that starts a paragraph opens its section, and the rest is
 	// the section's first paragraph: "**Root Causes:**" on its own line
 	// above the text, or "**Trigger**: the deploy at 14:02 ...".
-	if label, rest, ok := leadingLabel(raw); ok {
+	if label, rest, ok := leadingLabel(full); ok {
 		norm := normHeading(label)
 		switch k := kindOfHeading(norm); {
 		case k == secActions || k == secFactors:
@@ -417,7 +428,18 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		}
 	}
 	if s := w.curSection(); s != nil {
-		w.prose(n, raw)
+		if w.brokenTable(n, raw) {
+			s.Empty = false
+			return
+		}
+		w.prose(n, full)
+		return
+	}
+	// "To prevent similar issues in the future, we've made a few
+	// changes:" and a list: the list is action items, whatever the
+	// heading above.
+	if _, isList := n.NextSibling().(*ast.List); isList && reAnnounce.MatchString(plain(raw)) {
+		w.openPseudo(plain(raw), line, secActions)
 		return
 	}
 	if !w.seenItem {
@@ -436,7 +458,127 @@ func (w *walker) openPseudo(title string, line int, k sectionKind) {
 	w.pseudo = &heading{level: 7, kind: k, title: title, sec: sec}
 	w.horizon, w.hzSpan, w.hzDone = "", Span{}, false
 	w.lastOrdered = nil
+	if k == secActions {
+		w.subHeading(title) // "Short-term corrective actions:" is a horizon too
+	}
 }
+
+// brokenTable reads a table whose rows were wrapped into a paragraph (an
+// editor re-flowed it: the delimiter row shares a line with the header,
+// so no renderer shows a table). Its rows are read as items so the
+// reader hears of them, each with an error: pmsync cannot write a ticket
+// into it until the table is mended.
+func (w *walker) brokenTable(n *ast.Paragraph, raw string) bool {
+	t := strings.TrimSpace(raw)
+	if !strings.HasPrefix(t, "|") || !reDelimCell.MatchString(t) {
+		return false
+	}
+	lines := n.Lines()
+	// Tokens between unescaped pipes, with the line each starts on.
+	type tok struct {
+		text string
+		line int
+	}
+	var toks []tok
+	var cur strings.Builder
+	curLine := 0
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		ln := w.lineOf(seg.Start)
+		v := seg.Value(w.src[w.base:])
+		for j := 0; j < len(v); j++ {
+			c := v[j]
+			if c == '|' && (j == 0 || v[j-1] != '\\') {
+				toks = append(toks, tok{strings.TrimSpace(cur.String()), curLine})
+				cur.Reset()
+				curLine = ln
+				continue
+			}
+			if cur.Len() == 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+				continue
+			}
+			if cur.Len() == 0 {
+				curLine = ln
+			}
+			cur.WriteByte(c)
+		}
+		cur.WriteByte(' ')
+	}
+	toks = append(toks, tok{strings.TrimSpace(cur.String()), curLine})
+	if len(toks) > 0 && toks[0].text == "" {
+		toks = toks[1:]
+	}
+	var header []string
+	i := 0
+	for ; i < len(toks) && !reDelimCell.MatchString("|"+toks[i].text+"|"); i++ {
+		header = append(header, toks[i].text)
+	}
+	for len(header) > 0 && header[len(header)-1] == "" {
+		header = header[:len(header)-1]
+	}
+	nc := len(header)
+	if nc < 2 {
+		return false
+	}
+	i += nc // the delimiter cells
+	cols := make([]column, nc)
+	textCol := 0
+	for c, h := range header {
+		cols[c] = columnOf(h)
+		if cols[c] == colText {
+			textCol = c
+		}
+	}
+	kind := ticket.Action
+	if w.kind() == secFactors {
+		kind = ticket.Factor
+	}
+	for i < len(toks) {
+		if toks[i].text == "" { // the "| |" between two rows
+			i++
+			continue
+		}
+		if i+nc > len(toks) {
+			break
+		}
+		row := toks[i : i+nc]
+		i += nc
+		m := extractInline(row[textCol].text)
+		title := plain(m.title)
+		if title == "" {
+			continue
+		}
+		it := &Item{Kind: kind, Text: truncateRunes(title, 200), Line: row[textCol].line, Done: m.done || w.hzDone,
+			loc: itemLoc{kind: locNone}}
+		for c, cell := range row {
+			switch cols[c] {
+			case colOwner:
+				it.OwnerRaw = plain(cell.text)
+			case colDue:
+				it.DueRaw = plain(cell.text)
+			case colTicket:
+				if ref, st, _ := parseTicketCell(cell.text); !ref.IsZero() {
+					it.Ticket = ref
+					it.StatusRaw = st
+				}
+			case colStatus, colNotes:
+				if p := plain(cell.text); reDoneWord.MatchString(p) {
+					it.Done, it.StatusRaw = true, p
+				}
+			}
+		}
+		if reDoneWord.MatchString(it.StatusRaw) {
+			it.Done = true
+		}
+		it.Errors = append(it.Errors, Diagnostic{Level: LevelError, Line: it.Line, Message: fmt.Sprintf(
+			"this row belongs to a table that is not one: its rows were wrapped into one paragraph (line %d), so pmsync cannot write a ticket into it; put the header, the |---| row and each row on a line of their own",
+			w.lineOf(lines.At(0).Start))})
+		w.addItem(it)
+	}
+	return true
+}
+
+var reDelimCell = regexp.MustCompile(`\|\s*:?-{3,}:?\s*\|`)
 
 // prose reads a paragraph (raw, maybe after a label that began it) inside
 // a factors or actions section. Under a cause heading each paragraph is a
@@ -448,7 +590,8 @@ func (w *walker) openPseudo(title string, line int, k sectionKind) {
 func (w *walker) prose(n *ast.Paragraph, raw string) {
 	s := w.curSection()
 	k := w.kind()
-	text := strings.TrimSpace(raw)
+	full := strings.TrimSpace(raw)
+	text := withoutSuffix(full) // what the heuristics read
 	if s == nil || text == "" {
 		return
 	}
@@ -459,20 +602,41 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 		return
 	}
 	s.Empty = false
-	switch {
-	case k == secFactors && w.p.opts.FactorsListOnly,
-		leadIn(n, text), pointer(text), placeholderText(text), noteText(text), imageOnly(text),
-		k == secActions && !commitment(text):
+	line := w.lineOf(n.Lines().At(0).Start)
+	skip := func(why string) {
 		s.Prose = true
+		s.Skipped = append(s.Skipped, Diagnostic{Level: LevelWarning, Line: line, Message: why})
+	}
+	switch {
+	case k == secFactors && w.p.opts.FactorsListOnly:
+		skip("not read as a factor (factors.prose: ignore): write each contributing factor as a list item")
+		return
+	case leadIn(n, text):
+		return // it introduces the items below
+	case pointer(text):
+		skip("not read as items: it points to where they are tracked; pmsync opens tickets only for items written here, as a list")
+		return
+	case placeholderText(text), noteText(text), imageOnly(text):
+		return
+	case k == secFactors && w.sectionHasFactor() && !causal(text):
+		skip("not read as a factor: it does not say what went wrong or why; write each contributing factor as a list item")
+		return
+	case k == secActions && !commitment(text):
+		skip("not read as an action item: it does not say what will be done; write the action as a list item that starts with a verb (\"Add ...\")")
 		return
 	}
 	kind := ticket.Factor
 	if k == secActions {
 		kind = ticket.Action
 	}
-	w.item(kind, n, text, n, false)
+	w.item(kind, n, full, n, false)
 	if it := w.lastItem(kind); it != nil && it.Line >= 0 {
 		it.prose = true
+		// "... had the wrong address configured. Specifically:" and a list:
+		// the list details this item; it is not more items.
+		if _, isList := n.NextSibling().(*ast.List); isList && strings.HasSuffix(strings.TrimSpace(plain(text)), ":") {
+			w.detailFor = it
+		}
 	}
 }
 
@@ -485,6 +649,10 @@ func (w *walker) lastItem(kind ticket.Kind) *Item {
 	return items[len(items)-1]
 }
 
+// reAnnounce is a paragraph announcing the action items in the list after
+// it.
+var reAnnounce = regexp.MustCompile(`(?i)(?:\b(?:prevent|avoid)\b.{0,60}\b(?:in the future|from happening|again|recurr\w*|similar)\b|\bgoing forward\b|\bwe will do the following\b|\b(?:lessons|changes|improvements|steps|actions|action items|follow[- ]?ups|next steps)\b.{0,60}\b(?:as follows|following|we(?:'ve| have| are| will)? (?:made|taken|making|taking))\b)[^.!?]*:\s*$`)
+
 // leadIn reports a paragraph that only introduces the list (or table, or
 // quote) after it.
 func leadIn(n ast.Node, text string) bool {
@@ -494,8 +662,11 @@ func leadIn(n ast.Node, text string) bool {
 		return false
 	}
 	t := strings.TrimRight(plain(text), " ")
+	if _, rest := firstSentence(t); strings.HasSuffix(t, ":") && rest == "" {
+		return true // one sentence ending in a colon
+	}
 	if strings.HasSuffix(t, ":") {
-		return true
+		return false // a statement with its details below
 	}
 	low := strings.ToLower(t)
 	return strings.Contains(low, "following") || strings.Contains(low, "as follows") || strings.Count(t, " ") < 8
@@ -508,12 +679,39 @@ func leadIn(n ast.Node, text string) bool {
 // added", "is now documented"), or a status pmsync reads ("(filed ...)").
 var reCommitment = regexp.MustCompile(`(?i)^(?:add|adopt|alert|allow|audit|automate|build|change|check|clarify|consider|create|define|deploy|document|enable|disable|ensure|establish|evaluate|expand|explore|extend|fix|implement|improve|increase|introduce|investigate|limit|look into|make|migrate|monitor|move|pin|publish|reduce|refactor|remove|replace|require|review|rotate|run|schedule|set up|split|switch|test|track|train|update|upgrade|use|validate|verify|write)\b|\b(?:will|won't|we'll|shall|should|must|needs? to|plans? to|planning to|going to|intend to|would be (?:useful|good|better|nice)|has been|have been|is now|are now|now requires?|fixed in|filed|tracked in|in progress)\b|^(?:can|do|should|shall) we\b`)
 
+// reCausal finds what makes a paragraph under a cause heading a cause
+// rather than background: a cause or effect named ("because", "due to",
+// "led to"), something that did not happen or was wrong ("did not",
+// "no", "missing", "wrong", "failed").
+var reCausal = regexp.MustCompile(`(?i)\b(?:because|due to|caus(?:e|es|ed|ing)|led to|lead to|leads to|result(?:ed|s|ing)? in|trigger(?:ed|s)?|contribut(?:ed|ing|es)|root|reason|not|no|never|none|nobody|without|lack(?:ed|ing)?|missing|miss(?:ed)?|fail(?:ed|s|ure|ing)?|unable|could ?n[o']t|did ?n[o']t|was ?n[o']t|were ?n[o']t|is ?n[o']t|are ?n[o']t|does ?n[o']t|do ?n[o']t|wrong|incorrect(?:ly)?|invalid|broken|broke|bug|bugs|error|errors|outage|exhaust(?:ed)?|overload(?:ed)?|misconfigur\w*|expired?|stale|only|too|late|slow|unclear|confus\w*|overwr\w*|accident\w*|mistake\w*|unexpected(?:ly)?|assum\w*)\b`)
+
+// sectionHasFactor reports whether the current section (or label)
+// already gave a factor: its first paragraph is its cause; later ones
+// must say so to count (background and aftermath do not).
+func (w *walker) sectionHasFactor() bool {
+	idx := len(w.d.Sections) - 1
+	for i := len(w.d.Factors) - 1; i >= 0; i-- {
+		if w.d.Factors[i].group == idx {
+			return true
+		}
+		if w.d.Factors[i].group < idx {
+			break
+		}
+	}
+	return false
+}
+
+// causal reports a paragraph that states a cause.
+func causal(text string) bool {
+	return reCausal.MatchString(plain(text))
+}
+
 // commitment reports a paragraph that commits to (or records) work.
 func commitment(text string) bool {
 	return reCommitment.MatchString(plain(text))
 }
 
-var rePointer = regexp.MustCompile(`(?i)^(?:all |the )?(?:action items?|follow[- ]?ups?|items|actions|work|tasks?|remediations?)?\s*(?:are |is |will be |have been )?(?:tracked|listed|recorded|collected|filed|captured)\b|^(?:see|refer to)\b|^copy these\b`)
+var rePointer = regexp.MustCompile(`(?i)\bcan be found (?:in|at|here)\b|^(?:all |the )?(?:action items?|follow[- ]?ups?|items|actions|work|tasks?|remediations?)?\s*(?:are |is |will be |have been )?(?:tracked|listed|recorded|collected|filed|captured)\b|^(?:see|refer to)\b|^copy these\b`)
 
 // pointer reports a paragraph that says where the items are instead of
 // naming them: "Tracked in PLAT-1200", "All follow-up work is tracked in
@@ -532,11 +730,20 @@ var (
 	reWhereItems = regexp.MustCompile(`(?i)\b(?:all|every|the)\b.*\b(?:action items?|follow[- ]?ups?|work|items|tasks|remediations?|actions)\b`)
 )
 
-// placeholderText is a template's stand-in: "{{ summary }}", "<describe>".
+// placeholderText is a template's stand-in or guidance: "{{ summary }}",
+// "<describe>", "Things that could have gone better. Ideally these ...".
 func placeholderText(text string) bool {
 	t := strings.TrimSpace(plain(text))
-	return strings.HasPrefix(t, "{{") || strings.HasPrefix(text, "<") && strings.HasSuffix(text, ">") && !strings.Contains(text, "</")
+	return strings.HasPrefix(t, "{{") || strings.HasPrefix(text, "<") && strings.HasSuffix(text, ">") && !strings.Contains(text, "</") ||
+		reTemplateText.MatchString(t)
 }
+
+// reTemplateSlot is a template's unfilled slot: "{{ summary }}",
+// "{{ owner }} [link]".
+var reTemplateSlot = regexp.MustCompile(`^\{\{\s*\w+(?:\s+\w+)?\s*\}\}`)
+
+// reTemplateText is guidance a template leaves in a section.
+var reTemplateText = regexp.MustCompile(`(?i)^(?:things that (?:could have )?(?:went|gone) (?:better|wrong|well)|these are (?:only )?sample|ideally these should|replace (?:this|these)|fill (?:in|this)|describe (?:what|the|how)|list (?:the|all|any) |add (?:your|the) )`)
 
 // imageOnly is a paragraph that only shows an image (a graph).
 func imageOnly(text string) bool {
@@ -674,6 +881,7 @@ func (w *walker) setMeta(field, val string, line int) {
 
 func (w *walker) list(n *ast.List) {
 	k := w.kind()
+	warnedTasks := k == secActions || k == secFactors
 	if s := w.curSection(); s != nil {
 		s.Empty = false
 	}
@@ -713,6 +921,26 @@ func (w *walker) list(n *ast.List) {
 				continue
 			}
 		}
+		if (k == secActions || k == secFactors) && strings.HasSuffix(strings.TrimSpace(plain(raw)), ":") {
+			// "- Ensure that alerting is in place for:" and a nested list:
+			// each nested item is an item, its title led by this text.
+			var sub *ast.List
+			for c := first.NextSibling(); c != nil; c = c.NextSibling() {
+				if l, ok := c.(*ast.List); ok && sub == nil {
+					sub = l
+				}
+			}
+			// Only when the nested items complete the sentence ("for:"
+			// "Warp Speed", "Claims backend"); whole sentences below an
+			// item are its details.
+			if sub != nil && w.shortItems(sub) {
+				saved := w.prefix
+				w.prefix = strings.TrimSuffix(strings.TrimSpace(plain(raw)), ":")
+				w.list(sub)
+				w.prefix = saved
+				continue
+			}
+		}
 		if (k == secActions || k == secFactors) && !n.IsOrdered() && w.lastOrdered != nil {
 			// A bullet list between numbered items ("1.  **Title**", text,
 			// bullets, "2.  **Title**") details the numbered item before it.
@@ -732,6 +960,15 @@ func (w *walker) list(n *ast.List) {
 		}
 		if !w.seenItem {
 			w.metaLine(raw, w.lineOf(first.Lines().At(0).Start), false)
+		}
+		if reTaskBox.MatchString(strings.TrimSpace(raw)) && !warnedTasks {
+			warnedTasks = true
+			where := "no heading"
+			if len(w.stack) > 0 {
+				where = fmt.Sprintf("%q", w.stack[len(w.stack)-1].title)
+			}
+			w.warn(w.lineOf(first.Lines().At(0).Start), fmt.Sprintf(
+				"a checklist under %s is not read: pmsync reads action items under an action heading (Action items, Follow-ups, Next steps, …); move it under one", where))
 		}
 	}
 }
@@ -781,6 +1018,11 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 	_, para := node.(*ast.Paragraph)
 	m := extractMeta(raw, para)
 	title := plain(m.title)
+	if m.ticket.IsZero() && (strings.HasPrefix(title, "https://") || strings.HasPrefix(title, "http://")) && !strings.ContainsAny(title, " \t") {
+		// "- https://github.com/org/repo/issues?q=...": an item that is
+		// only a link (an issue search, a card) is tracked there.
+		m.ticket = ticket.Ref{Text: title, URL: title}
+	}
 	if title == "" && !m.ticket.IsZero() {
 		// "- https://github.com/acme/infra/issues/95": an item that is its
 		// ticket.
@@ -789,11 +1031,33 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 			title = m.ticket.URL
 		}
 	}
+	if reTemplateSlot.MatchString(title) {
+		return // "{{ summary }} [link to github issue]": a template's slot
+	}
+	if strings.Contains(title, "{{") {
+		// A template filled in with its braces kept: "{{ Start writing
+		// after-action reports }}".
+		title = strings.TrimSpace(strings.NewReplacer("{{", "", "}}", "").Replace(title))
+	}
 	if title == "" {
-		return // an empty placeholder bullet left from a template
+		return // an empty bullet left from a template
 	}
 	if m.leadOwner != "" && w.leadOwnerCounts(m.leadOwner, m.leadTeam) {
 		m.owner, m.ownerUnsure, title = m.leadOwner, true, m.leadTitle
+	}
+	if w.prefix != "" && isList {
+		title = w.prefix + " " + title
+	}
+	if kind == ticket.Action && !m.done && (doneStatement(title) || reAlreadyDone.MatchString(title)) {
+		// "A daily check has been added ...", "We have enabled ...": work
+		// the document records as done.
+		m.done, m.statusRaw = true, "done (the text says so)"
+	}
+	var notes []Diagnostic
+	if strings.HasPrefix(m.ticket.Text, "#") && m.ticket.URL == "" {
+		notes = append(notes, Diagnostic{Level: LevelWarning, Line: startLine, Message: fmt.Sprintf(
+			"ticket %s names no repository: pmsync opens no ticket for this item and cannot read its status; write owner/repo%s or the issue's URL",
+			m.ticket.Text, m.ticket.Text)})
 	}
 	if para {
 		// A paragraph's title is its first sentence; the rest is detail.
@@ -815,6 +1079,7 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 
 		ownerUnsure: m.ownerUnsure,
 		dueUnsure:   m.dueTrailing,
+		Errors:      notes,
 	}
 	if !ref.IsZero() {
 		it.Ticket = ref
@@ -833,6 +1098,22 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 		it.Horizon = w.horizon
 	}
 	w.addItem(it)
+}
+
+// reDoneStatement is an item written as work already done: "has been
+// added", "We have enabled", "is now documented", "fixed in #123". A plan
+// ("will", "should", "need to") is not.
+var (
+	reDoneStatement = regexp.MustCompile(`(?i)^(?:[^.;]{0,80}\b(?:has|have|had) been (?:\w+ed|set up|built|done|made|put in place|taken|written|rewritten)\b|[^.;]{0,80}\b(?:is|are) now\b|[^.;]{0,80}\bnow (?:requires?|uses?|has|have|runs?)\b|(?:we|i|they)(?:'ve| have)? (?:\w+ly )?(?:added|created|enabled|disabled|introduced|implemented|fixed|removed|rotated|revoked|deployed|migrated|established|extended|updated|produced|examined|set up|moved|replaced|wrote|documented|configured|upgraded|invalidated|started|begun|began)\b|[^.;]{0,80}\b(?:was|were|is|are) (?:added|created|fixed|implemented|updated|enabled|removed|introduced|documented|deployed|rolled out|merged|released)\b|[^.;]{0,80}\b(?:implemented|fixed) (?:a fix|in)\b)`)
+	reAlreadyDone   = regexp.MustCompile(`(?i)\b(?:already|now) (?:implemented|done|fixed|in place|deployed|merged)\b|\bwe already (?:implemented|fixed|did|added|have)\b`)
+	rePlanned       = regexp.MustCompile(`(?i)\b(?:will|should|shall|must|need(?:s|ed)? to|plan(?:s|ned)? to|going to|would|could|to be)\b`)
+)
+
+// doneStatement reports an action item's text that records finished
+// work.
+func doneStatement(title string) bool {
+	first, _ := firstSentence(title)
+	return reDoneStatement.MatchString(first) && !rePlanned.MatchString(first)
 }
 
 // leadOwnerCounts decides whether a name written before an item's text
@@ -889,6 +1170,53 @@ func (w *walker) findInBlock(block ast.Node, needle string) int {
 		}
 	}
 	return -1
+}
+
+// withoutSuffix is raw without pmsync's own suffix (" <!-- pmsync -->
+// (…)"), so that the heuristics read a document the same before and after
+// a write-back. item() still finds and keeps the suffix: it reads the
+// block's lines itself.
+func withoutSuffix(raw string) string {
+	i := strings.Index(raw, suffixMarker)
+	if i < 0 {
+		return raw
+	}
+	end := strings.IndexByte(raw[i:], '\n')
+	if end < 0 {
+		return strings.TrimRight(raw[:i], " \t")
+	}
+	return strings.TrimRight(raw[:i], " \t") + raw[i+end:]
+}
+
+// shortItems reports a list whose items are all a few words: names that
+// complete the sentence above them.
+func (w *walker) shortItems(l *ast.List) bool {
+	for li := l.FirstChild(); li != nil; li = li.NextSibling() {
+		first := li.FirstChild()
+		if first == nil || first.NextSibling() != nil || len(strings.Fields(plain(withoutSuffix(w.linesText(first))))) > 4 {
+			return false
+		}
+	}
+	return true
+}
+
+// plainText is the plain text of every paragraph in n, a line each.
+func (w *walker) plainText(n ast.Node) string {
+	var parts []string
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c.(type) {
+		case *ast.Paragraph, *ast.TextBlock:
+			if t := plain(w.linesText(c)); t != "" {
+				parts = append(parts, t)
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.Join(parts, "\n")
 }
 
 // restOfItem is the plain text of a list item's blocks after the first.
@@ -951,7 +1279,7 @@ func (w *walker) finish() {
 		d.Title = path.Base(d.ID)
 	}
 	d.Finalized, d.DraftReason = w.finalized(get("status").val)
-	d.Status = get("status").val
+	d.Status, d.StatusLine = get("status").val, get("status").line
 	d.Severity = get("severity").val
 	d.Tracker = get("tracker").val
 	d.Teams = listOf(get("teams"))

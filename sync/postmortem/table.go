@@ -13,6 +13,7 @@ type locKind int
 const (
 	locList locKind = iota // a list item or paragraph: pmsync appends a suffix
 	locTable
+	locNone // read but not writable (a table wrapped into a paragraph)
 )
 
 // itemLoc is where an item's write-back goes.

@@ -190,12 +190,26 @@ func cutDoneMark(t string) (mark, rest string, ok bool) {
 	return "", "", false
 }
 
+// reOtherTracker is an item in another tracker than GitHub's or Jira's:
+// a Trello card, a GitLab issue, a Linear or Shortcut story, a Bugzilla
+// bug, a Phabricator task, an Asana task.
+var reOtherTracker = regexp.MustCompile(`^https?://(?:trello\.com/c/|linear\.app/[^/]+/issue/|app\.shortcut\.com/[^/]+/story/|app\.asana\.com/|[^/]+/-/(?:issues|work_items)/\d+|[^/]+/show_bug\.cgi\?id=\d+|[^/]+/T\d+$)`)
+
 // tailLinkRef reads a link at the end of an item as a ticket: an issue or
-// browse URL, or a link whose text is a ticket key (a Jira macro's link
-// text is the key). Pull requests and commits are evidence, not tickets.
+// browse URL, another tracker's item, or a link whose text is a ticket
+// key (a Jira macro's link text is the key). Pull requests and commits
+// are evidence, not tickets.
 func tailLinkRef(text, u string) (ticket.Ref, bool) {
 	if r, ok := refFromURL(u, text); ok {
 		return r, true
+	}
+	if reOtherTracker.MatchString(u) {
+		return ticket.Ref{Text: text, URL: u}, true
+	}
+	if m := reRepoRef.FindStringSubmatch(text); m != nil && m[1] != "" && !isChangeURL(u) {
+		// "[flutter/flutter#27258](…/issues/)": the text names the issue
+		// even where the link is broken.
+		return ticket.Ref{Text: text}, true
 	}
 	if strings.Contains(u, "/pull/") || strings.Contains(u, "/commit/") || strings.Contains(u, "/merge_requests/") {
 		return ticket.Ref{}, false

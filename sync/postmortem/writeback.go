@@ -46,6 +46,8 @@ func (d *Doc) RenderDoc(updates map[string]Update) ([]byte, *Doc, bool, error) {
 			return nil, nil, false, fmt.Errorf("render %s: item %s: an update needs a ticket", d.Path, it.Key)
 		}
 		switch it.loc.kind {
+		case locNone:
+			return nil, nil, false, fmt.Errorf("render %s:%d: item %s has no place for its ticket (see its error); the document was not changed", d.Path, it.Line, it.Key)
 		case locTable:
 			if tables[it.loc.table] == nil {
 				tables[it.loc.table] = map[int]Update{}

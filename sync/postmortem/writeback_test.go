@@ -25,6 +25,9 @@ var statuses = []ticket.Status{
 func updatesFor(d *Doc) map[string]Update {
 	ups := map[string]Update{}
 	for i, it := range append(append([]*Item{}, d.Factors...), d.Actions...) {
+		if it.loc.kind == locNone {
+			continue // read, never written (its error says why)
+		}
 		ups[it.Key] = Update{
 			Ticket: ticket.Ref{Text: fmt.Sprintf("acme/sre#%d", 100+i), URL: fmt.Sprintf("https://github.com/acme/sre/issues/%d", 100+i)},
 			Status: statuses[i%len(statuses)],
