@@ -196,7 +196,7 @@ report: {dir: %q, formats: [md, html, json, csv]}
 		{"every third request fails, json", 3, []string{"sync", "--log-level", "debug", "--format", "json"}},
 		{"report, every request fails", 1, []string{"report", "--log-level", "debug", "--out", reports}},
 		{"report, every other request fails", 2, []string{"report", "--log-level", "debug", "--out", reports}},
-		{"plan, every other request fails", 2, []string{"plan", "--log-level", "debug"}},
+		{"plan, every request fails", 1, []string{"plan", "--log-level", "debug"}},
 	}
 	for _, r := range runs {
 		ghost.every.Store(r.every)

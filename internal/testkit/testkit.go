@@ -41,7 +41,8 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
-// Corpus returns the folder of real postmortems named by PMSYNC_CORPUS,
+// Corpus returns the folder of real postmortems named by PMSYNC_CORPUS
+// (a relative path is relative to the repository root),
 // or skips the test with one line saying how to run it. A variable that
 // names no folder fails: a typo must not pass as a skip.
 func Corpus(t testing.TB) string {
@@ -49,6 +50,10 @@ func Corpus(t testing.TB) string {
 	dir := os.Getenv("PMSYNC_CORPUS")
 	if dir == "" {
 		t.Skip("real-postmortem corpus not set: PMSYNC_CORPUS=<folder of .md postmortems> runs this test (CI sets ../shared/corpus)")
+	}
+	if !filepath.IsAbs(dir) {
+		// Relative to the repository, not to each package's folder.
+		dir = filepath.Join(RepoRoot(t), dir)
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		t.Fatalf("PMSYNC_CORPUS=%s is not a folder", dir)

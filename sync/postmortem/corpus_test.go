@@ -30,7 +30,7 @@ func corpus(t testing.TB) []corpusFile {
 	t.Helper()
 	out := readDocs(t, testkit.Corpus(t), "")
 	if len(out) == 0 {
-		t.Fatalf("PMSYNC_CORPUS=%s holds no .md file", os.Getenv("PMSYNC_CORPUS"))
+		t.Fatalf("PMSYNC_CORPUS=%s holds no .md file", testkit.Corpus(t))
 	}
 	return out
 }

@@ -86,6 +86,9 @@ type Section struct {
 	// Skipped are the paragraphs of a factors or actions section that are
 	// not items, and why, for lint.
 	Skipped []Diagnostic
+	// weak: a "Conclusion" read as a factors section, which counts only
+	// when the document has no other.
+	weak bool
 }
 
 // Item is one contributing factor or action item.

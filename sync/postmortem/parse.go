@@ -142,6 +142,7 @@ type heading struct {
 	hzSpan  Span
 	hzOK    bool
 	done    bool
+	quoted  bool // the heading is inside a blockquote
 }
 
 type walker struct {
@@ -170,6 +171,8 @@ type walker struct {
 	detailFor *Item
 	// prefix leads the titles of a nested list's items: its parent's text.
 	prefix string
+	// quoted counts the blockquotes the walker is in.
+	quoted int
 }
 
 func (w *walker) curItems(k ticket.Kind) []*Item {
@@ -254,7 +257,9 @@ func (w *walker) block(n ast.Node) {
 	case *east.Table:
 		w.table(n)
 	case *ast.Blockquote:
+		w.quoted++
 		w.blocks(n)
+		w.quoted--
 	case *ast.HTMLBlock:
 		if s := w.curSection(); s != nil {
 			_ = s // comments alone leave a section empty; nothing to record
@@ -280,6 +285,10 @@ func (w *walker) heading(n *ast.Heading) {
 	}
 	norm := normPlain(title)
 	k, fuzzy := classifyHeading(norm)
+	weak := k == secOther && matchAny(norm, weakFactorHeadings)
+	if weak {
+		k = secFactors
+	}
 	if fuzzy {
 		// "### 4:09 PM: Post-incident follow-up" in a timeline is an hour
 		// of the timeline, not a section of follow-ups.
@@ -306,7 +315,8 @@ func (w *walker) heading(n *ast.Heading) {
 	w.pseudo = nil
 	w.lastOrdered = nil
 	sec := w.openSection(title, n.Level, line, k)
-	w.stack = append(w.stack, heading{level: n.Level, kind: k, title: title, sec: sec})
+	w.d.Sections[sec].weak = weak
+	w.stack = append(w.stack, heading{level: n.Level, kind: k, title: title, sec: sec, quoted: w.quoted > 0})
 	w.pending = ""
 	switch k {
 	case secStatus:
@@ -438,7 +448,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 	// "To prevent similar issues in the future, we've made a few
 	// changes:" and a list: the list is action items, whatever the
 	// heading above.
-	if _, isList := n.NextSibling().(*ast.List); isList && reAnnounce.MatchString(plain(raw)) {
+	if _, isList := n.NextSibling().(*ast.List); isList && reAnnounce.MatchString(plain(raw)) && !reReader.MatchString(plain(raw)) {
 		w.openPseudo(plain(raw), line, secActions)
 		return
 	}
@@ -618,7 +628,10 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 		return
 	case placeholderText(text), noteText(text), imageOnly(text):
 		return
-	case k == secFactors && w.sectionHasFactor() && !causal(text):
+	case k == secFactors && w.quoted > 0 && w.pseudo == nil && !w.sectionQuoted():
+		return // a quoted log line or message under a cause heading
+	case k == secFactors && w.sectionHasFactor() && (!causal(text) || len(strings.Fields(plain(text))) < 10),
+		k == secFactors && !w.sectionHasFactor() && w.pseudo == nil && background(text):
 		skip("not read as a factor: it does not say what went wrong or why; write each contributing factor as a list item")
 		return
 	case k == secActions && !commitment(text):
@@ -640,6 +653,17 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 	}
 }
 
+// sectionQuoted reports a section whose heading is itself inside a
+// blockquote (a template quoting everything): its quotes are its text.
+func (w *walker) sectionQuoted() bool {
+	for i := len(w.stack) - 1; i >= 0; i-- {
+		if k := w.stack[i].kind; k == secFactors || k == secActions {
+			return w.stack[i].quoted
+		}
+	}
+	return false
+}
+
 // lastItem is the item just added of kind.
 func (w *walker) lastItem(kind ticket.Kind) *Item {
 	items := w.curItems(kind)
@@ -649,9 +673,16 @@ func (w *walker) lastItem(kind ticket.Kind) *Item {
 	return items[len(items)-1]
 }
 
+// reLeadsToCauses is the last sentence of a paragraph that introduces a
+// list of causes: "This was due to:", "The causes were:".
+var reLeadsToCauses = regexp.MustCompile(`(?i)\b(?:due to|caused by|because of|causes|reasons|factors|contributed|were)\b`)
+
 // reAnnounce is a paragraph announcing the action items in the list after
-// it.
+// it (not advice to the reader: "we recommend you ...").
 var reAnnounce = regexp.MustCompile(`(?i)(?:\b(?:prevent|avoid)\b.{0,60}\b(?:in the future|from happening|again|recurr\w*|similar)\b|\bgoing forward\b|\bwe will do the following\b|\b(?:lessons|changes|improvements|steps|actions|action items|follow[- ]?ups|next steps)\b.{0,60}\b(?:as follows|following|we(?:'ve| have| are| will)? (?:made|taken|making|taking))\b)[^.!?]*:\s*$`)
+
+// reReader is text addressed to the reader.
+var reReader = regexp.MustCompile(`(?i)\byou(?:r|rs)?\b`)
 
 // leadIn reports a paragraph that only introduces the list (or table, or
 // quote) after it.
@@ -662,11 +693,17 @@ func leadIn(n ast.Node, text string) bool {
 		return false
 	}
 	t := strings.TrimRight(plain(text), " ")
+	if strings.HasSuffix(t, ":") && doneStatement(t) {
+		return false // "We've established criteria for X:": the item, its details below
+	}
 	if _, rest := firstSentence(t); strings.HasSuffix(t, ":") && rest == "" {
 		return true // one sentence ending in a colon
 	}
 	if strings.HasSuffix(t, ":") {
-		return false // a statement with its details below
+		// "... had difficulty syncing. This was due to:" introduces the
+		// causes; "... was misconfigured. Specifically:" details a cause.
+		last := t[strings.LastIndexAny(strings.TrimSuffix(t, ":"), ".!?")+1:]
+		return reLeadsToCauses.MatchString(last)
 	}
 	low := strings.ToLower(t)
 	return strings.Contains(low, "following") || strings.Contains(low, "as follows") || strings.Count(t, " ") < 8
@@ -683,7 +720,7 @@ var reCommitment = regexp.MustCompile(`(?i)^(?:add|adopt|alert|allow|audit|autom
 // rather than background: a cause or effect named ("because", "due to",
 // "led to"), something that did not happen or was wrong ("did not",
 // "no", "missing", "wrong", "failed").
-var reCausal = regexp.MustCompile(`(?i)\b(?:because|due to|caus(?:e|es|ed|ing)|led to|lead to|leads to|result(?:ed|s|ing)? in|trigger(?:ed|s)?|contribut(?:ed|ing|es)|root|reason|not|no|never|none|nobody|without|lack(?:ed|ing)?|missing|miss(?:ed)?|fail(?:ed|s|ure|ing)?|unable|could ?n[o']t|did ?n[o']t|was ?n[o']t|were ?n[o']t|is ?n[o']t|are ?n[o']t|does ?n[o']t|do ?n[o']t|wrong|incorrect(?:ly)?|invalid|broken|broke|bug|bugs|error|errors|outage|exhaust(?:ed)?|overload(?:ed)?|misconfigur\w*|expired?|stale|only|too|late|slow|unclear|confus\w*|overwr\w*|accident\w*|mistake\w*|unexpected(?:ly)?|assum\w*)\b`)
+var reCausal = regexp.MustCompile(`(?i)\b(?:because|due to|caus(?:e|es|ed|ing)|led to|lead to|leads to|result(?:ed|s|ing)? in|trigger(?:ed|s)?|contribut(?:ed|ing|es)|root|reason|not|no|never|none|nobody|without|lack(?:ed|ing)?|missing|miss(?:ed)?|fail(?:ed|s|ure|ing)?|unable|could ?n[o']t|did ?n[o']t|was ?n[o']t|were ?n[o']t|is ?n[o']t|are ?n[o']t|does ?n[o']t|do ?n[o']t|wrong|incorrect(?:ly)?|invalid|broken|broke|bug|bugs|error|errors|outage|exhaust(?:ed)?|overload(?:ed)?|misconfigur\w*|expired?|stale|only|too|late|slow|unclear|confus\w*|overwr\w*|accident\w*|mistake\w*|unexpected(?:ly)?|assum\w*|rather than|instead of|skipp(?:ed|ing)|so (?:it|the|we|they|that|nobody|no one))\b`)
 
 // sectionHasFactor reports whether the current section (or label)
 // already gave a factor: its first paragraph is its cause; later ones
@@ -699,6 +736,17 @@ func (w *walker) sectionHasFactor() bool {
 		}
 	}
 	return false
+}
+
+// rePast finds a verb in the past: what happened, not how things are.
+var rePast = regexp.MustCompile(`(?i)\b(?:\w{3,}ed|was|were|had|did|wrote|ran|took|went|broke|made|got|set|put|led|lost|found|held|kept|left|sent|began|came|became|gave|knew|saw|told|hit|grew|fell|rose|drew|chose|froze|shut|spent|built|brought|caught|thought|meant|read|ate|rebuilt|forgot|overwrote|understood|undertook|withdrew|woke|wore|won|paid|said|sold|stood|struck|swept|taught|threw|tore|wound|bent|bound|bought|dealt|dug|fed|fled|fought|hid|hung|laid|lent|lit|shot|slid|split|spread|stuck|swung)\b`)
+
+// background reports a first paragraph under a cause heading that only
+// describes how things are ("The infrastructure is managed with
+// Terraform, ..."): no cause named and nothing that happened.
+func background(text string) bool {
+	first, _ := firstSentence(plain(text))
+	return !reCausal.MatchString(first) && !rePast.MatchString(first)
 }
 
 // causal reports a paragraph that states a cause.
@@ -884,6 +932,13 @@ func (w *walker) list(n *ast.List) {
 	warnedTasks := k == secActions || k == secFactors
 	if s := w.curSection(); s != nil {
 		s.Empty = false
+		if k == secActions && w.choreList(n) {
+			// "- [ ] Sections above are filled out": a template's checklist
+			// for writing the report, not follow-ups of the incident.
+			s.Skipped = append(s.Skipped, Diagnostic{Level: LevelWarning, Line: w.lineOf(n.FirstChild().FirstChild().Lines().At(0).Start),
+				Message: "is a checklist for writing this report, not action items: pmsync does not read it"})
+			return
+		}
 	}
 	for li := n.FirstChild(); li != nil; li = li.NextSibling() {
 		first := li.FirstChild()
@@ -1188,6 +1243,26 @@ func withoutSuffix(raw string) string {
 	return strings.TrimRight(raw[:i], " \t") + raw[i+end:]
 }
 
+// reChore is an item about the report itself.
+var reChore = regexp.MustCompile(`(?i)\b(?:sections? above|above have|filled (?:out|in)|after-action report|(?:this|the) (?:report|document|post-?mortem) (?:is|has)|incident title|action(?:able)? items above|dealt with)\b`)
+
+// choreList reports a list of which most items are about the report
+// itself.
+func (w *walker) choreList(l *ast.List) bool {
+	n, chores := 0, 0
+	for li := l.FirstChild(); li != nil; li = li.NextSibling() {
+		first := li.FirstChild()
+		if first == nil || first.Lines().Len() == 0 {
+			continue
+		}
+		n++
+		if reChore.MatchString(plain(w.linesText(first))) {
+			chores++
+		}
+	}
+	return n >= 2 && chores*2 > n
+}
+
 // shortItems reports a list whose items are all a few words: names that
 // complete the sentence above them.
 func (w *walker) shortItems(l *ast.List) bool {
@@ -1325,6 +1400,8 @@ func (w *walker) finish() {
 			}
 		}
 	}
+	d.Factors = w.dropOverviews(d.Factors)
+	d.Factors = w.dropWeak(d.Factors)
 	d.Factors = w.preferTables(d.Factors)
 	d.Actions = w.preferTables(d.Actions)
 	w.keys(d.Factors)
@@ -1371,6 +1448,62 @@ func (w *walker) finalized(status string) (bool, string) {
 		return true, ""
 	}
 	return false, fmt.Sprintf("its status %q is not a final word", status)
+}
+
+// dropWeak drops the factors of weak sections ("Conclusion") when the
+// document states its causes elsewhere.
+func (w *walker) dropWeak(items []*Item) []*Item {
+	weak := func(it *Item) bool { return it.section >= 0 && w.d.Sections[it.section].weak }
+	strong := false
+	for _, it := range items {
+		strong = strong || !weak(it)
+	}
+	if !strong {
+		return items
+	}
+	out := items[:0]
+	for _, it := range items {
+		if !weak(it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// dropOverviews drops the one factor paragraph written under a heading
+// before several sub-headings that hold the factors themselves ("## Causes" "Our
+// services could not keep up. ..." "### Public endpoint" ...): it
+// summarises them.
+func (w *walker) dropOverviews(items []*Item) []*Item {
+	secs := w.d.Sections
+	childrenWithFactors := func(g int) int {
+		n := 0
+		for j := g + 1; j < len(secs) && secs[j].Level > secs[g].Level; j++ {
+			for _, it := range items {
+				if it.group == j {
+					n++
+					break
+				}
+			}
+		}
+		return n
+	}
+	proseIn := map[int]int{}
+	for _, it := range items {
+		if it.prose {
+			proseIn[it.group]++
+		}
+	}
+	out := items[:0]
+	for _, it := range items {
+		if it.prose && it.group >= 0 && it.group < len(secs) && secs[it.group].Level < 7 && proseIn[it.group] == 1 && childrenWithFactors(it.group) >= 2 {
+			secs[it.group].Skipped = append(secs[it.group].Skipped, Diagnostic{Level: LevelWarning, Line: it.Line,
+				Message: "not read as a factor: it sums up the factors of the sub-sections below"})
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
 // preferTables drops list items from (sub)sections whose items come in a

@@ -64,6 +64,10 @@ var otherHeadings = []string{
 	"what happened", "incident summary", "executive summary", "customer impact",
 }
 
+// weakFactorHeadings name a factors section only in a document that has no
+// other: a "Conclusion" is where some short reports state their cause.
+var weakFactorHeadings = []string{"conclusion", "conclusions"}
+
 var statusHeadings = []string{"status", "report status", "document status", "postmortem status"}
 
 // metaKeys maps metadata keys (front matter, "Key: value" lines, key/value
