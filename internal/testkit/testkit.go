@@ -108,13 +108,19 @@ func Indices(t testing.TB, total, n int) []int {
 	return out
 }
 
+// Timing reports whether PMSYNC_TIMING=1 asks for wall-clock checks.
+func Timing() bool {
+	v, _ := strconv.ParseBool(os.Getenv("PMSYNC_TIMING"))
+	return v
+}
+
 // Within checks a wall-clock bound only when PMSYNC_TIMING=1 asks for it
 // (an idle machine); otherwise it logs the time. A busy machine makes
 // everything slow, so a default test asserts counters and clocks of its
 // own, never how long the machine took.
 func Within(t testing.TB, what string, took, bound time.Duration) {
 	t.Helper()
-	if v, _ := strconv.ParseBool(os.Getenv("PMSYNC_TIMING")); !v {
+	if !Timing() {
 		t.Logf("%s took %v (bound %v, checked with PMSYNC_TIMING=1)", what, took, bound)
 		return
 	}

@@ -226,7 +226,11 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 			res.fail(Failure{Doc: p, Message: err.Error()})
 			continue
 		}
-		d, err := e.Parser.Parse(p, src)
+		d, err := e.Parser.ParseContext(ctx, p, src)
+		if ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
 		if err != nil {
 			unread++
 			var pe *postmortem.ParseError

@@ -517,8 +517,39 @@ func dueZone(z string) (*time.Location, error) {
 // label wins (then the longer key). name is then the key normalised
 // (lower case, words joined by '-'). ok is false when nothing matches.
 func MatchHorizon(label string, horizons map[string]Span) (name string, span Span, ok bool) {
-	text := dueLinkRe.ReplaceAllString(strings.TrimLeft(strings.TrimSpace(label), "# "), "$1")
+	return newHorizonWords(horizons).match(label)
+}
 
+// horizonWords are the configured horizons split into words once (a
+// parser matches every heading and label against them).
+type horizonWords []horizonWord
+
+type horizonWord struct {
+	words []string
+	name  string // the words joined by "-"
+	span  Span
+}
+
+func newHorizonWords(horizons map[string]Span) horizonWords {
+	out := make(horizonWords, 0, len(horizons))
+	for key, sp := range horizons {
+		if kw := dueWords(key); len(kw) > 0 {
+			out = append(out, horizonWord{words: kw, name: strings.Join(kw, "-"), span: sp})
+		}
+	}
+	return out
+}
+
+// match is MatchHorizon.
+func (hw horizonWords) match(label string) (name string, span Span, ok bool) {
+	text := strings.TrimLeft(strings.TrimSpace(label), "# ")
+	if strings.Contains(text, "](") {
+		text = dueLinkRe.ReplaceAllString(text, "$1")
+	}
+	// The window expressions need a number: most headings have none.
+	if !strings.ContainsAny(text, "0123456789") {
+		goto named
+	}
 	if m := dueRangeWindowRe.FindStringSubmatch(text); m != nil {
 		if sp, err := dueSpanOf(m[0], dueAtoi(m[2]), m[3]); err == nil {
 			return dueWindowName(m[0]), sp, true
@@ -539,20 +570,16 @@ func MatchHorizon(label string, horizons map[string]Span) (name string, span Spa
 		return dueWindowName(dueClean(text)), sp, true
 	}
 
+named:
 	words := dueWords(text)
 	bestAt, bestLen := -1, 0
-	for key, sp := range horizons {
-		kw := dueWords(key)
-		if len(kw) == 0 {
-			continue
-		}
-		at := dueIndexWords(words, kw)
+	for _, h := range hw {
+		at := dueIndexWords(words, h.words)
 		if at < 0 {
 			continue
 		}
-		kname := strings.Join(kw, "-")
-		if bestAt < 0 || at < bestAt || at == bestAt && (len(kw) > bestLen || len(kw) == bestLen && kname < name) {
-			bestAt, bestLen, name, span = at, len(kw), kname, sp
+		if bestAt < 0 || at < bestAt || at == bestAt && (len(h.words) > bestLen || len(h.words) == bestLen && h.name < name) {
+			bestAt, bestLen, name, span = at, len(h.words), h.name, h.span
 		}
 	}
 	if bestAt < 0 {

@@ -3,6 +3,7 @@ package postmortem
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pmsync/pmsync/sync/ticket"
 )
@@ -209,7 +210,7 @@ func extractInline(raw string) inlineMeta { return extractMeta(raw, false) }
 // narrative.
 func extractMeta(raw string, prose bool) inlineMeta {
 	var m inlineMeta
-	s := strings.TrimSpace(raw)
+	s := clipMiddle(strings.TrimSpace(raw), 3072, 1024)
 	// Each rule runs only when a cheap test says it can match: items are
 	// many and the expressions are the parser's main cost.
 	hasLink := strings.Contains(s, "](")
@@ -276,8 +277,12 @@ func extractMeta(raw string, prose bool) inlineMeta {
 	}
 	s = strings.TrimSpace(s)
 	s = strings.TrimRight(s, " ,;")
-	if o, rest, team, ok := leadOwner(plain(s)); ok && m.owner == "" && !prose {
-		m.leadOwner, m.leadTitle, m.leadTeam = o, rest, team
+	// leadOwner needs a '[', a ':' or "team" in the text; markup only adds
+	// characters, so the raw text answers the cheap test first.
+	if m.owner == "" && !prose && (strings.ContainsAny(s, "[:") || hasFold(s, "team")) {
+		if o, rest, team, ok := leadOwner(plain(s)); ok {
+			m.leadOwner, m.leadTitle, m.leadTeam = o, rest, team
+		}
 	}
 	if t, d, ok := boldLead(s); ok {
 		m.title, m.detail = t, d
@@ -285,6 +290,25 @@ func extractMeta(raw string, prose bool) inlineMeta {
 		m.title = s
 	}
 	return m
+}
+
+// clipMiddle keeps the first head and last tail bytes of a very long
+// text, on rune boundaries: an item's title, its metadata and its status
+// are at its ends, and reading a hostile megabyte in the middle would
+// cost time for nothing.
+func clipMiddle(s string, head, tail int) string {
+	if len(s) <= head+tail {
+		return s
+	}
+	h := head
+	for h > 0 && !utf8.RuneStart(s[h]) {
+		h--
+	}
+	t := len(s) - tail
+	for t < len(s) && !utf8.RuneStart(s[t]) {
+		t++
+	}
+	return s[:h] + " … " + s[t:]
 }
 
 // parenMeta removes parentheticals made only of metadata ("(owner: @alice,
@@ -413,18 +437,33 @@ func hasFold(s, sub string) bool {
 	if lo >= 'a' && lo <= 'z' {
 		up = lo - ('a' - 'A')
 	}
+	// The next position of each case of the first byte, each found once
+	// per occurrence: linear in s.
+	nextLo, nextUp := -1, -1
 	for i := 0; i+n <= len(s); i++ {
-		j := strings.IndexByte(s[i:], lo)
-		if up != lo {
-			if k := strings.IndexByte(s[i:], up); k >= 0 && (j < 0 || k < j) {
-				j = k
+		if nextLo < i && nextLo != len(s) {
+			if j := strings.IndexByte(s[i:], lo); j >= 0 {
+				nextLo = i + j
+			} else {
+				nextLo = len(s)
 			}
 		}
-		if j < 0 {
+		if up != lo && nextUp < i && nextUp != len(s) {
+			if j := strings.IndexByte(s[i:], up); j >= 0 {
+				nextUp = i + j
+			} else {
+				nextUp = len(s)
+			}
+		}
+		j := nextLo
+		if up != lo && nextUp < j {
+			j = nextUp
+		}
+		if j < 0 || j+n > len(s) {
 			return false
 		}
-		i += j
-		if i+n <= len(s) && strings.EqualFold(s[i:i+n], sub) {
+		i = j
+		if strings.EqualFold(s[i:i+n], sub) {
 			return true
 		}
 	}

@@ -174,6 +174,8 @@ func (s Span) AddTo(t time.Time) time.Time { return dueAdd(t, s) }
 type Directory struct {
 	People map[string]Person
 	Teams  map[string]Team
+
+	index *ownerIndex // set by Indexed
 }
 
 // Person is one entry of the config's people.

@@ -12,7 +12,8 @@ import (
 // This file maps an owner as written in a postmortem to a person or team of
 // the configuration (SPEC §2.4; forms from research/postmortem-survey.md
 // §5.4). A lookup scans the directory at most a few times: O(people+teams)
-// per call, no index is built and nothing is cached.
+// per call unless the directory is Indexed (ownerindex.go), then a few map
+// lookups.
 
 // ownerKind says how a written owner matched.
 type ownerKind int
@@ -255,6 +256,10 @@ func (d Directory) ownerPerson(q string, how int) (Owner, ownerKind, error) {
 	const noMatch = 99
 	best := noMatch
 	var keys []string
+	if d.index != nil {
+		keys = d.index.people(q, how)
+		d.People = nil // the index answered
+	}
 	for key, p := range d.People {
 		r := noMatch
 		switch {
@@ -298,6 +303,10 @@ func (d Directory) ownerTeam(q string) (Owner, ownerKind, error) {
 		return Owner{Team: q}, ownerFound, nil
 	}
 	var keys []string
+	if d.index != nil {
+		keys = append(keys, d.index.team[ownerFold(q)]...)
+		d.Teams = nil // the index answered
+	}
 	for key, t := range d.Teams {
 		if ownerFoldEq(key, q) || (t.Key != "" && ownerFoldEq(t.Key, q)) {
 			keys = append(keys, key)

@@ -141,15 +141,18 @@ func TestResolve(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
 			t.Parallel()
-			got, err := d.Resolve(tt.raw)
-			dueCheckErr(t, err, tt.wantErr)
-			want := tt.want
-			want.Raw = tt.raw
-			if tt.wantErr != "" {
-				want = Owner{Raw: tt.raw}
-			}
-			if got != want {
-				t.Errorf("Resolve(%q) = %+v, want %+v", tt.raw, got, want)
+			// The scan and the index (what a Parser uses) answer the same.
+			for _, d := range []Directory{d, d.Indexed()} {
+				got, err := d.Resolve(tt.raw)
+				dueCheckErr(t, err, tt.wantErr)
+				want := tt.want
+				want.Raw = tt.raw
+				if tt.wantErr != "" {
+					want = Owner{Raw: tt.raw}
+				}
+				if got != want {
+					t.Errorf("Resolve(%q) indexed=%v = %+v, want %+v", tt.raw, d.index != nil, got, want)
+				}
 			}
 		})
 	}
@@ -224,6 +227,9 @@ func TestOwnerFoldEq(t *testing.T) {
 		if got := ownerFoldEq(tt.a, tt.b); got != tt.want {
 			t.Errorf("ownerFoldEq(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
+		if got := ownerFold(tt.a) == ownerFold(tt.b); got != tt.want {
+			t.Errorf("ownerFold(%q) == ownerFold(%q) is %v, want %v", tt.a, tt.b, got, tt.want)
+		}
 	}
 }
 
@@ -240,18 +246,20 @@ func TestResolveLargeDirectory(t *testing.T) {
 		"user42": "user42", "User Number 4242": "user4242", "@gh-user7": "user7",
 		"user9999@": "user9999", "user1@acme.example": "user1",
 	} {
-		o, err := d.Resolve(raw)
-		if err != nil || o.Person != want {
-			t.Errorf("Resolve(%q) = %+v, %v; want %s", raw, o, err, want)
+		for _, d := range []Directory{d, d.Indexed()} {
+			o, err := d.Resolve(raw)
+			if err != nil || o.Person != want {
+				t.Errorf("Resolve(%q) = %+v, %v; want %s", raw, o, err, want)
+			}
 		}
 	}
-	if _, err := d.Resolve("nobody-here"); err == nil || !strings.Contains(err.Error(), "nobody-here") {
+	if _, err := d.Indexed().Resolve("nobody-here"); err == nil || !strings.Contains(err.Error(), "nobody-here") {
 		t.Errorf("unknown owner: err = %v", err)
 	}
 }
 
 func BenchmarkResolve(b *testing.B) {
-	d := ownerTestDirectory()
+	d := ownerTestDirectory().Indexed()
 	for _, raw := range []string{"alice", "Alice Example", "@alice-gh", "jennifer"} {
 		b.Run(raw, func(b *testing.B) {
 			b.ReportAllocs()
@@ -272,8 +280,12 @@ func FuzzResolve(f *testing.F) {
 		f.Add(s)
 	}
 	d := ownerTestDirectory()
+	ix := d.Indexed()
 	f.Fuzz(func(t *testing.T, raw string) {
 		o, err := d.Resolve(raw)
+		if io, ierr := ix.Resolve(raw); io != o || (ierr == nil) != (err == nil) {
+			t.Errorf("Resolve(%q): scan %+v, %v; index %+v, %v", raw, o, err, io, ierr)
+		}
 		if o.Raw != raw {
 			t.Errorf("Resolve(%q).Raw = %q", raw, o.Raw)
 		}

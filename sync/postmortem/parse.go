@@ -2,11 +2,13 @@ package postmortem
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -42,9 +44,10 @@ func (e *ParseError) Error() string {
 
 // Parser reads postmortems. It is safe for concurrent use.
 type Parser struct {
-	opts   Options
-	md     parser.Parser
-	finals map[string]bool
+	opts     Options
+	md       parser.Parser
+	finals   map[string]bool
+	horizons horizonWords
 }
 
 // NewParser returns a parser for the given options.
@@ -52,10 +55,12 @@ func NewParser(opts Options) *Parser {
 	if opts.FinalWords == nil {
 		opts.FinalWords = DefaultFinalWords
 	}
+	opts.Directory = opts.Directory.Indexed()
 	p := &Parser{
-		opts:   opts,
-		md:     blockParser(),
-		finals: map[string]bool{},
+		horizons: newHorizonWords(opts.Horizons),
+		opts:     opts,
+		md:       blockParser(),
+		finals:   map[string]bool{},
 	}
 	for _, w := range opts.FinalWords {
 		p.finals[strings.ToLower(w)] = true
@@ -81,6 +86,20 @@ func blockParser() parser.Parser {
 // becomes the default id). An error means the document is unusable; item
 // problems are in Doc.Diags and Item.Errors instead.
 func (p *Parser) Parse(name string, src []byte) (*Doc, error) {
+	return p.ParseContext(context.Background(), name, src)
+}
+
+// Limits of one document. Real postmortems have tens of items nested a few
+// levels; these keep a hostile or broken file from costing a run minutes
+// (goldmark's time grows with the square of the nesting depth) or its
+// memory.
+const (
+	MaxItems   = 2000 // factors and action items
+	MaxNesting = 32   // lists and quotes inside each other
+)
+
+// ParseContext is Parse that stops, with ctx's error, when ctx is done.
+func (p *Parser) ParseContext(ctx context.Context, name string, src []byte) (*Doc, error) {
 	d := &Doc{Path: name, src: src, parser: p}
 	if len(src) > MaxSize {
 		return nil, &ParseError{Path: name, Msg: fmt.Sprintf("file is %.1f MiB, larger than the %d MiB a postmortem may be: split it, or exclude it with source.exclude", float64(len(src))/(1<<20), MaxSize>>20)}
@@ -106,11 +125,77 @@ func (p *Parser) Parse(name string, src []byte) (*Doc, error) {
 	if len(bytes.TrimSpace(src[body:])) == 0 && body == start {
 		d.Diags = append(d.Diags, Diagnostic{Level: LevelWarning, Line: 1, Message: "file is empty: write the postmortem or remove the file"})
 	}
+	if line, depth := nesting(src[body:]); depth > MaxNesting {
+		return nil, &ParseError{Path: name, Line: li.line(body) + line - 1, Msg: fmt.Sprintf(
+			"lists or quotes nested %d levels deep, more than the %d pmsync reads: flatten them", depth, MaxNesting)}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	root := p.md.Parse(text.NewReader(src[body:]))
 	w.base = body
+	w.ctx = ctx
 	w.blocks(root)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if w.items > MaxItems {
+		return nil, &ParseError{Path: name, Line: w.itemsOverAt, Msg: fmt.Sprintf(
+			"more than %d items (factors and action items): pmsync reads at most %d from one postmortem; split it", MaxItems, MaxItems)}
+	}
 	w.finish()
 	return d, nil
+}
+
+// nesting returns the deepest nesting of lists and quotes on any line of
+// src, and that line (1-based): the markers at the start of a line and
+// its indentation (two columns a level) count. It is one pass over the
+// bytes, made before goldmark sees them.
+func nesting(src []byte) (line, depth int) {
+	ln := 1
+	for i := 0; i < len(src); {
+		d, indent := 0, 0
+		j := i
+	scan:
+		for j < len(src) {
+			switch c := src[j]; {
+			case c == ' ' || c == '\t':
+				if d == 0 { // indentation before the first marker nests too
+					indent += map[bool]int{true: 1, false: 4}[c == ' ']
+				}
+				j++
+			case c == '>':
+				d++
+				j++
+			case (c == '-' || c == '*' || c == '+') && j+1 < len(src) && (src[j+1] == ' ' || src[j+1] == '\t'):
+				d++
+				j += 2
+			case c >= '0' && c <= '9':
+				k := j
+				for k < len(src) && k-j < 9 && src[k] >= '0' && src[k] <= '9' {
+					k++
+				}
+				if k+1 < len(src) && (src[k] == '.' || src[k] == ')') && (src[k+1] == ' ' || src[k+1] == '\t') {
+					d++
+					j = k + 2
+					continue
+				}
+				break scan
+			default:
+				break scan
+			}
+		}
+		if d+indent/2 > depth {
+			line, depth = ln, d+indent/2
+		}
+		nl := bytes.IndexByte(src[j:], '\n')
+		if nl < 0 {
+			break
+		}
+		i = j + nl + 1
+		ln++
+	}
+	return line, depth
 }
 
 func firstInvalidUTF8(b []byte) int {
@@ -146,6 +231,7 @@ type heading struct {
 }
 
 type walker struct {
+	ctx  context.Context
 	p    *Parser
 	d    *Doc
 	src  []byte
@@ -173,6 +259,8 @@ type walker struct {
 	prefix string
 	// quoted counts the blockquotes the walker is in.
 	quoted int
+	// items counts the items read; past MaxItems the rest is skipped.
+	items, itemsOverAt int
 }
 
 func (w *walker) curItems(k ticket.Kind) []*Item {
@@ -236,6 +324,9 @@ func (w *walker) curSection() *Section {
 
 func (w *walker) blocks(parent ast.Node) {
 	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		if w.items > MaxItems || w.ctx.Err() != nil {
+			return
+		}
 		w.block(n)
 	}
 }
@@ -330,7 +421,7 @@ func (w *walker) heading(n *ast.Heading) {
 		for i := range w.stack {
 			h := &w.stack[i]
 			if !h.grouped { // once per heading, not once per heading below it
-				h.hz, h.hzSpan, h.hzOK = MatchHorizon(h.title, w.p.opts.Horizons)
+				h.hz, h.hzSpan, h.hzOK = w.p.horizons.match(h.title)
 				h.done = completedGroup(h.title)
 				h.grouped = true
 			}
@@ -343,6 +434,9 @@ func (w *walker) heading(n *ast.Heading) {
 }
 
 func completedGroup(title string) bool {
+	if !containsAny(title, "complete", "done", "finish", "already", "taken", "implemented") {
+		return false
+	}
 	return reCompletedHeading.MatchString(title) && !reNotCompleted.MatchString(title)
 }
 
@@ -352,7 +446,7 @@ var reNotCompleted = regexp.MustCompile(`(?i)\b(planned|in[- ]progress|ongoing|n
 // subHeading applies a group heading or label inside an action section:
 // a horizon ("Short-term", "next 2 weeks") or a completed group.
 func (w *walker) subHeading(title string) {
-	if name, span, ok := MatchHorizon(title, w.p.opts.Horizons); ok {
+	if name, span, ok := w.p.horizons.match(title); ok {
 		w.horizon, w.hzSpan = name, span
 	}
 	if completedGroup(title) {
@@ -370,7 +464,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		return
 	}
 	line := w.lineOf(n.Lines().At(0).Start)
-	if !w.seenItem && w.draftNote == "" && len(raw) < 400 {
+	if !w.seenItem && w.draftNote == "" && len(raw) < 400 && containsAny(raw, "draft", "wip", "progress", "being written", "not final", "not yet final", "not finished", "not complete") {
 		for _, sentence := range strings.FieldsFunc(plain(raw), func(r rune) bool { return r == '.' || r == ';' || r == '!' }) {
 			if reDraftBanner.MatchString(strings.TrimSpace(sentence)) {
 				w.draftNote = strings.TrimSpace(sentence)
@@ -448,9 +542,11 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 	// "To prevent similar issues in the future, we've made a few
 	// changes:" and a list: the list is action items, whatever the
 	// heading above.
-	if _, isList := n.NextSibling().(*ast.List); isList && reAnnounce.MatchString(plain(raw)) && !reReader.MatchString(plain(raw)) {
-		w.openPseudo(plain(raw), line, secActions)
-		return
+	if _, isList := n.NextSibling().(*ast.List); isList && strings.HasSuffix(strings.TrimSpace(raw), ":") {
+		if p := plain(raw); announces(p) {
+			w.openPseudo(p, line, secActions)
+			return
+		}
 	}
 	if !w.seenItem {
 		for _, ln := range strings.Split(raw, "\n") {
@@ -602,6 +698,15 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 	k := w.kind()
 	full := strings.TrimSpace(raw)
 	text := withoutSuffix(full) // what the heuristics read
+	if len(text) > proseWindow {
+		// The heuristics read a paragraph's start: its first sentences
+		// decide, and a hostile megabyte costs no more than a page.
+		cut := proseWindow
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	if s == nil || text == "" {
 		return
 	}
@@ -664,6 +769,9 @@ func (w *walker) sectionQuoted() bool {
 	return false
 }
 
+// proseWindow is how much of a paragraph the prose heuristics read.
+const proseWindow = 2048
+
 // lastItem is the item just added of kind.
 func (w *walker) lastItem(kind ticket.Kind) *Item {
 	items := w.curItems(kind)
@@ -680,6 +788,19 @@ var reLeadsToCauses = regexp.MustCompile(`(?i)\b(?:due to|caused by|because of|c
 // reAnnounce is a paragraph announcing the action items in the list after
 // it (not advice to the reader: "we recommend you ...").
 var reAnnounce = regexp.MustCompile(`(?i)(?:\b(?:prevent|avoid)\b.{0,60}\b(?:in the future|from happening|again|recurr\w*|similar)\b|\bgoing forward\b|\bwe will do the following\b|\b(?:lessons|changes|improvements|steps|actions|action items|follow[- ]?ups|next steps)\b.{0,60}\b(?:as follows|following|we(?:'ve| have| are| will)? (?:made|taken|making|taking))\b)[^.!?]*:\s*$`)
+
+// announces reports a paragraph that announces the list after it as the
+// work to do. The expression looks at the last sentence and the words
+// before it only: its match ends at the colon with no sentence end
+// between, and its bounded gaps make it costly on a long paragraph.
+func announces(p string) bool {
+	end := strings.LastIndexAny(p, ".!?")
+	start := max(0, end-160)
+	for start > 0 && !utf8.RuneStart(p[start]) {
+		start--
+	}
+	return reAnnounce.MatchString(p[start:]) && !(hasFold(p, "you") && reReader.MatchString(p))
+}
 
 // reReader is text addressed to the reader.
 var reReader = regexp.MustCompile(`(?i)\byou(?:r|rs)?\b`)
@@ -709,19 +830,6 @@ func leadIn(n ast.Node, text string) bool {
 	return strings.Contains(low, "following") || strings.Contains(low, "as follows") || strings.Count(t, " ") < 8
 }
 
-// reCommitment finds what makes a paragraph under an action heading an
-// action rather than narrative: an imperative ("Add ...", "Write ..."), a
-// plan or duty ("we will", "should", "needs to"), a question a team must
-// answer ("Can we detect ...?"), work recorded as done ("has been
-// added", "is now documented"), or a status pmsync reads ("(filed ...)").
-var reCommitment = regexp.MustCompile(`(?i)^(?:add|adopt|alert|allow|audit|automate|build|change|check|clarify|consider|create|define|deploy|document|enable|disable|ensure|establish|evaluate|expand|explore|extend|fix|implement|improve|increase|introduce|investigate|limit|look into|make|migrate|monitor|move|pin|publish|reduce|refactor|remove|replace|require|review|rotate|run|schedule|set up|split|switch|test|track|train|update|upgrade|use|validate|verify|write)\b|\b(?:will|won't|we'll|shall|should|must|needs? to|plans? to|planning to|going to|intend to|would be (?:useful|good|better|nice)|has been|have been|is now|are now|now requires?|fixed in|filed|tracked in|in progress)\b|^(?:can|do|should|shall) we\b`)
-
-// reCausal finds what makes a paragraph under a cause heading a cause
-// rather than background: a cause or effect named ("because", "due to",
-// "led to"), something that did not happen or was wrong ("did not",
-// "no", "missing", "wrong", "failed").
-var reCausal = regexp.MustCompile(`(?i)\b(?:because|due to|caus(?:e|es|ed|ing)|led to|lead to|leads to|result(?:ed|s|ing)? in|trigger(?:ed|s)?|contribut(?:ed|ing|es)|root|reason|not|no|never|none|nobody|without|lack(?:ed|ing)?|missing|miss(?:ed)?|fail(?:ed|s|ure|ing)?|unable|could ?n[o']t|did ?n[o']t|was ?n[o']t|were ?n[o']t|is ?n[o']t|are ?n[o']t|does ?n[o']t|do ?n[o']t|wrong|incorrect(?:ly)?|invalid|broken|broke|bug|bugs|error|errors|outage|exhaust(?:ed)?|overload(?:ed)?|misconfigur\w*|expired?|stale|only|too|late|slow|unclear|confus\w*|overwr\w*|accident\w*|mistake\w*|unexpected(?:ly)?|assum\w*|rather than|instead of|skipp(?:ed|ing)|so (?:it|the|we|they|that|nobody|no one))\b`)
-
 // sectionHasFactor reports whether the current section (or label)
 // already gave a factor: its first paragraph is its cause; later ones
 // must say so to count (background and aftermath do not).
@@ -738,25 +846,30 @@ func (w *walker) sectionHasFactor() bool {
 	return false
 }
 
-// rePast finds a verb in the past: what happened, not how things are.
-var rePast = regexp.MustCompile(`(?i)\b(?:\w{3,}ed|was|were|had|did|wrote|ran|took|went|broke|made|got|set|put|led|lost|found|held|kept|left|sent|began|came|became|gave|knew|saw|told|hit|grew|fell|rose|drew|chose|froze|shut|spent|built|brought|caught|thought|meant|read|ate|rebuilt|forgot|overwrote|understood|undertook|withdrew|woke|wore|won|paid|said|sold|stood|struck|swept|taught|threw|tore|wound|bent|bound|bought|dealt|dug|fed|fled|fought|hid|hung|laid|lent|lit|shot|slid|split|spread|stuck|swung)\b`)
-
 // background reports a first paragraph under a cause heading that only
 // describes how things are ("The infrastructure is managed with
 // Terraform, ..."): no cause named and nothing that happened.
 func background(text string) bool {
 	first, _ := firstSentence(plain(text))
-	return !reCausal.MatchString(first) && !rePast.MatchString(first)
+	return !causeWords.match(first) && !pastWords.match(first)
 }
 
-// causal reports a paragraph that states a cause.
+// causal reports a paragraph that states a cause: a cause or effect
+// named ("because", "due to", "led to"), or something that did not happen
+// or was wrong ("did not", "no", "missing", "wrong", "failed").
 func causal(text string) bool {
-	return reCausal.MatchString(plain(text))
+	return causeWords.match(plain(text))
 }
 
-// commitment reports a paragraph that commits to (or records) work.
+// commitment reports a paragraph under an action heading that commits to
+// (or records) work: it starts with an imperative ("Add ...", "Write
+// ..."), plans or requires work ("we will", "should", "needs to"), asks a
+// question the team must answer ("Can we detect ...?"), records work as
+// done ("has been added", "is now documented") or carries a status pmsync
+// reads ("(filed ...)").
 func commitment(text string) bool {
-	return reCommitment.MatchString(plain(text))
+	t := plain(text)
+	return actionVerbs.first(t) || askWords.first(t) || planWords.match(t)
 }
 
 var rePointer = regexp.MustCompile(`(?i)\bcan be found (?:in|at|here)\b|^(?:all |the )?(?:action items?|follow[- ]?ups?|items|actions|work|tasks?|remediations?)?\s*(?:are |is |will be |have been )?(?:tracked|listed|recorded|collected|filed|captured)\b|^(?:see|refer to)\b|^copy these\b`)
@@ -765,6 +878,9 @@ var rePointer = regexp.MustCompile(`(?i)\bcan be found (?:in|at|here)\b|^(?:all 
 // naming them: "Tracked in PLAT-1200", "All follow-up work is tracked in
 // the epic ...", "See the issue search ...".
 func pointer(text string) bool {
+	if len(text) > 400 || !containsAny(text, "track", "see", "found", "copy", "refer", "listed", "recorded", "collected", "captured", "filed") {
+		return false
+	}
 	t := plain(text)
 	if len(t) > 300 {
 		return false
@@ -871,8 +987,21 @@ func labelText(raw string) (string, bool) {
 // marked as a label (bold, italics, a trailing colon) and short, or "PR
 // revert did not solve the root cause" would open a factor section.
 func labelKind(raw, norm string) sectionKind {
+	if !isMarkedLabel(raw) {
+		// Unmarked, only an exact synonym counts: the cheap path for the
+		// many short list items.
+		switch {
+		case matchAny(norm, actionHeadings):
+			return secActions
+		case matchAny(norm, factorHeadings):
+			return secFactors
+		case matchAny(norm, statusHeadings):
+			return secStatus
+		}
+		return secOther
+	}
 	k, fuzzy := classifyHeading(norm)
-	if fuzzy && (!isMarkedLabel(raw) || strings.Count(norm, " ") > 7) {
+	if fuzzy && strings.Count(norm, " ") > 7 {
 		return secOther
 	}
 	return k
@@ -976,7 +1105,7 @@ func (w *walker) list(n *ast.List) {
 				continue
 			}
 		}
-		if (k == secActions || k == secFactors) && strings.HasSuffix(strings.TrimSpace(plain(raw)), ":") {
+		if (k == secActions || k == secFactors) && strings.HasSuffix(strings.TrimSpace(raw), ":") && strings.HasSuffix(strings.TrimSpace(plain(raw)), ":") {
 			// "- Ensure that alerting is in place for:" and a nested list:
 			// each nested item is an item, its title led by this text.
 			var sub *ast.List
@@ -1086,7 +1215,7 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 			title = m.ticket.URL
 		}
 	}
-	if reTemplateSlot.MatchString(title) {
+	if strings.HasPrefix(title, "{{") && reTemplateSlot.MatchString(title) {
 		return // "{{ summary }} [link to github issue]": a template's slot
 	}
 	if strings.Contains(title, "{{") {
@@ -1103,7 +1232,7 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 	if w.prefix != "" && isList {
 		title = w.prefix + " " + title
 	}
-	if kind == ticket.Action && !m.done && (doneStatement(title) || reAlreadyDone.MatchString(title)) {
+	if kind == ticket.Action && !m.done && (doneStatement(title) || alreadyDone(title)) {
 		// "A daily check has been added ...", "We have enabled ...": work
 		// the document records as done.
 		m.done, m.statusRaw = true, "done (the text says so)"
@@ -1155,21 +1284,103 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 	w.addItem(it)
 }
 
-// reDoneStatement is an item written as work already done: "has been
-// added", "We have enabled", "is now documented", "fixed in #123". A plan
-// ("will", "should", "need to") is not.
-var (
-	reDoneStatement = regexp.MustCompile(`(?i)^(?:[^.;]{0,80}\b(?:has|have|had) been (?:\w+ed|set up|built|done|made|put in place|taken|written|rewritten)\b|[^.;]{0,80}\b(?:is|are) now\b|[^.;]{0,80}\bnow (?:requires?|uses?|has|have|runs?)\b|(?:we|i|they)(?:'ve| have)? (?:\w+ly )?(?:added|created|enabled|disabled|introduced|implemented|fixed|removed|rotated|revoked|deployed|migrated|established|extended|updated|produced|examined|set up|moved|replaced|wrote|documented|configured|upgraded|invalidated|started|begun|began)\b|[^.;]{0,80}\b(?:was|were|is|are) (?:added|created|fixed|implemented|updated|enabled|removed|introduced|documented|deployed|rolled out|merged|released)\b|[^.;]{0,80}\b(?:implemented|fixed) (?:a fix|in)\b)`)
-	reAlreadyDone   = regexp.MustCompile(`(?i)\b(?:already|now) (?:implemented|done|fixed|in place|deployed|merged)\b|\bwe already (?:implemented|fixed|did|added|have)\b`)
-	rePlanned       = regexp.MustCompile(`(?i)\b(?:will|should|shall|must|need(?:s|ed)? to|plan(?:s|ned)? to|going to|would|could|to be)\b`)
-)
-
 // doneStatement reports an action item's text that records finished
-// work.
+// work: "A daily check has been added ...", "We have enabled ...", "is
+// now documented", "fixed in #123", "We already implemented that". A plan
+// ("will", "should", "need to") is not. It reads words, not an
+// expression: it runs on every action item.
 func doneStatement(title string) bool {
 	first, _ := firstSentence(title)
-	return reDoneStatement.MatchString(first) && !rePlanned.MatchString(first)
+	if !doneHints.match(first) || plannedWords.match(first) {
+		return false // the cheap test: most items are imperatives
+	}
+	var ws []string
+	eachWord(first, func(_, w []byte) bool {
+		ws = append(ws, string(w))
+		return len(ws) < 40
+	})
+	at := func(i int) string {
+		if i < len(ws) {
+			return ws[i]
+		}
+		return ""
+	}
+	for i, w := range ws {
+		next := at(i + 1)
+		switch {
+		case (w == "has" || w == "have" || w == "had") && next == "been" && donePast(at(i+2)):
+			return true
+		case (w == "is" || w == "are") && next == "now":
+			return true
+		case (w == "is" || w == "are") && doneParticiples[next] && !subordinate(ws[:i]):
+			return true
+		case w == "now" && (next == "requires" || next == "require" || next == "uses" || next == "use" || next == "has" || next == "have" || next == "runs"):
+			return true
+		case (w == "already" || w == "now") && (next == "implemented" || next == "done" || next == "fixed" || next == "deployed" || next == "merged" || next == "in" && at(i+2) == "place"):
+			return true
+		case (w == "implemented" || w == "fixed") && (next == "in" || next == "a" && at(i+2) == "fix"):
+			return true
+		case (w == "was" || w == "were") && doneParticiples[next] && !subordinate(ws[:i]):
+			return true
+		case i == 0 && (w == "we" || w == "i" || w == "they" || w == "we've" || w == "i've" || w == "they've"):
+			j := 1
+			if at(j) == "have" || at(j) == "already" {
+				j++
+			}
+			if strings.HasSuffix(at(j), "ly") {
+				j++
+			}
+			if doneVerbs[at(j)] || at(j) == "set" && at(j+1) == "up" {
+				return true
+			}
+		}
+	}
+	return false
 }
+
+// alreadyDone reports "... We already implemented that now." anywhere in
+// an item.
+func alreadyDone(title string) bool {
+	if !hasFold(title, "already") && !hasFold(title, "now ") {
+		return false
+	}
+	found := false
+	eachWord(title, func(prev, w []byte) bool {
+		p, x := string(prev), string(w)
+		if (p == "already" || p == "now") && (x == "implemented" || x == "done" || x == "fixed" || x == "deployed" || x == "merged") {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// subordinate reports words that open a subordinate clause ("... when
+// the database is updated"): what follows is a condition, not a record.
+func subordinate(ws []string) bool {
+	for _, w := range ws {
+		switch w {
+		case "when", "whenever", "if", "once", "after", "before", "until", "unless":
+			return true
+		}
+	}
+	return false
+}
+
+// donePast is a participle after "has been": regular ones and a few others.
+func donePast(w string) bool {
+	return len(w) > 3 && strings.HasSuffix(w, "ed") || doneParticiples[w] ||
+		w == "set" || w == "built" || w == "done" || w == "made" || w == "put" || w == "taken" || w == "written" || w == "rewritten"
+}
+
+var (
+	doneParticiples = map[string]bool{"added": true, "created": true, "fixed": true, "implemented": true, "updated": true, "enabled": true,
+		"removed": true, "introduced": true, "documented": true, "deployed": true, "merged": true, "released": true, "rolled": true}
+	doneVerbs = map[string]bool{"added": true, "created": true, "enabled": true, "disabled": true, "introduced": true, "implemented": true,
+		"fixed": true, "removed": true, "rotated": true, "revoked": true, "deployed": true, "migrated": true, "established": true,
+		"extended": true, "updated": true, "produced": true, "examined": true, "moved": true, "replaced": true, "wrote": true,
+		"documented": true, "configured": true, "upgraded": true, "invalidated": true, "did": true, "have": true}
+)
 
 // leadOwnerCounts decides whether a name written before an item's text
 // ("Payments: add ...", "[Search] ...") is its owner: only when the
@@ -1256,7 +1467,7 @@ func (w *walker) choreList(l *ast.List) bool {
 			continue
 		}
 		n++
-		if reChore.MatchString(plain(w.linesText(first))) {
+		if t := clipMiddle(w.linesText(first), 512, 0); containsAny(t, "above", "filled", "report", "title", "dealt", "document", "postmortem", "post-mortem") && reChore.MatchString(plain(t)) {
 			chores++
 		}
 	}
@@ -1316,6 +1527,12 @@ func (w *walker) restOfItem(li, first ast.Node) string {
 }
 
 func (w *walker) addItem(it *Item) {
+	if w.items++; w.items > MaxItems {
+		if w.itemsOverAt == 0 {
+			w.itemsOverAt = it.Line
+		}
+		return
+	}
 	w.seenItem = true
 	it.section = w.curSectionIndex()
 	it.group = len(w.d.Sections) - 1 // the innermost heading or label
@@ -1565,6 +1782,7 @@ func (w *walker) warn(line int, msg string) {
 // keys gives every item its key (SPEC §4.1), making duplicates unique.
 func (w *walker) keys(items []*Item) {
 	seen := map[string]*Item{}
+	next := map[string]int{} // the next suffix to try for a base key: linear, not quadratic, in duplicates
 	for _, it := range items {
 		k := it.Kind.KeyPrefix()
 		if it.ID != "" {
@@ -1577,9 +1795,10 @@ func (w *walker) keys(items []*Item) {
 			it.Errors = append(it.Errors, Diagnostic{Level: LevelWarning, Line: it.Line,
 				Message: fmt.Sprintf("duplicate item: same text as line %d; reword one of them (or give the table an id column) so each has its own ticket", prev.Line)})
 			base := k
-			for n := 2; ; n++ {
-				k = fmt.Sprintf("%s-%d", base, n)
+			for n := max(next[base], 2); ; n++ {
+				k = base + "-" + strconv.Itoa(n)
 				if _, taken := seen[k]; !taken {
+					next[base] = n + 1
 					break
 				}
 			}
@@ -1607,6 +1826,11 @@ func (w *walker) resolve() {
 		anchor = time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	}
 	opts := w.p.opts
+	type resolved struct {
+		o   Owner
+		err error
+	}
+	owners := map[string]resolved{} // a document names the same few owners many times
 	for _, it := range d.Actions {
 		itemErr := func(msg string) {
 			lvl := LevelError
@@ -1616,7 +1840,12 @@ func (w *walker) resolve() {
 			it.Errors = append(it.Errors, Diagnostic{Level: lvl, Line: it.Line, Message: msg})
 		}
 		if it.OwnerRaw != "" {
-			o, err := opts.Directory.Resolve(it.OwnerRaw)
+			r, ok := owners[it.OwnerRaw]
+			if !ok {
+				r.o, r.err = opts.Directory.Resolve(it.OwnerRaw)
+				owners[it.OwnerRaw] = r
+			}
+			o, err := r.o, r.err
 			switch {
 			case err != nil && it.ownerUnsure:
 				// A mention or a team before the text that nobody matches:
@@ -1656,7 +1885,7 @@ func (w *walker) resolve() {
 				it.Due, it.DueFrom = span.AddTo(anchor), "horizon"
 				continue
 			}
-			if _, span, ok := MatchHorizon(it.Horizon, opts.Horizons); ok {
+			if _, span, ok := w.p.horizons.match(it.Horizon); ok {
 				it.Due, it.DueFrom = span.AddTo(anchor), "horizon"
 				continue
 			}

@@ -49,83 +49,136 @@ var doneMarks = []string{"✅", "✔️", "✔", "☑️", "☑", "✓", "🗹"}
 // is not replaced, but the text is still taken off the title.
 func peelTail(s string, m *inlineMeta, prose bool) string {
 	for range 8 { // each pass takes one thing off; a title has few
-		t := strings.TrimRight(s, " \t")
-		t = strings.TrimRight(t, ",;")
-		t = strings.TrimRight(t, " \t")
-		if t == "" {
-			return t
+		whole := strings.TrimRight(s, " \t")
+		whole = strings.TrimRight(whole, ",;")
+		whole = strings.TrimRight(whole, " \t")
+		if whole == "" {
+			return whole
+		}
+		// The expressions look at the end only: a window, so that a long
+		// item costs what a short one does (and a hostile one nothing more).
+		head, t := "", whole
+		if len(whole) > tailWindow {
+			cut := len(whole) - tailWindow
+			for cut < len(whole) && !utf8.RuneStart(whole[cut]) {
+				cut++
+			}
+			head, t = whole[:cut], whole[cut:]
 		}
 		if mark, rest, ok := cutDoneMark(t); ok {
 			_ = mark
 			m.done, m.statusRaw = true, "done"
-			s = rest
+			s = head + rest
 			continue
 		}
-		if loc := reTailLink.FindStringSubmatchIndex(t); loc != nil {
-			text, u := t[loc[2]:loc[3]], t[loc[4]:loc[5]]
-			if st := strings.ToLower(plain(text)); reDoneWord.MatchString(st) && len(strings.Fields(st)) == 1 {
-				// "[FIXED](url)", "[Done](pull request)": a status, with its evidence.
-				m.setStatus(plain(text))
-				s = t[:loc[0]]
-				continue
+		// Each expression runs only when the last character says it can
+		// match, on the last few dozen bytes: items are many and these
+		// expressions are the parser's main cost.
+		last := t[len(t)-1]
+		digitEnd := last >= '0' && last <= '9'
+		if last == ')' && strings.Contains(t, "](") {
+			if loc := reTailLink.FindStringSubmatchIndex(t); loc != nil {
+				text, u := t[loc[2]:loc[3]], t[loc[4]:loc[5]]
+				if st := strings.ToLower(plain(text)); reDoneWord.MatchString(st) && len(strings.Fields(st)) == 1 {
+					// "[FIXED](url)", "[Done](pull request)": a status, with its evidence.
+					m.setStatus(plain(text))
+					s = head + t[:loc[0]]
+					continue
+				}
+				if r, ok := tailLinkRef(plain(text), u); ok {
+					if m.ticket.IsZero() {
+						m.ticket = r
+					}
+					s = head + strings.TrimRight(t[:loc[0]], " (—–-:")
+					continue
+				}
 			}
-			if r, ok := tailLinkRef(plain(text), u); ok {
+		}
+		if strings.Contains(t, "http") {
+			if u, rest, ok := trailingURL(t); ok {
+				if r, ok := refFromURL(u, ""); ok {
+					if m.ticket.IsZero() {
+						m.ticket = r
+					}
+					s = head + rest
+					continue
+				}
+			}
+		}
+		pre, win := splitTail(t, 96)
+		if digitEnd || last == ')' || last == ']' {
+			if loc := reTailKey.FindStringSubmatchIndex(win); loc != nil && (loc[2] > 0 || pre != "" || head != "") {
 				if m.ticket.IsZero() {
-					m.ticket = r
+					m.ticket = ticket.Ref{Text: strings.Join(strings.Fields(win[loc[2]:loc[3]]), " ")}
 				}
-				s = strings.TrimRight(t[:loc[0]], " (—–-:")
+				s = head + pre + strings.TrimRight(win[:loc[2]], " (—–-:,;[")
 				continue
 			}
 		}
-		if u, rest, ok := trailingURL(t); ok {
-			if r, ok := refFromURL(u, ""); ok {
-				if m.ticket.IsZero() {
-					m.ticket = r
+		if digitEnd || last == ')' {
+			if loc := reTailDate.FindStringSubmatchIndex(win); loc != nil && (loc[2] > 0 || pre != "" || head != "") {
+				if m.due == "" {
+					m.due = rangeEnd(win[loc[2]:loc[3]])
+					m.dueTrailing = true
 				}
-				s = rest
+				s = head + pre + strings.TrimRight(win[:loc[0]], " (—–-:,")
 				continue
 			}
 		}
-		if loc := reTailKey.FindStringSubmatchIndex(t); loc != nil && loc[2] > 0 {
-			if m.ticket.IsZero() {
-				m.ticket = ticket.Ref{Text: strings.Join(strings.Fields(t[loc[2]:loc[3]]), " ")}
+		if statusWordEnd(t) {
+			if loc := reTailStatus.FindStringSubmatchIndex(win); loc != nil && (loc[0] > 0 || pre != "" || head != "") && statusSetOff(win, loc) {
+				m.setStatus(win[loc[2]:loc[3]])
+				s = head + pre + win[:loc[0]]
+				continue
 			}
-			s = strings.TrimRight(t[:loc[2]], " (—–-:,;[")
-			continue
 		}
-		if loc := reTailDate.FindStringSubmatchIndex(t); loc != nil && loc[2] > 0 {
-			if m.due == "" {
-				m.due = rangeEnd(t[loc[2]:loc[3]])
-				m.dueTrailing = true
-			}
-			s = strings.TrimRight(t[:loc[0]], " (—–-:,")
-			continue
-		}
-		if loc := reTailStatus.FindStringSubmatchIndex(t); loc != nil && loc[0] > 0 && statusSetOff(t, loc) {
-			m.setStatus(t[loc[2]:loc[3]])
-			s = t[:loc[0]]
-			continue
-		}
-		if !prose {
-			if loc := reMentionName.FindStringSubmatchIndex(t); loc != nil && loc[0] > 0 {
+		if !prose && strings.IndexByte(win, '@') >= 0 {
+			if loc := reMentionName.FindStringSubmatchIndex(win); loc != nil && (loc[0] > 0 || pre != "" || head != "") {
 				if m.owner == "" {
-					m.owner, m.ownerUnsure = t[loc[2]:loc[3]], true
+					m.owner, m.ownerUnsure = win[loc[2]:loc[3]], true
 				}
-				s = t[:loc[0]]
+				s = head + pre + win[:loc[0]]
 				continue
 			}
-			if loc := reMentionHandle.FindStringSubmatchIndex(t); loc != nil && loc[0] > 0 {
+			if loc := reMentionHandle.FindStringSubmatchIndex(win); loc != nil && (loc[0] > 0 || pre != "" || head != "") {
 				if m.owner == "" {
-					m.owner = t[loc[2]:loc[3]]
+					m.owner = win[loc[2]:loc[3]]
 				}
-				s = t[:loc[0]]
+				s = head + pre + win[:loc[0]]
 				continue
 			}
 		}
-		return t
+		return head + t
 	}
 	return s
 }
+
+// splitTail splits t before its last n bytes (on a rune boundary).
+func splitTail(t string, n int) (pre, win string) {
+	if len(t) <= n {
+		return "", t
+	}
+	cut := len(t) - n
+	for cut < len(t) && !utf8.RuneStart(t[cut]) {
+		cut++
+	}
+	return t[:cut], t[cut:]
+}
+
+// statusWordEnd reports a text ending in a status word (maybe in
+// parentheses, maybe with a period): the cheap test before reTailStatus.
+func statusWordEnd(t string) bool {
+	t = strings.TrimRight(t, ").")
+	i := strings.LastIndexFunc(t, func(r rune) bool { return !unicode.IsLetter(r) })
+	switch strings.ToLower(t[i+1:]) {
+	case "done", "complete", "completed", "fixed", "resolved", "closed", "merged", "shipped":
+		return true
+	}
+	return false
+}
+
+// tailWindow is how much of an item's end peelTail reads.
+const tailWindow = 512
 
 // reHeadRef is a ticket written first: "[flutter/flutter#27110](url) -
 // Test the plugins ...", "PAY-877: Add ...".
@@ -243,6 +296,10 @@ func strikethrough(s string) (inner string, ok bool) {
 // It returns the owner and the rest with its first letter in capitals;
 // whether the owner counts is the directory's to say.
 func leadOwner(title string) (owner, rest string, teamWord, ok bool) {
+	head := title[:min(len(title), 64)]
+	if !strings.HasPrefix(title, "[") && strings.IndexByte(head, ':') < 0 && !hasFold(head, " team ") {
+		return "", "", false, false // the cheap test
+	}
 	for _, re := range []*regexp.Regexp{reLeadTeamTo, reLeadBracket, reLeadColon} {
 		if m := re.FindStringSubmatch(title); m != nil {
 			return strings.TrimSpace(m[1]), upperFirst(strings.TrimSpace(m[2])), re == reLeadTeamTo, true

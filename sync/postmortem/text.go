@@ -64,7 +64,7 @@ func plain(s string) string {
 		if !strings.Contains(s, "  ") {
 			return strings.TrimSpace(s)
 		}
-		return strings.Join(strings.Fields(s), " ")
+		return oneSpace(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -73,7 +73,48 @@ func plain(s string) string {
 	if strings.IndexByte(out, '&') >= 0 {
 		out = html.UnescapeString(out)
 	}
-	return strings.Join(strings.Fields(out), " ")
+	return oneSpace(out)
+}
+
+// oneSpace is strings.Join(strings.Fields(s), " ") without its slice, and
+// without any allocation when s is already so.
+func oneSpace(s string) string {
+	clean, prevSpace := true, true // a leading space is not clean
+	for i := 0; i < len(s) && clean; {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		sp := unicode.IsSpace(r)
+		if sp && (prevSpace || r != ' ') {
+			clean = false
+		}
+		prevSpace = sp
+		i += n
+	}
+	if clean && !prevSpace || s == "" {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+		} else {
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(s[i : i+n]) // the bytes as they are, valid UTF-8 or not
+		}
+		i += n
+	}
+	return b.String()
 }
 
 func plainTo(b *strings.Builder, s string) {
@@ -167,11 +208,17 @@ func plainTo(b *strings.Builder, s string) {
 	}
 }
 
+// maxLinkText bounds the text of a link linkAt reads.
+const maxLinkText = 1000
+
 // linkAt reads "[text](url)", "[text][ref]" or "[text]" followed by one of
 // them at s[i] == '['; it returns the text and the length consumed.
 func linkAt(s string, i int) (text string, n int, ok bool) {
 	depth := 0
-	for j := i; j < len(s); j++ {
+	// A link's text is short; looking further would make "[[[[…" cost the
+	// square of its length.
+	end := min(len(s), i+maxLinkText)
+	for j := i; j < end; j++ {
 		switch s[j] {
 		case '\\':
 			j++

@@ -1,6 +1,9 @@
 package postmortem
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPlain(t *testing.T) {
 	t.Parallel()
@@ -59,4 +62,15 @@ func TestStatusWordsRoundTrip(t *testing.T) {
 			t.Errorf("suffix %q read back as %+v %+v %v", ref, r, got, ok)
 		}
 	}
+}
+
+func FuzzOneSpace(f *testing.F) {
+	for _, s := range []string{"", " ", "a", " a", "a ", "a  b", "a\tb", "a\u00a0b", "a\u2003 b", "\xff \xfe", "a b c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := oneSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("oneSpace(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

@@ -1,7 +1,5 @@
 package postmortem
 
-import "strings"
-
 // The words real postmortems use for the sections and columns pmsync reads
 // (SPEC §2.3, §2.4 and research/postmortem-survey.md §5.2–5.3). All entries
 // are compared after normHeading.
@@ -140,6 +138,9 @@ func columnOf(header string) column {
 }
 
 func matchAny(s string, list []string) bool {
+	if set, ok := listSets[&list[0]]; ok {
+		return set[s]
+	}
 	for _, w := range list {
 		if s == w {
 			return true
@@ -147,6 +148,20 @@ func matchAny(s string, list []string) bool {
 	}
 	return false
 }
+
+// listSets index the long synonym lists, by their first element's
+// address, so that matchAny is a lookup.
+var listSets = func() map[*string]map[string]bool {
+	out := map[*string]map[string]bool{}
+	for _, l := range [][]string{factorHeadings, actionHeadings, otherHeadings, statusHeadings, weakFactorHeadings} {
+		set := map[string]bool{}
+		for _, w := range l {
+			set[w] = true
+		}
+		out[&l[0]] = set
+	}
+	return out
+}()
 
 // kindOfHeading classifies a heading's (or label's) text: the synonym
 // lists, then (fuzzy) the words real documents use around them
@@ -177,15 +192,7 @@ func classifyHeading(norm string) (k sectionKind, fuzzy bool) {
 
 // neitherHeading reports a heading of a part where no factor or action
 // section begins: a timeline, its hours and days, a chat log.
-func neitherHeading(norm string) bool {
-	padded := " " + norm + " "
-	for _, w := range neitherWords {
-		if strings.Contains(padded, " "+w+" ") {
-			return true
-		}
-	}
-	return false
-}
+func neitherHeading(norm string) bool { return neitherSet.match(norm) }
 
 // actionWords and factorWords classify headings the lists do not name,
 // by whole words; a heading also naming timeline, impact or lessons that
@@ -204,22 +211,20 @@ func headingWords(norm string) sectionKind {
 	if len(norm) > 80 {
 		return secOther
 	}
-	padded := " " + norm + " "
-	has := func(list []string) bool {
-		for _, w := range list {
-			if strings.Contains(padded, " "+w+" ") {
-				return true
-			}
-		}
-		return false
-	}
 	switch {
-	case has(neitherWords):
+	case neitherSet.match(norm):
 		return secOther
-	case has(actionWords):
+	case actionSet.match(norm):
 		return secActions
-	case has(factorWords):
+	case factorSet.match(norm):
 		return secFactors
 	}
 	return secOther
 }
+
+// The word lists as sets, matched in one pass over a heading.
+var (
+	actionSet  = newWordSet(actionWords...)
+	factorSet  = newWordSet(factorWords...)
+	neitherSet = newWordSet(neitherWords...)
+)

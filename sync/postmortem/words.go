@@ -1,0 +1,190 @@
+package postmortem
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// wordSet finds whole words and two-word phrases in text, ignoring case,
+// in one pass. It stands in for keyword expressions such as
+// `(?i)\b(?:because|due to|...)\b`, which Go's regexp matches many times
+// slower, on every paragraph of every document.
+type wordSet struct {
+	one map[string]bool
+	two map[string]bool
+	// edPast also matches any word of five letters or more ending in "ed"
+	// (a verb in the past).
+	edPast bool
+}
+
+func newWordSet(entries ...string) *wordSet {
+	ws := &wordSet{one: map[string]bool{}, two: map[string]bool{}}
+	for _, e := range entries {
+		if strings.Contains(e, " ") {
+			ws.two[e] = true
+		} else {
+			ws.one[e] = true
+		}
+	}
+	return ws
+}
+
+// match reports whether s holds one of the words or phrases.
+func (ws *wordSet) match(s string) bool {
+	found := false
+	var pair [160]byte
+	eachWord(s, func(prev, w []byte) bool {
+		if ws.one[string(w)] || ws.edPast && len(w) >= 5 && w[len(w)-2] == 'e' && w[len(w)-1] == 'd' {
+			found = true
+			return false
+		}
+		if len(prev) > 0 && len(ws.two) > 0 && len(prev)+1+len(w) <= len(pair) {
+			p := append(append(append(pair[:0], prev...), ' '), w...)
+			if ws.two[string(p)] {
+				found = true
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// first reports whether s starts with one of the words or phrases.
+func (ws *wordSet) first(s string) bool {
+	found := false
+	n := 0
+	var pair [160]byte
+	eachWord(s, func(prev, w []byte) bool {
+		n++
+		if n == 1 && ws.one[string(w)] {
+			found = true
+		}
+		if n == 2 && len(prev)+1+len(w) <= len(pair) && ws.two[string(append(append(append(pair[:0], prev...), ' '), w...))] {
+			found = true
+		}
+		return n < 2
+	})
+	return found
+}
+
+// wordBufs holds eachWord's scratch words.
+var wordBufs = sync.Pool{New: func() any { return new([2][80]byte) }}
+
+// eachWord calls f with each lower-case word of s (letters, digits, an
+// apostrophe inside a word) and the word before it, until f returns
+// false. The slices are valid only during the call: matching allocates
+// nothing.
+func eachWord(s string, f func(prev, w []byte) bool) {
+	bufs := wordBufs.Get().(*[2][80]byte) // f is not known, so a local array would escape
+	defer wordBufs.Put(bufs)
+	cur := 0
+	var prev []byte
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if c >= utf8.RuneSelf && !wordRune(r) {
+			i += n
+			continue
+		}
+		b := bufs[cur][:0]
+		j := i
+		for j < len(s) {
+			c := s[j]
+			if c < utf8.RuneSelf {
+				switch {
+				case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+				case c >= 'A' && c <= 'Z':
+					c += 'a' - 'A'
+				case c == '\'':
+				default:
+					goto end
+				}
+				if len(b) < cap(b) {
+					b = append(b, c)
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if r == '’' {
+				r = '\''
+			} else if !wordRune(r) {
+				break
+			}
+			if len(b)+utf8.RuneLen(r) <= cap(b) {
+				b = utf8.AppendRune(b, unicode.ToLower(r))
+			}
+			j += n
+		}
+	end:
+		for len(b) > 0 && b[len(b)-1] == '\'' {
+			b = b[:len(b)-1]
+		}
+		if !f(prev, b) {
+			return
+		}
+		prev = b
+		cur ^= 1
+		i = j
+	}
+}
+
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// The word lists the prose heuristics use.
+var (
+	// causeWords name a cause or effect, or something that did not happen
+	// or was wrong (see causal).
+	causeWords = newWordSet(
+		"because", "due to", "cause", "causes", "caused", "causing", "led to", "lead to", "leads to",
+		"result in", "results in", "resulted in", "resulting in", "trigger", "triggered", "triggers",
+		"contributed", "contributing", "contributes", "root", "reason", "not", "no", "never", "none",
+		"nobody", "without", "lack", "lacked", "lacking", "missing", "miss", "missed", "fail", "failed",
+		"fails", "failure", "failing", "unable", "couldn't", "could not", "didn't", "did not", "wasn't",
+		"was not", "weren't", "were not", "isn't", "is not", "aren't", "are not", "doesn't", "does not",
+		"don't", "do not", "wrong", "incorrect", "incorrectly", "invalid", "broken", "broke", "bug", "bugs",
+		"error", "errors", "outage", "exhaust", "exhausted", "overload", "overloaded", "misconfigured",
+		"misconfiguration", "expire", "expired", "stale", "only", "too", "late", "slow", "unclear",
+		"confused", "confusing", "confusion", "overwrote", "overwritten", "overwriting", "accident",
+		"accidental", "accidentally", "mistake", "mistakes", "mistaken", "unexpected", "unexpectedly",
+		"assumed", "assume", "assumption", "assumptions", "rather than", "instead of", "skipped",
+		"skipping", "so it", "so the", "so we", "so they", "so that", "so nobody", "so no")
+	// pastWords are verbs in the past besides the regular "-ed" ones.
+	pastWords = func() *wordSet {
+		ws := newWordSet("was", "were", "had", "did", "wrote", "ran", "took", "went", "broke", "made", "got",
+			"set", "put", "led", "lost", "found", "held", "kept", "left", "sent", "began", "came", "became",
+			"gave", "knew", "saw", "told", "hit", "grew", "fell", "rose", "drew", "chose", "froze", "shut",
+			"spent", "built", "brought", "caught", "thought", "meant", "read", "ate", "rebuilt", "forgot",
+			"overwrote", "understood", "undertook", "withdrew", "woke", "wore", "won", "paid", "said", "sold",
+			"stood", "struck", "swept", "taught", "threw", "tore", "wound", "bent", "bound", "bought", "dealt",
+			"dug", "fed", "fled", "fought", "hid", "hung", "laid", "lent", "lit", "shot", "slid", "split",
+			"spread", "stuck", "swung")
+		ws.edPast = true
+		return ws
+	}()
+	// actionVerbs start an imperative action item.
+	actionVerbs = newWordSet("add", "adopt", "alert", "allow", "audit", "automate", "build", "change", "check",
+		"clarify", "consider", "create", "define", "deploy", "document", "enable", "disable", "ensure",
+		"establish", "evaluate", "expand", "explore", "extend", "fix", "implement", "improve", "increase",
+		"introduce", "investigate", "limit", "look into", "make", "migrate", "monitor", "move", "pin", "publish",
+		"reduce", "refactor", "remove", "replace", "require", "review", "rotate", "run", "schedule", "set up",
+		"split", "switch", "test", "track", "train", "update", "upgrade", "use", "validate", "verify", "write")
+	// planWords plan, require or record work (see commitment).
+	planWords = newWordSet("will", "won't", "we'll", "shall", "should", "must", "need to", "needs to",
+		"plan to", "plans to", "planning to", "going to", "intend to", "would be", "has been", "have been",
+		"is now", "are now", "now requires", "now require", "fixed in", "filed", "tracked in", "in progress")
+	// askWords start a question a team must answer: "Can we detect ...?".
+	askWords = newWordSet("can we", "do we", "should we", "shall we")
+	// doneHints is the cheap test before reDoneStatement.
+	doneHints = newWordSet("been", "now", "we", "i", "they", "was", "were", "is", "are", "implemented", "fixed", "we've", "i've", "they've")
+	// planned marks a plan, not a record of work done (see doneStatement).
+	plannedWords = newWordSet("will", "should", "shall", "must", "need to", "needs to", "needed to",
+		"plan to", "plans to", "planned to", "going to", "would", "could", "to be")
+)
