@@ -228,6 +228,9 @@ type heading struct {
 	hzOK    bool
 	done    bool
 	quoted  bool // the heading is inside a blockquote
+	// docTitle: the heading names the document ("# Rollout completed
+	// late"); it groups nothing, so its words are no group's.
+	docTitle bool
 }
 
 type walker struct {
@@ -248,6 +251,8 @@ type walker struct {
 	pendLine int
 	seenItem bool // an action or factor section has started
 	h1       string
+	// seenHeading: a heading was read; the first, at level 1, is the title.
+	seenHeading bool
 	// draftNote is a note near the top that the review is unfinished.
 	draftNote string
 	tables    []*tableLoc
@@ -384,7 +389,7 @@ func (w *walker) heading(n *ast.Heading) {
 		// "### 4:09 PM: Post-incident follow-up" in a timeline is an hour
 		// of the timeline, not a section of follow-ups.
 		for _, h := range w.stack {
-			if h.level < n.Level && neitherHeading(normPlain(h.title)) {
+			if h.level < n.Level && !h.docTitle && neitherHeading(normPlain(h.title)) {
 				k = secOther
 			}
 		}
@@ -400,6 +405,11 @@ func (w *walker) heading(n *ast.Heading) {
 			}
 		}
 	}
+	// The first heading, at level 1 and no section of its own, is the
+	// document's title: "# Incident summary: API outage" must not hide the
+	// sections below it, nor "# Rollout completed late" mark its items done.
+	docTitle := !w.seenHeading && n.Level == 1 && k == secOther && w.quoted == 0
+	w.seenHeading = true
 	for len(w.stack) > 0 && w.stack[len(w.stack)-1].level >= n.Level {
 		w.stack = w.stack[:len(w.stack)-1]
 	}
@@ -407,7 +417,7 @@ func (w *walker) heading(n *ast.Heading) {
 	w.lastOrdered = nil
 	sec := w.openSection(title, n.Level, line, k)
 	w.d.Sections[sec].weak = weak
-	w.stack = append(w.stack, heading{level: n.Level, kind: k, title: title, sec: sec, quoted: w.quoted > 0})
+	w.stack = append(w.stack, heading{level: n.Level, kind: k, title: title, sec: sec, quoted: w.quoted > 0, docTitle: docTitle})
 	w.pending = ""
 	switch k {
 	case secStatus:
@@ -420,6 +430,9 @@ func (w *walker) heading(n *ast.Heading) {
 	if w.kind() == secActions {
 		for i := range w.stack {
 			h := &w.stack[i]
+			if h.docTitle {
+				continue
+			}
 			if !h.grouped { // once per heading, not once per heading below it
 				h.hz, h.hzSpan, h.hzOK = w.p.horizons.match(h.title)
 				h.done = completedGroup(h.title)

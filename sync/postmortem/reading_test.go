@@ -1,0 +1,106 @@
+package postmortem
+
+import (
+	"strings"
+	"testing"
+)
+
+// These tests read documents the way a user checks pmsync's reading:
+// which items it finds, their owner, ticket and done flag, and what lint
+// says about them.
+
+// readAction is what a user checks of one action item.
+type readAction struct {
+	text, owner, ticket string
+	done                bool
+}
+
+// readActions parses src and returns its action items as a user sees them.
+func readActions(t *testing.T, o Options, src string) (*Doc, []readAction) {
+	t.Helper()
+	d := mustParse(t, o, src)
+	var out []readAction
+	for _, a := range d.Actions {
+		out = append(out, readAction{text: a.Text, owner: a.OwnerRaw, ticket: refString(a.Ticket), done: a.Done})
+	}
+	return d, out
+}
+
+// lintMessages is every error and warning lint reports, "error: ..." or
+// "warning: ...".
+func lintMessages(d *Doc, o LintOptions) []string {
+	errs, warns := d.Lint(o)
+	var out []string
+	for _, e := range errs {
+		out = append(out, "error: "+e.Message)
+	}
+	for _, w := range warns {
+		out = append(out, "warning: "+w.Message)
+	}
+	return out
+}
+
+// hasMessage reports whether one of msgs contains every part.
+func hasMessage(msgs []string, parts ...string) bool {
+	for _, m := range msgs {
+		ok := true
+		for _, p := range parts {
+			ok = ok && strings.Contains(m, p)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func sameActions(t *testing.T, got, want []readAction, d *Doc) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d action items %+v, want %d %+v", len(got), got, len(want), want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("item %d:\n got %+v\nwant %+v (errors %+v)", i, got[i], want[i], d.Actions[i].Errors)
+		}
+	}
+}
+
+const finalHead = "Status: Final\nDate: 2026-03-01\n\n"
+
+// TestTitleIsNotAGroupHeading: the document's title names the document;
+// its words must not mark items done, give them a horizon or turn off the
+// recognition of the section headings below it.
+func TestTitleIsNotAGroupHeading(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, title, body string // the document: its title, then finalHead, then body
+		want              readAction
+		dueFrom           string
+	}{
+		{"completed in the title", "# Rollout completed late", "## Action items\n\n- Add a canary stage", readAction{text: "Add a canary stage"}, "policy"},
+		{"done in the title", "# Deploys done twice", "## Action items\n\n- Make deploys idempotent", readAction{text: "Make deploys idempotent"}, "policy"},
+		{"horizon word in the title", "# Long-term storage outage", "## Action items\n\n- Add a disk alert", readAction{text: "Add a disk alert"}, "policy"},
+		{"summary in the title", "# Incident summary: API outage", "## Follow-up work for the API team\n\n- Add rate limits", readAction{text: "Add rate limits"}, "policy"},
+		{"status in the title", "# Status page showed green", "## Follow-up work for the API team\n\n- Probe the status page", readAction{text: "Probe the status page"}, "policy"},
+		{"log in the title", "# Log shipping stalled", "## Next steps for the ingest team\n\n- Alert on shipping lag", readAction{text: "Alert on shipping lag"}, "policy"},
+		{"setext title", "Rollout completed late\n======================", "Action items\n------------\n\n- Add a canary stage", readAction{text: "Add a canary stage"}, "policy"},
+		// What the title no longer does, a real group heading still does.
+		{"completed sub-heading", "# Rollout", "## Action items\n\n### Completed\n\n- Rolled back", readAction{text: "Rolled back", done: true}, ""},
+		{"horizon sub-heading", "# Rollout", "## Action items\n\n### Long-term\n\n- Add a disk alert", readAction{text: "Add a disk alert"}, "horizon"},
+		{"an hour of the timeline is no section", "# Rollout", "## Timeline\n\n### 14:02 Post-incident follow-up\n\n- Paged the on-call\n\n## Action items\n\n- Add a canary stage",
+			readAction{text: "Add a canary stage"}, "policy"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, got := readActions(t, testOptions(), tc.title+"\n\n"+finalHead+tc.body+"\n")
+			sameActions(t, got, []readAction{tc.want}, d)
+			if d.Actions[0].DueFrom != tc.dueFrom {
+				t.Errorf("due from %q, want %q", d.Actions[0].DueFrom, tc.dueFrom)
+			}
+			if msgs := lintMessages(d, LintOptions{}); hasMessage(msgs, "error:") {
+				t.Errorf("lint errors: %q", msgs)
+			}
+		})
+	}
+}
