@@ -136,6 +136,11 @@ type Tracker struct {
 	// names) whose marked tickets pmsync adopts besides its own account's,
 	// e.g. the bot account it used before a token rotation.
 	TrustedAuthors []string `mapstructure:"trusted_authors"`
+	// AllowedRepos (github: "owner/name" or "owner/*") and AllowedProjects
+	// (jira) are where a postmortem's own tracker key may send tickets,
+	// besides the targets the routes, the teams and the tracker name.
+	AllowedRepos    []string `mapstructure:"allowed_repos"`
+	AllowedProjects []string `mapstructure:"allowed_projects"`
 
 	// GitHub App authentication (instead of a token).
 	AppID          int64  `mapstructure:"app_id"`

@@ -256,6 +256,12 @@ func (v *validator) trackers(c *Config) map[string]Tracker {
 					v.add(p+"installation_id", "must be the installation's positive id (in its settings URL)")
 				}
 			}
+			for i, a := range t.AllowedRepos {
+				if !repoRE.MatchString(strings.TrimSuffix(a, "*")+"x") || strings.Contains(strings.TrimSuffix(a, "*"), "*") {
+					v.add(fmt.Sprintf("%sallowed_repos[%d]", p, i), "must be owner/name or owner/*, got %q", a)
+				}
+			}
+			other("allowed_projects", len(t.AllowedProjects) > 0)
 			other("project", t.Project != "")
 			other("deployment", t.Deployment != "")
 			other("issue_types", len(t.IssueTypes) > 0)
@@ -295,6 +301,12 @@ func (v *validator) trackers(c *Config) map[string]Tracker {
 					v.add(p+"oauth.client_secret_env", "OAuth needs the client secret: set client_secret_env or client_secret_file")
 				}
 			}
+			for i, a := range t.AllowedProjects {
+				if !projectRE.MatchString(a) {
+					v.add(fmt.Sprintf("%sallowed_projects[%d]", p, i), "must be a Jira project key like OPS, got %q", a)
+				}
+			}
+			other("allowed_repos", len(t.AllowedRepos) > 0)
 			other("repo", t.Repo != "")
 			other("milestone", t.Milestone != "")
 			other("app_id", t.AppID != 0)

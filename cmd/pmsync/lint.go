@@ -157,7 +157,38 @@ func lintPaths(ctx context.Context, cfg *config.Config, opts postmortem.Options,
 		}
 		views = append(views, v)
 	}
+	if sharedIDs(views) {
+		failed = true
+	}
 	return views, failed, nil
+}
+
+// sharedIDs adds an error to every document whose id another document
+// also has (sync holds both), and reports whether there was one.
+func sharedIDs(views []postmortem.DocView) bool {
+	byID := map[string][]int{}
+	for i, v := range views {
+		byID[v.ID] = append(byID[v.ID], i)
+	}
+	found := false
+	for id, is := range byID {
+		if len(is) < 2 {
+			continue
+		}
+		found = true
+		for _, i := range is {
+			var others []string
+			for _, j := range is {
+				if j != i {
+					others = append(others, views[j].Path)
+				}
+			}
+			views[i].Errors = append(views[i].Errors, postmortem.Diagnostic{Level: postmortem.LevelError, Message: fmt.Sprintf(
+				"document id %q is also the id of %s: sync creates, closes and writes nothing for either until each has its own id; set a different id: in the front matter of the copy",
+				id, strings.Join(others, ", "))})
+		}
+	}
+	return found
 }
 
 // lintDoc adds routing to the document's own findings: every action item

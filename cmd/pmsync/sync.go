@@ -447,6 +447,9 @@ func printPlan(w io.Writer, p plan.Plan, failed bool) {
 	for _, d := range p.Duplicates {
 		fmt.Fprintf(w, "close      %s (duplicate of %s)\n", d.Dup.Ref.Text, d.Keep.Ref.Text)
 	}
+	for _, c := range p.Conflicts {
+		fmt.Fprintf(w, "conflict   %s %s  names %s, but pmsync's own %s is open for it; neither is closed\n", c.Doc, c.Key, c.Linked.Text, c.Ours.Ref.Text)
+	}
 	for _, d := range p.Deferred {
 		fmt.Fprintf(w, "defer      %s %s  %s\n", d.Doc, d.Key, d.Reason)
 	}

@@ -59,7 +59,8 @@ func directory(cfg *config.Config) postmortem.Directory {
 func router(cfg *config.Config) *route.Router {
 	r := &route.Router{Trackers: map[string]route.Tracker{}, Teams: directory(cfg).Teams}
 	for name, t := range cfg.Trackers {
-		r.Trackers[name] = route.Tracker{Type: t.Type, Repo: t.Repo, Project: t.Project}
+		r.Trackers[name] = route.Tracker{Type: t.Type, Repo: t.Repo, Project: t.Project,
+			Allowed: append(append([]string(nil), t.AllowedRepos...), t.AllowedProjects...)}
 	}
 	for _, rt := range cfg.Routes {
 		r.Rules = append(r.Rules, route.Rule{

@@ -208,7 +208,8 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	docs := map[string]*docState{}
 	docIDs := map[string]bool{}
-	docPath := map[string]string{} // id → path, for the report
+	idPaths := map[string][]string{} // id → the documents that have it
+	docPath := map[string]string{}   // id → path, for the report
 	unread := 0
 	res.Report.Now = now
 	var items []plan.Item
@@ -243,6 +244,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		}
 		res.Documents++
 		docIDs[d.ID] = true
+		idPaths[d.ID] = append(idPaths[d.ID], p)
 		e.markOnly(onlySeen, p, d.ID)
 		if !(d.Finalized || e.Config.IncludeDrafts) || !e.selected(d) {
 			continue
@@ -300,6 +302,16 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 			itemDoc[p+"\x00"+it.Key] = ds
 		}
 	}
+	if n := e.holdSharedIDs(idPaths, docs, itemDoc, res); n > 0 {
+		unread += n // their tickets are neither wanted nor orphans this run
+		kept := items[:0]
+		for _, it := range items {
+			if _, ok := docs[it.Doc]; ok {
+				kept = append(kept, it)
+			}
+		}
+		items = kept
+	}
 	res.Items = len(items)
 	if !res.Interrupted {
 		var unknown []string
@@ -326,7 +338,14 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	aliases := len(st.OwnerAliases)
 	observed = e.learnAliases(work, observed, items, e.Config.OwnerID, &st)
-	observed = e.screen(work, observed, items, fullTargets, blocked, &st, now, res)
+	held := map[itemID]string{}
+	observed = e.screen(work, observed, items, fullTargets, blocked, &st, now, res, held)
+	for i, it := range items {
+		if why, ok := held[itemID{it.Marker.PM, it.Marker.Item}]; ok {
+			items[i].Hold = why
+			res.fail(Failure{Doc: it.Doc, Line: itemLine(itemDoc[it.Doc+"\x00"+it.Marker.Item], it.Marker.Item), Item: it.Marker.Item, Message: why})
+		}
+	}
 	for tg := range blocked {
 		// Listed but not acted on: the next run lists it from the same
 		// point again.
@@ -392,6 +411,11 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	res.Plan = p
 	res.Deferred = len(p.Deferred)
+	for _, c := range p.Conflicts {
+		res.fail(Failure{Doc: c.Doc, Line: itemLine(itemDoc[c.Doc+"\x00"+c.Key], c.Key), Item: c.Key, Message: fmt.Sprintf(
+			"the document names %s, but pmsync's own ticket %s is open for this item; pmsync closes neither: close the one you do not want, or link %s instead",
+			c.Linked.Text, c.Ours.Ref.Text, c.Ours.Ref.Text)})
+	}
 	for _, r := range p.Refusals {
 		res.fail(Failure{Doc: r.Target.String(), Message: fmt.Sprintf("refused to create %d tickets in %s: that is %.0f%% of its items, more than trackers.%s.max_create_share allows; check the parser's output with pmsync plan, then raise the share if it is right", r.Creates, r.Target, 100*r.Share, r.Target.Tracker)})
 	}
@@ -510,6 +534,46 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
+// holdSharedIDs takes out of the run every document whose id another
+// document also has: nothing is created, closed or written back for
+// either, since either could be claiming the other's items (and, by
+// linking an ordinary issue, have pmsync close the other's ticket). It
+// returns how many documents it held.
+func (e *Engine) holdSharedIDs(idPaths map[string][]string, docs map[string]*docState, itemDoc map[string]*docState, res *Result) int {
+	held := 0
+	ids := make([]string, 0, len(idPaths))
+	for id, ps := range idPaths {
+		if len(ps) > 1 {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		ps := idPaths[id]
+		for _, p := range ps {
+			others := make([]string, 0, len(ps)-1)
+			for _, o := range ps {
+				if o != p {
+					others = append(others, o)
+				}
+			}
+			res.fail(Failure{Doc: p, Message: fmt.Sprintf(
+				"document id %q is also the id of %s: nothing is created, closed or written back for either until each has its own id (set a different id: in the front matter of the copy)",
+				id, strings.Join(others, ", "))})
+			delete(docs, p)
+			held++
+		}
+	}
+	if held > 0 {
+		for k, ds := range itemDoc {
+			if _, ok := docs[ds.path]; !ok {
+				delete(itemDoc, k)
+			}
+		}
+	}
+	return held
+}
+
 // recheck lists the targets where this run created tickets again and
 // returns the duplicates to close; links are moved to the oldest ticket.
 func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[string]*docState, createdIn map[ticket.Target]bool, runStart, now time.Time, st *state, res *Result) []plan.Duplicate {
@@ -536,7 +600,7 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[str
 			again = append(again, it)
 		}
 	}
-	found = e.screen(ctx, found, again, nil, map[ticket.Target]bool{}, st, now, res)
+	found = e.screen(ctx, found, again, nil, map[ticket.Target]bool{}, st, now, res, map[itemID]string{})
 	p := plan.Compute(again, found, plan.Options{Now: now, OwnerID: e.Config.OwnerID})
 	for _, wb := range p.WriteBacks {
 		if ds := setLink(itemDoc, wb); ds != nil {

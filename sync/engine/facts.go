@@ -15,6 +15,9 @@ type fact struct {
 	Created  time.Time `json:"created,omitzero"`
 	Due      string    `json:"due,omitempty"` // YYYY-MM-DD
 	Assignee string    `json:"assignee,omitempty"`
+	// Item is the document and item the ticket's marker named when pmsync
+	// first saw it ("pm/item"): a marker that changes later was edited.
+	Item string `json:"item,omitempty"`
 }
 
 func refKey(r ticket.Ref) string {
@@ -38,9 +41,15 @@ func (st *state) remember(t ticket.Ticket) bool {
 	if !t.Due.IsZero() {
 		f.Due = t.Due.UTC().Format(ticket.DateLayout)
 	}
+	if t.HasMarker {
+		f.Item = itemID{t.Marker.PM, t.Marker.Item}.String()
+	}
 	if old, ok := st.Tickets[k]; ok {
 		if f.Created.IsZero() {
 			f.Created = old.Created
+		}
+		if old.Item != "" {
+			f.Item = old.Item // the first marker seen is the one kept
 		}
 		if old == f {
 			return false

@@ -27,6 +27,10 @@ type Item struct {
 	// is opened.
 	Done bool
 	Due  time.Time
+	// Hold, when set, says why no ticket may be created for the item this
+	// run (a ticket that may be its own could not be checked); it is
+	// deferred with that reason.
+	Hold string
 }
 
 // Options tune the plan.
@@ -77,6 +81,17 @@ type Duplicate struct {
 	Keep, Dup ticket.Ticket
 }
 
+// Conflict is an item whose document names one ticket while pmsync's own
+// marked ticket for it is another (a person linked an existing ticket, or
+// a document claims another's item). pmsync closes neither and reports it:
+// closing its own ticket in favour of a link it did not make would let any
+// document close any ticket.
+type Conflict struct {
+	Doc, Key string
+	Linked   ticket.Ref    // what the document names
+	Ours     ticket.Ticket // pmsync's open ticket marked for the item
+}
+
 // Deferred is an item whose ticket waits for a later run.
 type Deferred struct {
 	Doc, Key, Reason string
@@ -94,6 +109,7 @@ type Plan struct {
 	Creates    []Create
 	WriteBacks []WriteBack
 	Duplicates []Duplicate
+	Conflicts  []Conflict
 	Deferred   []Deferred
 	Refusals   []Refusal
 	// Orphans are pmsync's tickets whose item is no longer in its
@@ -120,6 +136,22 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 	p := Plan{Items: map[ticket.Target]int{}}
 	byRef := map[string]ticket.Ticket{}
 	byItem := map[ikey][]ticket.Ticket{}
+	// The item that links each ticket: a marker naming another item than
+	// the one whose document links the ticket was edited (or copied), and
+	// the document is believed, not the marker.
+	linkedBy := map[string]ikey{}
+	for _, it := range items {
+		if !it.Ref.IsZero() {
+			linkedBy[refIndex(it.Ref)] = ikey{it.Marker.PM, it.Marker.Item}
+		}
+	}
+	linker := func(r ticket.Ref) (ikey, bool) {
+		if k, ok := linkedBy[r.URL]; ok && r.URL != "" {
+			return k, true
+		}
+		k, ok := linkedBy["text:"+r.Text]
+		return k, ok
+	}
 	for _, t := range observed {
 		if t.Ref.URL != "" {
 			byRef[t.Ref.URL] = t
@@ -133,6 +165,9 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 			continue
 		}
 		k := ikey{t.Marker.PM, t.Marker.Item}
+		if by, ok := linker(t.Ref); ok && by != k {
+			continue
+		}
 		byItem[k] = append(byItem[k], t)
 	}
 	for k := range byItem {
@@ -151,13 +186,32 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		found := false
 		if !it.Ref.IsZero() {
 			linked[it.Target]++
-			if t, ok := lookup(byRef, it.Ref); ok {
+			t, ok := lookup(byRef, it.Ref)
+			if ok {
 				keep, found = t, true
+			}
+			switch {
+			case len(marked) == 0 || ok && ownedBy(t, k, o.OwnerID):
+			case ok:
+				// The document names a ticket that is not pmsync's for this
+				// item (unmarked, or another's) while pmsync has its own:
+				// follow the document, close nothing, say so.
+				for _, m := range marked {
+					if m.Status.State == ticket.StateOpen || m.Status.State == ticket.StateInProgress {
+						p.Conflicts = append(p.Conflicts, Conflict{Doc: it.Doc, Key: it.Marker.Item, Linked: it.Ref, Ours: m})
+					}
+				}
+				marked = nil
+			default:
+				// The linked ticket was not seen this run (unchanged): whose
+				// it is and which is older are unknown until a listing shows
+				// it (the daily full one does). Decide nothing now.
+				marked = nil
 			}
 			// A marked ticket older than the linked one wins: two runs
 			// raced, and every run must pick the same survivor.
-			if len(marked) > 0 && (!found || found && keep.HasMarker && older(marked[0], keep)) {
-				keep, found = marked[0], true
+			if len(marked) > 0 && older(marked[0], keep) {
+				keep = marked[0]
 			}
 		} else if len(marked) > 0 {
 			keep, found = marked[0], true
@@ -187,6 +241,8 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 			}
 		case it.Done:
 			// Done in the document, no ticket: nothing to open.
+		case it.Hold != "":
+			p.Deferred = append(p.Deferred, Deferred{Doc: it.Doc, Key: it.Marker.Item, Reason: it.Hold})
 		default:
 			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Spec: it.Spec})
 		}
@@ -266,6 +322,19 @@ func lookup(byRef map[string]ticket.Ticket, r ticket.Ref) (ticket.Ticket, bool) 
 	return t, ok
 }
 
+// refIndex is the key a reference is indexed by (URL, else text).
+func refIndex(r ticket.Ref) string {
+	if r.URL != "" {
+		return r.URL
+	}
+	return "text:" + r.Text
+}
+
+// ownedBy reports a ticket marked by this installation for item k.
+func ownedBy(t ticket.Ticket, k ikey, owner string) bool {
+	return t.HasMarker && t.Marker.Owner == owner && t.Marker.PM == k.pm && t.Marker.Item == k.item
+}
+
 func sameRef(a, b ticket.Ref) bool {
 	if a.URL != "" && b.URL != "" {
 		return a.URL == b.URL
@@ -301,6 +370,7 @@ func sortPlan(p *Plan) {
 	})
 	sort.SliceStable(p.WriteBacks, func(i, j int) bool { return p.WriteBacks[i].Doc < p.WriteBacks[j].Doc })
 	sort.Slice(p.Duplicates, func(i, j int) bool { return p.Duplicates[i].Dup.Ref.Text < p.Duplicates[j].Dup.Ref.Text })
+	sort.SliceStable(p.Conflicts, func(i, j int) bool { return p.Conflicts[i].Doc < p.Conflicts[j].Doc })
 	sort.SliceStable(p.Deferred, func(i, j int) bool { return p.Deferred[i].Doc < p.Deferred[j].Doc })
 	sort.Slice(p.Orphans, func(i, j int) bool { return p.Orphans[i].Ref.Text < p.Orphans[j].Ref.Text })
 	sort.Slice(p.Foreign, func(i, j int) bool { return p.Foreign[i].Ref.Text < p.Foreign[j].Ref.Text })

@@ -154,6 +154,70 @@ func TestCompute(t *testing.T) {
 					t.Fatalf("%+v", p.Orphans)
 				}
 			}},
+		{name: "document links an unmarked ticket while pmsync's own exists: nothing closed, conflict reported",
+			// The id-claim attack: a document names an ordinary issue for an
+			// item whose marked ticket pmsync opened; closing pmsync's as a
+			// duplicate of it would let any document close any ticket.
+			items: []Item{item("ai-1", linked(ticket.Ticket{Ref: ticket.Ref{Text: "acme/sre#19", URL: "https://github.com/acme/sre/issues/19"}}, open))},
+			observed: []ticket.Ticket{t1, {Target: gh, Ref: ticket.Ref{Text: "acme/sre#19", URL: "https://github.com/acme/sre/issues/19"},
+				Created: now.Add(-2 * time.Hour), Status: ticket.Status{State: ticket.StateOpen}}},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Duplicates) != 0 || len(p.Creates) != 0 {
+					t.Fatalf("duplicates %+v creates %+v", p.Duplicates, p.Creates)
+				}
+				if len(p.Conflicts) != 1 || p.Conflicts[0].Ours.Ref != t1.Ref || p.Conflicts[0].Linked.Text != "acme/sre#19" {
+					t.Fatalf("conflicts %+v", p.Conflicts)
+				}
+				for _, wb := range p.WriteBacks {
+					if wb.Ref.Text != "acme/sre#19" {
+						t.Fatalf("document relinked: %+v", wb)
+					}
+				}
+			}},
+		{name: "document links another installation's ticket: pmsync's own is not closed",
+			items: []Item{item("ai-1", linked(t2, open))},
+			observed: []ticket.Ticket{t1, func() ticket.Ticket {
+				x := t2
+				x.Marker.Owner = "someone-else"
+				return x
+			}()},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Duplicates) != 0 || len(p.Conflicts) != 1 {
+					t.Fatalf("duplicates %+v conflicts %+v", p.Duplicates, p.Conflicts)
+				}
+			}},
+		{name: "a marker re-pointed to another item is not believed",
+			// acme/sre#1 is linked from ai-1 but its marker was edited to
+			// say ai-2; ai-2's own ticket #2 must not be closed as the
+			// newer duplicate.
+			items: []Item{item("ai-1", linked(t1, open)), item("ai-2", linked(t2, open))},
+			observed: []ticket.Ticket{func() ticket.Ticket {
+				x := t1
+				x.Marker.Item = "ai-2"
+				return x
+			}(), func() ticket.Ticket {
+				x := t2
+				x.Marker.Item = "ai-2"
+				return x
+			}()},
+			check: func(t *testing.T, p Plan) {
+				if len(p.Duplicates) != 0 || len(p.Conflicts) != 0 {
+					t.Fatalf("duplicates %+v conflicts %+v", p.Duplicates, p.Conflicts)
+				}
+				for _, wb := range p.WriteBacks {
+					if wb.Key == "ai-2" && wb.Ref != t2.Ref || wb.Key == "ai-1" && wb.Ref != t1.Ref {
+						t.Fatalf("relinked: %+v", wb)
+					}
+				}
+			}},
+		{name: "linked ticket not seen this run, another marked one seen: nothing decided",
+			items:    []Item{item("ai-1", linked(t1, open))},
+			observed: []ticket.Ticket{t2},
+			check: func(t *testing.T, p Plan) {
+				if !p.Empty() || len(p.Conflicts) != 0 {
+					t.Fatalf("%+v", p)
+				}
+			}},
 		{name: "creation budget defers the rest",
 			items: []Item{item("ai-1"), item("ai-2"), item("ai-3")},
 			opts:  func(o *Options) { o.MaxCreates = map[string]int{"gh": 2} },

@@ -22,6 +22,10 @@ type Tracker struct {
 	Type    string
 	Repo    string
 	Project string
+	// Allowed are the repos (github, "owner/name" or "owner/*") or
+	// projects (jira) a document may pick besides the targets the
+	// configuration names (the tracker's own, the routes', the teams').
+	Allowed []string
 }
 
 // Rule is one route; empty match fields match anything.
@@ -95,7 +99,54 @@ func (r *Router) Route(d *postmortem.Doc, it *postmortem.Item) (Target, error) {
 	if t.Type == "github" && t.Repo == "" || t.Type == "jira" && t.Project == "" {
 		return Target{}, fmt.Errorf("route to tracker %q names no repo or project: set repo:/project: on the tracker or the route", t.Tracker)
 	}
+	if !r.allowed(t) {
+		where, key := t.Repo, "allowed_repos"
+		if t.Type == "jira" {
+			where, key = t.Project, "allowed_projects"
+		}
+		return Target{}, fmt.Errorf("the document sends its tickets to %s on tracker %q, which the configuration does not allow (a postmortem may pick only among its routes' and teams' targets): fix the document's tracker key, or add %s to trackers.%s.%s",
+			where, t.Tracker, where, t.Tracker, key)
+	}
 	return t, nil
+}
+
+// allowed reports a target the configuration names: the tracker's own
+// repo or project, a route's, a team's, or one of the tracker's Allowed.
+// Anyone who can merge a postmortem must not be able to make pmsync write
+// wherever its token reaches.
+func (r *Router) allowed(t Target) bool {
+	ok := func(where string) bool {
+		if where == "" {
+			return false
+		}
+		return t.Type == "jira" && strings.EqualFold(where, t.Project) ||
+			t.Type != "jira" && strings.EqualFold(where, t.Repo)
+	}
+	tr := r.Trackers[t.Tracker]
+	if ok(tr.Repo) || ok(tr.Project) {
+		return true
+	}
+	for _, rule := range r.Rules {
+		if rule.Tracker == t.Tracker && (ok(rule.Repo) || ok(rule.Project)) {
+			return true
+		}
+	}
+	for _, team := range r.Teams {
+		if ok(team.GitHub) || ok(team.Jira) {
+			return true
+		}
+	}
+	for _, a := range tr.Allowed {
+		if ok(a) {
+			return true
+		}
+		if owner, ok := strings.CutSuffix(a, "/*"); ok && t.Type != "jira" && strings.Contains(t.Repo, "/") {
+			if o, _, _ := strings.Cut(t.Repo, "/"); strings.EqualFold(o, owner) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (r *Router) target(name, repo, project string) (Target, bool) {
