@@ -35,6 +35,8 @@ type inlineMeta struct {
 	// ..."), with the title without it; the directory decides.
 	leadOwner, leadTitle string
 	leadTeam             bool // written "X team to ..."
+	// keys decides which Jira-shaped words are tickets.
+	keys jiraKeys
 }
 
 var (
@@ -84,8 +86,10 @@ func refFromURL(u, text string) (ticket.Ref, bool) {
 
 // parseTicketCell reads a table's ticket cell: a tracker reference, a
 // status that shares the cell (`Bug 5554823 **TODO**`, `n/a DONE`), or
-// something foreign (another tracker's bug number, a pull request).
-func parseTicketCell(cell string) (ref ticket.Ref, status string, foreign bool) {
+// something foreign (another tracker's bug number, a pull request). The
+// column says it holds tickets, so a Jira-shaped word of any project is
+// one, as in a link, but a technical token (UTF-8) is not.
+func parseTicketCell(cell string, keys jiraKeys) (ref ticket.Ref, status string, foreign bool) {
 	rest := cell
 	foreignRef := false
 	if m := reStatusLink.FindStringSubmatch(rest); m != nil {
@@ -130,7 +134,7 @@ func parseTicketCell(cell string) (ref ticket.Ref, status string, foreign bool) 
 	for _, w := range words {
 		wt := strings.Trim(w, ".,;()")
 		switch {
-		case ref.IsZero() && (reJiraKey.MatchString(wt) || reRepoRef.MatchString(wt)):
+		case ref.IsZero() && (reJiraKey.MatchString(wt) && keys.linked(wt) || reRepoRef.MatchString(wt)):
 			ref = ticket.Ref{Text: wt}
 		case reDoneWord.MatchString(wt) || reOpenWord.MatchString(wt):
 			if status == "" {
@@ -203,13 +207,13 @@ func (m *inlineMeta) metaToken(part string) bool {
 
 // extractInline splits a list item's Markdown into its title and the
 // metadata written inline (SPEC §2.4).
-func extractInline(raw string) inlineMeta { return extractMeta(raw, false) }
+func extractInline(raw string, keys jiraKeys) inlineMeta { return extractMeta(raw, false, keys) }
 
 // extractMeta is extractInline; prose (a paragraph) takes an owner only
 // where the text says so ("owner: ..."), never from an @mention in the
 // narrative.
-func extractMeta(raw string, prose bool) inlineMeta {
-	var m inlineMeta
+func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
+	m := inlineMeta{keys: keys}
 	s := clipMiddle(strings.TrimSpace(raw), 3072, 1024)
 	// Each rule runs only when a cheap test says it can match: items are
 	// many and the expressions are the parser's main cost.

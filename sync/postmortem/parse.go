@@ -48,6 +48,7 @@ type Parser struct {
 	md       parser.Parser
 	finals   map[string]bool
 	horizons horizonWords
+	keys     jiraKeys
 }
 
 // NewParser returns a parser for the given options.
@@ -61,6 +62,7 @@ func NewParser(opts Options) *Parser {
 		opts:     opts,
 		md:       blockParser(),
 		finals:   map[string]bool{},
+		keys:     newJiraKeys(opts.JiraProjects),
 	}
 	for _, w := range opts.FinalWords {
 		p.finals[strings.ToLower(w)] = true
@@ -662,7 +664,7 @@ func (w *walker) brokenTable(n *ast.Paragraph, raw string) bool {
 		}
 		row := toks[i : i+nc]
 		i += nc
-		m := extractInline(row[textCol].text)
+		m := extractInline(row[textCol].text, w.p.keys)
 		title := plain(m.title)
 		if title == "" {
 			continue
@@ -676,7 +678,7 @@ func (w *walker) brokenTable(n *ast.Paragraph, raw string) bool {
 			case colDue:
 				it.DueRaw = plain(cell.text)
 			case colTicket:
-				if ref, st, _ := parseTicketCell(cell.text); !ref.IsZero() {
+				if ref, st, _ := parseTicketCell(cell.text, w.p.keys); !ref.IsZero() {
 					it.Ticket = ref
 					it.StatusRaw = st
 				}
@@ -1213,7 +1215,7 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 		loc.insertAt = loc.suffixEnd
 	}
 	_, para := node.(*ast.Paragraph)
-	m := extractMeta(raw, para)
+	m := extractMeta(raw, para, w.p.keys)
 	title := plain(m.title)
 	if m.ticket.IsZero() && (strings.HasPrefix(title, "https://") || strings.HasPrefix(title, "http://")) && !strings.ContainsAny(title, " \t") {
 		// "- https://github.com/org/repo/issues?q=...": an item that is

@@ -104,3 +104,49 @@ func TestTitleIsNotAGroupHeading(t *testing.T) {
 		})
 	}
 }
+
+// TestJiraShapedWordsAreNotTickets: a word shaped like a Jira key at the
+// end (or start) of an item is its ticket only when it can be one: its
+// project is a configured Jira project, or, with none configured, it is
+// not a common technical token. Otherwise the text stays in the title and
+// the item gets a ticket of its own.
+func TestJiraShapedWordsAreNotTickets(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		projects []string
+		item     string
+		want     readAction
+	}{
+		{"UTF-8", nil, "- Convert the exports to UTF-8", readAction{text: "Convert the exports to UTF-8"}},
+		{"SHA-256", nil, "- Switch the checksums to SHA-256", readAction{text: "Switch the checksums to SHA-256"}},
+		{"HTTP-2", nil, "- Serve the API over HTTP-2", readAction{text: "Serve the API over HTTP-2"}},
+		{"ISO-8601", nil, "- Log timestamps in ISO-8601", readAction{text: "Log timestamps in ISO-8601"}},
+		{"TLS-1", nil, "- Refuse anything below TLS-1", readAction{text: "Refuse anything below TLS-1"}},
+		{"SEV-1", nil, "- Page the incident lead on SEV-1", readAction{text: "Page the incident lead on SEV-1"}},
+		{"one letter", nil, "- Move the batch to X-1", readAction{text: "Move the batch to X-1"}},
+		{"bug and four digits", nil, "- Fix the alert for bug 1234", readAction{text: "Fix the alert for bug 1234"}},
+		{"technical token first", nil, "- UTF-8: convert the exports", readAction{text: "UTF-8: convert the exports"}},
+		{"a key with no projects configured", nil, "- Rotate the ledger credentials PAY-878", readAction{text: "Rotate the ledger credentials", ticket: "PAY-878"}},
+		{"a key first", nil, "- PAY-900: Move the cron job to UTC", readAction{text: "Move the cron job to UTC", ticket: "PAY-900"}},
+		{"bug with seven digits", nil, "- Page on ledger write latency Bug 5554823", readAction{text: "Page on ledger write latency", ticket: "Bug 5554823"}},
+		{"bug #number", nil, "- Fix the alert Bug #4431", readAction{text: "Fix the alert", ticket: "Bug #4431"}},
+		{"configured project", []string{"PAY", "OPS"}, "- Rotate the ledger credentials PAY-878", readAction{text: "Rotate the ledger credentials", ticket: "PAY-878"}},
+		{"configured project, any case", []string{"pay"}, "- Rotate the ledger credentials PAY-878", readAction{text: "Rotate the ledger credentials", ticket: "PAY-878"}},
+		{"unconfigured project", []string{"PAY"}, "- Rotate the ledger credentials OPS-878", readAction{text: "Rotate the ledger credentials OPS-878"}},
+		{"unconfigured project first", []string{"PAY"}, "- OPS-900: Move the cron job to UTC", readAction{text: "OPS-900: Move the cron job to UTC"}},
+		{"configured technical-looking project", []string{"SEV"}, "- Page the incident lead SEV-12", readAction{text: "Page the incident lead", ticket: "SEV-12"}},
+		{"linked key, unconfigured project", []string{"PAY"}, "- Review retries [OPS-7](https://acme.atlassian.net/browse/OPS-7)",
+			readAction{text: "Review retries", ticket: "https://acme.atlassian.net/browse/OPS-7"}},
+		{"linked technical token is no ticket", nil, "- Switch the checksums to [SHA-256](https://en.wikipedia.org/wiki/SHA-2)",
+			readAction{text: "Switch the checksums to SHA-256"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := testOptions()
+			o.JiraProjects = tc.projects
+			d, got := readActions(t, o, "# T\n\n"+finalHead+"## Action items\n\n"+tc.item+"\n")
+			sameActions(t, got, []readAction{tc.want}, d)
+		})
+	}
+}

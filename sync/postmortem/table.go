@@ -176,7 +176,7 @@ func (w *walker) table(n *east.Table) {
 	case len(ticketCols) == 1:
 		tl.ticketCol = ticketCols[0]
 		for _, r := range body {
-			if _, _, foreign := parseTicketCell(r.cell(src, ticketCols[0])); foreign {
+			if _, _, foreign := parseTicketCell(r.cell(src, ticketCols[0]), w.p.keys); foreign {
 				tl.ticketCol = -1
 				break
 			}
@@ -193,7 +193,7 @@ func (w *walker) table(n *east.Table) {
 	}
 	for ri, r := range body {
 		raw := r.cell(src, textCol)
-		m := extractInline(raw)
+		m := extractInline(raw, w.p.keys)
 		title := plain(m.title)
 		if title == "" {
 			continue
@@ -224,7 +224,7 @@ func (w *walker) table(n *east.Table) {
 		}
 		it.StatusRaw = m.statusRaw
 		for _, tc := range ticketCols {
-			ref, st, _ := parseTicketCell(r.cell(src, tc))
+			ref, st, _ := parseTicketCell(r.cell(src, tc), w.p.keys)
 			// A column pmsync does not own is adopted from only for
 			// unambiguous references, never a bare "#123" (another tracker's
 			// bug number, or an issue of some other repository).

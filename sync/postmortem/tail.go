@@ -20,8 +20,10 @@ import (
 var (
 	reTailLink = regexp.MustCompile(`\[([^\]]+)\]\(<?([^)\s>]+)>?\)$`)
 	// reTailKey is a bare reference at the end: a Jira key, #123 or
-	// owner/repo#123, Google's "Bug 123" / "b/123".
-	reTailKey = regexp.MustCompile(`(?:^|[\s(\[,;:—–-])((?:[A-Z][A-Z0-9_]+-[1-9][0-9]*)|(?:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#[1-9][0-9]*|(?i:bug)\s*#?\s*[1-9][0-9]{3,}|b/[1-9][0-9]{3,})[)\]]?$`)
+	// owner/repo#123, Google's "Bug 5554823" / "Bug #1234" / "b/1234". A
+	// "bug" and four digits without "#" is too often prose ("the alert
+	// for bug 1234", "bug 2038"); jiraKeys decides the Jira-shaped ones.
+	reTailKey = regexp.MustCompile(`(?:^|[\s(\[,;:—–-])((?:[A-Z][A-Z0-9_]+-[1-9][0-9]*)|(?:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#[1-9][0-9]*|(?i:bug)\s*(?:#\s*[1-9][0-9]{3,}|[1-9][0-9]{4,})|b/[1-9][0-9]{3,})[)\]]?$`)
 	// reTailDate is a date at the end, after an optional word that says so.
 	reTailDate = regexp.MustCompile(`(?i)(?:^|[\s(,;—–-])(?:(?:due|by|until|before|target|eta|deadline)\s*:?\s*)?(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*[-–—]\s*\d{1,2}(?:st|nd|rd|th)?)?,?\s+\d{4}|q[1-4]\s+\d{4})\)?$`)
 	// reTailStatus is a status word set off at the end.
@@ -85,7 +87,7 @@ func peelTail(s string, m *inlineMeta, prose bool) string {
 					s = head + t[:loc[0]]
 					continue
 				}
-				if r, ok := tailLinkRef(plain(text), u); ok {
+				if r, ok := m.keys.linkRef(plain(text), u); ok {
 					if m.ticket.IsZero() {
 						m.ticket = r
 					}
@@ -107,7 +109,9 @@ func peelTail(s string, m *inlineMeta, prose bool) string {
 		}
 		pre, win := splitTail(t, 96)
 		if digitEnd || last == ')' || last == ']' {
-			if loc := reTailKey.FindStringSubmatchIndex(win); loc != nil && (loc[2] > 0 || pre != "" || head != "") {
+			// A key that is the text of a link already read ("[OPS-7](…/browse/OPS-7)") goes with it.
+			if loc := reTailKey.FindStringSubmatchIndex(win); loc != nil && (loc[2] > 0 || pre != "" || head != "") &&
+				(m.keys.bare(win[loc[2]:loc[3]]) || m.ticket.Text == win[loc[2]:loc[3]]) {
 				if m.ticket.IsZero() {
 					m.ticket = ticket.Ref{Text: strings.Join(strings.Fields(win[loc[2]:loc[3]]), " ")}
 				}
@@ -195,7 +199,7 @@ func peelHead(s string, m *inlineMeta) string {
 	}
 	rest := strings.TrimSpace(t[loc[1]:])
 	if loc[6] >= 0 { // a bare key
-		if rest == "" {
+		if rest == "" || !m.keys.bare(t[loc[6]:loc[7]]) {
 			return s
 		}
 		if m.ticket.IsZero() {
@@ -204,7 +208,7 @@ func peelHead(s string, m *inlineMeta) string {
 		return rest
 	}
 	text, u := plain(t[loc[2]:loc[3]]), t[loc[4]:loc[5]]
-	if r, ok := tailLinkRef(text, u); ok {
+	if r, ok := m.keys.linkRef(text, u); ok {
 		if m.ticket.IsZero() {
 			m.ticket = r
 		}
@@ -248,11 +252,11 @@ func cutDoneMark(t string) (mark, rest string, ok bool) {
 // bug, a Phabricator task, an Asana task.
 var reOtherTracker = regexp.MustCompile(`^https?://(?:trello\.com/c/|linear\.app/[^/]+/issue/|app\.shortcut\.com/[^/]+/story/|app\.asana\.com/|[^/]+/-/(?:issues|work_items)/\d+|[^/]+/show_bug\.cgi\?id=\d+|[^/]+/T\d+$)`)
 
-// tailLinkRef reads a link at the end of an item as a ticket: an issue or
+// linkRef reads a link at the end of an item as a ticket: an issue or
 // browse URL, another tracker's item, or a link whose text is a ticket
 // key (a Jira macro's link text is the key). Pull requests and commits
 // are evidence, not tickets.
-func tailLinkRef(text, u string) (ticket.Ref, bool) {
+func (k jiraKeys) linkRef(text, u string) (ticket.Ref, bool) {
 	if r, ok := refFromURL(u, text); ok {
 		return r, true
 	}
@@ -267,10 +271,72 @@ func tailLinkRef(text, u string) (ticket.Ref, bool) {
 	if strings.Contains(u, "/pull/") || strings.Contains(u, "/commit/") || strings.Contains(u, "/merge_requests/") {
 		return ticket.Ref{}, false
 	}
-	if reJiraKey.MatchString(text) {
+	if reJiraKey.MatchString(text) && k.linked(text) {
 		return ticket.Ref{Text: text, URL: u}, true
 	}
 	return ticket.Ref{}, false
+}
+
+// jiraKeys decides which Jira-shaped words ("PAY-877") are tickets: the
+// configured Jira projects, upper case (Options.JiraProjects). Prose is
+// full of words of that shape (UTF-8, SHA-256, HTTP-2, ISO-8601, SEV-1),
+// and one read as a ticket costs the item its own ticket and cuts its
+// title: a bare one counts only where it can only be a ticket.
+type jiraKeys map[string]bool
+
+func newJiraKeys(projects []string) jiraKeys {
+	k := jiraKeys{}
+	for _, p := range projects {
+		if p = strings.ToUpper(strings.TrimSpace(p)); p != "" {
+			k[p] = true
+		}
+	}
+	return k
+}
+
+// bare reports whether a bare reference (no link) is a ticket. Only
+// Jira-shaped ones are in doubt: with projects configured, the project
+// must be one of them; without, it must not be a technical token.
+func (k jiraKeys) bare(ref string) bool {
+	proj, ok := jiraProject(ref)
+	if !ok {
+		return true // #123, owner/repo#123, Bug 5554823, b/5554823
+	}
+	if len(k) > 0 {
+		return k[proj]
+	}
+	return !technicalTokens[proj]
+}
+
+// linked reports whether a link's Jira-shaped text is a ticket: the
+// link says where it lives, so any project counts but a technical
+// token ("[SHA-256](https://en.wikipedia.org/wiki/SHA-2)").
+func (k jiraKeys) linked(key string) bool {
+	proj, ok := jiraProject(key)
+	return !ok || k[proj] || !technicalTokens[proj]
+}
+
+// jiraProject is the project of a Jira-shaped key; ok is false for
+// anything else. A one-letter project or a number with a leading zero is
+// never a key (X-1, H-2, P-256, OPS-0123).
+func jiraProject(key string) (string, bool) {
+	i := strings.LastIndexByte(key, '-')
+	if i < 2 || i == len(key)-1 || key[i+1] == '0' || !reJiraKey.MatchString(key) {
+		return "", false
+	}
+	return key[:i], true
+}
+
+// technicalTokens are the words before a hyphen and a number that name a
+// standard, an algorithm, a version or a severity, not a Jira project.
+var technicalTokens = map[string]bool{
+	"UTF": true, "UCS": true, "SHA": true, "MD": true, "CRC": true, "HMAC": true, "AES": true, "DES": true,
+	"RSA": true, "ECDSA": true, "HTTP": true, "HTTPS": true, "TCP": true, "UDP": true, "IP": true, "IPV": true,
+	"TLS": true, "SSL": true, "SSH": true, "DNS": true, "ISO": true, "IEC": true, "IEEE": true, "RFC": true,
+	"ECMA": true, "ES": true, "ANSI": true, "ASCII": true, "LATIN": true, "CP": true, "BASE": true,
+	"CVE": true, "CWE": true, "PEP": true, "KEP": true, "JEP": true, "JSR": true, "FIPS": true, "WPA": true,
+	"SEV": true, "UTC": true, "GMT": true, "X86": true, "ARM": true, "DDR": true, "USB": true, "GPT": true,
+	"COVID": true, "SOC": true, "PCI": true,
 }
 
 // rangeEnd reads "January 14-19, 2027" as its last day, "January 19, 2027".
