@@ -3,6 +3,7 @@ package postmortem
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/pmsync/pmsync/sync/ticket"
@@ -275,9 +276,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 	}
 	s = peelTail(s, &m, prose)
 	if m.owner == "" && !prose {
-		if h := firstHandle(s); h != "" {
-			m.owner = "@" + h
-		}
+		m.owner, m.ownerUnsure = firstHandle(s)
 	}
 	s = strings.TrimSpace(s)
 	s = strings.TrimRight(s, " ,;")
@@ -380,8 +379,12 @@ func byDateAhead(s string) bool {
 	}
 }
 
-// firstHandle returns the first @handle (not part of an e-mail address).
-func firstHandle(s string) string {
+// firstHandle returns the first @mention (not part of an e-mail
+// address) as an owner: "@alice", "@acme/sre". A mention that may be a
+// display name ("@Marco Rossi", "@María") is returned whole and unsure,
+// for the directory to decide: "@Marco" cut out of it could be another
+// person.
+func firstHandle(s string) (owner string, unsure bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '@' || i > 0 && !(s[i-1] == ' ' || s[i-1] == '\t' || s[i-1] == '\n' || s[i-1] == '(' || s[i-1] == ',') {
 			continue
@@ -391,11 +394,58 @@ func firstHandle(s string) string {
 			j++
 		}
 		h := strings.TrimRight(s[i+1:j], "-/.")
-		if h != "" && h[0] != '-' {
-			return h
+		if h == "" || h[0] == '-' {
+			continue
 		}
+		if name, ok := mentionName(h, s[i+1+len(h):]); ok {
+			return name, true
+		}
+		return "@" + h, false
 	}
-	return ""
+	return "", false
+}
+
+// mentionName reads a mention as a display name when it may be one: its
+// first word h (ASCII, as a login is) goes on in a letter no login has
+// ("@María"), or is followed by capitalised words ("@Marco Rossi"). A
+// login with digits, "_", "." or "/" is a login.
+func mentionName(h, rest string) (string, bool) {
+	if strings.ContainsAny(h, "0123456789_./") {
+		return "", false
+	}
+	word := func(s string) int { // the length of the letters, hyphens and apostrophes that start s
+		n := 0
+		for n < len(s) {
+			r, size := utf8.DecodeRuneInString(s[n:])
+			if !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '’' {
+				break
+			}
+			n += size
+		}
+		return n
+	}
+	name := h
+	r, _ := utf8.DecodeRuneInString(rest)
+	accented := r >= utf8.RuneSelf && unicode.IsLetter(r)
+	if accented {
+		n := word(rest)
+		name, rest = h+rest[:n], rest[n:]
+	}
+	words := 1
+	for words < 4 && len(rest) > 1 && rest[0] == ' ' {
+		r, _ := utf8.DecodeRuneInString(rest[1:])
+		n := word(rest[1:])
+		w := rest[1 : 1+n]
+		next, _ := utf8.DecodeRuneInString(rest[1+n:])
+		// A capitalised word, not an acronym or a code ("TODO", "P1").
+		if !unicode.IsUpper(r) || n == 0 || unicode.IsDigit(next) || len(w) > 1 && strings.ToUpper(w) == w {
+			break
+		}
+		name += " " + w
+		rest = rest[1+n:]
+		words++
+	}
+	return name, accented || words > 1
 }
 
 func isHandleByte(c byte) bool {

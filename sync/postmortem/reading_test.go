@@ -150,3 +150,56 @@ func TestJiraShapedWordsAreNotTickets(t *testing.T) {
 		})
 	}
 }
+
+// TestMentionIsNeverTruncated: "@Marco Rossi" in the middle of an item is
+// Marco Rossi or nobody, never the person "marco".
+func TestMentionIsNeverTruncated(t *testing.T) {
+	t.Parallel()
+	withMarco := func(name string) Directory {
+		d := testDirectory()
+		d.People["marco"] = Person{Key: "marco", Name: name, GitHub: "marco-gh"}
+		return d
+	}
+	tests := []struct {
+		name      string
+		dir       Directory
+		item      string
+		person    string // the resolved person, "" for none
+		handle    string
+		unsure    bool // lint says the mention resolves to nobody
+		wantTitle string
+	}{
+		{"display name nobody has", withMarco(""), "- Ask @Marco Rossi about the rollout plan", "", "", true, "Ask @Marco Rossi about the rollout plan"},
+		{"display name in people", withMarco("Marco Rossi"), "- Ask @Marco Rossi about the rollout plan", "marco", "", false, "Ask @Marco Rossi about the rollout plan"},
+		{"three words", withMarco("María José García"), "- Ask @María José García about it", "marco", "", false, "Ask @María José García about it"},
+		{"a login stays a login", withMarco(""), "- Ask @alice about the rollout plan", "alice", "", false, "Ask @alice about the rollout plan"},
+		{"an unknown login stays a login", withMarco(""), "- Ask @newhire about the rollout plan", "", "newhire", false, "Ask @newhire about the rollout plan"},
+		{"a login before a lower-case word", withMarco(""), "- Ping @Marco when done with it", "marco", "", false, "Ping @Marco when done with it"},
+		{"a login before an acronym", withMarco(""), "- Walk @alice SRE staff through the CI setup", "alice", "", false, "Walk @alice SRE staff through the CI setup"},
+		{"a login with digits", withMarco(""), "- Ask @marco2 Rossi about it", "", "marco2", false, "Ask @marco2 Rossi about it"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := testOptions()
+			o.Directory = tc.dir
+			d := mustParse(t, o, "# T\n\n"+finalHead+"## Action items\n\n"+tc.item+"\n")
+			if len(d.Actions) != 1 {
+				t.Fatalf("%d action items, want 1", len(d.Actions))
+			}
+			a := d.Actions[0]
+			if a.Owner.Person != tc.person || a.Owner.Handle != tc.handle || a.Owner.Team != "" {
+				t.Errorf("owner %+v (raw %q), want person %q handle %q", a.Owner, a.OwnerRaw, tc.person, tc.handle)
+			}
+			if a.Text != tc.wantTitle {
+				t.Errorf("title %q, want %q", a.Text, tc.wantTitle)
+			}
+			msgs := lintMessages(d, LintOptions{})
+			if got := hasMessage(msgs, "warning: owner", "is not in people or teams, so the ticket is opened unassigned"); got != tc.unsure {
+				t.Errorf("unassigned warning %v, want %v: %q", got, tc.unsure, msgs)
+			}
+			if hasMessage(msgs, "error:", "owner") {
+				t.Errorf("an owner error for a mention: %q", msgs)
+			}
+		})
+	}
+}
