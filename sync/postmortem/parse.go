@@ -1252,12 +1252,7 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 		// the document records as done.
 		m.done, m.statusRaw = true, "done (the text says so)"
 	}
-	var notes []Diagnostic
-	if strings.HasPrefix(m.ticket.Text, "#") && m.ticket.URL == "" {
-		notes = append(notes, Diagnostic{Level: LevelWarning, Line: startLine, Message: fmt.Sprintf(
-			"ticket %s names no repository: pmsync opens no ticket for this item and cannot read its status; write owner/repo%s or the issue's URL",
-			m.ticket.Text, m.ticket.Text)})
-	}
+	notes := noRepoNote(m.ticket, startLine)
 	if para {
 		// A paragraph's title is its first sentence; the rest is detail.
 		first, rest := firstSentence(title)
@@ -1297,6 +1292,17 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 		it.Horizon = w.horizon
 	}
 	w.addItem(it)
+}
+
+// noRepoNote warns about a ticket written "#123": pmsync cannot tell
+// which repository's issue it is.
+func noRepoNote(ref ticket.Ref, line int) []Diagnostic {
+	if !strings.HasPrefix(ref.Text, "#") || ref.URL != "" {
+		return nil
+	}
+	return []Diagnostic{{Level: LevelWarning, Line: line, Message: fmt.Sprintf(
+		"ticket %s names no repository: pmsync opens no ticket for this item and cannot read its status; write owner/repo%s or the issue's URL",
+		ref.Text, ref.Text)}}
 }
 
 // doneStatement reports an action item's text that records finished

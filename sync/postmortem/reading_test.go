@@ -203,3 +203,59 @@ func TestMentionIsNeverTruncated(t *testing.T) {
 		})
 	}
 }
+
+// TestTableTextCell: what a table's text cell says about the row is read
+// as a list item's text is: a ticket (when the row names none in a
+// column), a team before the text, and a trailing mention or date that
+// cannot be read is a warning.
+func TestTableTextCell(t *testing.T) {
+	t.Parallel()
+	head := "# T\n\n" + finalHead + "## Action items\n\n"
+	tests := []struct {
+		name     string
+		projects []string
+		table    string
+		want     []readAction
+		warn     []string // parts of a warning lint must give
+	}{
+		{"key in the text cell", nil, "| Action item | Owner |\n|---|---|\n| Add alert PLAT-12 | @alice |\n",
+			[]readAction{{text: "Add alert", owner: "@alice", ticket: "PLAT-12"}}, nil},
+		{"issue link in the text cell", nil, "| Action item | Owner |\n|---|---|\n| Add probe ([acme/sre#4](https://github.com/acme/sre/issues/4)) | @alice |\n",
+			[]readAction{{text: "Add probe", owner: "@alice", ticket: "https://github.com/acme/sre/issues/4"}}, nil},
+		{"the ticket column wins", nil, "| Action item | Owner | Ticket |\n|---|---|---|\n| Add alert PLAT-12 | @alice | OPS-3 |\n| Add probe PLAT-13 | @alice | |\n",
+			[]readAction{{text: "Add alert", owner: "@alice", ticket: "OPS-3"}, {text: "Add probe", owner: "@alice", ticket: "PLAT-13"}}, nil},
+		{"unconfigured project stays text", []string{"OPS"}, "| Action item | Owner |\n|---|---|\n| Add alert PLAT-12 | @alice |\n",
+			[]readAction{{text: "Add alert PLAT-12", owner: "@alice"}}, nil},
+		{"technical token stays text", nil, "| Action item | Owner |\n|---|---|\n| Convert the exports to UTF-8 | @alice |\n",
+			[]readAction{{text: "Convert the exports to UTF-8", owner: "@alice"}}, nil},
+		{"team before the text", nil, "| Action item | Owner |\n|---|---|\n| Payments: add refund retries | |\n",
+			[]readAction{{text: "Add refund retries", owner: "Payments"}}, nil},
+		{"team before the text, owner column wins", nil, "| Action item | Owner |\n|---|---|\n| Payments: add refund retries | @alice |\n",
+			[]readAction{{text: "Payments: add refund retries", owner: "@alice"}}, nil},
+		{"unknown mention at the end", nil, "| Action item | Due |\n|---|---|\n| Add a probe @Carol Example | 2026-05-01 |\n",
+			[]readAction{{text: "Add a probe", owner: "Carol Example"}}, []string{`owner "Carol Example" is not in people or teams, so the ticket is opened unassigned`}},
+		{"unreadable date at the end", nil, "| Action item | Owner |\n|---|---|\n| Add a probe 31/02/2026 | @alice |\n",
+			[]readAction{{text: "Add a probe", owner: "@alice"}}, []string{"the date at the end of the item is not used as its due date"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := testOptions()
+			o.Directory = testDirectory()
+			o.JiraProjects = tc.projects
+			d, got := readActions(t, o, head+tc.table)
+			sameActions(t, got, tc.want, d)
+			assertWriteBack(t, NewParser(o), "pm/x.md", []byte(head+tc.table))
+			msgs := lintMessages(d, LintOptions{})
+			for _, w := range tc.warn {
+				if !hasMessage(msgs, "warning: "+w) {
+					t.Errorf("no warning %q: %q", w, msgs)
+				}
+			}
+			for _, m := range msgs {
+				if strings.HasPrefix(m, "error:") {
+					t.Errorf("unexpected %s", m)
+				}
+			}
+		})
+	}
+}

@@ -213,11 +213,17 @@ func (w *walker) table(n *east.Table) {
 			Done:     m.done || w.hzDone,
 			loc:      itemLoc{kind: locTable, table: tl, row: tl.nameRow + 1 + ri},
 		}
-		if it.OwnerRaw == "" {
-			it.OwnerRaw = plain(m.owner)
+		// Without an owner or due column value, the text cell says them as
+		// a list item would: read the same way, and as unsure.
+		switch {
+		case it.OwnerRaw != "":
+		case m.owner != "":
+			it.OwnerRaw, it.ownerUnsure = plain(m.owner), m.ownerUnsure
+		case m.leadOwner != "" && w.leadOwnerCounts(m.leadOwner, m.leadTeam):
+			it.OwnerRaw, it.ownerUnsure, it.Text = m.leadOwner, true, truncateRunes(m.leadTitle, 200)
 		}
 		if it.DueRaw == "" {
-			it.DueRaw = plain(m.due)
+			it.DueRaw, it.dueUnsure = plain(m.due), m.dueTrailing
 		}
 		if it.Priority == "" {
 			it.Priority = m.priority
@@ -237,6 +243,12 @@ func (w *walker) table(n *east.Table) {
 			if st != "" {
 				it.StatusRaw = st
 			}
+		}
+		if it.Ticket.IsZero() && !m.ticket.IsZero() {
+			// "| Add alert PLAT-12 | @alice |": the text cell names the
+			// row's ticket, which no column does.
+			it.Ticket = m.ticket
+			it.Errors = append(it.Errors, noRepoNote(m.ticket, it.Line)...)
 		}
 		if tl.statusCol >= 0 {
 			sc := plain(r.cell(src, tl.statusCol))
