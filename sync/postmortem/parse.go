@@ -746,6 +746,9 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 	case pointer(text):
 		skip("not read as items: it points to where they are tracked; pmsync opens tickets only for items written here, as a list")
 		return
+	case templateGuidance(text):
+		skip("not read: it is the template's guidance, not an item; delete it and write the items as a list")
+		return
 	case placeholderText(text), noteText(text), imageOnly(text):
 		return
 	case k == secFactors && w.quoted > 0 && w.pseudo == nil && !w.sectionQuoted():
@@ -909,20 +912,26 @@ var (
 	reWhereItems = regexp.MustCompile(`(?i)\b(?:all|every|the)\b.*\b(?:action items?|follow[- ]?ups?|work|items|tasks|remediations?|actions)\b`)
 )
 
-// placeholderText is a template's stand-in or guidance: "{{ summary }}",
-// "<describe>", "Things that could have gone better. Ideally these ...".
+// placeholderText is a template's stand-in: "{{ summary }}", "<describe>".
 func placeholderText(text string) bool {
-	t := strings.TrimSpace(plain(text))
-	return strings.HasPrefix(t, "{{") || strings.HasPrefix(text, "<") && strings.HasSuffix(text, ">") && !strings.Contains(text, "</") ||
-		reTemplateText.MatchString(t)
+	return strings.HasPrefix(strings.TrimSpace(plain(text)), "{{") ||
+		strings.HasPrefix(text, "<") && strings.HasSuffix(text, ">") && !strings.Contains(text, "</")
+}
+
+// templateGuidance is a template's instructions to its writer: "Things
+// that could have gone better. Ideally these ...", "List the action
+// items here". "Add the retry budget ..." is an action, not guidance.
+func templateGuidance(text string) bool {
+	return reTemplateText.MatchString(strings.TrimSpace(plain(text)))
 }
 
 // reTemplateSlot is a template's unfilled slot: "{{ summary }}",
 // "{{ owner }} [link]".
 var reTemplateSlot = regexp.MustCompile(`^\{\{\s*\w+(?:\s+\w+)?\s*\}\}`)
 
-// reTemplateText is guidance a template leaves in a section.
-var reTemplateText = regexp.MustCompile(`(?i)^(?:things that (?:could have )?(?:went|gone) (?:better|wrong|well)|these are (?:only )?sample|ideally these should|replace (?:this|these)|fill (?:in|this)|describe (?:what|the|how)|list (?:the|all|any) |add (?:your|the) )`)
+// reTemplateText is guidance a template leaves in a section. "List" and
+// "Add" are guidance only when what they ask for is the section's items.
+var reTemplateText = regexp.MustCompile(`(?i)^(?:things that (?:could have )?(?:went|gone) (?:better|wrong|well)|these are (?:only )?sample|ideally these should|replace (?:this|these)|fill (?:in|this)|describe (?:what|the|how)|add your |(?:list|add) (?:the |all (?:the )?|any )?(?:action items?|actions|follow[- ]?ups?|remediation items|remediations|tasks|tickets|links|items|contributing factors|factors|root causes|causes)\b)`)
 
 // imageOnly is a paragraph that only shows an image (a graph).
 func imageOnly(text string) bool {

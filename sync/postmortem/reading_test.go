@@ -259,3 +259,32 @@ func TestTableTextCell(t *testing.T) {
 		})
 	}
 }
+
+// TestActionParagraphsAreReadOrNamed: a paragraph under an action heading
+// that starts "Add the ..." is an action; a template's guidance is not,
+// and lint says it was skipped.
+func TestActionParagraphsAreReadOrNamed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		para string
+		want []readAction
+		warn string
+	}{
+		{"add the", "Add the retry budget to the ledger client.", []readAction{{text: "Add the retry budget to the ledger client."}}, ""},
+		{"list the", "List the ledger's consumers in the service catalogue.", []readAction{{text: "List the ledger's consumers in the service catalogue."}}, ""},
+		{"guidance: list the action items", "List the action items here, with an owner and a due date for each.", nil,
+			`paragraph under "Action items" not read`},
+		{"guidance: add your", "Add your follow-ups below.", nil, `paragraph under "Action items" not read`},
+		{"guidance: list all", "List all remediation items.", nil, `paragraph under "Action items" not read`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, got := readActions(t, testOptions(), "# T\n\n"+finalHead+"## Action items\n\n"+tc.para+"\n")
+			sameActions(t, got, tc.want, d)
+			if tc.warn != "" && !hasMessage(lintMessages(d, LintOptions{}), "warning: "+tc.warn) {
+				t.Errorf("no warning %q: %q", tc.warn, lintMessages(d, LintOptions{}))
+			}
+		})
+	}
+}

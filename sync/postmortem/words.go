@@ -173,7 +173,7 @@ var (
 	actionVerbs = newWordSet("add", "adopt", "alert", "allow", "audit", "automate", "build", "change", "check",
 		"clarify", "consider", "create", "define", "deploy", "document", "enable", "disable", "ensure",
 		"establish", "evaluate", "expand", "explore", "extend", "fix", "implement", "improve", "increase",
-		"introduce", "investigate", "limit", "look into", "make", "migrate", "monitor", "move", "pin", "publish",
+		"introduce", "investigate", "limit", "list", "look into", "make", "migrate", "monitor", "move", "pin", "publish",
 		"reduce", "refactor", "remove", "replace", "require", "review", "rotate", "run", "schedule", "set up",
 		"split", "switch", "test", "track", "train", "update", "upgrade", "use", "validate", "verify", "write")
 	// planWords plan, require or record work (see commitment).
