@@ -113,10 +113,15 @@ func parseTicketCell(cell string, keys jiraKeys) (ref ticket.Ref, status string,
 		}
 	}
 	if ref.IsZero() {
-		// Another tracker's bug ("Bug 5554823", "b/5554823") or a pull
-		// request: the item is tracked there; adopt it, never open a
-		// second ticket beside it. The column stays foreign.
-		if m := reCellBug.FindStringSubmatchIndex(rest); m != nil {
+		// Another tracker's item (a GitLab issue, a Trello card), bug
+		// ("Bug 5554823", "b/5554823") or a pull request: the item is
+		// tracked there; adopt it, never open a second ticket beside it.
+		// The column stays foreign.
+		if r, n, ok := otherTrackerIn(rest); ok {
+			ref = r
+			rest = rest[:n[0]] + rest[n[1]:]
+			foreignRef = true
+		} else if m := reCellBug.FindStringSubmatchIndex(rest); m != nil {
 			ref = ticket.Ref{Text: strings.Join(strings.Fields(rest[m[2]:m[3]]), " ")}
 			rest = rest[:m[0]] + rest[m[1]:]
 			foreignRef = true
@@ -147,6 +152,25 @@ func parseTicketCell(cell string, keys jiraKeys) (ref ticket.Ref, status string,
 		}
 	}
 	return ref, status, len(left) > 0 || foreignRef
+}
+
+// otherTrackerIn finds a link or bare URL to another tracker's item in
+// a cell, and where it is.
+func otherTrackerIn(cell string) (ticket.Ref, [2]int, bool) {
+	if !strings.Contains(cell, "://") {
+		return ticket.Ref{}, [2]int{}, false
+	}
+	if m := reMdLink.FindStringSubmatchIndex(cell); m != nil {
+		if r, ok := otherTrackerRef(plain(cell[m[2]:m[3]]), cell[m[4]:m[5]]); ok {
+			return r, [2]int{m[0], m[1]}, true
+		}
+	}
+	if m := reBareURL.FindStringSubmatchIndex(cell); m != nil {
+		if r, ok := otherTrackerRef("", cell[m[2]:m[3]]); ok {
+			return r, [2]int{m[0], m[1]}, true
+		}
+	}
+	return ticket.Ref{}, [2]int{}, false
 }
 
 // reCellBug is another tracker's bug number in a ticket cell.
@@ -188,7 +212,7 @@ func (m *inlineMeta) metaToken(part string) bool {
 		// "(filed https://github.com/acme/web/issues/1335)", "(done:
 		// https://...)": the ticket, and the word before it a status.
 		fields := strings.Fields(p)
-		r, ok := refFromURL(strings.Trim(fields[len(fields)-1], "<>"), "")
+		r, ok := ticketURL(strings.Trim(fields[len(fields)-1], "<>"))
 		if !ok {
 			return false
 		}
@@ -231,7 +255,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 		s = strings.Replace(s, sm[0], "", 1)
 	}
 	if loc := findIndexIf(hasLink, reParenLink, s); loc != nil {
-		if r, ok := refFromURL(s[loc[4]:loc[5]], plain(s[loc[2]:loc[3]])); ok {
+		if r, ok := m.keys.linkRef(plain(s[loc[2]:loc[3]]), s[loc[4]:loc[5]]); ok {
 			m.ticket = r
 			s = strings.TrimSpace(s[:loc[0]])
 		}

@@ -1,6 +1,7 @@
 package postmortem
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -286,5 +287,57 @@ func TestActionParagraphsAreReadOrNamed(t *testing.T) {
 				t.Errorf("no warning %q: %q", tc.warn, lintMessages(d, LintOptions{}))
 			}
 		})
+	}
+}
+
+// TestOtherTrackersTickets: an item linked to a GitLab, Trello or Linear
+// item is tracked there: the link is its ticket, read from the URL, never
+// as a GitHub reference from the link's text.
+func TestOtherTrackersTickets(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, tail, url string // the item is "Fix the probe " and tail with url in it
+	}{
+		{"gitlab link, subgroup", "[group/proj#12](%s)", "https://gitlab.com/group/sub/proj/-/issues/12"},
+		{"gitlab link, project", "[group/proj#12](%s)", "https://gitlab.com/group/proj/-/issues/12"},
+		{"self-hosted gitlab", "([g/p#12](%s))", "https://gitlab.example.com/g/p/-/issues/12"},
+		{"gitlab work item", "%s", "https://gitlab.example.com/g/p/-/work_items/12"},
+		{"bare trello card", "%s", "https://trello.com/c/abc123/12-fix-the-probe"},
+		{"bare linear issue", "- %s", "https://linear.app/acme/issue/ENG-123/fix-the-probe"},
+		{"linear link in parentheses", "([ENG-123](%s))", "https://linear.app/acme/issue/ENG-123/fix-the-probe"},
+		{"trello link in parentheses", "([card](%s))", "https://trello.com/c/abc123"},
+		{"trello URL in parentheses", "(%s)", "https://trello.com/c/abc123"},
+		{"gitlab link in a ticket column", "| %s |", "https://gitlab.com/group/proj/-/issues/12"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			item := "- Fix the probe " + fmt.Sprintf(tc.tail, tc.url)
+			if strings.HasPrefix(tc.tail, "|") {
+				item = "| Action item | Ticket |\n|---|---|\n| Fix the probe " + fmt.Sprintf(tc.tail, "[group/proj#12]("+tc.url+")")
+			}
+			d, got := readActions(t, testOptions(), "# T\n\n"+finalHead+"## Action items\n\n"+item+"\n")
+			sameActions(t, got, []readAction{{text: "Fix the probe", ticket: tc.url}}, d)
+			if r := d.Actions[0].Ticket; reRepoRef.MatchString(r.Text) {
+				t.Errorf("ticket %+v: its text reads as a GitHub reference", r)
+			}
+		})
+	}
+}
+
+// TestTheTeamTo: "The Platform team to ..." names the platform team.
+func TestTheTeamTo(t *testing.T) {
+	t.Parallel()
+	o := testOptions()
+	o.Directory = testDirectory()
+	o.Directory.Teams["platform"] = Team{Key: "platform", GitHub: "acme/platform"}
+	d := mustParse(t, o, "# T\n\n"+finalHead+"## Action items\n\n- The Platform team to drain the ledger workers before upgrades\n- the payments team will add refund retries\n")
+	want := []struct{ text, team string }{{"Drain the ledger workers before upgrades", "platform"}, {"Add refund retries", "payments"}}
+	if len(d.Actions) != len(want) {
+		t.Fatalf("%d action items, want %d", len(d.Actions), len(want))
+	}
+	for i, w := range want {
+		if a := d.Actions[i]; a.Text != w.text || a.Owner.Team != w.team {
+			t.Errorf("item %d: %q owner %+v (raw %q), want %q team %q", i, a.Text, a.Owner, a.OwnerRaw, w.text, w.team)
+		}
 	}
 }

@@ -35,8 +35,9 @@ var (
 	reMentionName = regexp.MustCompile(`(?:^|\s)@(\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){1,3})$`)
 	// reMentionHandle is a trailing @handle.
 	reMentionHandle = regexp.MustCompile(`(?:^|\s)(@[A-Za-z0-9][A-Za-z0-9_.-]*)$`)
-	// reLeadTeamTo is "Platform team to drain ...".
-	reLeadTeamTo = regexp.MustCompile(`^((?:the\s+)?[\p{L}][\p{L}0-9&/ -]{0,40}?\s+team)\s+(?:to|will|should|must|needs to)\s+(\S.*)$`)
+	// reLeadTeamTo is "Platform team to drain ...", "The Platform team
+	// will ...": the team is "Platform team", which the directory knows.
+	reLeadTeamTo = regexp.MustCompile(`^(?:(?i:the)\s+)?([\p{L}][\p{L}0-9&/ -]{0,40}?\s+team)\s+(?:to|will|should|must|needs to)\s+(\S.*)$`)
 	// reLeadBracket is "[Search] Rebuild ...".
 	reLeadBracket = regexp.MustCompile(`^\[([\p{L}][\p{L}0-9 &/_-]{0,40})\]\s+(\S.*)$`)
 	// reLeadColon is "Payments: add ...".
@@ -98,7 +99,7 @@ func peelTail(s string, m *inlineMeta, prose bool) string {
 		}
 		if strings.Contains(t, "http") {
 			if u, rest, ok := trailingURL(t); ok {
-				if r, ok := refFromURL(u, ""); ok {
+				if r, ok := ticketURL(u); ok {
 					if m.ticket.IsZero() {
 						m.ticket = r
 					}
@@ -248,9 +249,34 @@ func cutDoneMark(t string) (mark, rest string, ok bool) {
 }
 
 // reOtherTracker is an item in another tracker than GitHub's or Jira's:
-// a Trello card, a GitLab issue, a Linear or Shortcut story, a Bugzilla
-// bug, a Phabricator task, an Asana task.
-var reOtherTracker = regexp.MustCompile(`^https?://(?:trello\.com/c/|linear\.app/[^/]+/issue/|app\.shortcut\.com/[^/]+/story/|app\.asana\.com/|[^/]+/-/(?:issues|work_items)/\d+|[^/]+/show_bug\.cgi\?id=\d+|[^/]+/T\d+$)`)
+// a Trello card, a GitLab issue or work item (any host, any depth of
+// groups: gitlab.com/group/sub/proj/-/issues/12), a Linear or Shortcut
+// story, a Bugzilla bug, a Phabricator task, an Asana task.
+var reOtherTracker = regexp.MustCompile(`^https?://(?:trello\.com/c/|linear\.app/[^/]+/issue/|app\.shortcut\.com/[^/]+/story/|app\.asana\.com/|[^/]+/(?:[^/?#\s]+/)+-/(?:issues|work_items)/\d+|[^/]+/(?:[^?#\s]*/)?show_bug\.cgi\?id=\d+|[^/]+/T\d+$)`)
+
+// otherTrackerRef is the ticket another tracker's URL names, or false. Its
+// text is the link's when that names the item ("Prevent errors when the
+// index is down"), else the URL: a text shaped like a GitHub or Jira
+// reference ("group/proj#12" on GitLab) would name an issue of GitHub or
+// Jira that it is not.
+func otherTrackerRef(text, u string) (ticket.Ref, bool) {
+	if !reOtherTracker.MatchString(u) {
+		return ticket.Ref{}, false
+	}
+	if text == "" || strings.Contains(text, "://") || strings.Contains(text, "#") || reJiraKey.MatchString(text) {
+		text = u
+	}
+	return ticket.Ref{Text: text, URL: u}, true
+}
+
+// ticketURL reads a bare URL as a ticket: a GitHub issue, a Jira browse
+// link or another tracker's item.
+func ticketURL(u string) (ticket.Ref, bool) {
+	if r, ok := refFromURL(u, ""); ok {
+		return r, true
+	}
+	return otherTrackerRef("", u)
+}
 
 // linkRef reads a link at the end of an item as a ticket: an issue or
 // browse URL, another tracker's item, or a link whose text is a ticket
@@ -260,8 +286,8 @@ func (k jiraKeys) linkRef(text, u string) (ticket.Ref, bool) {
 	if r, ok := refFromURL(u, text); ok {
 		return r, true
 	}
-	if reOtherTracker.MatchString(u) {
-		return ticket.Ref{Text: text, URL: u}, true
+	if r, ok := otherTrackerRef(text, u); ok {
+		return r, true // read from the URL, whatever the text says
 	}
 	if m := reRepoRef.FindStringSubmatch(text); m != nil && m[1] != "" && !isChangeURL(u) {
 		// "[flutter/flutter#27258](…/issues/)": the text names the issue
