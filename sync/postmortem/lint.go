@@ -16,7 +16,7 @@ type LintOptions struct {
 	BlamelessQuestions bool
 }
 
-// question is one of the 13 questions a blameless postmortem answers,
+// question is one of the 11 questions a blameless postmortem answers,
 // with the section names (normalized words) and metadata that answer it.
 type question struct {
 	ask      string
@@ -97,15 +97,16 @@ func (d *Doc) Lint(o LintOptions) (errs, warns []Diagnostic) {
 	var factorSec, actionSec bool
 	for _, s := range d.Sections {
 		for _, sk := range s.Skipped {
-			add(Diagnostic{Level: LevelWarning, Line: sk.Line, Message: fmt.Sprintf("paragraph under %q %s", s.Title, sk.Message)})
+			add(sk)
 		}
-		switch kindOfHeading(normHeading(s.Title)) {
-		case secFactors:
+		switch {
+		case s.weak: // a "Conclusion" need not state causes
+		case s.kind == secFactors:
 			factorSec = true
 			if s.Empty {
 				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q is empty: list the contributing factors", s.Title)})
 			}
-		case secActions:
+		case s.kind == secActions:
 			actionSec = true
 			if s.Empty {
 				add(Diagnostic{Level: LevelWarning, Line: s.Line, Message: fmt.Sprintf("section %q has no action items", s.Title)})
@@ -131,13 +132,14 @@ func (d *Doc) Lint(o LintOptions) (errs, warns []Diagnostic) {
 		if it.Done || !it.Owner.IsZero() || it.HasErrors() {
 			continue
 		}
-		l := LevelWarning
-		msg := fmt.Sprintf("action item %q has no owner: its ticket will be opened unassigned with the label needs-owner; add (owner: @login)", it.Text)
-		if o.RequireOwner {
-			l = LevelError
-			msg = fmt.Sprintf("action item %q has no owner: add (owner: @login) or an Owner column (lint.require_owner is on)", it.Text)
+		switch {
+		case o.RequireOwner:
+			add(Diagnostic{Level: LevelError, Line: it.Line, Message: fmt.Sprintf(
+				"action item %q has no owner: add (owner: @login) or an Owner column (lint.require_owner is on)", it.Text)})
+		case it.Ticket.IsZero(): // a named ticket is adopted: nothing is opened unassigned
+			add(Diagnostic{Level: LevelWarning, Line: it.Line, Message: fmt.Sprintf(
+				"action item %q has no owner: its ticket will be opened unassigned with the label needs-owner; add (owner: @login)", it.Text)})
 		}
-		add(Diagnostic{Level: l, Line: it.Line, Message: msg})
 	}
 	// Timestamps in order.
 	ts := []struct {

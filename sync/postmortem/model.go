@@ -5,6 +5,7 @@
 package postmortem
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/pmsync/pmsync/sync/ticket"
@@ -90,12 +91,21 @@ type Section struct {
 	Prose bool
 	// Empty is true when the section holds nothing but comments.
 	Empty bool
-	// Skipped are the paragraphs of a factors or actions section that are
-	// not items, and why, for lint.
+	// Skipped are the paragraphs (and checklists) of a factors or actions
+	// section that are not items, each with lint's whole message.
 	Skipped []Diagnostic
 	// weak: a "Conclusion" read as a factors section, which counts only
 	// when the document has no other.
 	weak bool
+	// kind is what the parser read the section as; lint says nothing the
+	// parser did not do.
+	kind sectionKind
+}
+
+// skip records, for lint, a block of the section that is not read as
+// items: what it is ("paragraph", "checklist") and why.
+func (s *Section) skip(line int, what, why string) {
+	s.Skipped = append(s.Skipped, Diagnostic{Level: LevelWarning, Line: line, Message: fmt.Sprintf("%s under %q %s", what, s.Title, why)})
 }
 
 // Item is one contributing factor or action item.

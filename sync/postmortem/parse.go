@@ -366,8 +366,7 @@ func (w *walker) block(n ast.Node) {
 }
 
 func (w *walker) openSection(title string, level int, line int, k sectionKind) int {
-	w.d.Sections = append(w.d.Sections, Section{Title: title, Level: level, Line: line, Empty: true})
-	_ = k
+	w.d.Sections = append(w.d.Sections, Section{Title: title, Level: level, Line: line, Empty: true, kind: k})
 	return len(w.d.Sections) - 1
 }
 
@@ -735,7 +734,7 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 	line := w.lineOf(n.Lines().At(0).Start)
 	skip := func(why string) {
 		s.Prose = true
-		s.Skipped = append(s.Skipped, Diagnostic{Level: LevelWarning, Line: line, Message: why})
+		s.skip(line, "paragraph", why)
 	}
 	switch {
 	case k == secFactors && w.p.opts.FactorsListOnly:
@@ -1088,8 +1087,8 @@ func (w *walker) list(n *ast.List) {
 		if k == secActions && w.choreList(n) {
 			// "- [ ] Sections above are filled out": a template's checklist
 			// for writing the report, not follow-ups of the incident.
-			s.Skipped = append(s.Skipped, Diagnostic{Level: LevelWarning, Line: w.lineOf(n.FirstChild().FirstChild().Lines().At(0).Start),
-				Message: "is a checklist for writing this report, not action items: pmsync does not read it"})
+			s.skip(w.lineOf(n.FirstChild().FirstChild().Lines().At(0).Start), "checklist",
+				"is for writing this report, not action items: pmsync does not read it")
 			return
 		}
 	}
@@ -1744,8 +1743,7 @@ func (w *walker) dropOverviews(items []*Item) []*Item {
 	out := items[:0]
 	for _, it := range items {
 		if it.prose && it.group >= 0 && it.group < len(secs) && secs[it.group].Level < 7 && proseIn[it.group] == 1 && childrenWithFactors(it.group) >= 2 {
-			secs[it.group].Skipped = append(secs[it.group].Skipped, Diagnostic{Level: LevelWarning, Line: it.Line,
-				Message: "not read as a factor: it sums up the factors of the sub-sections below"})
+			secs[it.group].skip(it.Line, "paragraph", "not read as a factor: it sums up the factors of the sub-sections below")
 			continue
 		}
 		out = append(out, it)

@@ -341,3 +341,42 @@ func TestTheTeamTo(t *testing.T) {
 		}
 	}
 }
+
+// TestLintWording: lint's findings say what the parser read.
+func TestLintWording(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		src     string
+		want    []string // parts of one message, each
+		notWant []string
+	}{
+		{"an hour of the timeline is no empty section",
+			"# T\n\n" + finalHead + "## Timeline\n\n### 14:02 Post-incident follow-up\n\nPaged the on-call.\n\n## Action items\n\n- Add a canary stage (owner: @alice)\n",
+			nil, []string{"14:02 Post-incident follow-up"}},
+		{"no owner warning only where a ticket will be opened",
+			"# T\n\n" + finalHead + "## Action items\n\n- Add a canary stage\n- Rotate the ledger credentials PAY-878\n- Alert on lag https://github.com/acme/sre/issues/456\n",
+			[]string{`"Add a canary stage" has no owner: its ticket will be opened unassigned`},
+			[]string{`"Rotate the ledger credentials" has no owner`, `"Alert on lag" has no owner`}},
+		{"a checklist is called a checklist",
+			"# T\n\n" + finalHead + "## Action items\n\n- [ ] Sections above are filled out\n- [ ] The report has been reviewed\n\n## Follow-ups\n\n- Add a canary stage (owner: @alice)\n",
+			[]string{`checklist under "Action items" is for writing this report, not action items`}, []string{"paragraph under"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := testOptions()
+			o.Directory = testDirectory()
+			msgs := lintMessages(mustParse(t, o, tc.src), LintOptions{})
+			for _, w := range tc.want {
+				if !hasMessage(msgs, w) {
+					t.Errorf("no message %q: %q", w, msgs)
+				}
+			}
+			for _, w := range tc.notWant {
+				if hasMessage(msgs, w) {
+					t.Errorf("a message %q: %q", w, msgs)
+				}
+			}
+		})
+	}
+}
