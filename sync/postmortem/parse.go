@@ -1666,8 +1666,10 @@ func statusValue(raw string) bool {
 var reDraftWord = regexp.MustCompile(`(?i)\b(draft|wip|work in progress)\b`)
 
 // reDraftBanner is a note near the top that the review is not finished:
-// "This review is still a draft", "DRAFT", "Work in progress".
-var reDraftBanner = regexp.MustCompile(`(?i)^\W*(?:draft|wip|work in progress)\W*$|\b(?:this|the) (?:review|postmortem|post-mortem|document|report|retrospective|write-?up|analysis) is (?:still )?(?:a |in )?(?:draft|work in progress|being written|not (?:yet )?(?:final|finished|complete))\b`)
+// "This review is still a draft", "DRAFT", "Work in progress". Its
+// subject is the document: "the analysis is not complete" or "the
+// investigation is not finished" tells of the incident, in a final review.
+var reDraftBanner = regexp.MustCompile(`(?i)^\W*(?:draft|wip|work in progress)\W*$|\b(?:this|the) (?:review|postmortem|post-mortem|document|report|retrospective|write-?up) is (?:still )?(?:a |in )?(?:draft|work in progress|being written|not (?:yet )?(?:final|finished|complete))\b`)
 
 // finalized decides whether the document is finalized (SPEC §2.2): its
 // status's first word is a final word ("Resolved", the incident's state,

@@ -380,3 +380,46 @@ func TestLintWording(t *testing.T) {
 		})
 	}
 }
+
+// TestDraftNoteSaysTheDocumentIsADraft: only a sentence about the
+// document makes it a draft; one about the incident's analysis does not.
+func TestDraftNoteSaysTheDocumentIsADraft(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		note      string
+		finalized bool
+	}{
+		{"The analysis is not complete: the second spike is still being looked at.", true},
+		{"The investigation is not complete yet.", true},
+		{"Our analysis is not finished.", true},
+		{"The analysis is still a work in progress.", true},
+		{"This postmortem is a draft.", false},
+		{"This document is not final.", false},
+		{"The review is still a draft.", false},
+		{"Work in progress", false},
+		{"DRAFT", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.note, func(t *testing.T) {
+			d := mustParse(t, testOptions(), "# Ledger writes slowed down\n\n"+finalHead+tc.note+"\n\n## Action items\n\n- Add a canary stage\n")
+			if d.Finalized != tc.finalized {
+				t.Errorf("finalized %v (%s), want %v", d.Finalized, d.DraftReason, tc.finalized)
+			}
+		})
+	}
+}
+
+// TestResolvedIsFinalWithOwnWords: "Resolved" is the incident's state;
+// configuration.md documents it as final even when finalized.words is
+// set and does not name it, and SPEC §2.2 does not say otherwise.
+func TestResolvedIsFinalWithOwnWords(t *testing.T) {
+	t.Parallel()
+	o := testOptions()
+	o.FinalWords = []string{"published"}
+	if d := mustParse(t, o, "# T\n\nStatus: Resolved\n"); !d.Finalized {
+		t.Errorf("Status: Resolved with finalized.words [published]: not finalized (%s)", d.DraftReason)
+	}
+	if d := mustParse(t, o, "# T\n\nStatus: Final\n"); d.Finalized {
+		t.Error("Status: Final with finalized.words [published]: finalized")
+	}
+}
