@@ -309,6 +309,9 @@ func TestOtherTrackersTickets(t *testing.T) {
 		{"trello URL in parentheses", "(%s)", "https://trello.com/c/abc123"},
 		{"gitlab link in a ticket column", "| %s |", "https://gitlab.com/group/proj/-/issues/12"},
 	}
+	// A GitLab link that names no item is no ticket, and never a GitHub one.
+	d, got := readActions(t, testOptions(), "# T\n\n"+finalHead+"## Action items\n\n- Fix the probe [group/proj#12](https://gitlab.com/group/proj/-/boards)\n")
+	sameActions(t, got, []readAction{{text: "Fix the probe group/proj#12"}}, d)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			item := "- Fix the probe " + fmt.Sprintf(tc.tail, tc.url)

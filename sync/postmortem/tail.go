@@ -269,6 +269,12 @@ func otherTrackerRef(text, u string) (ticket.Ref, bool) {
 	return ticket.Ref{Text: text, URL: u}, true
 }
 
+// gitlabURL reports a URL on a GitLab host (or with GitLab's "/-/" path).
+func gitlabURL(u string) bool {
+	host, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://"), "/")
+	return strings.Contains(u, "/-/") || hasFold(host, "gitlab")
+}
+
 // ticketURL reads a bare URL as a ticket: a GitHub issue, a Jira browse
 // link or another tracker's item.
 func ticketURL(u string) (ticket.Ref, bool) {
@@ -289,9 +295,10 @@ func (k jiraKeys) linkRef(text, u string) (ticket.Ref, bool) {
 	if r, ok := otherTrackerRef(text, u); ok {
 		return r, true // read from the URL, whatever the text says
 	}
-	if m := reRepoRef.FindStringSubmatch(text); m != nil && m[1] != "" && !isChangeURL(u) {
+	if m := reRepoRef.FindStringSubmatch(text); m != nil && m[1] != "" && !isChangeURL(u) && !gitlabURL(u) {
 		// "[flutter/flutter#27258](…/issues/)": the text names the issue
-		// even where the link is broken.
+		// even where the link is broken. On GitLab, group/proj#12 is
+		// GitLab's issue, never GitHub's.
 		return ticket.Ref{Text: text}, true
 	}
 	if strings.Contains(u, "/pull/") || strings.Contains(u, "/commit/") || strings.Contains(u, "/merge_requests/") {
