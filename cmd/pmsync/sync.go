@@ -387,6 +387,7 @@ func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (cl
 			AuthorName: g.AuthorName, AuthorEmail: g.AuthorEmail,
 			SSHKey: sshKey, KnownHosts: knownHosts, InsecureIgnoreHostKey: g.InsecureIgnoreHostKey,
 			Retries: cmp.Or(g.Retries, -1), RetryBackoff: g.RetryBackoff, // source.git.retries: 0 means none
+			Log: fo.Logger,
 		})
 		if err != nil {
 			return nil, nil, failedError(err)

@@ -20,6 +20,7 @@ func docOptions(cfg *config.Config) (postmortem.Options, error) {
 		Horizons:          map[string]postmortem.Span{},
 		DueAfter:          map[string]postmortem.Span{},
 		FactorsListOnly:   cfg.Factors.Prose == config.FactorProseIgnore,
+		JiraProjects:      configuredJiraProjects(cfg),
 	}
 	var problems []string
 	spans := func(key string, in map[string]string, out map[string]postmortem.Span) {
@@ -43,6 +44,23 @@ func docOptions(cfg *config.Config) (postmortem.Options, error) {
 		return o, fmt.Errorf("configuration: %s; fix the config file", strings.Join(problems, "; "))
 	}
 	return o, nil
+}
+
+// configuredJiraProjects are the Jira projects the configuration names.
+func configuredJiraProjects(cfg *config.Config) []string {
+	var out []string
+	for _, t := range cfg.Trackers {
+		if t.Type == config.TrackerJira {
+			out = append(append(out, t.Project), t.AllowedProjects...)
+		}
+	}
+	for _, r := range cfg.Routes {
+		out = append(out, r.Project)
+	}
+	for _, t := range cfg.Teams {
+		out = append(out, t.Jira)
+	}
+	return out
 }
 
 func directory(cfg *config.Config) postmortem.Directory {

@@ -79,6 +79,11 @@ type locker interface {
 	Lock(ctx context.Context) (unlock func(), err error)
 }
 
+// sweeper is a source that can remove what a killed run left behind.
+type sweeper interface {
+	Sweep(ctx context.Context) ([]string, error)
+}
+
 // Failure is one document or item that could not be synced.
 type Failure struct {
 	Doc     string `json:"doc"`
@@ -195,6 +200,15 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 			return res, err
 		}
 		defer unlock()
+		if sw, ok := e.Source.(sweeper); ok {
+			gone, err := sw.Sweep(work)
+			if err != nil {
+				e.log().Warn("removing files a killed run left failed", "err", err)
+			}
+			for _, g := range gone {
+				e.log().Info("removed a temporary file a killed run left", "file", g)
+			}
+		}
 	}
 	_, stateErr := e.Source.ReadFile(work, StatePath)
 	id, writeID, err := e.identity(work, stateErr == nil)
@@ -328,7 +342,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		return res, err
 	}
 
-	st := e.loadState(work)
+	st := e.loadState(work, now)
 	observed, newState, blocked := e.observe(work, items, st, now, res)
 	fullTargets := map[ticket.Target]bool{}
 	for _, it := range items {
@@ -879,7 +893,7 @@ func (e *Engine) grace() time.Duration {
 	return 20 * time.Second
 }
 
-func (e *Engine) loadState(ctx context.Context) state {
+func (e *Engine) loadState(ctx context.Context, now time.Time) state {
 	st := state{Version: 1, Targets: map[string]targetState{}, Tickets: map[string]fact{}, Impostors: map[string]Impostor{}}
 	b, err := e.Source.ReadFile(ctx, StatePath)
 	if err != nil {
@@ -900,6 +914,16 @@ func (e *Engine) loadState(ctx context.Context) state {
 	}
 	if st.Impostors == nil {
 		st.Impostors = map[string]Impostor{}
+	}
+	// The state is advisory: anyone who can change the source (a pull
+	// request, in git mode) can change it. A time from the future would
+	// turn off the daily full listing, or the listing of what changed,
+	// for good; it is dropped, so the target is listed in full.
+	for k, ts := range st.Targets {
+		if ts.Since.After(now.Add(sinceMargin)) || ts.FullAt.After(now.Add(sinceMargin)) || ts.Items < 0 {
+			e.log().Warn("state names a time in the future (or a negative count) for a target; it is ignored and the target listed in full", "target", k, "since", ts.Since, "full_at", ts.FullAt)
+			delete(st.Targets, k)
+		}
 	}
 	return st
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,4 +150,67 @@ func snapshot(t *testing.T, dir string) string {
 		b.WriteString(p + "\n" + string(s))
 	}
 	return b.String()
+}
+
+// TestForgedStateIgnored: .pmsync/state.json is advisory (in git mode a
+// pull request can change it). A full_at or since in the future used to
+// turn the daily full listing, or any listing, off for good; now such a
+// target is listed in full, and a status changed in the tracker still
+// reaches the document.
+func TestForgedStateIgnored(t *testing.T) {
+	f := newFixture(t)
+	f.run(t)
+	p := filepath.Join(f.dir, ".pmsync", "state.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := regexp.MustCompile(`"(since|full_at)": "[^"]*"`).ReplaceAll(b, []byte(`"$1": "2100-01-01T00:00:00Z"`))
+	if err := os.WriteFile(p, forged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var done ticket.Ticket
+	for _, tk := range f.gh.All() {
+		done = tk
+		break
+	}
+	f.now = f.now.Add(time.Hour)
+	f.gh.SetStatus(done.Ref.Text, ticket.Status{State: ticket.StateDone, Done: f.now})
+	f.now = f.now.Add(time.Minute)
+	f.run(t)
+	for _, it := range f.parsedItems(t) {
+		if it.Ticket == done.Ref && it.Status.State != ticket.StateDone {
+			t.Fatalf("%s is done in the tracker, %v in the document", done.Ref.Text, it.Status)
+		}
+	}
+}
+
+// TestLeftoverTempFilesRemoved: kill -9 or a full disk between creating
+// a temporary file and renaming it leaves .<doc>.pmsync-<hex> or
+// state.json.pmsync-new behind; the next run removes them (and nothing
+// else).
+func TestLeftoverTempFilesRemoved(t *testing.T) {
+	f := newFixture(t)
+	f.run(t)
+	left := []string{
+		filepath.Join(f.dir, ".2026-01-14-ledger-db-failover.md.pmsync-0123456789ab"),
+		filepath.Join(f.dir, ".pmsync", "state.json.pmsync-new"),
+	}
+	keep := []string{filepath.Join(f.dir, "notes.pmsync-draft.txt"), filepath.Join(f.dir, ".pmsync-0123456789ab")}
+	for _, p := range append(append([]string{}, left...), keep...) {
+		if err := os.WriteFile(p, []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.run(t)
+	for _, p := range left {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s is still there", p)
+		}
+	}
+	for _, p := range keep {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
+	}
 }

@@ -30,11 +30,11 @@ type Options struct {
 	// (factors.prose: ignore).
 	FactorsListOnly bool
 	// JiraProjects are the Jira project keys pmsync is configured with
-	// (every Jira tracker's and route's project; the engine fills it).
-	// A bare Jira-shaped word in an item ("PAY-877", no link) is read as
-	// the item's existing ticket only when its project is one of these.
-	// Empty: any project but a common technical token (UTF-8, SHA-256,
-	// HTTP-2, ISO-8601, SEV-1, ...) counts.
+	// (every Jira tracker's, route's, team's and allowed project). A
+	// bare Jira-shaped word in an item ("PAY-877", no link) is read as
+	// the item's existing ticket when its project is one of these, or is
+	// not a common technical token (UTF-8, SHA-256, HTTP-2, ISO-8601,
+	// SEV-1, ...).
 	JiraProjects []string
 }
 

@@ -328,17 +328,16 @@ func newJiraKeys(projects []string) jiraKeys {
 }
 
 // bare reports whether a bare reference (no link) is a ticket. Only
-// Jira-shaped ones are in doubt: with projects configured, the project
-// must be one of them; without, it must not be a technical token.
+// Jira-shaped ones are in doubt: a configured project's always is;
+// another's is unless its "project" is a technical token. Requiring a
+// configured project would miss tickets of other teams' projects, and
+// pmsync would then open a duplicate of a ticket the document names.
 func (k jiraKeys) bare(ref string) bool {
 	proj, ok := jiraProject(ref)
 	if !ok {
 		return true // #123, owner/repo#123, Bug 5554823, b/5554823
 	}
-	if len(k) > 0 {
-		return k[proj]
-	}
-	return !technicalTokens[proj]
+	return k[proj] || !technicalTokens[proj]
 }
 
 // linked reports whether a link's Jira-shaped text is a ticket: the

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -73,6 +74,8 @@ type GitOptions struct {
 	// each next one; a longer Retry-After from the server wins (default
 	// 1s).
 	RetryBackoff time.Duration
+	// Log gets the warning when a damaged clone is discarded (nil: none).
+	Log *slog.Logger
 }
 
 // ConflictError lists files that changed remotely while pmsync worked on
@@ -152,11 +155,27 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("source: git: create %s: %w", o.Dir, err)
 	}
+	reuse := false
 	if _, err := os.Stat(filepath.Join(o.Dir, ".git")); err == nil {
-		if err := g.reopen(ctx); err != nil {
+		err := g.reopen(ctx)
+		var broken *brokenClone
+		switch {
+		case errors.As(err, &broken) && ctx.Err() == nil:
+			// A run killed mid-write (a 0-byte .git/index) must not break
+			// every later run: the clone is only a cache of the remote.
+			if o.Log != nil {
+				o.Log.Warn("the clone in source.git.dir is damaged; discarding it and cloning again", "dir", o.Dir, "err", broken.err.Error())
+			}
+			if err := emptyDir(o.Dir); err != nil {
+				return nil, fmt.Errorf("source: git: empty the damaged clone in %s: %w (empty it by hand)", o.Dir, err)
+			}
+		case err != nil:
 			return nil, err
+		default:
+			reuse = true
 		}
-	} else {
+	}
+	if !reuse {
 		ents, err := os.ReadDir(o.Dir)
 		if err != nil {
 			return nil, fmt.Errorf("source: git: %w", err)
@@ -202,7 +221,7 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 func (g *Git) reopen(ctx context.Context) error {
 	r, err := git.PlainOpen(g.o.Dir)
 	if err != nil {
-		return fmt.Errorf("source: git: open clone in %s: %w (empty the folder)", g.o.Dir, err)
+		return &brokenClone{fmt.Errorf("source: git: open clone in %s: %w (empty the folder)", g.o.Dir, err)}
 	}
 	rem, err := r.Remote("origin")
 	if err != nil || len(rem.Config().URLs) == 0 || rem.Config().URLs[0] != g.o.URL {
@@ -210,10 +229,23 @@ func (g *Git) reopen(ctx context.Context) error {
 	}
 	g.repo = r
 	if _, err := g.fetch(ctx); err != nil {
+		// A remote that cannot be reached or refuses is not the clone's
+		// fault; anything else (an object, the index, a reference that
+		// cannot be read) is.
+		var broken *brokenClone
+		if retry, _ := transient(err); errors.As(err, &broken) || !retry && !permanent(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			return &brokenClone{err}
+		}
 		return err
 	}
 	return nil
 }
+
+// brokenClone is a clone that fails to open, fetch into or reset.
+type brokenClone struct{ err error }
+
+func (b *brokenClone) Error() string { return b.err.Error() }
+func (b *brokenClone) Unwrap() error { return b.err }
 
 // fetch fetches the branch and resets the worktree hard to it.
 func (g *Git) fetch(ctx context.Context) (plumbing.Hash, error) {
@@ -234,24 +266,24 @@ func (g *Git) fetch(ctx context.Context) (plumbing.Hash, error) {
 	}
 	ref, err := g.repo.Reference(remoteRef, true)
 	if err != nil {
-		return plumbing.ZeroHash, g.fail("fetch", err)
+		return plumbing.ZeroHash, &brokenClone{g.fail("fetch", err)}
 	}
 	h := ref.Hash()
 	if err := g.repo.Storer.SetReference(plumbing.NewHashReference(g.ref, h)); err != nil {
-		return h, g.fail("fetch", err)
+		return h, &brokenClone{g.fail("fetch", err)}
 	}
 	if err := g.repo.Storer.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, g.ref)); err != nil {
-		return h, g.fail("fetch", err)
+		return h, &brokenClone{g.fail("fetch", err)}
 	}
 	wt, err := g.repo.Worktree()
 	if err != nil {
-		return h, g.fail("fetch", err)
+		return h, &brokenClone{g.fail("fetch", err)}
 	}
 	if err := wt.Reset(&git.ResetOptions{Commit: h, Mode: git.HardReset}); err != nil {
-		return h, g.fail("reset", err)
+		return h, &brokenClone{g.fail("reset", err)}
 	}
 	if err := wt.Clean(&git.CleanOptions{Dir: true}); err != nil {
-		return h, g.fail("clean", err)
+		return h, &brokenClone{g.fail("clean", err)}
 	}
 	return h, nil
 }

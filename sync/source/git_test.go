@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -360,5 +361,60 @@ func TestGitOwnFileChangedRemotely(t *testing.T) {
 	}
 	if got := s.show(t, "postmortems/a.md"); got != "# A theirs" {
 		t.Fatalf("a.md = %q (the remote's edit must win)", got)
+	}
+}
+
+// TestGitDamagedCloneRepaired: a run killed while git wrote its index
+// leaves .git/index empty; before, every later run failed with "git
+// reset: EOF". Now the clone is discarded and cloned again, with one
+// warning, whatever part of it is damaged; a clone of another repository
+// is never discarded.
+func TestGitDamagedCloneRepaired(t *testing.T) {
+	s := newGitServer(t)
+	ctx := context.Background()
+	for name, damage := range map[string]func(t *testing.T, dir string){
+		"empty index": func(t *testing.T, dir string) { writeTestFile(t, filepath.Join(dir, ".git", "index"), "") },
+		"garbage HEAD": func(t *testing.T, dir string) {
+			writeTestFile(t, filepath.Join(dir, ".git", "HEAD"), "\x00\x01 not a ref")
+		},
+		"objects gone": func(t *testing.T, dir string) {
+			if err := os.RemoveAll(filepath.Join(dir, ".git", "objects")); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "clone")
+			s.open(t, dir).Close()
+			damage(t, dir)
+			var logs strings.Builder
+			log := slog.New(slog.NewTextHandler(&logs, nil))
+			g, err := OpenGit(ctx, GitOptions{URL: s.URL, Branch: "main", Token: testToken, Path: "postmortems", Dir: dir, Log: log})
+			if err != nil {
+				t.Fatalf("open a damaged clone: %v", err)
+			}
+			defer g.Close()
+			if got, _ := g.Read(ctx, "a.md"); string(got) != "# A\n" {
+				t.Fatalf("a.md = %q", got)
+			}
+			// go-git mends some damage itself (a HEAD it rewrites, objects
+			// it fetches again); what it cannot is repaired with a warning.
+			if n := strings.Count(logs.String(), "damaged"); n > 1 || name == "empty index" && n != 1 {
+				t.Fatalf("%d warnings:\n%s", n, logs.String())
+			}
+			if strings.Contains(logs.String(), testToken) {
+				t.Fatal("the token is in the log")
+			}
+		})
+	}
+	// Another repository's clone is refused, not emptied.
+	other := gitServerWith(t, map[string]string{"postmortems/x.md": "# X\n"})
+	dir := filepath.Join(t.TempDir(), "clone")
+	other.open(t, dir).Close()
+	if _, err := OpenGit(ctx, GitOptions{URL: s.URL, Branch: "main", Token: testToken, Path: "postmortems", Dir: dir}); err == nil || !strings.Contains(err.Error(), "another repository") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "postmortems", "x.md")); err != nil {
+		t.Fatalf("the other clone was touched: %v", err)
 	}
 }
