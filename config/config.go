@@ -83,6 +83,9 @@ type Git struct {
 	// retries turns them off; added in v0.2).
 	Retries      int           `mapstructure:"retries"`
 	RetryBackoff time.Duration `mapstructure:"retry_backoff"`
+	// AllowInsecureHTTP accepts an http:// url off this machine, which
+	// sends the token in clear text; logged as a warning every run.
+	AllowInsecureHTTP bool `mapstructure:"allow_insecure_http"`
 }
 
 // Token is where the git token comes from.
@@ -141,6 +144,14 @@ type Tracker struct {
 	// besides the targets the routes, the teams and the tracker name.
 	AllowedRepos    []string `mapstructure:"allowed_repos"`
 	AllowedProjects []string `mapstructure:"allowed_projects"`
+	// AllowInsecureHTTP accepts an http:// base_url or oauth.token_url
+	// off this machine, which sends credentials in clear text; logged as
+	// a warning every run.
+	AllowInsecureHTTP bool `mapstructure:"allow_insecure_http"`
+	// MaxResponseBytes caps one API response body (default 32 MiB): a
+	// server that sends more ends the request with an error, not the
+	// run's memory.
+	MaxResponseBytes int64 `mapstructure:"max_response_bytes"`
 
 	// GitHub App authentication (instead of a token).
 	AppID          int64  `mapstructure:"app_id"`

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -30,8 +31,44 @@ func (r SecretRef) IsSet() bool { return r.Env != "" || r.File != "" }
 type Secrets struct {
 	// Env is the environment as KEY=VALUE pairs (os.Environ()).
 	Env []string
-	// ReadFile reads a secret file; os.ReadFile when nil.
+	// ReadFile reads a secret file; when nil, the file is read from disk
+	// (a regular file of at most MaxSecretFile bytes).
 	ReadFile func(name string) ([]byte, error)
+	// Warn, when set, is told of a secret file others can read or write.
+	Warn func(msg string)
+}
+
+// MaxSecretFile is the largest secret file read: a token or a key is a
+// few KiB, and token_file: /dev/zero must not be read forever.
+const MaxSecretFile = 64 << 10
+
+// readSecretFile reads a secret file from disk, refusing anything but a
+// regular file of at most MaxSecretFile bytes, and warning when every
+// user may read or write it.
+func (s Secrets) readSecretFile(key, name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s): point %s_file at the file holding the secret", st.Mode().Type(), key)
+	}
+	if perm := st.Mode().Perm(); perm&0o006 != 0 && s.Warn != nil {
+		s.Warn(fmt.Sprintf("%s_file: %s can be read or written by every user (mode %04o): restrict it (chmod 0400, or defaultMode: 0400 on the Secret volume)", key, name, perm))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxSecretFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxSecretFile {
+		return nil, fmt.Errorf("larger than %d KiB: a secret file holds one token or key; check %s_file", MaxSecretFile>>10, key)
+	}
+	return b, nil
 }
 
 // Resolve returns the secret ref names, without its trailing newline.
@@ -47,11 +84,16 @@ func (s Secrets) Resolve(ref SecretRef) (string, error) {
 		}
 		return val, nil
 	case ref.File != "":
-		read := s.ReadFile
-		if read == nil {
-			read = os.ReadFile
+		var data []byte
+		var err error
+		if s.ReadFile != nil {
+			data, err = s.ReadFile(ref.File)
+			if err == nil && len(data) > MaxSecretFile {
+				err = fmt.Errorf("larger than %d KiB: a secret file holds one token or key; check %s_file", MaxSecretFile>>10, ref.Key)
+			}
+		} else {
+			data, err = s.readSecretFile(ref.Key, ref.File)
 		}
-		data, err := read(ref.File)
 		if err != nil {
 			return "", fmt.Errorf("%s_file: read %s: %w", ref.Key, ref.File, pathErrorOnly(err))
 		}

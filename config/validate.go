@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"path"
 	"path/filepath"
@@ -108,6 +109,24 @@ func (v *validator) url(key, raw string) {
 	}
 }
 
+// clearText checks a URL credentials are sent to: plain http:// only to
+// this machine (loopback), unless allowKey is set, since anyone on the
+// path could read the token.
+func (v *validator) clearText(key, raw string, allowed bool, allowKey string) {
+	if u, err := url.Parse(raw); err == nil && u.Scheme == "http" && !allowed && !Loopback(u.Hostname()) {
+		v.add(key, "is http://: the credentials would cross the network in clear text; use https://, or set %s: true to accept that (a warning is logged every run)", allowKey)
+	}
+}
+
+// Loopback reports a host name or address of this machine.
+func Loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // envVar checks a *_env key. The value is never quoted: it may be a secret
 // pasted into the wrong key.
 func (v *validator) envVar(key, name string) {
@@ -184,6 +203,9 @@ func (v *validator) source(s Source) {
 	case !ssh && g.InsecureIgnoreHostKey:
 		v.add("source.git.insecure_ignore_host_key", "applies to SSH URLs only (ssh://host/path or user@host:path)")
 	}
+	if s.Type == SourceGit && g.Token().IsSet() {
+		v.clearText("source.git.url", g.URL, g.AllowInsecureHTTP, "source.git.allow_insecure_http")
+	}
 	v.oneOf("source.git.mode", g.Mode, GitModePush, GitModePullRequest)
 	v.secretPair("source.git.", "token", g.TokenEnv, g.TokenFile)
 	if g.Retries < 0 || g.Retries > 10 {
@@ -219,6 +241,11 @@ func (v *validator) trackers(c *Config) map[string]Tracker {
 			continue // the rest depends on the type
 		}
 		v.url(p+"base_url", t.BaseURL)
+		v.clearText(p+"base_url", t.BaseURL, t.AllowInsecureHTTP, p+"allow_insecure_http")
+		if t.OAuth.TokenURL != "" {
+			v.url(p+"oauth.token_url", t.OAuth.TokenURL)
+			v.clearText(p+"oauth.token_url", t.OAuth.TokenURL, t.AllowInsecureHTTP, p+"allow_insecure_http")
+		}
 		v.secretPair(p, "token", t.TokenEnv, t.TokenFile)
 		v.secretPair(p, "user", t.UserEnv, t.UserFile)
 		if t.WriteInterval < 0 {
@@ -226,6 +253,9 @@ func (v *validator) trackers(c *Config) map[string]Tracker {
 		}
 		if t.MaxCreates < 0 {
 			v.add(p+"max_creates", "must not be negative")
+		}
+		if t.MaxResponseBytes < 0 || t.MaxResponseBytes > 1<<30 {
+			v.add(p+"max_response_bytes", "must be between 0 (the default, 32 MiB) and 1 GiB, got %d", t.MaxResponseBytes)
 		}
 		if t.MaxCreateShare <= 0 || t.MaxCreateShare > 1 {
 			v.add(p+"max_create_share", "must be more than 0 and at most 1 (1 turns the check off), got %v", t.MaxCreateShare)

@@ -43,6 +43,10 @@ type Transport struct {
 	MaxWait time.Duration
 	// Backoff is the first retry delay (default 1 s), doubled each time.
 	Backoff time.Duration
+	// MaxBody caps one response body (default DefaultMaxBody): reading
+	// more fails with a *BodyTooLargeError, so a server (or something
+	// posing as one) cannot fill the run's memory.
+	MaxBody int64
 
 	writeMu   sync.Mutex
 	lastWrite time.Time
@@ -97,10 +101,72 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.Stats.Errors.Add(1)
 	}
 	if err == nil {
+		if resp, err = t.capBody(req, resp); err != nil {
+			t.Stats.Errors.Add(1)
+			return nil, err
+		}
 		redactEcho(resp) // before any SDK reads it; see transport_redact.go
 	}
 	return resp, err
 }
+
+// DefaultMaxBody is the default cap on one response body: the largest
+// listing page a tracker sends is a few MiB.
+const DefaultMaxBody = 32 << 20
+
+// BodyTooLargeError is a response larger than Transport.MaxBody.
+type BodyTooLargeError struct {
+	Tracker, Method, Path string
+	Max                   int64
+}
+
+func (e *BodyTooLargeError) Error() string {
+	return fmt.Sprintf("%s: the answer to %s %s is larger than %d MiB; no tracker sends that much: check base_url, or raise trackers.%s.max_response_bytes",
+		e.Tracker, e.Method, e.Path, e.Max>>20, e.Tracker)
+}
+
+// capBody refuses a response that announces more than MaxBody and limits
+// what is read of one that does not say.
+func (t *Transport) capBody(req *http.Request, resp *http.Response) (*http.Response, error) {
+	max := t.MaxBody
+	if max <= 0 {
+		max = DefaultMaxBody
+	}
+	tooLarge := &BodyTooLargeError{Tracker: t.Tracker, Method: req.Method, Path: req.URL.Path, Max: max}
+	if resp.ContentLength > max {
+		resp.Body.Close()
+		return nil, tooLarge
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: max, err: tooLarge}
+	return resp, nil
+}
+
+// cappedBody reads at most left bytes and then fails with err.
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+	err  error
+}
+
+func (c *cappedBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var one [1]byte
+		if n, err := c.rc.Read(one[:]); n > 0 {
+			return 0, c.err
+		} else if err != nil {
+			return 0, err
+		}
+		return 0, nil
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.rc.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+func (c *cappedBody) Close() error { return c.rc.Close() }
 
 func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 	base := t.Base

@@ -3,6 +3,7 @@ package trackers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -181,5 +182,56 @@ func TestTransportDoesNotRetryUntrustedServers(t *testing.T) {
 	}
 	if n := tr.Stats.Retries.Load(); n != 4 {
 		t.Fatalf("%d retries of a network error, want 4", n)
+	}
+}
+
+// TestTransportCapsBodies: a listing answered with 2 GB (announced, or
+// streamed without a length) used to be read whole; RSS reached 685 MB
+// before the request timed out. Now reading stops at the cap (32 MiB by
+// default) with an error that says which key raises it.
+func TestTransportCapsBodies(t *testing.T) {
+	t.Parallel()
+	chunk := []byte(strings.Repeat(`{"number":1,"title":"x"},`, 1<<12))
+	var sent atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/announced" {
+			w.Header().Set("Content-Length", strconv.Itoa(2<<30))
+		}
+		w.Write([]byte("["))
+		for sent.Load() < 2<<30 {
+			n, err := w.Write(chunk)
+			sent.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	for _, path := range []string{"/announced", "/streamed"} {
+		sent.Store(0)
+		tr := &Transport{Tracker: "gh"}
+		resp, err := do(t, tr, http.MethodGet, srv.URL+path+"?q=secret-looking")
+		var n int64
+		if err == nil {
+			n, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		var tl *BodyTooLargeError
+		if !errors.As(err, &tl) || !strings.Contains(err.Error(), "trackers.gh.max_response_bytes") || strings.Contains(err.Error(), "secret-looking") {
+			t.Fatalf("%s: err %v, want a *BodyTooLargeError naming the key and not the query", path, err)
+		}
+		if n > DefaultMaxBody {
+			t.Fatalf("%s: read %d bytes, more than the cap", path, n)
+		}
+	}
+	// A smaller cap, configured.
+	tr := &Transport{Tracker: "gh", MaxBody: 1 << 20}
+	resp, err := do(t, tr, http.MethodGet, srv.URL+"/streamed")
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	if !strings.Contains(fmt.Sprint(err), "larger than 1 MiB") {
+		t.Fatalf("1 MiB cap: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -324,6 +325,12 @@ func resolveGitToken(cfg *config.Config, fo factory.Options) (string, error) {
 		return "", nil
 	}
 	secrets := config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}
+	if fo.Logger != nil {
+		secrets.Warn = func(msg string) { fo.Logger.Warn(msg) }
+		if u, err := url.Parse(g.URL); err == nil && u.Scheme == "http" && !config.Loopback(u.Hostname()) {
+			fo.Logger.Warn("the git token is sent in clear text over http:// (source.git.allow_insecure_http is set); use https://", "host", u.Host)
+		}
+	}
 	t, err := secrets.Resolve(g.Token())
 	if err != nil {
 		return "", configError(err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"time"
@@ -40,6 +41,9 @@ type Statser interface{ Stats() *trackers.Stats }
 // errors: they name the key and never contain a secret.
 func New(cfg *config.Config, o Options) (map[string]trackers.Tracker, error) {
 	base := config.Secrets{Env: o.Env, ReadFile: o.ReadFile}
+	if o.Logger != nil {
+		base.Warn = func(msg string) { o.Logger.Warn(msg) }
+	}
 	secrets := resolver{base, o.Secret}
 	out := map[string]trackers.Tracker{}
 	names := make([]string, 0, len(cfg.Trackers))
@@ -51,12 +55,19 @@ func New(cfg *config.Config, o Options) (map[string]trackers.Tracker, error) {
 	for _, name := range names {
 		tc := cfg.Trackers[name]
 		tc.Name = name
+		if tc.AllowInsecureHTTP && o.Logger != nil {
+			for key, raw := range map[string]string{"base_url": tc.BaseURL, "oauth.token_url": tc.OAuth.TokenURL} {
+				if u, err := url.Parse(raw); err == nil && u.Scheme == "http" && !config.Loopback(u.Hostname()) {
+					o.Logger.Warn("credentials are sent in clear text over http:// (allow_insecure_http is set); use https://", "key", "trackers."+name+"."+key, "host", u.Host)
+				}
+			}
+		}
 		switch tc.Type {
 		case config.TrackerGitHub:
 			gc := github.Config{
 				Name: name, BaseURL: tc.BaseURL, Repo: tc.Repo, Milestone: tc.Milestone,
 				WriteInterval: tc.WriteInterval, AppID: tc.AppID, InstallationID: tc.InstallationID,
-				Timeout: o.Timeout,
+				Timeout: o.Timeout, MaxResponseBytes: tc.MaxResponseBytes,
 			}
 			if tc.IsGitHubApp() {
 				read := o.ReadFile
@@ -88,7 +99,7 @@ func New(cfg *config.Config, o Options) (map[string]trackers.Tracker, error) {
 				Name: name, BaseURL: tc.BaseURL, Deployment: tc.Deployment, Project: tc.Project,
 				IssueTypes: tc.IssueTypes, Priorities: tc.Priorities, WontDo: tc.WontDoResolutions,
 				Components: tc.Components, Epic: tc.Epic, CustomFields: tc.CustomFields,
-				WriteInterval: tc.WriteInterval, Timeout: o.Timeout,
+				WriteInterval: tc.WriteInterval, Timeout: o.Timeout, MaxResponseBytes: tc.MaxResponseBytes,
 			}
 			if tc.OAuth.IsSet() {
 				secret, err1 := secrets.Resolve(tc.ClientSecret())

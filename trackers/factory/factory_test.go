@@ -2,6 +2,7 @@ package factory
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -92,5 +93,27 @@ func TestSecretsMissing(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "secret-value-123") {
 		t.Fatal("a secret value is in the error")
+	}
+}
+
+// TestInsecureHTTPWarnsEveryRun: allow_insecure_http accepts a token sent
+// in clear text, and each run (each New) says so in the log.
+func TestInsecureHTTPWarnsEveryRun(t *testing.T) {
+	cfg := load(t, `
+trackers:
+  gh: {type: github, base_url: "http://ghe.acme.example/api/v3/", allow_insecure_http: true, repo: acme/sre, token_env: GH_TOKEN}
+  local: {type: github, base_url: "http://127.0.0.1:9/api/v3/", repo: acme/sre, token_env: GH_TOKEN}
+routes:
+  - {tracker: gh}
+`, nil)
+	for range 2 {
+		var logs strings.Builder
+		_, err := New(cfg, Options{Env: []string{"GH_TOKEN=tok-must-not-leak"}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(logs.String(), "clear text"); n != 1 || !strings.Contains(logs.String(), "trackers.gh.base_url") || strings.Contains(logs.String(), "tok-must-not-leak") {
+			t.Fatalf("%d warnings (want 1, for gh only):\n%s", n, logs.String())
+		}
 	}
 }

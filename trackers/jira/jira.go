@@ -65,6 +65,8 @@ type Config struct {
 
 	WriteInterval time.Duration // default 1s
 	Timeout       time.Duration // per request, default 30s
+	// MaxResponseBytes caps one response body (default 32 MiB).
+	MaxResponseBytes int64
 }
 
 // String redacts the secrets, so a Config printed by mistake leaks none.
@@ -269,6 +271,7 @@ func New(cfg Config, o Options) (*Tracker, error) {
 		Clock:         clock,
 		Tracker:       cfg.Name,
 		MaxWait:       maxWait,
+		MaxBody:       cfg.MaxResponseBytes,
 	}
 	t.http = &http.Client{Transport: t.tr, CheckRedirect: t.checkRedirect}
 	c, err := jira.NewClient(t.http, base.String())
