@@ -272,6 +272,16 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		if archived {
 			res.Archived++
 		}
+		if !archived {
+			if err := canWriteBack(d); err != nil {
+				// Tickets it could never link would be opened again and
+				// again (and flood the creation budget): none is.
+				res.fail(Failure{Doc: p, Message: err.Error()})
+				res.Report.Items = appendReportItems(res.Report.Items, d, ds.factors)
+				unread++ // its tickets are not orphans
+				continue
+			}
+		}
 		for _, it := range d.Items() {
 			ds.lines[it.Key] = it.Line
 			t, routeErr := e.Router.Route(d, it)
@@ -546,6 +556,38 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		res.fail(Failure{Doc: StatePath, Message: err.Error()})
 	}
 	return res, nil
+}
+
+// canWriteBack checks, for a document with items that have no ticket
+// yet, that their links can be written into it: it renders them with
+// the longest links pmsync writes and checks the result is still a
+// document pmsync reads (at most postmortem.MaxSize).
+func canWriteBack(d *postmortem.Doc) error {
+	ups := map[string]postmortem.Update{}
+	for _, it := range d.Items() {
+		if it.Ticket.IsZero() && !it.Done && !it.HasErrors() {
+			ups[it.Key] = postmortem.Update{
+				Ticket: ticket.Ref{Text: "placeholder-owner-name/placeholder-repository-name#9999999",
+					URL: "https://placeholder.example/placeholder-owner-name/placeholder-repository-name/issues/9999999"},
+				Status: ticket.Status{State: ticket.StateInProgress, Overdue: true},
+			}
+		}
+	}
+	if len(ups) == 0 {
+		return nil
+	}
+	if _, _, _, err := d.RenderDoc(ups); err != nil {
+		return fmt.Errorf("no ticket is opened for its %d new items, since their links could not be written back: %w", len(ups), err)
+	}
+	return nil
+}
+
+// appendReportItems adds a document's items to the report as they are.
+func appendReportItems(out []report.Item, d *postmortem.Doc, factors map[string][]string) []report.Item {
+	for _, it := range d.Items() {
+		out = append(out, reportItem(d, it, factors[it.Key]))
+	}
+	return out
 }
 
 // holdSharedIDs takes out of the run every document whose id another

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
@@ -212,5 +214,38 @@ func TestLeftoverTempFilesRemoved(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("%s was removed: %v", p, err)
 		}
+	}
+}
+
+// TestUnwritableDocumentCreatesNothing: a document just under the 4 MiB
+// pmsync reads, whose links would take it over, used to get 100 tickets
+// a run that could never be linked. Now nothing is created for it and
+// the run says why.
+func TestUnwritableDocumentCreatesNothing(t *testing.T) {
+	f := newFixture(t)
+	var b strings.Builder
+	b.WriteString("---\nid: big\nstatus: final\ndate: 2026-05-01\n---\n# Big\n\n## Action items\n\n")
+	for i := range 1500 {
+		fmt.Fprintf(&b, "- Fix the thing number %d (owner: @alice)\n", i)
+	}
+	b.WriteString("\n## Notes\n\n")
+	for b.Len() < postmortem.MaxSize-2000 {
+		b.WriteString(strings.Repeat("padding words ", 70) + "\n\n")
+	}
+	if err := os.WriteFile(filepath.Join(f.dir, "big.md"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := f.run(t, func(e *Engine) { e.Config.MaxCreates = map[string]int{"gh": 5000, "jira": 5000} })
+	for _, tk := range f.all() {
+		if tk.Marker.PM == "big" {
+			t.Fatalf("a ticket was opened for the unwritable document: %s", tk.Ref.Text)
+		}
+	}
+	said := false
+	for _, fl := range res.Failures {
+		said = said || fl.Doc == "big.md" && strings.Contains(fl.Message, "more than the 4 MiB") && strings.Contains(fl.Message, "split")
+	}
+	if !said || res.Created == 0 {
+		t.Fatalf("created %d, failures %v", res.Created, res.Failures)
 	}
 }

@@ -173,3 +173,42 @@ func TestHasFold(t *testing.T) {
 		t.Errorf("hasFold allocates %v times", n)
 	}
 }
+
+// TestCROnlyLineEnds: a file saved with classic Mac line ends (CR only)
+// used to be one long line: no status, so a draft, silently. It reads as
+// its LF twin, and the write-back keeps its CR line ends.
+func TestCROnlyLineEnds(t *testing.T) {
+	lf := "---\nstatus: final\ndate: 2026-05-01\n---\n# Queue backlog\n\n## Action items\n\n" +
+		"- Alert on queue depth (owner: @alice, due: 2026-06-01)\n\n" +
+		"## Follow-up tickets\n\n| Action item | Owner |\n|---|---|\n| Add a runbook | @bob |\n"
+	cr := strings.ReplaceAll(lf, "\n", "\r")
+	p := NewParser(testOptions())
+	want, err := p.Parse("pm.md", []byte(lf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Parse("pm.md", []byte(cr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Finalized || len(got.Actions) != 2 || len(got.Actions) != len(want.Actions) {
+		t.Fatalf("CR file: finalized %v, %d actions (LF twin: %d)", got.Finalized, len(got.Actions), len(want.Actions))
+	}
+	for i := range want.Actions {
+		if got.Actions[i].Text != want.Actions[i].Text || got.Actions[i].Key != want.Actions[i].Key || got.Actions[i].Line != want.Actions[i].Line {
+			t.Errorf("item %d: %q %s line %d, want %q %s line %d", i, got.Actions[i].Text, got.Actions[i].Key, got.Actions[i].Line,
+				want.Actions[i].Text, want.Actions[i].Key, want.Actions[i].Line)
+		}
+	}
+	out, _, err := got.Render(updatesFor(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "\n") || !strings.Contains(string(out), "acme/sre#") {
+		t.Fatalf("write-back of a CR file:\n%q", out)
+	}
+	again, err := p.Parse("pm.md", out)
+	if err != nil || len(again.Actions) != 2 || again.Actions[0].Ticket.IsZero() || again.Actions[1].Ticket.IsZero() {
+		t.Fatalf("the written CR file reads back %v: %+v", err, again)
+	}
+}

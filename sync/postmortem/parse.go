@@ -114,6 +114,15 @@ func (p *Parser) ParseContext(ctx context.Context, name string, src []byte) (*Do
 		bad := firstInvalidUTF8(src)
 		return nil, &ParseError{Path: name, Line: li.line(bad), Msg: "not UTF-8 text: save the file as UTF-8"}
 	}
+	// Classic Mac line ends (a lone CR) are line ends: read as LF, byte
+	// for byte, so every offset into the original stays right and the
+	// write-back keeps the file's own line ends.
+	if bytes.IndexByte(src, '\r') >= 0 {
+		if lf := loneCRToLF(src); lf != nil {
+			src = lf
+			li = newLineIndex(src)
+		}
+	}
 	w := &walker{p: p, d: d, src: src, li: li, meta: map[string]metaVal{}}
 	start := 0
 	if bytes.HasPrefix(src, []byte("\xEF\xBB\xBF")) {
@@ -147,6 +156,21 @@ func (p *Parser) ParseContext(ctx context.Context, name string, src []byte) (*Do
 	}
 	w.finish()
 	return d, nil
+}
+
+// loneCRToLF returns src with every CR not followed by LF made an LF, or
+// nil when there is none.
+func loneCRToLF(src []byte) []byte {
+	var out []byte
+	for i, c := range src {
+		if c == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
+			if out == nil {
+				out = bytes.Clone(src)
+			}
+			out[i] = '\n'
+		}
+	}
+	return out
 }
 
 // nesting returns the deepest nesting of lists and quotes on any line of

@@ -105,6 +105,10 @@ var ErrUnsafeWriteBack = errors.New("write-back refused: it would change the doc
 // with the new tickets: the guarantee that pmsync never corrupts a
 // postmortem does not rest on the splicing code alone.
 func (d *Doc) verify(out []byte, updates map[string]Update) (*Doc, error) {
+	if len(out) > MaxSize {
+		return nil, fmt.Errorf("%s: %w: with its tickets written it would be %.1f MiB, more than the %d MiB pmsync reads; split the postmortem",
+			d.Path, ErrUnsafeWriteBack, float64(len(out))/(1<<20), MaxSize>>20)
+	}
 	d2, err := d.parser.Parse(d.Path, out)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", d.Path, ErrUnsafeWriteBack, err)
