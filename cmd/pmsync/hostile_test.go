@@ -1,10 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pmsync/pmsync/internal/testkit"
+	"github.com/pmsync/pmsync/sync/ticket"
+	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 // hostileDoc is a finalized postmortem with one action item in a table,
@@ -115,5 +124,85 @@ func TestRoutingOutsideTheAllowList(t *testing.T) {
 	}
 	if code, out, errOut = e.sync(t); code != exitOK || len(e.sim.Issues("victim-org", "private-repo")) != 1 {
 		t.Fatalf("allowed: exit %d, %d issues\n%s\n%s", code, len(e.sim.Issues("victim-org", "private-repo")), out, errOut)
+	}
+}
+
+// hideCreator answers as a Jira that does not let pmsync's account see
+// who created an issue: every "creator" and "reporter" is null.
+type hideCreator struct{ base http.RoundTripper }
+
+func (h hideCreator) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := h.base.RoundTrip(r)
+	if err != nil || !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		return resp, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if json.Unmarshal(b, &v) == nil {
+		var walk func(any)
+		walk = func(x any) {
+			switch x := x.(type) {
+			case map[string]any:
+				for _, k := range []string{"creator", "reporter"} {
+					if _, ok := x[k]; ok {
+						x[k] = nil
+					}
+				}
+				for _, y := range x {
+					walk(y)
+				}
+			case []any:
+				for _, y := range x {
+					walk(y)
+				}
+			}
+		}
+		walk(v)
+		b, _ = json.Marshal(v)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.ContentLength = int64(len(b))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(b)))
+	return resp, nil
+}
+
+// TestJiraUnknownCreatorUnderCrashes: pmsync's account cannot read who
+// created an issue, and runs are killed after every k-th call. Before,
+// a marked issue with an unreadable creator was an "impostor" and a
+// second one was opened; after kill storms one item per deployment kept
+// two live tickets. Now an item whose only evidence is such an issue is
+// held: never two live tickets per item.
+func TestJiraUnknownCreatorUnderCrashes(t *testing.T) {
+	docs := filepath.Join(repoRoot(t), "testdata", "postmortems")
+	for _, flavor := range []jirasim.Flavor{jirasim.Cloud, jirasim.DataCenter} {
+		t.Run(flavor.String(), func(t *testing.T) {
+			probe := newJiraEnv(t, flavor, docs)
+			count := &crashAfter{base: hideCreator{http.DefaultTransport}}
+			probe.syncWith(t, count, 0)
+			total := int(count.n.Load())
+			for _, k := range testkit.Indices(t, total, 4) {
+				e := newJiraEnv(t, flavor, docs)
+				e.syncWith(t, &crashAfter{base: hideCreator{http.DefaultTransport}, k: int64(k)}, 0)
+				e.syncWith(t, hideCreator{http.DefaultTransport}, 0)
+				e.syncWith(t, hideCreator{http.DefaultTransport}, 0)
+				live := map[string][]string{}
+				for _, p := range jiraProjects {
+					for _, is := range e.sim.Issues(p) {
+						if m, err := ticket.ParseMarker(is.Description); err == nil && is.Resolution != "Duplicate" {
+							live[m.PM+" "+m.Item] = append(live[m.PM+" "+m.Item], is.Key)
+						}
+					}
+				}
+				for item, keys := range live {
+					if len(keys) > 1 {
+						t.Errorf("crash after call %d of %d: item %s has %d live tickets %v", k, total, item, len(keys), keys)
+					}
+				}
+			}
+		})
 	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/trackers/github/ghsim"
 )
 
@@ -78,4 +81,67 @@ func TestSIGTERMMidRun(t *testing.T) {
 		t.Fatalf("next run: exit %d\n%s", code, out)
 	}
 	e.assertConverged(t, "after SIGTERM")
+}
+
+// TestSIGTERMDuringPathologicalParse: a folder of 4 MiB documents in
+// the costliest shapes a postmortem may take (lists nested to the limit,
+// long runs of brackets). Before, a parse ignored SIGTERM (exit came 101
+// s after it). Now the run stops within one document's goldmark parse,
+// exits 3, and leaves every document as it was.
+func TestSIGTERMDuringPathologicalParse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "pmsync")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	docs := t.TempDir()
+	var nested, brackets strings.Builder
+	nested.WriteString("---\nstatus: final\n---\n# Nested\n\n## Action items\n\n")
+	for i := 0; nested.Len() < 3<<20; i++ {
+		nested.WriteString(strings.Repeat("  ", i%30) + "- x\n")
+	}
+	brackets.WriteString("---\nstatus: final\n---\n# Brackets\n\n## Action items\n\n- " + strings.Repeat("[", 3<<20) + "\n")
+	for i := range 12 {
+		body := nested.String()
+		if i%2 == 1 {
+			body = brackets.String()
+		}
+		if err := os.WriteFile(filepath.Join(docs, fmt.Sprintf("pm-%02d.md", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newGHEnv(t, docs, "")
+	before := snapshot(t, e.dir)
+	cmd := exec.Command(bin, "sync", "--config", e.config)
+	cmd.Env = append(os.Environ(), "GH_TOKEN="+testToken)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("still running 60 s after SIGTERM:\n%s", stderr.String())
+	}
+	took := time.Since(sent)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
+		t.Fatalf("exit %v, want %d\n%s", err, exitInterrupted, stderr.String())
+	}
+	testkit.Within(t, "exit after SIGTERM during a pathological parse", took, 5*time.Second)
+	if after := snapshot(t, e.dir); !maps.Equal(after, before) {
+		t.Fatal("documents changed")
+	}
 }

@@ -143,7 +143,10 @@ func (p *Parser) ParseContext(ctx context.Context, name string, src []byte) (*Do
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	root := p.md.Parse(text.NewReader(src[body:]))
+	root, err := p.blocks(ctx, src[body:])
+	if err != nil {
+		return nil, err
+	}
 	w.base = body
 	w.ctx = ctx
 	w.blocks(root)
@@ -156,6 +159,24 @@ func (p *Parser) ParseContext(ctx context.Context, name string, src []byte) (*Do
 	}
 	w.finish()
 	return d, nil
+}
+
+// blocks is goldmark's block parse of src. goldmark cannot be stopped,
+// and a 4 MiB document in its costliest shape takes it seconds: when ctx
+// can end, the parse runs aside and is abandoned (left to finish in the
+// background) as soon as ctx is done, so SIGTERM is answered at once.
+func (p *Parser) blocks(ctx context.Context, src []byte) (ast.Node, error) {
+	if ctx.Done() == nil {
+		return p.md.Parse(text.NewReader(src)), nil
+	}
+	done := make(chan ast.Node, 1)
+	go func() { done <- p.md.Parse(text.NewReader(src)) }()
+	select {
+	case root := <-done:
+		return root, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // loneCRToLF returns src with every CR not followed by LF made an LF, or
