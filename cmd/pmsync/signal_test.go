@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -143,5 +145,57 @@ func TestSIGTERMDuringPathologicalParse(t *testing.T) {
 	testkit.Within(t, "exit after SIGTERM during a pathological parse", took, 5*time.Second)
 	if after := snapshot(t, e.dir); !maps.Equal(after, before) {
 		t.Fatal("documents changed")
+	}
+}
+
+// TestPeakRSSOfHugeDocuments runs the real binary, as the CronJob does
+// (GOMEMLIMIT=64MiB), on the largest documents pmsync accepts: 4 MiB
+// with 60,000 items (refused: more than MaxItems) and 4 MiB with
+// MaxItems items. Before, the first peaked at 263 MB during sync, over
+// the shipped 128Mi limit. Peak RSS must stay under 128 MiB. It builds
+// the binary and writes 8 MiB, so it runs with PMSYNC_EXHAUSTIVE=1.
+func TestPeakRSSOfHugeDocuments(t *testing.T) {
+	if !testkit.Exhaustive() {
+		t.Skip("builds the binary and writes 8 MiB of documents: run with PMSYNC_EXHAUSTIVE=1")
+	}
+	if _, err := os.Stat("/usr/bin/time"); err != nil {
+		t.Skip("needs /usr/bin/time (GNU time) to read the peak RSS")
+	}
+	bin := filepath.Join(t.TempDir(), "pmsync")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	huge := func(items int) string {
+		var b strings.Builder
+		b.WriteString("---\nstatus: final\ndate: 2026-05-01\n---\n# Huge\n\n## Action items\n\n")
+		for i := 0; i < items; i++ {
+			fmt.Fprintf(&b, "- Fix thing %d (owner: @alice)\n", i)
+		}
+		pad := strings.Repeat("word ", 200) + "\n\n"
+		for b.Len()+len(pad) < 4<<20-64 {
+			b.WriteString(pad)
+		}
+		return b.String()
+	}
+	for name, items := range map[string]int{"60k items": 60000, "MaxItems items": 2000} {
+		t.Run(name, func(t *testing.T) {
+			docs := t.TempDir()
+			if err := os.WriteFile(filepath.Join(docs, "huge.md"), []byte(huge(items)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			e := newGHEnv(t, docs, "")
+			cmd := exec.Command("/usr/bin/time", "-v", bin, "sync", "--config", e.config)
+			cmd.Env = append(os.Environ(), "GH_TOKEN="+testToken, "GOMEMLIMIT=64MiB")
+			out, _ := cmd.CombinedOutput()
+			m := regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`).FindSubmatch(out)
+			if m == nil {
+				t.Fatalf("no peak RSS in:\n%s", out)
+			}
+			kb, _ := strconv.Atoi(string(m[1]))
+			t.Logf("%s: peak RSS %.1f MiB", name, float64(kb)/1024)
+			if kb > 128<<10 {
+				t.Fatalf("peak RSS %.1f MiB, more than the CronJob's 128Mi", float64(kb)/1024)
+			}
+		})
 	}
 }
