@@ -12,10 +12,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pmsync/pmsync/internal/sim"
 )
 
 // script answers the n-th request with steps[n] (the last one repeats).
-func script(t *testing.T, clock *SimClock, steps ...func(w http.ResponseWriter, r *http.Request)) (*httptest.Server, *atomic.Int64) {
+func script(t *testing.T, clock *sim.Clock, steps ...func(w http.ResponseWriter, r *http.Request)) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -71,7 +73,7 @@ func TestTransportWaitsOutRateLimits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := NewSimClock(start)
+			clock := sim.NewClock(start)
 			srv, n := script(t, clock, tc.step, status(201))
 			tr := &Transport{Clock: clock, Tracker: "gh"}
 			// POST: a rate-limited request was not processed, so even a
@@ -89,7 +91,7 @@ func TestTransportWaitsOutRateLimits(t *testing.T) {
 
 func TestTransportRetriesOnlySafeRequests(t *testing.T) {
 	t.Parallel()
-	clock := NewSimClock(time.Unix(0, 0))
+	clock := sim.NewClock(time.Unix(0, 0))
 	srv, n := script(t, clock, status(502), status(500), status(200))
 	tr := &Transport{Clock: clock}
 	resp, err := do(t, tr, http.MethodGet, srv.URL)
@@ -115,7 +117,7 @@ func TestTransportRetriesOnlySafeRequests(t *testing.T) {
 
 func TestTransportGivesUpOnLongWaits(t *testing.T) {
 	t.Parallel()
-	clock := NewSimClock(time.Unix(0, 0))
+	clock := sim.NewClock(time.Unix(0, 0))
 	srv, _ := script(t, clock, status(429, "Retry-After", "3600"))
 	tr := &Transport{Clock: clock, MaxWait: time.Minute, Tracker: "gh"}
 	_, err := do(t, tr, http.MethodGet, srv.URL)
@@ -127,7 +129,7 @@ func TestTransportGivesUpOnLongWaits(t *testing.T) {
 
 func TestTransportPacesWrites(t *testing.T) {
 	t.Parallel()
-	clock := NewSimClock(time.Unix(0, 0))
+	clock := sim.NewClock(time.Unix(0, 0))
 	var times []time.Time
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
@@ -161,7 +163,7 @@ func TestTransportDoesNotRetryUntrustedServers(t *testing.T) {
 	var hits atomic.Int64
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	t.Cleanup(srv.Close)
-	clock := NewSimClock(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	clock := sim.NewClock(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
 	tr := &Transport{Base: http.DefaultTransport, Clock: clock}
 	_, err := do(t, tr, http.MethodGet, srv.URL)
 	if err == nil || !strings.Contains(err.Error(), "certificate") {

@@ -13,13 +13,13 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/config"
+	"github.com/pmsync/pmsync/internal/sim"
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/sync/engine"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
-	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/factory"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 // The API-call benchmarks (SPEC §8) run whole sync runs against the
@@ -258,7 +258,7 @@ type benchEnv struct {
 	cfgPath string
 	cfg     *config.Config
 	env     []string
-	clock   *trackers.SimClock
+	clock   *sim.Clock
 	teams   int
 	items   int
 	linked  bool
@@ -273,7 +273,7 @@ const benchToken = "bench-token"
 // per-run creation budget.
 func newBenchEnv(b testing.TB, docs, items, teams int, linked bool, interval time.Duration, secondary bool, maxCreates int) *benchEnv {
 	b.Helper()
-	e := &benchEnv{teams: teams, items: docs * items, linked: linked, clock: trackers.NewSimClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))}
+	e := &benchEnv{teams: teams, items: docs * items, linked: linked, clock: sim.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))}
 	var handler http.Handler
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	b.Cleanup(e.srv.Close)
@@ -395,7 +395,7 @@ type jiraBenchEnv struct {
 	sim      *jirasim.Server
 	cfg      *config.Config
 	env      []string
-	clock    *trackers.SimClock
+	clock    *sim.Clock
 	projects []string
 	items    int
 }
@@ -404,7 +404,7 @@ type jiraBenchEnv struct {
 // item linked to its issue, over the projects PAY, PLAT and OPS.
 func newJiraBenchEnv(b testing.TB, flavor jirasim.Flavor, docs int) *jiraBenchEnv {
 	b.Helper()
-	e := &jiraBenchEnv{clock: trackers.NewSimClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)),
+	e := &jiraBenchEnv{clock: sim.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)),
 		projects: []string{"PAY", "PLAT", "OPS"}, items: docs * 10}
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))

@@ -25,14 +25,14 @@ import (
 	"github.com/pmsync/pmsync/internal/contract"
 	"github.com/pmsync/pmsync/internal/gittest"
 	"github.com/pmsync/pmsync/internal/owned"
+	"github.com/pmsync/pmsync/internal/sim"
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/engine"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
-	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/factory"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 // The chaos test (RELIABILITY.md). For each seed, one configuration
@@ -238,7 +238,7 @@ func (e *chaosEnv) run(t *testing.T, label, cloneDir string, base http.RoundTrip
 	e.logMu.Unlock()
 	a := &app{stdout: io.Discard, stderr: io.Discard, env: env}
 	res, err := a.syncOnce(context.Background(), cfg, syncFlags{}, newLogger(l, slog.LevelDebug, "text"),
-		factory.Options{Env: env, Base: base, Clock: trackers.NewSimClock(time.Now()), Timeout: timeout})
+		factory.Options{Env: env, Base: base, Clock: sim.NewClock(time.Now()), Timeout: timeout})
 	if res != nil {
 		fmt.Fprintf(l, "RESULT created=%d adopted=%d updated=%d closed=%d written=%d failures=%v\n",
 			res.Created, res.Adopted, res.Updated, res.Closed, len(res.Written), res.Failures)

@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/config"
+	"github.com/pmsync/pmsync/internal/sim"
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
-	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/factory"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
 )
 
 var errCrashed = errors.New("process crashed")
@@ -57,7 +57,7 @@ func (e *ghEnv) syncWithTimeout(t *testing.T, base http.RoundTripper, timeout ti
 		t.Fatal(err)
 	}
 	a := &app{stdout: io.Discard, stderr: io.Discard, env: env}
-	_, _ = a.syncOnce(context.Background(), cfg, syncFlags{}, newLogger(io.Discard, 0, "text"), factory.Options{Env: env, Base: base, Clock: trackers.NewSimClock(time.Now()), Timeout: timeout})
+	_, _ = a.syncOnce(context.Background(), cfg, syncFlags{}, newLogger(io.Discard, 0, "text"), factory.Options{Env: env, Base: base, Clock: sim.NewClock(time.Now()), Timeout: timeout})
 }
 
 // assertConverged: exactly one open ticket per item, every document

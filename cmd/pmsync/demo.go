@@ -20,9 +20,9 @@ import (
 
 	pmsync "github.com/pmsync/pmsync"
 	"github.com/pmsync/pmsync/config"
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/trackers/factory"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 const demoToken = "demo-token-not-a-secret"

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 // hostileDoc is a finalized postmortem with one action item in a table,

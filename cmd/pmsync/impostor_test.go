@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
 )
 
 // TestSyncImpostorReportedNotAdopted: someone else copies pmsync's marker

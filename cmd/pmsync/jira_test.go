@@ -14,12 +14,12 @@ import (
 
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/internal/contract"
+	"github.com/pmsync/pmsync/internal/sim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
-	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/factory"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 // jiraEnv is the examples routed to three Jira projects of one simulator
@@ -91,7 +91,7 @@ func (e *jiraEnv) syncWith(t testing.TB, base http.RoundTripper, timeout time.Du
 	}
 	a := &app{stdout: io.Discard, stderr: io.Discard, env: e.env}
 	_, _ = a.syncOnce(context.Background(), cfg, syncFlags{}, newLogger(io.Discard, 0, "text"),
-		factory.Options{Env: e.env, Base: base, Clock: trackers.NewSimClock(time.Now()), Timeout: timeout})
+		factory.Options{Env: e.env, Base: base, Clock: sim.NewClock(time.Now()), Timeout: timeout})
 }
 
 func (e *jiraEnv) assertConverged(t *testing.T, label string) {

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/pmsync/pmsync/internal/contract"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/sync/ticket"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 const jiraToken = "jira-api-token-never-printed"

@@ -30,10 +30,10 @@ import (
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/internal/contract"
 	"github.com/pmsync/pmsync/internal/gittest"
+	"github.com/pmsync/pmsync/internal/sim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/sync/postmortem"
-	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/factory"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -708,7 +708,7 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 			// retries of a failed connection would take 15 s of real time.
 			var logs bytes.Buffer
 			a := &app{stdout: io.Discard, stderr: io.Discard, env: env}
-			fo := factory.Options{Env: env, Clock: trackers.NewSimClock(time.Now())}
+			fo := factory.Options{Env: env, Clock: sim.NewClock(time.Now())}
 			res, err := a.syncOnce(t.Context(), cfg, syncFlags{}, newLogger(&logs, slog.LevelInfo, "json"), fo)
 			got := logs.String()
 			if err != nil {

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/internal/testkit"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
 )
 
 // TestSIGTERMMidRun runs the real binary, sends SIGTERM while it is

@@ -14,10 +14,10 @@ import (
 
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/internal/contract"
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
 )
 
 const testToken = "ghp_testtoken_must_never_leak_0123456789"

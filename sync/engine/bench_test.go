@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/internal/memprobe"
+	"github.com/pmsync/pmsync/internal/sim/memory"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/route"
 	"github.com/pmsync/pmsync/sync/source"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/memory"
 )
 
 // budgetMiB is SPEC §8's peak memory for 10,000 items in 1,000

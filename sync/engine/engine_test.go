@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/sim/memory"
 	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/route"
 	"github.com/pmsync/pmsync/sync/source"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/memory"
 )
 
 var testNow = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/trackertest"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/trackertest"
 )
 
 type ghControl struct{ e *env }

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/sim"
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/sync/ticket"
-	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
 )
 
 const (
@@ -27,7 +27,7 @@ const (
 type env struct {
 	sim   *ghsim.Server
 	srv   *httptest.Server
-	clock *trackers.SimClock
+	clock *sim.Clock
 	tr    *Tracker
 	logs  *syncBuffer
 	paths *pathLog
@@ -45,7 +45,7 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 	t.Helper()
 	// The simulated clock starts at the wall clock: go-github compares
 	// rate-limit resets with time.Now.
-	clock := trackers.NewSimClock(time.Now().UTC().Truncate(time.Second))
+	clock := sim.NewClock(time.Now().UTC().Truncate(time.Second))
 	ec := &envConfig{
 		sim: ghsim.Options{Now: clock.Now, Tokens: map[string]string{testToken: botLogin}},
 		cfg: Config{Name: "gh", Repo: testRepo, Token: testToken},

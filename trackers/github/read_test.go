@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
 )
 
 func markerBody(item, owner string) string {

@@ -16,10 +16,10 @@ import (
 
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
 )
 
 // Rate-limit answers are waited out with the clock, never failures, and a

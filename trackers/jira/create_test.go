@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 // Every field of a new issue, on both deployments.

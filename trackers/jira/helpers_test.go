@@ -13,9 +13,9 @@ import (
 
 	jira "github.com/andygrunwald/go-jira"
 
+	"github.com/pmsync/pmsync/internal/sim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/sync/ticket"
-	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 const (
@@ -35,7 +35,7 @@ type env struct {
 	flavor jirasim.Flavor
 	sim    *jirasim.Server
 	srv    *httptest.Server
-	clock  *trackers.SimClock
+	clock  *sim.Clock
 	tr     *Tracker
 	logs   *syncBuffer
 	paths  *pathLog
@@ -52,7 +52,7 @@ type envConfig struct {
 
 func newEnv(t *testing.T, flavor jirasim.Flavor, mutate ...func(*envConfig)) *env {
 	t.Helper()
-	clock := trackers.NewSimClock(time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC))
+	clock := sim.NewClock(time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC))
 	ec := &envConfig{
 		sim: jirasim.Options{
 			Now:      clock.Now,

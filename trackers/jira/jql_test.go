@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 )
 
 // FuzzQuote: whatever a document puts into a value, the quoted value is

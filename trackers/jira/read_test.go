@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 // seed adds n issues pmsync opened a month ago, and noise: an issue

@@ -4,10 +4,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/sim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
+	"github.com/pmsync/pmsync/internal/trackertest"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
-	"github.com/pmsync/pmsync/trackers/trackertest"
 )
 
 // control acts in the simulator as people do in Jira.
@@ -42,7 +43,7 @@ func (c control) Delete(t testing.TB, ref ticket.Ref) {
 func TestSuite(t *testing.T) {
 	for _, f := range flavors {
 		t.Run(f.String(), func(t *testing.T) {
-			var clock *trackers.SimClock
+			var clock *sim.Clock
 			trackertest.Run(t, trackertest.Harness{
 				New: func(t *testing.T) (trackers.Tracker, trackertest.Control) {
 					e := newEnv(t, f)

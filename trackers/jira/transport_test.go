@@ -14,9 +14,9 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
 )
 
 // Rate-limit answers (429 with Retry-After, and on Cloud an ISO 8601

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/pmsync/pmsync/internal/contract"
-	"github.com/pmsync/pmsync/trackers/github/ghsim"
+	"github.com/pmsync/pmsync/internal/sim/ghsim"
 )
 
 func TestLinkHeader(t *testing.T) {

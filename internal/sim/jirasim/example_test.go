@@ -6,7 +6,7 @@ import (
 
 	jira "github.com/andygrunwald/go-jira"
 
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 )
 
 func Example() {

@@ -1,4 +1,4 @@
-package trackers
+package sim
 
 import (
 	"context"
@@ -6,27 +6,27 @@ import (
 	"time"
 )
 
-// SimClock is a simulated clock: Sleep advances it instantly. Benchmarks
+// Clock is a simulated clock: Sleep advances it instantly. Benchmarks
 // of pacing and rate-limit waits use it so they measure the schedule, not
 // the wall clock.
-type SimClock struct {
+type Clock struct {
 	mu    sync.Mutex
 	now   time.Time
 	slept time.Duration
 }
 
-// NewSimClock starts a simulated clock at t.
-func NewSimClock(t time.Time) *SimClock { return &SimClock{now: t} }
+// NewClock starts a simulated clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
 
 // Now is the simulated time.
-func (c *SimClock) Now() time.Time {
+func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
 // Sleep advances the clock by d.
-func (c *SimClock) Sleep(ctx context.Context, d time.Duration) error {
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -40,14 +40,14 @@ func (c *SimClock) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Advance moves the clock forward without counting it as sleep.
-func (c *SimClock) Advance(d time.Duration) {
+func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 }
 
 // Slept is the total simulated sleep.
-func (c *SimClock) Slept() time.Duration {
+func (c *Clock) Slept() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.slept

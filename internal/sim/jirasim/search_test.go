@@ -12,7 +12,7 @@ import (
 	jira "github.com/andygrunwald/go-jira"
 
 	"github.com/pmsync/pmsync/internal/contract"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 )
 
 // seed adds n issues to OPS, labelled postmortem, one minute apart.

@@ -18,7 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/pmsync/pmsync/internal/contract"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 )
 
 type jiraContract struct {

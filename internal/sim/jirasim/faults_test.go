@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/internal/contract"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 )
 
 // faultOpts: fault answers are undocumented for most operations.

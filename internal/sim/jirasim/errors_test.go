@@ -11,7 +11,7 @@ import (
 	"github.com/trivago/tgo/tcontainer"
 
 	"github.com/pmsync/pmsync/internal/contract"
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 )
 
 // TestCreateRejects: the create validation pmsync must respect, with

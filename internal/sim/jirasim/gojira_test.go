@@ -10,7 +10,7 @@ import (
 	jira "github.com/andygrunwald/go-jira"
 	"github.com/trivago/tgo/tcontainer"
 
-	"github.com/pmsync/pmsync/trackers/jira/jirasim"
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
 )
 
 // TestGoJiraCloud drives every endpoint pmsync uses on Jira Cloud with the

@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/trackertest"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
-	"github.com/pmsync/pmsync/trackers/trackertest"
 )
 
 type control struct{ m *Tracker }
