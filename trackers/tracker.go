@@ -107,3 +107,7 @@ func Redacted(n int) string {
 	}
 	return "REDACTED"
 }
+
+// Statser is a tracker that counts its API calls (the real adapters, by
+// their Transport).
+type Statser interface{ Stats() *Stats }

@@ -53,11 +53,11 @@ func silentExit(code int) error {
 	return &exitError{code: code}
 }
 
-// report prints err to stderr and returns the exit code it maps to.
+// exitCode prints err to stderr and returns the exit code it maps to.
 // started says whether a command's RunE was entered: errors before that
 // come from cobra (unknown command or flag, bad arguments) and are usage
 // errors.
-func report(ctx context.Context, stderr io.Writer, cmdPath string, err error, started bool) int {
+func exitCode(ctx context.Context, stderr io.Writer, cmdPath string, err error, started bool) int {
 	if err == nil {
 		return exitOK
 	}

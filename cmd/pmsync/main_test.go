@@ -139,7 +139,7 @@ func TestReportExitCodes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var stderr bytes.Buffer
-			if got := report(tt.ctx, &stderr, "pmsync x", tt.err, tt.started); got != tt.want {
+			if got := exitCode(tt.ctx, &stderr, "pmsync x", tt.err, tt.started); got != tt.want {
 				t.Errorf("exit code = %d, want %d", got, tt.want)
 			}
 			if tt.wantErr == "" && stderr.Len() > 0 {

@@ -68,7 +68,7 @@ func (a *app) run(ctx context.Context, args []string) (code int) {
 	}
 	// The error may quote a server; the adapters scrub their own
 	// secrets, this catches what they could not know.
-	return report(ctx, scrubWriter{a.stderr, &a.secrets}, path, err, started)
+	return exitCode(ctx, scrubWriter{a.stderr, &a.secrets}, path, err, started)
 }
 
 func newRootCmd(a *app) *cobra.Command {

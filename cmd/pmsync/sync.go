@@ -23,10 +23,10 @@ import (
 
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/sync/engine"
-	"github.com/pmsync/pmsync/sync/metrics"
 	"github.com/pmsync/pmsync/sync/plan"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/source"
+	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/factory"
 )
 
@@ -181,6 +181,7 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 			IncludeDrafts: f.includeDrafts, MaxCreates: maxCreates, MaxShare: maxShare, Since: since,
 			TrustedAuthors: trusted,
 		},
+		Publish: publishTo(cfg, gitSrc, fo),
 	}
 	if fo.Clock != nil {
 		// One clock for the run and its trackers (simulated in tests and
@@ -196,7 +197,6 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 			}
 		}
 	}
-	start := time.Now()
 	res, err := e.Run(ctx)
 	var unknown *engine.UnknownOnlyError
 	if errors.As(err, &unknown) {
@@ -207,72 +207,31 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	}
 	attrs := []any{"documents", res.Documents, "created", res.Created, "updated", res.Updated,
 		"adopted", res.Adopted, "closed_duplicates", res.Closed, "deferred", res.Deferred,
-		"failures", len(res.Failures), "duration", time.Since(start).Round(time.Millisecond)}
+		"failures", len(res.Failures), "duration", res.Duration.Round(time.Millisecond)}
 	for name, t := range trs {
-		if s, ok := t.(factory.Statser); ok {
+		if s, ok := t.(trackers.Statser); ok {
 			attrs = append(attrs, "api_calls_"+name, s.Stats().Requests.Load())
 		}
 	}
 	log.Info(cmp.Or(f.command, "sync")+" finished", attrs...)
-	if f.dryRun {
-		return res, nil
-	}
-	// With report.commit the report goes into the repository, in the same
-	// commit; it is replaced only when what it says changed.
-	reportStaged := false
-	if gitSrc != nil && cfg.Report.Commit {
-		staged, err := stageReport(ctx, gitSrc, cfg.Report.Dir, cfg.Report.Formats, res.Report, log)
-		if err != nil {
-			res.Failures = append(res.Failures, engine.Failure{Doc: cfg.Report.Dir, Message: err.Error()})
-		}
-		reportStaged = staged
-	}
-	// One commit per run, and none when nothing changed: the state file
-	// alone (its "since" moves every run) is not worth a commit.
-	// In pull-request mode the write-back goes to pmsync's own branch and
-	// one pull request into the configured branch; a report alone opens
-	// no pull request.
-	if gitSrc != nil {
-		cctx, cancel := commitContext(ctx)
-		defer cancel()
-		var err error
-		switch {
-		case cfg.Source.Git.Mode == config.GitModePullRequest:
-			if len(res.Written) > 0 {
-				var token string
-				if token, err = resolveGitToken(cfg, fo); err == nil {
-					err = commitPullRequest(cctx, cfg, gitSrc, token, res.Written, log)
-				}
-			}
-		case len(res.Written) > 0 || reportStaged:
-			_, err = gitSrc.Commit(cctx, commitMessage(len(res.Written), reportStaged, res.Report.Now))
-		}
-		if err != nil {
-			res.Failures = append(res.Failures, engine.Failure{Doc: src.Root(), Message: err.Error()})
-		}
-	}
-	if gitSrc == nil || !cfg.Report.Commit {
-		files, err := writeReport(cfg.Report.Dir, cfg.Report.Formats, res.Report, log)
-		res.ReportFiles = files
-		if err != nil {
-			res.Failures = append(res.Failures, engine.Failure{Doc: cfg.Report.Dir, Message: err.Error()})
-		}
-	}
-	if url := cfg.Metrics.PushgatewayURL; url != "" {
-		run := metrics.Run{Now: start, Duration: time.Since(start), Success: !res.Failed(), Items: res.Report.Items,
-			Trackers: map[string]metrics.TrackerStats{}}
-		for name, t := range trs {
-			if s, ok := t.(factory.Statser); ok {
-				st := s.Stats()
-				run.Trackers[name] = metrics.TrackerStats{Calls: st.Requests.Load(), Errors: st.Errors.Load(), RateLimited: st.RateLimited.Load()}
-			}
-		}
-		if err := metrics.Push(ctx, url, cfg.Metrics.Job, res.OwnerID, run, nil); err != nil {
-			// Metrics are for dashboards; a failed push does not fail the run.
-			log.Warn("metrics push failed", "err", err)
-		}
-	}
 	return res, nil
+}
+
+// publishTo says where a run's outcome goes: the repository of a git
+// source (a commit, or pmsync's branch and a pull request), the report,
+// the Pushgateway.
+func publishTo(cfg *config.Config, gitSrc *source.Git, fo factory.Options) engine.Publish {
+	pub := engine.Publish{ReportDir: cfg.Report.Dir, ReportFormats: cfg.Report.Formats,
+		Pushgateway: cfg.Metrics.PushgatewayURL, Job: cfg.Metrics.Job}
+	if gitSrc == nil {
+		return pub
+	}
+	pub.Repo, pub.ReportInRepo = gitSrc, cfg.Report.Commit
+	if cfg.Source.Git.Mode == config.GitModePullRequest {
+		pub.PullRequests = &pullRequests{cfg: cfg, fo: fo}
+		pub.PullBase = cmp.Or(cfg.Source.Git.Branch, "main")
+	}
+	return pub
 }
 
 // docWebURL is the base a document's path (relative to source.path) is
@@ -290,32 +249,6 @@ func docWebURL(s config.Source, git bool) string {
 		return base + "/"
 	}
 	return base + "/" + folder + "/"
-}
-
-// commitContext bounds the commit and push of a run's write-back. It
-// outlives a signal (what was done is pushed), but briefly then:
-// Kubernetes kills the pod terminationGracePeriodSeconds (30 s in
-// deploy/) after SIGTERM, and the engine's in-flight calls had their 20 s.
-// A push cut short is redone by the next run (the marker links the
-// tickets).
-func commitContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	limit := 10 * time.Minute
-	if ctx.Err() != nil {
-		limit = 8 * time.Second
-	}
-	return context.WithTimeout(context.WithoutCancel(ctx), limit)
-}
-
-// commitMessage says what a run's commit holds.
-func commitMessage(docs int, report bool, now time.Time) string {
-	var parts []string
-	if docs > 0 {
-		parts = append(parts, fmt.Sprintf("ticket links and statuses for %d postmortems", docs))
-	}
-	if report {
-		parts = append(parts, "follow-through report of "+now.UTC().Format("2006-01-02"))
-	}
-	return "pmsync: " + strings.Join(parts, "; ")
 }
 
 // resolveGitToken resolves source.git's token ("" when none is set).

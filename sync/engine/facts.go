@@ -8,57 +8,6 @@ import (
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
-// fact is what pmsync last saw of one ticket, kept in the state file so
-// the report can give ages, time to close and drift although a steady run
-// lists only the tickets that changed.
-type fact struct {
-	Created  time.Time `json:"created,omitzero"`
-	Due      string    `json:"due,omitempty"` // YYYY-MM-DD
-	Assignee string    `json:"assignee,omitempty"`
-	// Item is the document and item the ticket's marker named when pmsync
-	// first saw it ("pm/item"): a marker that changes later was edited.
-	Item string `json:"item,omitempty"`
-}
-
-func refKey(r ticket.Ref) string {
-	if r.URL != "" {
-		return r.URL
-	}
-	return r.Text
-}
-
-// remember records what a ticket says; missing tickets are forgotten.
-func (st *state) remember(t ticket.Ticket) bool {
-	k := refKey(t.Ref)
-	if t.Status.State == ticket.StateMissing {
-		if _, ok := st.Tickets[k]; ok {
-			delete(st.Tickets, k)
-			return true
-		}
-		return false
-	}
-	f := fact{Created: t.Created.UTC(), Assignee: t.Assignee}
-	if !t.Due.IsZero() {
-		f.Due = t.Due.UTC().Format(ticket.DateLayout)
-	}
-	if t.HasMarker {
-		f.Item = itemID{t.Marker.PM, t.Marker.Item}.String()
-	}
-	if old, ok := st.Tickets[k]; ok {
-		if f.Created.IsZero() {
-			f.Created = old.Created
-		}
-		if old.Item != "" {
-			f.Item = old.Item // the first marker seen is the one kept
-		}
-		if old == f {
-			return false
-		}
-	}
-	st.Tickets[k] = f
-	return true
-}
-
 // reportDoc and reportItems take what the report needs from a document
 // while it is parsed (the parsed document is not kept).
 func reportDoc(d *postmortem.Doc) report.Doc {
@@ -90,7 +39,7 @@ func reportItem(d *postmortem.Doc, it *postmortem.Item, addresses []string) repo
 
 // finishReport fills each item's state from the run's final links and
 // the tickets' remembered facts.
-func finishReport(in *report.Input, docs map[string]*docState, byID map[string]string, st state) {
+func finishReport(in *report.Input, docs map[string]*docRun, byID map[string]string, st stateFile) {
 	for i := range in.Items {
 		it := &in.Items[i]
 		if ds := docs[byID[it.DocID]]; ds != nil {
@@ -108,4 +57,12 @@ func finishReport(in *report.Input, docs map[string]*docState, byID map[string]s
 			}
 		}
 	}
+}
+
+// appendReportItems adds a document's items to the report as they are.
+func appendReportItems(out []report.Item, d *postmortem.Doc, factors map[string][]string) []report.Item {
+	for _, it := range d.Items() {
+		out = append(out, reportItem(d, it, factors[it.Key]))
+	}
+	return out
 }

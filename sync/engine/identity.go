@@ -112,7 +112,7 @@ func legacyOwner(id string) bool {
 // carrying the current id: not "foreign", and, unlinked, still subject to
 // the author check of screen. Another installation's tickets, linked by a
 // document to claim them, fail the author check and teach nothing.
-func (e *Engine) learnAliases(ctx context.Context, observed []ticket.Ticket, items []plan.Item, id string, st *state) []ticket.Ticket {
+func (e *Engine) learnAliases(ctx context.Context, observed []ticket.Ticket, items []plan.Item, id string, st *stateFile) []ticket.Ticket {
 	linked := map[string]plan.Item{}
 	for _, it := range items {
 		if !it.Ref.IsZero() {

@@ -34,8 +34,8 @@ type Options struct {
 	Secret func(string)
 }
 
-// Statser is a tracker that counts its API calls.
-type Statser interface{ Stats() *trackers.Stats }
+// Statser is a tracker that counts its API calls (trackers.Statser).
+type Statser = trackers.Statser
 
 // New builds every configured tracker. Its errors are configuration
 // errors: they name the key and never contain a secret.

@@ -30,7 +30,7 @@ type Impostor struct {
 	Seen time.Time `json:"seen"`
 }
 
-// screen decides which observed marked tickets the plan may believe. It
+// vetMarked decides which observed marked tickets the plan may believe. It
 // takes out of observed, and records in st:
 //   - this installation's marked tickets that no document links and
 //     whose author is not the tracker's account (nor one of
@@ -52,7 +52,7 @@ type Impostor struct {
 // shows up, so steady runs cost no call. A tracker that cannot say who it
 // is blocks the target for this run, as an unlistable one does. held
 // gets the items whose creation must wait, with the reason.
-func (e *Engine) screen(ctx context.Context, observed []ticket.Ticket, items []plan.Item, fullTargets, blocked map[ticket.Target]bool, st *state, now time.Time, res *Result, held map[itemID]string) []ticket.Ticket {
+func (e *Engine) vetMarked(ctx context.Context, observed []ticket.Ticket, items []plan.Item, fullTargets, blocked map[ticket.Target]bool, st *stateFile, now time.Time, res *Result, held map[itemID]string) []ticket.Ticket {
 	linked := map[string]bool{}
 	wanted := map[itemID]bool{}
 	for _, it := range items {

@@ -1,0 +1,261 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/plan"
+	"github.com/pmsync/pmsync/sync/postmortem"
+	"github.com/pmsync/pmsync/sync/source"
+	"github.com/pmsync/pmsync/sync/ticket"
+	"github.com/pmsync/pmsync/trackers"
+)
+
+// This file is the apply phase: the plan's links and statuses are written
+// back, tickets created (each linked in its document as soon as it
+// exists), races with other runs settled, duplicates closed, and the
+// state saved.
+
+// apply carries out the plan.
+func (r *run) apply() {
+	e, res := r.e, r.res
+	// 1. Links and statuses (no API call).
+	for _, wb := range r.res.Plan.WriteBacks {
+		if setLink(r.itemDoc, wb) == nil {
+			continue
+		}
+		if wb.Adopted {
+			res.Adopted++
+		} else {
+			res.Updated++
+		}
+	}
+	for _, ds := range sortedDocs(r.docs) {
+		e.flush(r.work, ds, res)
+		ds.doc = nil
+	}
+	// 2. New tickets, each written back as soon as it exists.
+	stopped := map[string]error{}
+	createdIn := map[ticket.Target]bool{}
+	var prev *docRun
+	for n, c := range r.res.Plan.Creates {
+		if e.Progress != nil {
+			e.Progress(n, len(r.res.Plan.Creates))
+		}
+		if r.ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
+		ds := r.itemDoc[c.Doc+"\x00"+c.Spec.Marker.Item]
+		if prev != nil && prev != ds {
+			prev.doc = nil // done with that document
+		}
+		prev = ds
+		tname := c.Spec.Target.Tracker
+		if err := stopped[tname]; err != nil {
+			res.Deferred++
+			continue
+		}
+		spec := c.Spec
+		spec.Factors = e.factorRefs(ds, c.Spec.Marker.Item)
+		log := e.log().With("doc", c.Doc, "item", spec.Marker.Item, "tracker", tname)
+		t, err := e.Trackers[tname].Create(r.work, spec)
+		if err != nil {
+			line := itemLine(ds, spec.Marker.Item)
+			res.fail(Failure{Doc: c.Doc, Line: line, Item: spec.Marker.Item, Message: fmt.Sprintf("create ticket in %s: %v", c.Spec.Target, err)})
+			log.Error("create ticket failed", "err", err)
+			var rl *trackers.RateLimitError
+			// A rate limit that could not be waited out, or the end of the
+			// grace period, stops creating on this tracker; a single failed
+			// request (a timeout: maybe created, the next run's marker lookup
+			// tells) does not.
+			if errors.As(err, &rl) || r.work.Err() != nil {
+				stopped[tname] = err
+			}
+			continue
+		}
+		res.Created++
+		if t.Created.IsZero() {
+			t.Created = r.now
+		}
+		r.st.remember(t)
+		r.factsChanged = true
+		createdIn[c.Spec.Target] = true
+		log.Info("ticket created", "ticket", t.Ref.Text)
+		due := spec.Due
+		ds.updates[spec.Marker.Item] = postmortem.Update{Ticket: t.Ref, Status: plan.WithOverdue(t.Status, due, r.now)}
+		ds.dirty = true
+		e.flush(r.work, ds, res)
+	}
+	if e.Progress != nil && len(r.res.Plan.Creates) > 0 {
+		e.Progress(len(r.res.Plan.Creates), len(r.res.Plan.Creates))
+	}
+	// 3. A run elsewhere (another pod, a laptop) may have created the same
+	// tickets meanwhile: list again where tickets were created and settle
+	// on the oldest one per item now, not a run later.
+	dups := r.res.Plan.Duplicates
+	if again := e.recheck(r.work, r.items, r.itemDoc, createdIn, r.now, r.now, &r.st, res); again != nil {
+		dups = append(dups, again...)
+	}
+	// 4. Duplicates.
+	for _, d := range dups {
+		if r.ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
+		tr := e.Trackers[d.Dup.Target.Tracker]
+		if tr == nil {
+			tr = e.Trackers[d.Keep.Target.Tracker]
+		}
+		if tr == nil {
+			continue
+		}
+		if err := tr.CloseDuplicate(r.work, d.Dup, d.Keep); err != nil {
+			res.fail(Failure{Doc: d.Dup.Marker.PM, Item: d.Dup.Marker.Item, Message: fmt.Sprintf("close duplicate %s: %v", d.Dup.Ref.Text, err)})
+			continue
+		}
+		res.Closed++
+		e.log().Info("duplicate closed", "ticket", d.Dup.Ref.Text, "kept", d.Keep.Ref.Text)
+	}
+	for _, ds := range sortedDocs(r.docs) {
+		e.flush(r.work, ds, res)
+	}
+	if r.ctx.Err() != nil {
+		res.Interrupted = true
+	}
+	if err := e.saveState(r.work, r.st, r.listings, r.factsChanged); err != nil {
+		res.fail(Failure{Doc: StatePath, Message: err.Error()})
+	}
+}
+
+// recheck lists the targets where this run created tickets again and
+// returns the duplicates to close; links are moved to the oldest ticket.
+func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[string]*docRun, createdIn map[ticket.Target]bool, runStart, now time.Time, st *stateFile, res *Result) []plan.Duplicate {
+	if len(createdIn) == 0 {
+		return nil
+	}
+	var again []plan.Item
+	var found []ticket.Ticket
+	for tg := range createdIn {
+		ts, err := e.Trackers[tg.Tracker].Find(ctx, tg, runStart.Add(-sinceMargin))
+		if err != nil {
+			e.log().Warn("re-listing after creation failed; duplicates, if any, are closed next run", "target", tg.String(), "err", err)
+			continue
+		}
+		found = append(found, ts...)
+		for _, it := range items {
+			if it.Target != tg {
+				continue
+			}
+			ds := itemDoc[it.Doc+"\x00"+it.Marker.Item]
+			if u, ok := ds.updates[it.Marker.Item]; ok {
+				it.Ref, it.Status, it.HasStatus = u.Ticket, u.Status, true
+			}
+			again = append(again, it)
+		}
+	}
+	found = e.vetMarked(ctx, found, again, nil, map[ticket.Target]bool{}, st, now, res, map[itemID]string{})
+	p := plan.Compute(again, found, plan.Options{Now: now, OwnerID: e.Config.OwnerID})
+	for _, wb := range p.WriteBacks {
+		if ds := setLink(itemDoc, wb); ds != nil {
+			e.flush(ctx, ds, res)
+		}
+	}
+	return p.Duplicates
+}
+
+// setLink records a write-back in its document's updates; the document
+// is written at the next flush.
+func setLink(itemDoc map[string]*docRun, wb plan.WriteBack) *docRun {
+	ds := itemDoc[wb.Doc+"\x00"+wb.Key]
+	if ds == nil {
+		return nil
+	}
+	ds.updates[wb.Key] = postmortem.Update{Ticket: wb.Ref, Status: wb.Status}
+	ds.dirty = true
+	return ds
+}
+
+// flush renders and writes a document with every update known for it.
+func (e *Engine) flush(ctx context.Context, ds *docRun, res *Result) {
+	if !ds.dirty {
+		return
+	}
+	var out []byte
+	var next *postmortem.Doc
+	var changed bool
+	var err error
+	if ds.doc == nil {
+		out, next, changed, err = e.reload(ctx, ds)
+	} else {
+		out, next, changed, err = ds.doc.RenderDoc(ds.updates)
+	}
+	if err != nil {
+		res.fail(Failure{Doc: ds.path, Message: err.Error()})
+		ds.dirty = false
+		return
+	}
+	if changed {
+		err := e.Source.Write(context.WithoutCancel(ctx), ds.path, ds.doc.Bytes(), out)
+		if errors.Is(err, source.ErrChanged) {
+			// Someone (a person, another run) changed the file since it was
+			// read: apply the same links to what is there now.
+			out, next, changed, err = e.reload(ctx, ds)
+			if err == nil && changed {
+				err = e.Source.Write(context.WithoutCancel(ctx), ds.path, ds.doc.Bytes(), out)
+			}
+		}
+		if err != nil {
+			res.fail(Failure{Doc: ds.path, Message: err.Error()})
+			ds.dirty = false
+			return
+		}
+		if !changed {
+			ds.dirty = false
+			return
+		}
+		ds.doc = next
+		if len(res.Written) == 0 || res.Written[len(res.Written)-1] != ds.path {
+			res.Written = append(res.Written, ds.path)
+		}
+	}
+	ds.dirty = false
+}
+
+// reload reads and parses a document again and renders the run's updates
+// onto it.
+func (e *Engine) reload(ctx context.Context, ds *docRun) ([]byte, *postmortem.Doc, bool, error) {
+	src, err := e.Source.Read(context.WithoutCancel(ctx), ds.path)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	d, err := e.Parser.Parse(ds.path, src)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("%s no longer parses: %w", ds.path, err)
+	}
+	ds.doc = d
+	return d.RenderDoc(ds.updates)
+}
+
+// factorRefs are the tickets of the factors an action item addresses.
+func (e *Engine) factorRefs(ds *docRun, key string) []ticket.Ref {
+	if ds == nil {
+		return nil
+	}
+	var out []ticket.Ref
+	for _, f := range ds.factors[key] {
+		if u, ok := ds.updates[f]; ok {
+			out = append(out, u.Ticket)
+		}
+	}
+	return out
+}
+
+func itemLine(ds *docRun, key string) int {
+	if ds == nil {
+		return 0
+	}
+	return ds.lines[key]
+}

@@ -1,0 +1,353 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/pmsync/pmsync/sync/plan"
+	"github.com/pmsync/pmsync/sync/postmortem"
+	"github.com/pmsync/pmsync/sync/route"
+	"github.com/pmsync/pmsync/sync/ticket"
+)
+
+// This file is the collect phase: read and parse every postmortem, keep
+// the ones in scope, route their items, and turn them into the plan's
+// items. Parsed documents are dropped as soon as their items are taken
+// (a steady run over thousands holds items, not documents).
+
+// lock takes the source's run lock, when it has one and the run writes,
+// and sweeps what a killed run left behind. It returns the release.
+func (r *run) lock() (func(), error) {
+	l, ok := r.e.Source.(locker)
+	if !ok || r.e.Config.DryRun {
+		return func() {}, nil
+	}
+	unlock, err := l.Lock(r.ctx)
+	if err != nil {
+		return nil, err
+	}
+	if sw, ok := r.e.Source.(sweeper); ok {
+		gone, err := sw.Sweep(r.work)
+		if err != nil {
+			r.e.log().Warn("removing files a killed run left failed", "err", err)
+		}
+		for _, g := range gone {
+			r.e.log().Info("removed a temporary file a killed run left", "file", g)
+		}
+	}
+	return unlock, nil
+}
+
+// collect reads every document and sets r.items, r.docs and r.itemDoc.
+func (r *run) collect() error {
+	e, res := r.e, r.res
+	_, stateErr := e.Source.ReadFile(r.work, StatePath)
+	id, writeID, err := e.identity(r.work, stateErr == nil)
+	if err != nil {
+		return err
+	}
+	e.Config.OwnerID, res.OwnerID = id, id
+	paths, err := e.Source.List(r.work)
+	if err != nil {
+		return fmt.Errorf("list postmortems in %s: %w", e.Source.Root(), err)
+	}
+	r.docs = map[string]*docRun{}
+	r.docIDs = map[string]bool{}
+	r.docPath = map[string]string{}
+	r.itemDoc = map[string]*docRun{}
+	idPaths := map[string][]string{} // id → the documents that have it
+	onlySeen := map[string]bool{}
+	res.Report.Now = r.now
+	for _, p := range paths {
+		if r.ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
+		e.markOnly(onlySeen, p, "")
+		d, ok := r.read(p)
+		if !ok {
+			if r.ctx.Err() != nil {
+				res.Interrupted = true
+				break
+			}
+			continue
+		}
+		res.Documents++
+		r.docIDs[d.ID] = true
+		idPaths[d.ID] = append(idPaths[d.ID], p)
+		e.markOnly(onlySeen, p, d.ID)
+		if !(d.Finalized || e.Config.IncludeDrafts) || !e.selected(d) {
+			continue
+		}
+		r.take(p, d)
+	}
+	if n := holdSharedIDs(idPaths, r.docs, r.itemDoc, res); n > 0 {
+		r.unread += n // their tickets are neither wanted nor orphans this run
+		kept := r.items[:0]
+		for _, it := range r.items {
+			if _, ok := r.docs[it.Doc]; ok {
+				kept = append(kept, it)
+			}
+		}
+		r.items = kept
+	}
+	res.Items = len(r.items)
+	if !res.Interrupted {
+		var unknown []string
+		for _, o := range e.Config.Only {
+			if !onlySeen[o] {
+				unknown = append(unknown, o)
+			}
+		}
+		if len(unknown) > 0 {
+			return &UnknownOnlyError{IDs: unknown}
+		}
+	}
+	return writeID()
+}
+
+// read reads and parses one document; a failure is recorded and counts
+// it as unread (its tickets are then not orphans).
+func (r *run) read(p string) (*postmortem.Doc, bool) {
+	src, err := r.e.Source.Read(r.work, p)
+	if err != nil {
+		r.unread++
+		r.res.fail(Failure{Doc: p, Message: err.Error()})
+		return nil, false
+	}
+	d, err := r.e.Parser.ParseContext(r.ctx, p, src)
+	if r.ctx.Err() != nil {
+		return nil, false
+	}
+	if err != nil {
+		r.unread++
+		var pe *postmortem.ParseError
+		if errors.As(err, &pe) {
+			r.res.fail(Failure{Doc: p, Line: pe.Line, Message: pe.Msg})
+		} else {
+			r.res.fail(Failure{Doc: p, Message: err.Error()})
+		}
+		return nil, false
+	}
+	return d, true
+}
+
+// take adds a document in scope: its items to the report, and those to
+// track to the plan's items.
+func (r *run) take(p string, d *postmortem.Doc) {
+	e, res := r.e, r.res
+	res.InScope++
+	res.Report.Docs = append(res.Report.Docs, reportDoc(d))
+	r.docPath[d.ID] = p
+	ds := &docRun{path: p, updates: map[string]postmortem.Update{}, lines: map[string]int{}, factors: factorKeys(d)}
+	r.docs[p] = ds
+	archived := !e.Config.Since.IsZero() && !d.Date.IsZero() && d.Date.Before(e.Config.Since)
+	if archived {
+		res.Archived++
+	} else if err := canWriteBack(d); err != nil {
+		// Tickets it could never link would be opened again and again
+		// (and flood the creation budget): none is.
+		res.fail(Failure{Doc: p, Message: err.Error()})
+		res.Report.Items = appendReportItems(res.Report.Items, d, ds.factors)
+		r.unread++ // its tickets are not orphans
+		return
+	}
+	for _, it := range d.Items() {
+		ds.lines[it.Key] = it.Line
+		t, routeErr := e.Router.Route(d, it)
+		ri := reportItem(d, it, ds.factors[it.Key])
+		if routeErr == nil && !it.Owner.IsZero() {
+			ri.OwnerAccount, _ = e.Directory.Assignee(it.Owner, t.Type)
+		}
+		res.Report.Items = append(res.Report.Items, ri)
+		if archived {
+			continue // read and reported, never ticketed
+		}
+		if !it.Ticket.IsZero() && it.HasStatus {
+			ds.updates[it.Key] = postmortem.Update{Ticket: it.Ticket, Status: it.Status}
+		}
+		if it.HasErrors() {
+			for _, ie := range it.Errors {
+				if ie.Level == postmortem.LevelError {
+					res.fail(Failure{Doc: p, Line: ie.Line, Item: it.Key, Message: ie.Message})
+				}
+			}
+			continue
+		}
+		if routeErr != nil {
+			res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: routeErr.Error()})
+			continue
+		}
+		if _, ok := e.Trackers[t.Tracker]; !ok {
+			res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: fmt.Sprintf("tracker %q is not configured", t.Tracker)})
+			continue
+		}
+		r.items = append(r.items, plan.Item{
+			Doc:       p,
+			Marker:    ticket.Marker{PM: d.ID, Item: it.Key, Owner: e.Config.OwnerID},
+			Target:    t.Target,
+			Spec:      e.spec(d, it, t),
+			Ref:       it.Ticket,
+			Status:    it.Status,
+			HasStatus: it.HasStatus,
+			Done:      it.Done,
+			Due:       it.Due,
+		})
+		r.itemDoc[p+"\x00"+it.Key] = ds
+	}
+}
+
+// canWriteBack checks, for a document with items that have no ticket
+// yet, that their links can be written into it: it renders them with
+// the longest links pmsync writes and checks the result is still a
+// document pmsync reads (at most postmortem.MaxSize).
+func canWriteBack(d *postmortem.Doc) error {
+	ups := map[string]postmortem.Update{}
+	for _, it := range d.Items() {
+		if it.Ticket.IsZero() && !it.Done && !it.HasErrors() {
+			ups[it.Key] = postmortem.Update{
+				Ticket: ticket.Ref{Text: "placeholder-owner-name/placeholder-repository-name#9999999",
+					URL: "https://placeholder.example/placeholder-owner-name/placeholder-repository-name/issues/9999999"},
+				Status: ticket.Status{State: ticket.StateInProgress, Overdue: true},
+			}
+		}
+	}
+	if len(ups) == 0 {
+		return nil
+	}
+	if _, _, _, err := d.RenderDoc(ups); err != nil {
+		return fmt.Errorf("no ticket is opened for its %d new items, since their links could not be written back: %w", len(ups), err)
+	}
+	return nil
+}
+
+// holdSharedIDs takes out of the run every document whose id another
+// document also has: nothing is created, closed or written back for
+// either, since either could be claiming the other's items (and, by
+// linking an ordinary issue, have pmsync close the other's ticket). It
+// returns how many documents it held.
+func holdSharedIDs(idPaths map[string][]string, docs map[string]*docRun, itemDoc map[string]*docRun, res *Result) int {
+	held := 0
+	ids := make([]string, 0, len(idPaths))
+	for id, ps := range idPaths {
+		if len(ps) > 1 {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		ps := idPaths[id]
+		for _, p := range ps {
+			others := make([]string, 0, len(ps)-1)
+			for _, o := range ps {
+				if o != p {
+					others = append(others, o)
+				}
+			}
+			res.fail(Failure{Doc: p, Message: fmt.Sprintf(
+				"document id %q is also the id of %s: nothing is created, closed or written back for either until each has its own id (set a different id: in the front matter of the copy)",
+				id, strings.Join(others, ", "))})
+			delete(docs, p)
+			held++
+		}
+	}
+	if held > 0 {
+		for k, ds := range itemDoc {
+			if _, ok := docs[ds.path]; !ok {
+				delete(itemDoc, k)
+			}
+		}
+	}
+	return held
+}
+
+func (e *Engine) spec(d *postmortem.Doc, it *postmortem.Item, t route.Target) ticket.Spec {
+	s := ticket.Spec{
+		Target:      t.Target,
+		Marker:      ticket.Marker{PM: d.ID, Item: it.Key, Owner: e.Config.OwnerID},
+		Kind:        it.Kind,
+		Title:       it.Text,
+		Detail:      it.Detail,
+		DocTitle:    d.Title,
+		DocDate:     d.Date,
+		DocSeverity: d.Severity,
+		OwnerText:   it.OwnerRaw,
+		Due:         it.Due,
+		Priority:    it.Priority,
+		Type:        it.Type,
+	}
+	if e.Config.WebURL != "" {
+		s.DocURL = strings.TrimRight(e.Config.WebURL, "/") + "/" + escapePath(d.Path)
+	}
+	if id, ok := e.Directory.Assignee(it.Owner, t.Type); ok {
+		s.Assignee = id
+	}
+	// No owner, a placeholder (TBD, Unassigned, ???) or a name nobody
+	// matches with confidence: opened unassigned, labelled needs-owner.
+	s.NeedsOwner = it.Kind == ticket.Action && it.Owner.IsZero()
+	return s
+}
+
+func escapePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+// factorKeys maps each action item that names the factors it addresses
+// (its Factor column: a factor's key, or the start of its text) to their
+// keys.
+func factorKeys(d *postmortem.Doc) map[string][]string {
+	var out map[string][]string
+	for _, a := range d.Actions {
+		if a.Factor == "" {
+			continue
+		}
+		want := strings.ToLower(a.Factor)
+		for _, f := range d.Factors {
+			text := strings.ToLower(f.Text)
+			if f.Key == a.Factor || strings.HasPrefix(text, want) || strings.Contains(want, text) {
+				if out == nil {
+					out = map[string][]string{}
+				}
+				out[a.Key] = append(out[a.Key], f.Key)
+			}
+		}
+	}
+	return out
+}
+
+// UnknownOnlyError is an --only value that names no document: a typo
+// must not pass as "nothing to do".
+type UnknownOnlyError struct{ IDs []string }
+
+func (e *UnknownOnlyError) Error() string {
+	return fmt.Sprintf("--only %s: no postmortem has this id or path; pmsync lint lists the documents with their ids", strings.Join(e.IDs, ", "))
+}
+
+// markOnly records which --only values name the document at path p with
+// id (empty when it did not parse).
+func (e *Engine) markOnly(seen map[string]bool, p, id string) {
+	for _, o := range e.Config.Only {
+		if (id != "" && o == id) || o == p || strings.TrimSuffix(o, ".md") == strings.TrimSuffix(p, ".md") {
+			seen[o] = true
+		}
+	}
+}
+
+func (e *Engine) selected(d *postmortem.Doc) bool {
+	if len(e.Config.Only) == 0 {
+		return true
+	}
+	for _, o := range e.Config.Only {
+		if o == d.ID || o == d.Path || strings.TrimSuffix(o, ".md") == strings.TrimSuffix(d.Path, ".md") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,32 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/plan"
+	"github.com/pmsync/pmsync/sync/ticket"
+)
+
+// run is one Run's working state, handed from phase to phase.
+type run struct {
+	e         *Engine
+	ctx, work context.Context // ctx ends: start nothing new; work ends Grace later
+	now       time.Time
+	res       *Result
+
+	// collect
+	docs    map[string]*docRun // in scope, by path
+	docIDs  map[string]bool    // every document read
+	docPath map[string]string  // id → path, for the report
+	items   []plan.Item
+	itemDoc map[string]*docRun // by document path + "\x00" + item key
+	unread  int                // documents not read, or held: their tickets are not orphans
+
+	// observe
+	st           stateFile
+	listings     map[string]listing // this run's, by target
+	blocked      map[ticket.Target]bool
+	observed     []ticket.Ticket
+	factsChanged bool // st has facts worth saving
+}

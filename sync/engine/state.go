@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"sort"
+	"time"
+
+	"github.com/pmsync/pmsync/sync/postmortem"
+	"github.com/pmsync/pmsync/sync/ticket"
+)
+
+// docRun is one document of the run. Its parsed form is dropped once
+// its items are collected and read again only to write it back, so a
+// steady run over thousands of documents holds items, not documents.
+type docRun struct {
+	path    string
+	doc     *postmortem.Doc // nil when not loaded
+	updates map[string]postmortem.Update
+	dirty   bool
+	lines   map[string]int      // item key → line, for messages
+	factors map[string][]string // action key → keys of the factors it addresses
+}
+
+// stateFile is .pmsync/state.json: what sync needs from one run to the
+// next (where each target's listing stopped, the owner ids this
+// installation's tickets carried before), and what the report cannot get
+// again from a steady run that lists only changed tickets (each linked
+// ticket's creation date, due date and assignee, its marker as first
+// seen; impostors). It is advisory: loadState validates it, and a lost
+// file costs one full listing.
+type stateFile struct {
+	Version int                `json:"version"`
+	Targets map[string]listing `json:"targets"`
+	// Tickets are the facts last seen of each linked ticket, by URL.
+	Tickets map[string]ticketFacts `json:"tickets,omitempty"`
+	// Impostors are the marked tickets opened by other accounts, by URL.
+	Impostors map[string]Impostor `json:"impostors,omitempty"`
+	// OwnerAliases are owner ids this installation's tickets carried
+	// before its id was written down (see learnAliases).
+	OwnerAliases []string `json:"owner_aliases,omitempty"`
+}
+
+// listing is where a target's listing stood at the end of a run.
+type listing struct {
+	Since  time.Time `json:"since"`   // last observation that succeeded
+	FullAt time.Time `json:"full_at"` // last full listing
+	// Items is how many items were routed here at the last run whose plan
+	// was not refused: the share guard counts only items beyond those.
+	Items int `json:"items,omitempty"`
+}
+
+func (e *Engine) loadState(ctx context.Context, now time.Time) stateFile {
+	st := stateFile{Version: 1, Targets: map[string]listing{}, Tickets: map[string]ticketFacts{}, Impostors: map[string]Impostor{}}
+	b, err := e.Source.ReadFile(ctx, StatePath)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			e.log().Warn("state unreadable; listing every ticket", "err", err)
+		}
+		return st
+	}
+	if err := json.Unmarshal(b, &st); err != nil || st.Version != 1 {
+		e.log().Warn("state unreadable; listing every ticket", "path", StatePath)
+		return stateFile{Version: 1, Targets: map[string]listing{}, Tickets: map[string]ticketFacts{}, Impostors: map[string]Impostor{}}
+	}
+	if st.Targets == nil {
+		st.Targets = map[string]listing{}
+	}
+	if st.Tickets == nil {
+		st.Tickets = map[string]ticketFacts{}
+	}
+	if st.Impostors == nil {
+		st.Impostors = map[string]Impostor{}
+	}
+	// The state is advisory: anyone who can change the source (a pull
+	// request, in git mode) can change it. A time from the future would
+	// turn off the daily full listing, or the listing of what changed,
+	// for good; it is dropped, so the target is listed in full.
+	for k, ts := range st.Targets {
+		if ts.Since.After(now.Add(sinceMargin)) || ts.FullAt.After(now.Add(sinceMargin)) || ts.Items < 0 {
+			e.log().Warn("state names a time in the future (or a negative count) for a target; it is ignored and the target listed in full", "target", k, "since", ts.Since, "full_at", ts.FullAt)
+			delete(st.Targets, k)
+		}
+	}
+	return st
+}
+
+func (e *Engine) saveState(ctx context.Context, st stateFile, observed map[string]listing, factsChanged bool) error {
+	if len(observed) == 0 && !factsChanged {
+		return nil
+	}
+	for k, v := range observed {
+		st.Targets[k] = v
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return e.Source.WriteFile(context.WithoutCancel(ctx), StatePath, append(b, '\n'))
+}
+
+func sortedDocs(m map[string]*docRun) []*docRun {
+	out := make([]*docRun, 0, len(m))
+	for _, d := range m {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
+// ticketFacts is what pmsync last saw of one ticket, kept in the state file so
+// the report can give ages, time to close and drift although a steady run
+// lists only the tickets that changed.
+type ticketFacts struct {
+	Created  time.Time `json:"created,omitzero"`
+	Due      string    `json:"due,omitempty"` // YYYY-MM-DD
+	Assignee string    `json:"assignee,omitempty"`
+	// Item is the document and item the ticket's marker named when pmsync
+	// first saw it ("pm/item"): a marker that changes later was edited.
+	Item string `json:"item,omitempty"`
+}
+
+func refKey(r ticket.Ref) string {
+	if r.URL != "" {
+		return r.URL
+	}
+	return r.Text
+}
+
+// remember records what a ticket says; missing tickets are forgotten.
+func (st *stateFile) remember(t ticket.Ticket) bool {
+	k := refKey(t.Ref)
+	if t.Status.State == ticket.StateMissing {
+		if _, ok := st.Tickets[k]; ok {
+			delete(st.Tickets, k)
+			return true
+		}
+		return false
+	}
+	f := ticketFacts{Created: t.Created.UTC(), Assignee: t.Assignee}
+	if !t.Due.IsZero() {
+		f.Due = t.Due.UTC().Format(ticket.DateLayout)
+	}
+	if t.HasMarker {
+		f.Item = itemID{t.Marker.PM, t.Marker.Item}.String()
+	}
+	if old, ok := st.Tickets[k]; ok {
+		if f.Created.IsZero() {
+			f.Created = old.Created
+		}
+		if old.Item != "" {
+			f.Item = old.Item // the first marker seen is the one kept
+		}
+		if old == f {
+			return false
+		}
+	}
+	st.Tickets[k] = f
+	return true
+}
