@@ -1,5 +1,6 @@
 // Package ticket holds the nouns every part of pmsync shares: item keys,
-// ticket references and statuses. It imports nothing of ours.
+// ticket references and statuses, and the layout of a ticket's body that
+// each tracker writes in its own markup. It imports nothing of ours.
 package ticket
 
 import (

@@ -1,7 +1,6 @@
 package github
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,102 +15,61 @@ const (
 	maxBody = 65536
 	// maxTitle is GitHub's title limit, in characters.
 	maxTitle = 256
-	// maxField bounds one inline field, so the head of a body cannot
-	// crowd out the detail.
-	maxField = 2000
 )
 
 const truncated = "\n\n*(truncated; the full text is in the postmortem)*\n"
 
-// renderBody writes the issue body: what the item is and where it comes
-// from, its owner, due date, priority, type and factors, a note, the
-// detail, and last, on its own line, the marker in an HTML comment. Text
-// from documents is escaped so it can neither end that comment, nor fake
-// a marker, nor mention GitHub users; only the detail is ever truncated.
+// renderBody writes the issue body (ticket.Body) in GitHub Markdown, the
+// marker last, on its own line, in an HTML comment. Text from documents
+// is escaped so it can neither end that comment, nor fake a marker, nor
+// mention GitHub users; only the detail is ever truncated.
 func renderBody(s ticket.Spec, note string) string {
-	var head strings.Builder
-	kind := "Action item"
-	if s.Kind == ticket.Factor {
-		kind = "Contributing factor"
-	}
-	doc := inline(s.DocTitle)
-	if doc == "" {
-		doc = inline(s.Marker.PM)
-	}
-	if dest := linkDest(s.DocURL); dest != "" {
-		doc = "[" + doc + "](" + dest + ")"
-	}
-	fmt.Fprintf(&head, "%s from the postmortem **%s**", kind, doc)
-	var meta []string
-	if !s.DocDate.IsZero() {
-		meta = append(meta, s.DocDate.Format(ticket.DateLayout))
-	}
-	if s.DocSeverity != "" {
-		meta = append(meta, inline(s.DocSeverity))
-	}
-	if len(meta) > 0 {
-		fmt.Fprintf(&head, " (%s)", strings.Join(meta, ", "))
-	}
-	head.WriteString(".\n\n")
+	return ticket.Body(s, note, markdown{})
+}
 
-	field := func(name, value string) {
-		if value != "" {
-			fmt.Fprintf(&head, "- **%s:** %s\n", name, value)
-		}
-	}
-	owner := inline(s.OwnerText)
-	if owner == "" && s.NeedsOwner {
-		owner = "none named; please assign one"
-	}
-	field("Owner", owner)
-	if !s.Due.IsZero() {
-		field("Due", s.Due.Format(ticket.DateLayout))
-	}
-	field("Priority", inline(s.Priority))
-	field("Type", inline(s.Type))
-	var fs []string
-	for _, r := range s.Factors {
-		if f := refMarkdown(r); f != "" {
-			fs = append(fs, f)
-		}
-	}
-	field("Addresses", strings.Join(fs, ", "))
-	if note != "" {
-		fmt.Fprintf(&head, "\n> **Note:** %s\n", note)
-	}
+// markdown is the ticket.Dialect of GitHub issue bodies.
+type markdown struct{}
 
-	tail := "\n---\n<sub>Opened by pmsync from the postmortem, which stays the source of truth for this item. " +
-		"pmsync finds this issue by the hidden marker below: keep it.</sub>\n\n" +
-		"<!-- " + s.Marker.String() + " -->\n"
+func (markdown) Escape(s string) string  { return mentions(s, escapeInline) }
+func (markdown) Strong(s string) string  { return "**" + s + "**" }
+func (markdown) Item(s string) string    { return "- " + s + "\n" }
+func (markdown) Callout(s string) string { return "> " + s }
+func (markdown) Limit() int              { return maxBody }
 
-	h := head.String()
-	detail := block(s.Detail)
+func (markdown) Link(text, u string) string {
+	if dest := linkDest(u); dest != "" {
+		return "[" + text + "](" + dest + ")"
+	}
+	return text
+}
+
+func (markdown) Autolink(u string) string {
+	if dest := linkDest(u); dest != "" {
+		return "[" + escapeInline(dest) + "](" + dest + ")"
+	}
+	return ""
+}
+
+// Detail escapes the whole detail, then cuts it by bytes to fit.
+func (markdown) Detail(s string, room int) (string, bool) {
+	detail := block(s)
 	if detail != "" {
 		detail = "\n" + detail + "\n"
 	}
-	if room := maxBody - len(h) - len(tail); len(detail) > room {
-		room -= len(truncated)
-		if room < 0 {
-			h = cut(h, maxBody-len(tail)-len(truncated))
-			room = 0
-		}
-		detail = cut(detail, room) + truncated
+	if len(detail) <= room {
+		return detail, true
 	}
-	return h + detail + tail
+	room -= len(truncated)
+	if room < 0 {
+		return truncated, false
+	}
+	return ticket.Cut(detail, room) + truncated, true
 }
 
-// cut shortens s to at most n bytes on a rune boundary.
-func cut(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+func (markdown) Footer(m ticket.Marker) string {
+	return "\n---\n<sub>Opened by pmsync from the postmortem, which stays the source of truth for this item. " +
+		"pmsync finds this issue by the hidden marker below: keep it.</sub>\n\n" +
+		"<!-- " + m.String() + " -->\n"
 }
 
 // title cleans an item's text for an issue title: one line, at most 256
@@ -133,11 +91,10 @@ var mentionRE = regexp.MustCompile(`(^|[^A-Za-z0-9_` + "`" + `/\\])(@[A-Za-z0-9]
 
 // inline makes document text safe for one Markdown line: whitespace is
 // folded, Markdown punctuation and "<" are escaped (no HTML, so no "-->"),
-// and mentions become code so nobody is notified. At most maxField bytes.
+// and mentions become code so nobody is notified. At most
+// ticket.MaxField bytes of source.
 func inline(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	s = cut(s, maxField)
-	return mentions(s, escapeInline)
+	return markdown{}.Escape(ticket.Line(s))
 }
 
 // block makes a multi-line detail safe: "<" and "-->" are escaped (no
@@ -185,18 +142,4 @@ func linkDest(u string) string {
 		return ""
 	}
 	return strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\n", "", "\r", "").Replace(p.String())
-}
-
-// refMarkdown links a factor ticket.
-func refMarkdown(r ticket.Ref) string {
-	text := inline(r.Text)
-	dest := linkDest(r.URL)
-	switch {
-	case dest == "":
-		return text
-	case text == "":
-		return "[" + escapeInline(dest) + "](" + dest + ")"
-	default:
-		return "[" + text + "](" + dest + ")"
-	}
 }

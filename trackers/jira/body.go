@@ -3,7 +3,6 @@ package jira
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
@@ -21,9 +20,6 @@ const (
 	maxSummary = 255
 	// maxLabel is Jira's label limit in characters.
 	maxLabel = 255
-	// maxField bounds one inline field, so the head of a description
-	// cannot crowd out the detail.
-	maxField = 2000
 )
 
 // Labels pmsync puts on its issues (SPEC §4.1).
@@ -36,92 +32,58 @@ const (
 
 const truncated = "\n\n_(truncated; the full text is in the postmortem)_\n"
 
-// renderDescription writes the issue description in Jira wiki markup:
-// what the item is and where it comes from, its owner, due date,
-// priority, type and factors, a note, the detail, and last, on its own
-// line, the marker. Text from documents is escaped (no markup, links,
-// mentions, macros or images, and no fake marker); only the detail is
-// ever cut, never the marker.
-func renderDescription(s ticket.Spec, factors []string, note string) string {
-	var head strings.Builder
-	kind := "Action item"
-	if s.Kind == ticket.Factor {
-		kind = "Contributing factor"
-	}
-	doc := inline(s.DocTitle)
-	if doc == "" {
-		doc = inline(s.Marker.PM)
-	}
-	if dest := linkDest(s.DocURL); dest != "" {
-		doc = "[" + doc + "|" + dest + "]"
-	}
-	fmt.Fprintf(&head, "%s from the postmortem *%s*", kind, doc)
-	var meta []string
-	if !s.DocDate.IsZero() {
-		meta = append(meta, s.DocDate.Format(ticket.DateLayout))
-	}
-	if s.DocSeverity != "" {
-		meta = append(meta, inline(s.DocSeverity))
-	}
-	if len(meta) > 0 {
-		fmt.Fprintf(&head, " (%s)", strings.Join(meta, ", "))
-	}
-	head.WriteString(".\n\n")
+// renderDescription writes the issue description (ticket.Body) in Jira
+// wiki markup, the marker on its last line. Text from documents is
+// escaped (no markup, links, mentions, macros or images, and no fake
+// marker); only the detail is ever cut, never the marker.
+func renderDescription(s ticket.Spec, note string) string {
+	return ticket.Body(s, note, wiki{})
+}
 
-	field := func(name, value string) {
-		if value != "" {
-			fmt.Fprintf(&head, "* *%s:* %s\n", name, value)
-		}
-	}
-	owner := inline(s.OwnerText)
-	if owner == "" && s.NeedsOwner {
-		owner = "none named; please assign one"
-	}
-	field("Owner", owner)
-	if !s.Due.IsZero() {
-		field("Due", s.Due.Format(ticket.DateLayout))
-	}
-	field("Priority", inline(s.Priority))
-	field("Type", inline(s.Type))
-	field("Addresses", strings.Join(factors, ", "))
-	if note != "" {
-		fmt.Fprintf(&head, "\n*Note:* %s\n", note)
-	}
+// wiki is the ticket.Dialect of Jira descriptions (wiki markup).
+type wiki struct{}
 
-	tail := "\n----\n_Opened by pmsync from the postmortem, which stays the source of truth for this item. " +
-		"pmsync finds this issue by the marker on the last line: keep it._\n" +
-		s.Marker.String()
+func (wiki) Escape(s string) string  { return escapeWiki(s) }
+func (wiki) Strong(s string) string  { return "*" + s + "*" }
+func (wiki) Item(s string) string    { return "* " + s + "\n" }
+func (wiki) Callout(s string) string { return s }
+func (wiki) Limit() int              { return maxDescription }
 
-	h := head.String()
-	room := maxDescription - len(h) - len(tail)
+func (wiki) Link(text, u string) string {
+	if dest := linkDest(u); dest != "" {
+		return "[" + text + "|" + dest + "]"
+	}
+	return text
+}
+
+func (wiki) Autolink(u string) string {
+	if dest := linkDest(u); dest != "" {
+		return "[" + dest + "]"
+	}
+	return ""
+}
+
+// Detail escapes the detail token by token up to room, so that a cut
+// never leaves half an escape.
+func (wiki) Detail(s string, room int) (string, bool) {
 	if room < 0 {
-		// Only a pathological head gets here (inline fields are bounded).
-		h = cut(h, maxDescription-len(tail)-len(truncated))
-		return h + truncated + tail
+		return truncated, false
 	}
-	detail, whole := escapeBlock(s.Detail, room-2)
+	detail, whole := escapeBlock(s, room-2)
 	if !whole {
-		detail, _ = escapeBlock(s.Detail, room-2-len(truncated))
-		return h + "\n" + detail + truncated + tail
+		detail, _ = escapeBlock(s, room-2-len(truncated))
+		return "\n" + detail + truncated, true
 	}
 	if detail != "" {
 		detail = "\n" + detail + "\n"
 	}
-	return h + detail + tail
+	return detail, true
 }
 
-// cut shortens s to at most n bytes on a rune boundary.
-func cut(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+func (wiki) Footer(m ticket.Marker) string {
+	return "\n----\n_Opened by pmsync from the postmortem, which stays the source of truth for this item. " +
+		"pmsync finds this issue by the marker on the last line: keep it._\n" +
+		m.String()
 }
 
 // summary cleans an item's text for an issue summary: one line (Jira
@@ -252,10 +214,9 @@ func wikiTokens(s string, lineStart bool) []string {
 func alnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // inline makes document text one escaped line: whitespace folded, at
-// most maxField bytes of source.
+// most ticket.MaxField bytes of source.
 func inline(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return escapeWiki(cut(s, maxField))
+	return escapeWiki(ticket.Line(s))
 }
 
 // escapeBlock escapes a multi-line detail, keeping its line breaks

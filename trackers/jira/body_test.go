@@ -1,19 +1,31 @@
 package jira
 
 import (
+	"flag"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// The description Jira receives is pinned byte for byte: escaping, layout
+// and truncation must not change unnoticed.
+func TestDescriptionGolden(t *testing.T) {
+	t.Parallel()
+	testkit.GoldenBodies(t, "testdata/description", ".txt", spec(ticket.Action, "ai-0a1b2c3d"), renderDescription, *update)
+}
 
 func TestDescriptionFormat(t *testing.T) {
 	t.Parallel()
 	s := spec(ticket.Action, "ai-0a1b2c3d")
-	got := renderDescription(s, []string{"[OPS-12|https://acme.atlassian.net/browse/OPS-12]"}, "")
+	s.Factors = []ticket.Ref{{Text: "OPS-12", URL: "https://acme.atlassian.net/browse/OPS-12"}}
+	got := renderDescription(s, "")
 	want := "Action item from the postmortem *[Checkout outage|https://github.com/acme/postmortems/blob/main/2026/checkout-outage.md]* (2026-01-05, SEV2).\n" +
 		"\n" +
 		"* *Owner:* alice@acme.example\n" +
@@ -50,7 +62,7 @@ func TestDescriptionEscapes(t *testing.T) {
 	s.DocSeverity = "*SEV1*"
 	s.Type = "pmsync:v1 pm=a item=b owner=c"
 	s.Detail = evil
-	d := renderDescription(s, nil, "")
+	d := renderDescription(s, "")
 	if m, err := ticket.ParseMarker(d); err != nil || m != s.Marker {
 		t.Fatalf("marker %+v, %v in\n%s", m, err, d)
 	}
@@ -93,7 +105,7 @@ func TestDescriptionLimit(t *testing.T) {
 	for _, unit := range []string{"x", "{", "é", "\\", "日本"} {
 		s := spec(ticket.Action, "ai-00000002")
 		s.Detail = strings.Repeat(unit, 40000)
-		d := renderDescription(s, nil, "a note")
+		d := renderDescription(s, "a note")
 		if len(d) > maxDescription {
 			t.Errorf("%q: %d bytes", unit, len(d))
 		}
@@ -111,7 +123,7 @@ func TestDescriptionLimit(t *testing.T) {
 	// A detail that fits is kept whole.
 	s := spec(ticket.Action, "ai-00000003")
 	s.Detail = strings.Repeat("y", 30000)
-	if d := renderDescription(s, nil, ""); strings.Contains(d, "truncated") || !strings.Contains(d, s.Detail) {
+	if d := renderDescription(s, ""); strings.Contains(d, "truncated") || !strings.Contains(d, s.Detail) {
 		t.Error("a detail that fits was cut")
 	}
 }

@@ -76,14 +76,14 @@ func (t *Tracker) Create(ctx context.Context, spec ticket.Spec) (ticket.Ticket, 
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
-	factors, links := t.factorRefs(spec)
+	links := t.factorKeys(spec)
 	build := func() map[string]any {
 		f := make(map[string]any, len(fields)+4)
 		for k, v := range fields {
 			f[k] = v
 		}
 		f["labels"] = labels(spec, needsOwner)
-		f["description"] = renderDescription(spec, factors, note)
+		f["description"] = renderDescription(spec, note)
 		if assignee != nil {
 			f["assignee"] = assignee
 		}
@@ -193,23 +193,12 @@ func labels(spec ticket.Spec, needsOwner bool) []string {
 	return l
 }
 
-// factorRefs renders the factor tickets for the description, and lists
-// the keys of those on this tracker to link: a browse URL on our host, or
-// a bare key of the item's own project.
-func (t *Tracker) factorRefs(spec ticket.Spec) (shown, keys []string) {
+// factorKeys lists the keys of the factor tickets on this tracker, to
+// link: a browse URL on our host, or a bare key of the item's own project.
+func (t *Tracker) factorKeys(spec ticket.Spec) (keys []string) {
 	project, _ := t.target(spec.Target)
 	seen := map[string]bool{}
 	for _, r := range spec.Factors {
-		text := inline(r.Text)
-		dest := linkDest(r.URL)
-		switch {
-		case dest != "" && text != "":
-			shown = append(shown, "["+text+"|"+dest+"]")
-		case dest != "":
-			shown = append(shown, "["+dest+"]")
-		case text != "":
-			shown = append(shown, text)
-		}
 		key, ok := t.parseRef(r, false)
 		if !ok || (r.URL == "" && projectOf(key) != project) || seen[key] {
 			continue
@@ -217,7 +206,7 @@ func (t *Tracker) factorRefs(spec ticket.Spec) (shown, keys []string) {
 		seen[key] = true
 		keys = append(keys, key)
 	}
-	return shown, keys
+	return keys
 }
 
 // link creates an issue link. Jira shows the link type's outward phrase

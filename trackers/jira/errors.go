@@ -14,6 +14,7 @@ import (
 
 	jira "github.com/andygrunwald/go-jira"
 
+	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
 )
 
@@ -76,7 +77,7 @@ func newAPIError(status int, body []byte) *apiError {
 
 func clip(s string) string {
 	if len(s) > maxErrorMessage {
-		return cut(s, maxErrorMessage) + "…"
+		return ticket.Cut(s, maxErrorMessage) + "…"
 	}
 	return s
 }
