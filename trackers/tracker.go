@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/retry"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
@@ -85,19 +86,7 @@ type RealClock struct{}
 func (RealClock) Now() time.Time { return time.Now() }
 
 // Sleep waits for d or until ctx is done.
-func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func (RealClock) Sleep(ctx context.Context, d time.Duration) error { return retry.Sleep(ctx, d) }
 
 // Redacted is how a configuration's String shows a secret of length n:
 // whether it is set, never its value.

@@ -3,17 +3,16 @@ package trackers
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pmsync/pmsync/internal/retry"
 )
 
 // Transport is the HTTP layer every tracker adapter sends through. In one
@@ -22,8 +21,9 @@ import (
 //   - waits out rate-limit answers (429, and 403 or 503 that say so) using
 //     Retry-After, else X-RateLimit-Reset (epoch seconds on GitHub, ISO 8601
 //     on Jira), else a minute doubling; a wait is never a failure;
-//   - retries 5xx answers and network errors (not a certificate that does
-//     not verify) with exponential backoff, but
+//   - retries 5xx answers and network errors (not those retry.Classify
+//     calls final, such as a certificate that does not verify) with the
+//     backoff of retry.Policy, but
 //     only for requests that are safe to repeat (GET, HEAD, PUT, DELETE, or
 //     a context marked with Idempotent): a POST that timed out may have
 //     created a ticket, and the marker lookup of the next run recovers it;
@@ -41,7 +41,8 @@ type Transport struct {
 	// MaxWait is the longest rate-limit wait accepted (default 15 min);
 	// a longer one ends the request with a *RateLimitError.
 	MaxWait time.Duration
-	// Backoff is the first retry delay (default 1 s), doubled each time.
+	// Backoff is the first retry delay (default 1 s), doubled each time
+	// up to a minute (retry.Policy).
 	Backoff time.Duration
 	// MaxBody caps one response body (default DefaultMaxBody): reading
 	// more fails with a *BodyTooLargeError, so a server (or something
@@ -121,8 +122,12 @@ type BodyTooLargeError struct {
 }
 
 func (e *BodyTooLargeError) Error() string {
-	return fmt.Sprintf("%s: the answer to %s %s is larger than %d MiB; no tracker sends that much: check base_url, or raise trackers.%s.max_response_bytes",
-		e.Tracker, e.Method, e.Path, e.Max>>20, e.Tracker)
+	size := fmt.Sprintf("%d MiB", e.Max>>20)
+	if e.Max%(1<<20) != 0 {
+		size = fmt.Sprintf("%d bytes", e.Max)
+	}
+	return fmt.Sprintf("%s: the answer to %s %s is larger than %s; no tracker sends that much: check base_url, or raise trackers.%s.max_response_bytes",
+		e.Tracker, e.Method, e.Path, size, e.Tracker)
 }
 
 // capBody refuses a response that announces more than MaxBody and limits
@@ -173,13 +178,9 @@ func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	maxRetries := t.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = 4
-	}
-	backoff := t.Backoff
-	if backoff == 0 {
-		backoff = time.Second
+	p := retry.Policy{Retries: t.MaxRetries, First: t.Backoff}
+	if p.Retries == 0 {
+		p.Retries = 4
 	}
 	ctx := req.Context()
 	c := t.clock()
@@ -195,9 +196,9 @@ func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.send(base, r)
 		if err != nil {
-			if ctx.Err() == nil && safe(req) && attempt < maxRetries && !untrusted(err) {
+			if safe(req) && attempt < p.Retries && retryable(ctx, err) {
 				t.Stats.Retries.Add(1)
-				if err := c.Sleep(ctx, backoff<<attempt); err != nil {
+				if err := c.Sleep(ctx, p.Delay(attempt)); err != nil {
 					return nil, err
 				}
 				continue
@@ -221,10 +222,11 @@ func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 			attempt-- // a rate-limited request was not processed: not a retry
 			continue
 		}
-		if resp.StatusCode >= 500 && safe(req) && attempt < maxRetries {
+		// 429 never gets here: it is a rate limit, waited out above.
+		if retry.Status(resp.StatusCode) && safe(req) && attempt < p.Retries {
 			drain(resp)
 			t.Stats.Retries.Add(1)
-			if err := c.Sleep(ctx, backoff<<attempt); err != nil {
+			if err := c.Sleep(ctx, p.Delay(attempt)); err != nil {
 				return nil, err
 			}
 			continue
@@ -233,14 +235,20 @@ func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// untrusted reports a TLS verification failure: the server is not who it
-// claims to be, and asking again will not change that.
-func untrusted(err error) bool {
-	var cv *tls.CertificateVerificationError
-	var ua x509.UnknownAuthorityError
-	var hn x509.HostnameError
-	var ci x509.CertificateInvalidError
-	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci)
+// retryable reports whether a request that failed with err, whose
+// context is ctx, is worth sending again.
+func retryable(ctx context.Context, err error) bool {
+	switch {
+	case ctx.Err() != nil:
+		return false
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		// The request's context lives on, so this is the deadline Timeout
+		// puts on one exchange, below this transport: a timeout.
+		return true
+	}
+	// What the shared rules do not know is still an error of the exchange
+	// (a round tripper returns nothing else): worth another try.
+	return retry.Classify(err) != retry.Never
 }
 
 // send paces mutating requests and counts.
@@ -325,25 +333,21 @@ func rateLimitWait(resp *http.Response, now time.Time, previous int) (time.Durat
 	default:
 		return 0, false
 	}
-	if ra := h.Get("Retry-After"); ra != "" {
-		if s, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil {
-			return time.Duration(s) * time.Second, true
-		}
-		if t, err := http.ParseTime(ra); err == nil {
-			return max(t.Sub(now), 0), true
-		}
+	if wait, ok := retry.After(h.Get("Retry-After"), now); ok {
+		return wait, true
 	}
-	if reset := h.Get("X-RateLimit-Reset"); reset != "" && h.Get("X-RateLimit-Remaining") == "0" || reset != "" && resp.StatusCode == http.StatusTooManyRequests {
-		if s, err := strconv.ParseInt(reset, 10, 64); err == nil {
-			return max(time.Unix(s, 0).Sub(now), 0) + time.Second, true
-		}
-		if t, err := time.Parse(time.RFC3339, reset); err == nil {
-			return max(t.Sub(now), 0) + time.Second, true
+	if h.Get("X-RateLimit-Remaining") == "0" || resp.StatusCode == http.StatusTooManyRequests {
+		if wait, ok := retry.Reset(h.Get("X-RateLimit-Reset"), now); ok {
+			return wait, true
 		}
 	}
 	// No hint: GitHub says wait at least a minute, then back off.
-	return time.Minute << min(previous, 4), true
+	return noHint.Delay(previous), true
 }
+
+// noHint is the schedule of rate-limit waits the answer gives no length
+// for: a minute, doubled up to 16.
+var noHint = retry.Policy{First: time.Minute, Max: 16 * time.Minute}
 
 func secondaryLimitBody(resp *http.Response) bool {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))

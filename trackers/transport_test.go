@@ -2,14 +2,19 @@ package trackers
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -235,5 +240,38 @@ func TestTransportCapsBodies(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(err), "larger than 1 MiB") {
 		t.Fatalf("1 MiB cap: %v", err)
+	}
+}
+
+// TestTransportRetryable: which failed exchanges of a safe request are
+// sent again. The shared rules of internal/retry decide, except that a
+// context error while the request's context lives is the deadline
+// Timeout puts on one exchange, and an error no rule knows is still one
+// of the exchange.
+func TestTransportRetryable(t *testing.T) {
+	t.Parallel()
+	live := context.Background()
+	ended, cancel := context.WithCancel(live)
+	cancel()
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	tests := []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want bool
+	}{
+		{"reset", live, reset, true},
+		{"one exchange's deadline (Timeout)", live, context.DeadlineExceeded, true},
+		{"unknown error of the exchange", live, errors.New("http2: server sent GOAWAY"), true},
+		{"DNS failure", live, &net.DNSError{Err: "no such host", Name: "api.example", IsNotFound: true}, true},
+		{"request's context ended", ended, reset, false},
+		{"certificate", live, &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, false},
+		{"no system roots", live, x509.SystemRootsError{}, false},
+		{"TLS to a plain port", live, tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, false},
+	}
+	for _, tt := range tests {
+		if got := retryable(tt.ctx, tt.err); got != tt.want {
+			t.Errorf("%s: retryable(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
 	}
 }

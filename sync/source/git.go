@@ -3,25 +3,19 @@ package source
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -30,7 +24,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
-	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/pmsync/pmsync/internal/retry"
 )
 
 // gitUser is the HTTP basic-auth user sent with the token.
@@ -752,43 +747,32 @@ func (g *Git) sameAsRemote(ctx context.Context, branch string, base, c plumbing.
 	return true, nil
 }
 
-// maxRetryAfter is the longest Retry-After a retry waits out; a server
-// asking for more is left to the next run. maxBackoff caps the doubling.
-const (
-	maxRetryAfter = time.Minute
-	maxBackoff    = time.Minute
-)
-
 // remote runs f, one remote operation (clone, fetch, ls-remote, push),
 // and runs it again while it fails transiently (see transient), at most
 // o.Retries more times: after o.RetryBackoff, then twice as long each
-// time, or after the server's Retry-After when that is longer, and never
-// past ctx. A nil error and errMoved are returned as they are; any other
-// error goes through fail, saying how many attempts were made.
+// time up to a minute, or after the server's Retry-After when that is
+// longer, and never past ctx. A server asking to wait more than a minute
+// is left to the next run. A nil error and errMoved are returned as they
+// are; any other error goes through fail, saying how many attempts were
+// made.
 func (g *Git) remote(ctx context.Context, op string, f func() error) error {
-	backoff := g.o.RetryBackoff
+	p := retry.Policy{Retries: g.o.Retries, First: g.o.RetryBackoff, Max: time.Minute, MaxAfter: time.Minute}
 	for attempt := 1; ; attempt++ {
 		err := f()
 		if err == nil || errors.Is(err, errMoved) {
 			return err
 		}
-		retry, after := transient(err)
+		again, after := transient(err)
 		switch {
-		case !retry:
+		case !again:
 			return g.failNote(op, err, attempts(attempt, ""))
-		case attempt > g.o.Retries:
+		case attempt > p.Retries:
 			return g.failNote(op, err, attempts(attempt, "; the next run retries"))
-		case after > maxRetryAfter:
+		case after > p.MaxAfter:
 			return g.failNote(op, err, fmt.Sprintf(" (the server asked to wait %v; %d attempts); the next run retries", after, attempt))
 		}
-		wait := max(backoff, after)
-		backoff = min(2*backoff, maxBackoff)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return g.failNote(op, fmt.Errorf("%w while waiting to retry after: %w", ctx.Err(), err), attempts(attempt, ""))
-		case <-t.C:
+		if cerr := retry.Sleep(ctx, p.Wait(attempt-1, after)); cerr != nil {
+			return g.failNote(op, fmt.Errorf("%w while waiting to retry after: %w", cerr, err), attempts(attempt, ""))
 		}
 	}
 }
@@ -807,82 +791,70 @@ func attempts(n int, then string) string {
 
 // transient reports whether a remote operation that failed with err may
 // succeed if tried again, and how long the server asked to wait (0: it
-// did not say). Transient: a 5xx or 429 answer, a connection reset,
-// closed early (EOF, unexpected EOF) or broken (broken pipe), a timeout.
-// Never transient: the context ending (SIGTERM), authentication and
-// authorization failures, a missing repository or branch, a rejected
-// (non-fast-forward) push, a TLS certificate or SSH host key that does
-// not verify, and anything not known to be transient.
+// did not say). Transient: a 5xx or 429 answer, and the network failures
+// internal/retry retries (a connection reset, refused, closed early, a
+// timeout). Never transient: what it calls final (the context ending, a
+// TLS certificate or SSH host key that does not verify), what gitNever
+// adds (authentication and authorization, a missing repository or
+// branch, a rejected push), and anything not known to be transient:
+// go-git's other errors may come from a damaged clone.
 func transient(err error) (bool, time.Duration) {
-	if err == nil || permanent(err) {
+	v := goGit.Classify(err)
+	if v == retry.Never {
 		return false, 0
 	}
 	// go-git's HTTP transport reports 401, 403 and 404 as the transport
 	// errors permanent checks, and every other status as an *http.Err.
 	var status int
 	var after time.Duration
-	if walkErr(err, func(e error) bool {
+	if goGit.Walk(err, func(e error) bool {
 		he, ok := e.(*githttp.Err)
 		if ok && he.Response != nil {
-			status, after = he.Response.StatusCode, retryAfter(he.Response.Header.Get("Retry-After"))
+			status = he.Response.StatusCode
+			after, _ = retry.After(he.Response.Header.Get("Retry-After"), time.Now())
 		}
 		return ok
 	}) {
-		return status == http.StatusTooManyRequests || status >= 500, after
+		return retry.Status(status), after
 	}
-	if walkErr(err, func(e error) bool {
-		if errors.Is(e, io.EOF) || errors.Is(e, io.ErrUnexpectedEOF) ||
-			errors.Is(e, syscall.ECONNRESET) || errors.Is(e, syscall.ECONNABORTED) || errors.Is(e, syscall.EPIPE) ||
-			// A git server restarting (a rolling update) refuses for a moment;
-			// a wrong port costs the run a few seconds of retries.
-			errors.Is(e, syscall.ECONNREFUSED) {
-			return true
-		}
-		ne, ok := e.(net.Error)
-		return ok && ne.Timeout()
-	}) {
-		return true, 0
-	}
-	// go-git flattens some transport errors into text ("error decoding
-	// upload-pack response: %s"), mostly from the pack protocol over SSH.
-	s := err.Error()
-	for _, t := range []string{"connection reset by peer", "broken pipe", "unexpected EOF", "i/o timeout"} {
-		if strings.Contains(s, t) {
-			return true, 0
-		}
-	}
-	return s == "EOF" || strings.HasSuffix(s, ": EOF"), 0
+	return v == retry.Retry, 0
 }
 
 // permanent reports errors that trying again cannot fix.
-func permanent(err error) bool {
-	return walkErr(err, func(e error) bool {
-		var rh tls.RecordHeaderError
-		var alert tls.AlertError
-		switch e.(type) {
-		case *noRetry, git.NoMatchingRefSpecError, *tls.CertificateVerificationError,
-			x509.UnknownAuthorityError, x509.HostnameError, x509.CertificateInvalidError, x509.SystemRootsError,
-			*knownhosts.KeyError, *knownhosts.RevokedError:
+func permanent(err error) bool { return goGit.Classify(err) == retry.Never }
+
+// goGit is the shared classifier taught go-git's errors.
+var goGit = retry.Classifier{Never: gitNever, Unwrap: gitUnwrap}
+
+// gitNever reports go-git's errors, and pmsync's own about the remote,
+// that trying again cannot fix.
+func gitNever(e error) bool {
+	switch e.(type) {
+	case *noRetry, git.NoMatchingRefSpecError:
+		return true
+	}
+	for _, target := range []error{
+		transport.ErrAuthenticationRequired, transport.ErrAuthorizationFailed, transport.ErrRepositoryNotFound,
+		transport.ErrEmptyRemoteRepository, transport.ErrInvalidAuthMethod,
+		plumbing.ErrReferenceNotFound, git.ErrNonFastForwardUpdate, errMoved,
+	} {
+		if errors.Is(e, target) {
 			return true
 		}
-		if errors.As(e, &rh) || errors.As(e, &alert) {
-			return true
-		}
-		for _, target := range []error{
-			context.Canceled, context.DeadlineExceeded,
-			transport.ErrAuthenticationRequired, transport.ErrAuthorizationFailed, transport.ErrRepositoryNotFound,
-			transport.ErrEmptyRemoteRepository, transport.ErrInvalidAuthMethod,
-			plumbing.ErrReferenceNotFound, git.ErrNonFastForwardUpdate, errMoved,
-		} {
-			if errors.Is(e, target) {
-				return true
-			}
-		}
-		// The SSH client's messages, where it keeps no error value.
-		s := e.Error()
-		return strings.Contains(s, "unable to authenticate") || strings.Contains(s, "knownhosts:") ||
-			strings.Contains(s, "host key") || strings.Contains(s, "couldn't find remote ref")
-	})
+	}
+	return strings.Contains(e.Error(), "couldn't find remote ref")
+}
+
+// gitUnwrap opens go-git's plumbing.UnexpectedError and PermanentError,
+// which wrap their cause without an Unwrap method.
+func gitUnwrap(err error) error {
+	switch e := err.(type) {
+	case *plumbing.UnexpectedError:
+		return e.Err
+	case *plumbing.PermanentError:
+		return e.Err
+	}
+	return nil
 }
 
 // noRetry marks an error that must not be retried whatever its cause.
@@ -891,57 +863,12 @@ type noRetry struct{ err error }
 func (e *noRetry) Error() string { return e.err.Error() }
 func (e *noRetry) Unwrap() error { return e.err }
 
-// walkErr calls f on err and on each error it wraps, until f returns
-// true, and reports whether it did. Unlike errors.As it also looks
-// inside go-git's plumbing.UnexpectedError and PermanentError, which
-// wrap their cause without an Unwrap method.
-func walkErr(err error, f func(error) bool) bool {
-	for err != nil {
-		if f(err) {
-			return true
-		}
-		switch e := err.(type) {
-		case *plumbing.UnexpectedError:
-			err = e.Err
-		case *plumbing.PermanentError:
-			err = e.Err
-		case interface{ Unwrap() []error }:
-			for _, x := range e.Unwrap() {
-				if walkErr(x, f) {
-					return true
-				}
-			}
-			return false
-		case interface{ Unwrap() error }:
-			err = e.Unwrap()
-		default:
-			return false
-		}
-	}
-	return false
-}
-
-// retryAfter parses a Retry-After header: seconds or an HTTP date; 0 when
-// absent or unreadable.
-func retryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
-	}
-	return 0
-}
-
 // describe is err's text for an error message; a status go-git reports
 // as "unexpected client error: unexpected requesting <URL> status code:
 // 500" reads "500 Internal Server Error from POST /repo.git/git-receive-pack".
 func describe(err error) string {
 	var he *githttp.Err
-	walkErr(err, func(e error) bool {
+	goGit.Walk(err, func(e error) bool {
 		x, ok := e.(*githttp.Err)
 		if ok && x.Response != nil && x.Response.Request != nil && x.Response.Request.URL != nil {
 			he = x

@@ -616,6 +616,11 @@ func TestGitTransientClassification(t *testing.T) {
 	urlErr := func(err error) error {
 		return &url.Error{Op: "Post", URL: "https://git.example/r.git/git-receive-pack", Err: err}
 	}
+	// net's dial timeout says it is context.DeadlineExceeded; it is a
+	// timeout, not the end of the run.
+	expired, cancel := context.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	_, dialTimeout := (&net.Dialer{}).DialContext(expired, "tcp", "127.0.0.1:9")
 	tests := []struct {
 		name  string
 		err   error
@@ -634,6 +639,8 @@ func TestGitTransientClassification(t *testing.T) {
 		{"EOF", urlErr(io.EOF), true, 0},
 		{"unexpected EOF, flattened", fmt.Errorf("error decoding upload-pack response: %s", io.ErrUnexpectedEOF), true, 0},
 		{"timeout", urlErr(&net.OpError{Op: "dial", Net: "tcp", Err: timeoutErr{}}), true, 0},
+		{"dial timeout", urlErr(dialTimeout), true, 0},
+		{"503 Retry-After in the past", status(503, "-3"), true, 0},
 		{"ssh handshake EOF", fmt.Errorf("ssh: handshake failed: %w", io.EOF), true, 0},
 		{"401", fmt.Errorf("%w: unauthorized", transport.ErrAuthenticationRequired), false, 0},
 		{"403", fmt.Errorf("%w: forbidden", transport.ErrAuthorizationFailed), false, 0},
