@@ -142,26 +142,6 @@ func TestSyncGitSourceCommitsReport(t *testing.T) {
 	}
 }
 
-func TestReportExclude(t *testing.T) {
-	tests := []struct {
-		docs, report, want string
-		ok                 bool
-	}{
-		{"postmortems", "reports", "", false},
-		{"postmortems", "postmortems/reports", "reports/**", true},
-		{"postmortems/", "./postmortems/follow-through/", "follow-through/**", true},
-		{"", "reports", "reports/**", true},
-		{".", "reports", "reports/**", true},
-		{"postmortems", "postmortems-reports", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := reportExclude(tt.docs, tt.report)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("reportExclude(%q, %q) = %q, %v; want %q, %v", tt.docs, tt.report, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 // closeOne closes one ticket of repo in the simulator as completed and
 // returns its reference.
 func (e *ghEnv) closeOne(t *testing.T, repo string) string {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pmsync/pmsync/config"
+	"github.com/pmsync/pmsync/internal/redact"
 )
 
 // logger builds the run's logger: level from --log-level, else the config;
@@ -24,7 +25,7 @@ func (a *app) logger(cfg *config.Config) (*slog.Logger, error) {
 		return nil, usageError("--log-level: must be debug, info, warn or error, got %q", level)
 	}
 	l := newLogger(a.stderr, lv, format)
-	return slog.New(redactHandler{l.Handler(), &a.secrets}), nil
+	return slog.New(redact.Handler{Handler: l.Handler(), S: &a.secrets}), nil
 }
 
 // newLogger writes to w as JSON or text; "auto" picks text for a terminal

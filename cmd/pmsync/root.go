@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pmsync/pmsync/config"
+	"github.com/pmsync/pmsync/internal/redact"
 )
 
 // defaultConfigFile is used when neither --config nor PMSYNC_CONFIG is set
@@ -30,7 +31,7 @@ type app struct {
 	configFile string // --config
 	logLevel   string // --log-level
 
-	secrets scrubber // every secret resolved this run, scrubbed from logs
+	secrets redact.Secrets // every secret resolved this run, scrubbed from logs
 
 	// afterCommand, set only by tests, runs once the command has returned
 	// (its secrets resolved): a test panics there to see what a crash
@@ -49,7 +50,7 @@ func (a *app) run(ctx context.Context, args []string) (code int) {
 	// an error quoting a server), so it is scrubbed like the logs.
 	defer func() {
 		if v := recover(); v != nil {
-			w := scrubWriter{a.stderr, &a.secrets}
+			w := redact.Writer{W: a.stderr, S: &a.secrets}
 			fmt.Fprintf(w, "pmsync: internal error (a bug; please report it): %v\n%s", v, debug.Stack())
 			code = exitFailed
 		}
@@ -68,7 +69,7 @@ func (a *app) run(ctx context.Context, args []string) (code int) {
 	}
 	// The error may quote a server; the adapters scrub their own
 	// secrets, this catches what they could not know.
-	return exitCode(ctx, scrubWriter{a.stderr, &a.secrets}, path, err, started)
+	return exitCode(ctx, redact.Writer{W: a.stderr, S: &a.secrets}, path, err, started)
 }
 
 func newRootCmd(a *app) *cobra.Command {

@@ -30,6 +30,7 @@ import (
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/internal/contract"
 	"github.com/pmsync/pmsync/internal/gittest"
+	"github.com/pmsync/pmsync/internal/redact"
 	"github.com/pmsync/pmsync/internal/sim"
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/sync/postmortem"
@@ -345,11 +346,11 @@ func TestScrubberBasicCredentials(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var s scrubber
+			var s redact.Secrets
 			for _, v := range tt.secrets {
 				s.Add(v)
 			}
-			if got := s.scrub(tt.in); got != tt.want {
+			if got := s.Scrub(tt.in); got != tt.want {
 				t.Errorf("scrub(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})

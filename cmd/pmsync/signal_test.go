@@ -85,7 +85,7 @@ func TestSIGTERMMidRun(t *testing.T) {
 	e.assertConverged(t, "after SIGTERM")
 }
 
-// TestSIGTERMDuringPathologicalParse: a folder of 4 MiB documents in
+// TestSIGTERMDuringPathologicalParse: a folder of 3 MiB documents in
 // the costliest shapes a postmortem may take (lists nested to the limit,
 // long runs of brackets). Before, a parse ignored SIGTERM (exit came 101
 // s after it). Now the run stops within one document's goldmark parse,

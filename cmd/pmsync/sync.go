@@ -3,18 +3,11 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
-	"os"
-	"path"
-	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,10 +15,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pmsync/pmsync/config"
+	"github.com/pmsync/pmsync/internal/wiring"
 	"github.com/pmsync/pmsync/sync/engine"
 	"github.com/pmsync/pmsync/sync/plan"
-	"github.com/pmsync/pmsync/sync/postmortem"
-	"github.com/pmsync/pmsync/sync/source"
 	"github.com/pmsync/pmsync/trackers"
 	"github.com/pmsync/pmsync/trackers/factory"
 )
@@ -136,68 +128,23 @@ func (a *app) runSync(cmd *cobra.Command, f syncFlags) error {
 	return nil
 }
 
-// syncOnce wires the configuration into one engine run.
+// syncOnce wires the configuration into one engine run and runs it.
 func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log *slog.Logger, fo factory.Options) (*engine.Result, error) {
-	opts, err := docOptions(cfg)
+	w, err := wiring.NewRun(ctx, cfg, wiring.Flags{DryRun: f.dryRun, Only: f.only, IncludeDrafts: f.includeDrafts, Since: f.since}, log, fo)
 	if err != nil {
-		return nil, configError(err)
+		return nil, wiringError(err)
 	}
-	// Every credential problem at once, before anything is cloned or
-	// listed.
-	if err := (config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}).Check(cfg.Credentials()); err != nil {
-		return nil, configError(err)
-	}
-	src, gitSrc, err := openSource(ctx, cfg, fo)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-	trs, err := factory.New(cfg, fo)
-	if err != nil {
-		return nil, configError(err)
-	}
-	// What pmsync before 0.3 used when owner_id was unset; the engine
-	// keeps it for an installation that synced before the id was
-	// written into the source.
-	legacyOwnerID := "dir:" + filepath.ToSlash(src.Root())
-	if gitSrc != nil {
-		legacyOwnerID = "git:" + src.Root()
-	}
-	var since time.Time
-	if d := cmp.Or(f.since, cfg.Source.Since); d != "" {
-		since, _ = time.Parse("2006-01-02", d) // validated with the flag and the config
-	}
-	maxCreates, maxShare, trusted := map[string]int{}, map[string]float64{}, map[string][]string{}
-	for name, t := range cfg.Trackers {
-		maxCreates[name] = t.MaxCreates
-		maxShare[name] = t.MaxCreateShare
-		trusted[name] = t.TrustedAuthors
-	}
-	e := &engine.Engine{
-		Source: src, Parser: postmortem.NewParser(opts), Router: router(cfg), Directory: opts.Directory,
-		Trackers: trs, Log: log,
-		Config: engine.Config{
-			OwnerID: cfg.OwnerID, LegacyOwnerID: legacyOwnerID, WebURL: docWebURL(cfg.Source, gitSrc != nil), DryRun: f.dryRun, Only: f.only,
-			IncludeDrafts: f.includeDrafts, MaxCreates: maxCreates, MaxShare: maxShare, Since: since,
-			TrustedAuthors: trusted,
-		},
-		Publish: publishTo(cfg, gitSrc, fo),
-	}
-	if fo.Clock != nil {
-		// One clock for the run and its trackers (simulated in tests and
-		// benchmarks, so "since the last run" means the same to both).
-		e.Now = fo.Clock.Now
-	}
+	defer w.Source.Close()
 	if isTerminal(a.stderr) && !f.dryRun {
 		// A person is watching a long first run: one line, rewritten.
-		e.Progress = func(done, total int) {
+		w.Engine.Progress = func(done, total int) {
 			fmt.Fprintf(a.stderr, "\rpmsync: creating tickets %d/%d", done, total)
 			if done == total {
 				fmt.Fprintln(a.stderr)
 			}
 		}
 	}
-	res, err := e.Run(ctx)
+	res, err := w.Engine.Run(ctx)
 	var unknown *engine.UnknownOnlyError
 	if errors.As(err, &unknown) {
 		return nil, usageError("%v", err)
@@ -208,7 +155,7 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	attrs := []any{"documents", res.Documents, "created", res.Created, "updated", res.Updated,
 		"adopted", res.Adopted, "closed_duplicates", res.Closed, "deferred", res.Deferred,
 		"failures", len(res.Failures), "duration", res.Duration.Round(time.Millisecond)}
-	for name, t := range trs {
+	for name, t := range w.Trackers {
 		if s, ok := t.(trackers.Statser); ok {
 			attrs = append(attrs, "api_calls_"+name, s.Stats().Requests.Load())
 		}
@@ -217,139 +164,13 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 	return res, nil
 }
 
-// publishTo says where a run's outcome goes: the repository of a git
-// source (a commit, or pmsync's branch and a pull request), the report,
-// the Pushgateway.
-func publishTo(cfg *config.Config, gitSrc *source.Git, fo factory.Options) engine.Publish {
-	pub := engine.Publish{ReportDir: cfg.Report.Dir, ReportFormats: cfg.Report.Formats,
-		Pushgateway: cfg.Metrics.PushgatewayURL, Job: cfg.Metrics.Job}
-	if gitSrc == nil {
-		return pub
+// wiringError maps an error of wiring to its exit code.
+func wiringError(err error) error {
+	var ce *wiring.ConfigError
+	if errors.As(err, &ce) {
+		return configError(ce.Err)
 	}
-	pub.Repo, pub.ReportInRepo = gitSrc, cfg.Report.Commit
-	if cfg.Source.Git.Mode == config.GitModePullRequest {
-		pub.PullRequests = &pullRequests{cfg: cfg, fo: fo}
-		pub.PullBase = cmp.Or(cfg.Source.Git.Branch, "main")
-	}
-	return pub
-}
-
-// docWebURL is the base a document's path (relative to source.path) is
-// appended to for its link. For a git source web_url is the address of
-// the repository's files (…/blob/main/, as SPEC §5 shows), so the folder
-// inside the repository comes in between, unless web_url already ends
-// with it; for a folder source web_url is the folder's address.
-func docWebURL(s config.Source, git bool) string {
-	if s.WebURL == "" || !git {
-		return s.WebURL
-	}
-	folder := strings.Trim(path.Clean("/"+filepath.ToSlash(s.Path)), "/")
-	base := strings.TrimRight(s.WebURL, "/")
-	if folder == "" || strings.HasSuffix(base, "/"+folder) {
-		return base + "/"
-	}
-	return base + "/" + folder + "/"
-}
-
-// resolveGitToken resolves source.git's token ("" when none is set).
-func resolveGitToken(cfg *config.Config, fo factory.Options) (string, error) {
-	g := cfg.Source.Git
-	if !g.Token().IsSet() {
-		return "", nil
-	}
-	secrets := config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}
-	if fo.Logger != nil {
-		secrets.Warn = func(msg string) { fo.Logger.Warn(msg) }
-		if u, err := url.Parse(g.URL); err == nil && u.Scheme == "http" && !config.Loopback(u.Hostname()) {
-			fo.Logger.Warn("the git token is sent in clear text over http:// (source.git.allow_insecure_http is set); use https://", "host", u.Host)
-		}
-	}
-	t, err := secrets.Resolve(g.Token())
-	if err != nil {
-		return "", configError(err)
-	}
-	if fo.Secret != nil {
-		fo.Secret(t)
-	}
-	return t, nil
-}
-
-// closer is a source that releases what it holds.
-type closer interface {
-	source.Source
-	Close() error
-}
-
-// openSource opens the configured folder, or clones the configured git
-// repository (into TMPDIR: an emptyDir in Kubernetes).
-func openSource(ctx context.Context, cfg *config.Config, fo factory.Options) (closer, *source.Git, error) {
-	dirOpts := source.DirOptions{Include: cfg.Source.Include, Exclude: cfg.Source.Exclude, MaxBytes: postmortem.MaxSize}
-	switch cfg.Source.Type {
-	case config.SourceDir:
-		src, err := source.OpenDir(cfg.Source.Path, dirOpts)
-		if err != nil {
-			return nil, nil, configError(err)
-		}
-		return src, nil, nil
-	case config.SourceGit:
-		g := cfg.Source.Git
-		token, err := resolveGitToken(cfg, fo)
-		if err != nil {
-			return nil, nil, err
-		}
-		secrets := config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}
-		sshKey, knownHosts, err := gitSSHSecrets(g, secrets, fo)
-		if err != nil {
-			return nil, nil, configError(err)
-		}
-		if cfg.Report.Commit {
-			// The committed report is not a postmortem.
-			if ex, ok := reportExclude(cfg.Source.Path, cfg.Report.Dir); ok {
-				dirOpts.Exclude = append(slices.Clone(dirOpts.Exclude), ex)
-			}
-		}
-		sum := sha256.Sum256([]byte(g.URL + "\x00" + g.Branch))
-		parent := g.Dir
-		if parent == "" {
-			// TMPDIR of the environment pmsync was given (the process's
-			// own when run from main).
-			parent = os.TempDir()
-			for _, kv := range fo.Env {
-				if v, ok := strings.CutPrefix(kv, "TMPDIR="); ok && v != "" {
-					parent = v
-				}
-			}
-		}
-		src, err := source.OpenGit(ctx, source.GitOptions{
-			URL: g.URL, Branch: g.Branch, Token: token, Path: cfg.Source.Path,
-			Dir:     filepath.Join(parent, "pmsync-"+hex.EncodeToString(sum[:6])),
-			Include: dirOpts.Include, Exclude: dirOpts.Exclude, MaxBytes: dirOpts.MaxBytes,
-			AuthorName: g.AuthorName, AuthorEmail: g.AuthorEmail,
-			SSHKey: sshKey, KnownHosts: knownHosts, InsecureIgnoreHostKey: g.InsecureIgnoreHostKey,
-			Retries: cmp.Or(g.Retries, -1), RetryBackoff: g.RetryBackoff, // source.git.retries: 0 means none
-			Log: fo.Logger,
-		})
-		if err != nil {
-			return nil, nil, failedError(err)
-		}
-		return src, src, nil
-	}
-	return nil, nil, configError(fmt.Errorf("source.type %q: use dir or git", cfg.Source.Type))
-}
-
-// reportExclude is the source glob that keeps a report committed under
-// reportDir (relative to the repository root) out of the documents of the
-// postmortems folder docPath; false when the report is outside it.
-func reportExclude(docPath, reportDir string) (string, bool) {
-	d := path.Clean("/" + filepath.ToSlash(docPath))
-	r := path.Clean("/" + filepath.ToSlash(reportDir))
-	if d == "/" {
-		return r[1:] + "/**", true
-	}
-	if rest, ok := strings.CutPrefix(r, d+"/"); ok {
-		return rest + "/**", true
-	}
-	return "", false
+	return failedError(err)
 }
 
 // printPlan prints the plan's actions. A plan with failures says that

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/internal/contract"
 	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/internal/testkit"
@@ -518,27 +517,5 @@ func TestReportCommand(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, []string{"GH_TOKEN=" + testToken}, "report", "--config", e.config, "--format", "pdf"); code != exitUsage || !strings.Contains(errOut, "pdf") {
 		t.Fatalf("unknown format: exit %d %s", code, errOut)
-	}
-}
-
-// TestDocWebURL: a git source's web_url is the repository's, so links
-// gain the folder; a web_url that already names the folder keeps it once.
-func TestDocWebURL(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		web, path string
-		git       bool
-		want      string
-	}{
-		{"https://github.com/acme/pm/blob/main/", "postmortems", true, "https://github.com/acme/pm/blob/main/postmortems/"},
-		{"https://github.com/acme/pm/blob/main", "./postmortems/", true, "https://github.com/acme/pm/blob/main/postmortems/"},
-		{"https://github.com/acme/pm/blob/main/postmortems/", "postmortems", true, "https://github.com/acme/pm/blob/main/postmortems/"},
-		{"https://github.com/acme/pm/blob/main/", ".", true, "https://github.com/acme/pm/blob/main/"},
-		{"https://wiki.example/pm/", "postmortems", false, "https://wiki.example/pm/"},
-		{"", "postmortems", true, ""},
-	} {
-		if got := docWebURL(config.Source{WebURL: tt.web, Path: tt.path}, tt.git); got != tt.want {
-			t.Errorf("docWebURL(%q, %q, git=%v) = %q, want %q", tt.web, tt.path, tt.git, got, tt.want)
-		}
 	}
 }

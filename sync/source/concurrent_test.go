@@ -68,7 +68,7 @@ func writeLoop(t *testing.T, d *Dir, n int) int {
 
 // TestWriteLosesNoConcurrentAppend: a person (a script, an editor that
 // appends) adds a line every few hundred microseconds while pmsync writes
-// the document back 200 times. Before, the compare-then-rename window
+// the document back 120 times. Before, the compare-then-rename window
 // lost 7 of 2,053 lines in a similar run; now every appended line is in
 // the final document exactly once.
 func TestWriteLosesNoConcurrentAppend(t *testing.T) {

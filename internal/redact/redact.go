@@ -1,4 +1,8 @@
-package main
+// Package redact keeps secrets out of everything pmsync prints: a set of
+// the run's resolved secrets, and a log handler and a writer that replace
+// them. The adapters never log secrets; this is the last line of defence
+// against a server echoing a header or a wrapped error.
+package redact
 
 import (
 	"context"
@@ -11,16 +15,16 @@ import (
 	"sync"
 )
 
-// scrubber holds the run's secrets; redactHandler replaces them in every
-// log record, and run in the final error and a panic's report. The
-// adapters never log secrets; this is the last line of defence against a
-// server echoing a header or a wrapped error.
-type scrubber struct {
+// Secrets holds the run's secrets; Handler replaces them in every log
+// record, Writer in the final error and a panic's report. The zero value
+// is ready.
+type Secrets struct {
 	mu      sync.RWMutex
 	secrets []string // longest first, so a secret containing another is cut whole
 }
 
-func (s *scrubber) Add(v string) {
+// Add records a secret (shorter than 4 bytes: ignored).
+func (s *Secrets) Add(v string) {
 	if len(v) < 4 { // too short to scrub without mangling ordinary text
 		return
 	}
@@ -43,7 +47,8 @@ func basic(user, pass string) string {
 // x-access-token).
 var basicRE = regexp.MustCompile(`(?i)\bbasic\s+([A-Za-z0-9+/]{4,}=*)`)
 
-func (s *scrubber) scrub(v string) string {
+// Scrub returns v with every secret replaced by [REDACTED].
+func (s *Secrets) Scrub(v string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if len(s.secrets) == 0 {
@@ -70,27 +75,28 @@ func (s *scrubber) scrub(v string) string {
 	return v
 }
 
-// scrubWriter scrubs each write; for output written a line per call
-// (the final error, a panic's report).
-type scrubWriter struct {
-	w io.Writer
-	s *scrubber
+// Writer scrubs each write; for output written a line per call (the
+// final error, a panic's report).
+type Writer struct {
+	W io.Writer
+	S *Secrets
 }
 
-func (w scrubWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(w.w, w.s.scrub(string(p))); err != nil {
+func (w Writer) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.W, w.S.Scrub(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
 }
 
-type redactHandler struct {
+// Handler scrubs every log record before Handler handles it.
+type Handler struct {
 	slog.Handler
-	s *scrubber
+	S *Secrets
 }
 
-func (h redactHandler) Handle(ctx context.Context, r slog.Record) error {
-	out := slog.NewRecord(r.Time, r.Level, h.s.scrub(r.Message), r.PC)
+func (h Handler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, h.S.Scrub(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(h.attr(a))
 		return true
@@ -98,11 +104,11 @@ func (h redactHandler) Handle(ctx context.Context, r slog.Record) error {
 	return h.Handler.Handle(ctx, out)
 }
 
-func (h redactHandler) attr(a slog.Attr) slog.Attr {
+func (h Handler) attr(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
 	switch v.Kind() {
 	case slog.KindString:
-		return slog.String(a.Key, h.s.scrub(v.String()))
+		return slog.String(a.Key, h.S.Scrub(v.String()))
 	case slog.KindGroup:
 		var as []any
 		for _, g := range v.Group() {
@@ -111,20 +117,20 @@ func (h redactHandler) attr(a slog.Attr) slog.Attr {
 		return slog.Group(a.Key, as...)
 	case slog.KindAny:
 		if err, ok := v.Any().(error); ok {
-			return slog.String(a.Key, h.s.scrub(err.Error()))
+			return slog.String(a.Key, h.S.Scrub(err.Error()))
 		}
 	}
 	return a
 }
 
-func (h redactHandler) WithAttrs(as []slog.Attr) slog.Handler {
+func (h Handler) WithAttrs(as []slog.Attr) slog.Handler {
 	out := make([]slog.Attr, len(as))
 	for i, a := range as {
 		out[i] = h.attr(a)
 	}
-	return redactHandler{h.Handler.WithAttrs(out), h.s}
+	return Handler{h.Handler.WithAttrs(out), h.S}
 }
 
-func (h redactHandler) WithGroup(name string) slog.Handler {
-	return redactHandler{h.Handler.WithGroup(name), h.s}
+func (h Handler) WithGroup(name string) slog.Handler {
+	return Handler{h.Handler.WithGroup(name), h.S}
 }

@@ -1,4 +1,4 @@
-package main
+package wiring
 
 import (
 	"errors"
@@ -23,20 +23,20 @@ func TestGitSSHSecrets(t *testing.T) {
 	var scrubbed []string
 	fo := factory.Options{ReadFile: read, Secret: func(s string) { scrubbed = append(scrubbed, s) }}
 	sec := config.Secrets{ReadFile: read}
-	key, kh, err := gitSSHSecrets(config.Git{SSHKeyFile: "/run/secrets/key", KnownHostsFile: "/etc/kh"}, sec, fo)
+	key, kh, err := GitSSHSecrets(config.Git{SSHKeyFile: "/run/secrets/key", KnownHostsFile: "/etc/kh"}, sec, fo)
 	if err != nil || string(key) != files["/run/secrets/key"] || string(kh) != files["/etc/kh"] {
 		t.Fatalf("gitSSHSecrets = %q, %q, %v", key, kh, err)
 	}
 	if len(scrubbed) != 1 || !strings.Contains(scrubbed[0], "abc") {
 		t.Fatalf("key not registered for scrubbing: %q", scrubbed)
 	}
-	if key, kh, err := gitSSHSecrets(config.Git{}, sec, fo); key != nil || kh != nil || err != nil {
+	if key, kh, err := GitSSHSecrets(config.Git{}, sec, fo); key != nil || kh != nil || err != nil {
 		t.Fatalf("unset: %q, %q, %v", key, kh, err)
 	}
-	if _, _, err := gitSSHSecrets(config.Git{SSHKeyFile: "/nope"}, sec, fo); err == nil || !strings.Contains(err.Error(), "source.git.ssh_key_file") {
+	if _, _, err := GitSSHSecrets(config.Git{SSHKeyFile: "/nope"}, sec, fo); err == nil || !strings.Contains(err.Error(), "source.git.ssh_key_file") {
 		t.Fatalf("missing key: %v", err)
 	}
-	if _, _, err := gitSSHSecrets(config.Git{KnownHostsFile: "/nope"}, sec, fo); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "source.git.known_hosts_file") {
+	if _, _, err := GitSSHSecrets(config.Git{KnownHostsFile: "/nope"}, sec, fo); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "source.git.known_hosts_file") {
 		t.Fatalf("missing known hosts: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package redact
 
 import (
 	"errors"
@@ -10,10 +10,10 @@ import (
 func TestRedactHandler(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
-	s := &scrubber{}
+	s := &Secrets{}
 	s.Add("tok-123456")
 	s.Add("ab") // too short to scrub safely: ignored
-	log := slog.New(redactHandler{slog.NewJSONHandler(&out, nil), s})
+	log := slog.New(Handler{slog.NewJSONHandler(&out, nil), s})
 	log.With("header", "Bearer tok-123456").Info("server echoed tok-123456",
 		"err", errors.New("401 for token tok-123456"),
 		slog.Group("req", "auth", "token tok-123456"), "n", 3, "word", "about")
