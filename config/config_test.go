@@ -6,10 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
 // writeConfig writes yaml to a temporary file and returns its path.
@@ -429,16 +432,66 @@ func TestValidateSSHHostKey(t *testing.T) {
 // TestIsSSHURL: the check that needs a known_hosts file tells SSH URLs
 // from others (the table of all forms is sync/source's TestGitSSHURL; both
 // ask go-git).
+// sshURLCases are the forms go-git's transport.NewEndpoint tells apart;
+// ssh is whether it reads them as SSH.
+var sshURLCases = []struct {
+	url string
+	ssh bool
+}{
+	{"ssh://git@github.com/org/repo.git", true},
+	{"ssh://github.com:2222/org/repo.git", true},
+	{"SSH://github.com/org/repo.git", true}, // schemes are case-insensitive
+	{"ssh://[::1]:22/repo.git", true},
+	{"ssh://host:port/repo.git", false}, // not a URL: no endpoint at all
+	{"git+ssh://git@github.com/org/repo.git", false},
+	{"ssh+git://git@github.com/org/repo.git", false},
+	{"git@github.com:org/repo.git", true},
+	{"github.com:org/repo.git", true},
+	{"host:22/path", true},  // scp-like: the path is "22/path"
+	{"host:22:path", true},  // scp-like with a port
+	{"a:b@host:path", true}, // a user may hold a colon
+	{"ssh:/path", true},     // scp-like: host "ssh"
+	{"host:", false},        // no path
+	{"host:\\path", false},  // a path may not start with a backslash
+	{"host name:path", false},
+	{"host:pa\nth", false},
+	{`C:\path\repo`, false},
+	{"c:/path/repo", runtime.GOOS != "windows"}, // a drive on Windows only, as for git
+	{"C:path", runtime.GOOS != "windows"},
+	{"file:///srv/pm.git", false},
+	{"https://github.com/org/repo.git", false},
+	{"http://user@git.acme.example/pm.git", false},
+	{"git://github.com/org/repo.git", false},
+	{"/srv/pm.git", false},
+	{"/srv/with:colon/pm.git", false},
+	{"./rel", false},
+	{"./rel:path", false},
+	{"../pm.git", false},
+	{"pm.git", false},
+	{"", false},
+}
+
 func TestIsSSHURL(t *testing.T) {
 	t.Parallel()
-	for u, want := range map[string]bool{
-		"git@github.com:org/repo.git":     true,
-		"https://github.com/org/repo.git": false,
-	} {
-		if got := isSSHURL(u); got != want {
-			t.Errorf("isSSHURL(%q) = %v, want %v", u, got, want)
+	for _, tc := range sshURLCases {
+		if got := isSSHURL(tc.url); got != tc.ssh {
+			t.Errorf("isSSHURL(%q) = %v, want %v", tc.url, got, tc.ssh)
 		}
 	}
+}
+
+// isSSHURL copies go-git's reading of a URL; the fuzzer checks the copy
+// against the original, which the git source dials with.
+func FuzzIsSSHURL(f *testing.F) {
+	for _, tc := range sshURLCases {
+		f.Add(tc.url)
+	}
+	f.Fuzz(func(t *testing.T, u string) {
+		ep, err := transport.NewEndpoint(u)
+		if want := err == nil && ep.Protocol == "ssh"; isSSHURL(u) != want {
+			t.Errorf("isSSHURL(%q) = %v, go-git reads it as SSH: %v", u, !want, want)
+		}
+	})
 }
 
 // loadValid loads validYAML; each call returns a fresh Config.

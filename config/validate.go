@@ -7,12 +7,11 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
-
-	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
 var (
@@ -25,6 +24,10 @@ var (
 	envVarRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	ghLoginRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
 	priorityRE = regexp.MustCompile(`^P[0-4]$`)
+	// schemeRE and scpLikeRE are go-git's (internal/url), which the git
+	// source clones with: isSSHURL must read a URL as it does.
+	schemeRE  = regexp.MustCompile(`^[^:]+://`)
+	scpLikeRE = regexp.MustCompile(`^(?:[^@]+@)?[^:\s]+:(?:[0-9]{1,5}:)?[^\\].*$`)
 )
 
 // Validate reports every problem of c at once, each naming its key, as a
@@ -220,11 +223,28 @@ func (v *validator) source(s Source) {
 }
 
 // isSSHURL reports whether a git URL is reached over SSH (ssh://... or
-// scp-like [user@]host:path), read by go-git as the git source reads it.
+// scp-like [user@]host:path), read as go-git's transport.NewEndpoint
+// reads it, without importing go-git here. Anything else is a URL of
+// another scheme (git+ssh:// included: go-git has no client for it) or a
+// local path.
 func isSSHURL(u string) bool {
-	ep, err := transport.NewEndpoint(u)
-	return err == nil && ep.Protocol == "ssh"
+	if schemeRE.MatchString(u) {
+		p, err := url.Parse(u)
+		return err == nil && p.Scheme == "ssh"
+	}
+	if !scpLikeRE.MatchString(u) {
+		return false
+	}
+	// As git's url_is_local_not_ssh: a "/" before the first ":" makes a
+	// path (./a:b), and so does a drive letter on Windows (C:/x).
+	host, _, _ := strings.Cut(u, ":")
+	if strings.Contains(host, "/") {
+		return false
+	}
+	return runtime.GOOS != "windows" || len(host) != 1 || !isASCIILetter(host[0])
 }
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // trackers checks each tracker and returns them by lower-case name.
 func (v *validator) trackers(c *Config) map[string]Tracker {
