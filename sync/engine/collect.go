@@ -9,6 +9,7 @@ import (
 
 	"github.com/pmsync/pmsync/sync/plan"
 	"github.com/pmsync/pmsync/sync/postmortem"
+	"github.com/pmsync/pmsync/sync/report"
 	"github.com/pmsync/pmsync/sync/route"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
@@ -140,7 +141,7 @@ func (r *run) read(p string) (*postmortem.Doc, bool) {
 func (r *run) take(p string, d *postmortem.Doc) {
 	e, res := r.e, r.res
 	res.InScope++
-	res.Report.Docs = append(res.Report.Docs, reportDoc(d))
+	res.Report.Docs = append(res.Report.Docs, report.DocOf(d))
 	r.docPath[d.ID] = p
 	ds := &docRun{path: p, updates: map[string]postmortem.Update{}, lines: map[string]int{}, factors: factorKeys(d)}
 	r.docs[p] = ds
@@ -158,7 +159,7 @@ func (r *run) take(p string, d *postmortem.Doc) {
 	for _, it := range d.Items() {
 		ds.lines[it.Key] = it.Line
 		t, routeErr := e.Router.Route(d, it)
-		ri := reportItem(d, it, ds.factors[it.Key])
+		ri := report.ItemOf(d, it, ds.factors[it.Key])
 		if routeErr == nil && !it.Owner.IsZero() {
 			ri.OwnerAccount, _ = e.Directory.Assignee(it.Owner, t.Type)
 		}
