@@ -42,11 +42,11 @@ func (b cancelBody) Close() error {
 	return err
 }
 
-// Wiring fills in an adapter's collaborators left nil (the wall clock, a
+// Defaults fills in an adapter's collaborators left nil (the wall clock, a
 // logger that discards, http.DefaultTransport) and puts the per-request
 // timeout d on the transport, below the pacing Transport the adapter
 // builds on it.
-func Wiring(clock Clock, log *slog.Logger, base http.RoundTripper, d time.Duration) (Clock, *slog.Logger, http.RoundTripper) {
+func Defaults(clock Clock, log *slog.Logger, base http.RoundTripper, d time.Duration) (Clock, *slog.Logger, http.RoundTripper) {
 	if clock == nil {
 		clock = RealClock{}
 	}

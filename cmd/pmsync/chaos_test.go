@@ -24,7 +24,7 @@ import (
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/internal/contract"
 	"github.com/pmsync/pmsync/internal/gittest"
-	"github.com/pmsync/pmsync/internal/owned"
+	"github.com/pmsync/pmsync/internal/onlyowned"
 	"github.com/pmsync/pmsync/internal/sim"
 	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
@@ -50,7 +50,7 @@ import (
 //  3. faults off: one clean run, which must converge: exactly one live
 //     ticket per item (duplicates closed as duplicates are counted),
 //     every document parsing and differing from what people wrote only in
-//     pmsync's cells (internal/owned), the person's edits kept, and no
+//     pmsync's cells (internal/onlyowned), the person's edits kept, and no
 //     pmsync commit touching anything but documents' owned cells, its
 //     state and its report;
 //  4. one more run, which must change nothing;
@@ -665,7 +665,7 @@ func (e *chaosEnv) assertConverged(t *testing.T, st *chaosStats) {
 			}
 			continue
 		}
-		if err := owned.Check(p, f, []byte(want), []byte(final)); err != nil {
+		if err := onlyowned.Verify(p, f, []byte(want), []byte(final)); err != nil {
 			t.Error(err)
 		}
 		// Parsed under the name the run gives it (the id defaults to it).
@@ -736,7 +736,7 @@ func (e *chaosEnv) assertConverged(t *testing.T, st *chaosStats) {
 					t.Errorf("pmsync commit %s deleted %s", c.Hash, f)
 					continue
 				}
-				if err := owned.Check(p, f, []byte(before), []byte(after)); err != nil {
+				if err := onlyowned.Verify(p, f, []byte(before), []byte(after)); err != nil {
 					t.Errorf("pmsync commit %s (%s): %v", c.Hash, c.Subject, err)
 				}
 			default:

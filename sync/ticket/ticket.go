@@ -25,7 +25,9 @@ func (k Kind) KeyPrefix() string {
 	return "ai-"
 }
 
-// State is a ticket's completion state as pmsync reports it.
+// State is where a ticket is in its life: open, in progress, done, won't
+// do, or missing (deleted, or not found). It is one word; Status is what
+// pmsync writes back and reports, the State with its date and flags.
 type State string
 
 const (
@@ -36,7 +38,9 @@ const (
 	StateMissing    State = "missing"
 )
 
-// Status is what the write-back shows for a ticket.
+// Status is what the write-back shows for a ticket: its State, the day
+// it was done, and whether it is overdue (for example "Done 2026-03-02"
+// or "Open (overdue)").
 type Status struct {
 	State State
 	// Done is the day the ticket was completed (StateDone only).

@@ -133,7 +133,7 @@ func New(cfg Config, o Options) (*Tracker, error) {
 	}
 	// The per-request timeout sits below the pacing transport, so a
 	// rate-limit wait there is not cut short by it.
-	clock, logger, inner := trackers.Wiring(o.Clock, o.Logger, o.Base, cfg.Timeout)
+	clock, logger, inner := trackers.Defaults(o.Clock, o.Logger, o.Base, cfg.Timeout)
 
 	app := cfg.AppID != 0 || cfg.InstallationID != 0 || len(cfg.PrivateKey) > 0
 	var auth, apps http.RoundTripper

@@ -203,7 +203,7 @@ func New(cfg Config, o Options) (*Tracker, error) {
 	// The per-request timeout sits below the pacing transport, so a
 	// rate-limit wait there is not cut short by it (an http.Client
 	// Timeout would bound the waits too).
-	clock, logger, inner := trackers.Wiring(o.Clock, o.Logger, o.Base, cfg.Timeout)
+	clock, logger, inner := trackers.Defaults(o.Clock, o.Logger, o.Base, cfg.Timeout)
 
 	oauthSet := cfg.OAuth != nil || cfg.OAuthToken != nil
 	var auth http.RoundTripper

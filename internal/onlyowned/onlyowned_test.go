@@ -1,4 +1,4 @@
-package owned
+package onlyowned
 
 import (
 	"fmt"
@@ -103,18 +103,18 @@ func TestAcceptsWriteBack(t *testing.T) {
 		return ticket.Status{State: ticket.StateOpen, Overdue: true}
 	}
 	for name, orig := range docs {
-		if err := Check(nil, name, orig, orig); err != nil {
+		if err := Verify(nil, name, orig, orig); err != nil {
 			t.Errorf("unchanged document rejected: %v", err)
 		}
 		first := writeBack(t, name, orig, open)
-		if err := Check(nil, name, orig, first); err != nil {
+		if err := Verify(nil, name, orig, first); err != nil {
 			t.Errorf("first write-back rejected: %v", err)
 		}
 		later := writeBack(t, name, first, done)
-		if err := Check(nil, name, orig, later); err != nil {
+		if err := Verify(nil, name, orig, later); err != nil {
 			t.Errorf("later write-back rejected against the original: %v", err)
 		}
-		if err := Check(nil, name, first, later); err != nil {
+		if err := Verify(nil, name, first, later); err != nil {
 			t.Errorf("later write-back rejected against the first: %v", err)
 		}
 	}
@@ -156,7 +156,7 @@ func TestRejects(t *testing.T) {
 				t.Fatalf("the written-back document has no %q:\n%s", tt.old, final)
 			}
 			bad := strings.Replace(final, tt.old, tt.new, 1)
-			err := Check(nil, "small.md", orig, []byte(bad))
+			err := Verify(nil, "small.md", orig, []byte(bad))
 			if err == nil {
 				t.Fatalf("accepted:\n%s", bad)
 			}
@@ -178,12 +178,12 @@ func TestAcceptsPaddedOwnedCell(t *testing.T) {
 	if !strings.Contains(string(short), "issues/3)         | Open |") {
 		t.Fatalf("no padded ticket cell to check:\n%s", short)
 	}
-	if err := Check(nil, "small.md", orig, short); err != nil {
+	if err := Verify(nil, "small.md", orig, short); err != nil {
 		t.Fatal(err)
 	}
 	// The same spaces beside a value that is not pmsync's are a change.
 	bad := strings.Replace(string(short), "| P0 |", "| P0    |", 1)
-	if err := Check(nil, "small.md", orig, []byte(bad)); err == nil {
+	if err := Verify(nil, "small.md", orig, []byte(bad)); err == nil {
 		t.Fatal("accepted spaces added to the Priority cell")
 	}
 }
@@ -197,13 +197,13 @@ func TestRejectsLostLink(t *testing.T) {
 	if lost == string(linked) {
 		t.Fatal("no suffix to remove")
 	}
-	err := Check(nil, "small.md", linked, []byte(lost))
+	err := Verify(nil, "small.md", linked, []byte(lost))
 	if err == nil || !strings.Contains(err.Error(), "lost its ticket") {
 		t.Fatalf("err = %v, want lost its ticket", err)
 	}
 	// Against the document as a person wrote it, the same bytes are fine:
 	// that item is simply not synced yet.
-	if err := Check(nil, "small.md", []byte(doc), []byte(lost)); err != nil {
+	if err := Verify(nil, "small.md", []byte(doc), []byte(lost)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -213,7 +213,7 @@ func TestRejectsLostLink(t *testing.T) {
 func TestRejectsUnparsable(t *testing.T) {
 	orig := []byte(doc)
 	bad := append([]byte("\xff\xfe"), orig...) // not UTF-8
-	if err := Check(nil, "small.md", orig, bad); err == nil {
+	if err := Verify(nil, "small.md", orig, bad); err == nil {
 		t.Fatal("accepted a document that does not parse")
 	}
 }

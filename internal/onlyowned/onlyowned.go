@@ -1,8 +1,8 @@
-// Package owned checks, for tests, pmsync's promise about the documents it
+// Package onlyowned checks, for tests, pmsync's promise about the documents it
 // writes: compared with what a person wrote, only the cells and suffixes
 // pmsync owns (an item's ticket and status) may differ.
 //
-// Check does not diff text; it replays. It reads each item's ticket and
+// Verify does not diff text; it replays. It reads each item's ticket and
 // status from the final document, applies exactly those to the original
 // with pmsync's own write-back (postmortem.Doc.RenderDoc), and requires the
 // result to be the final document byte for byte. Any other difference —
@@ -11,7 +11,7 @@
 // differ. The one tolerance: spaces around the text of a table cell pmsync
 // owns, since it pads a rewritten cell to the cell's old width (a ticket
 // link that became shorter leaves spaces behind).
-package owned
+package onlyowned
 
 import (
 	"bytes"
@@ -21,12 +21,12 @@ import (
 	"github.com/pmsync/pmsync/sync/postmortem"
 )
 
-// Check returns nil when final is orig with nothing changed but the
+// Verify returns nil when final is orig with nothing changed but the
 // ticket and status that pmsync owns, for any of its items, and final
 // parses with the same items and no error that orig did not have.
 // Otherwise the error says where the first difference is. name is the
 // document's path, for messages; p reads both (nil: default options).
-func Check(p *postmortem.Parser, name string, orig, final []byte) error {
+func Verify(p *postmortem.Parser, name string, orig, final []byte) error {
 	if p == nil {
 		p = postmortem.NewParser(postmortem.Options{})
 	}
