@@ -42,6 +42,31 @@ func TestClearTextCredentialsRefused(t *testing.T) {
 			c.Source.Git.AllowInsecureHTTP = true
 		}, ""},
 		{"git over http without a token", func(c *Config) { c.Source.Type, c.Source.Git.URL = "git", "http://git.acme.example/pm.git" }, ""},
+		{"allowed repos", func(c *Config) {
+			tr := c.Trackers["gh"]
+			tr.AllowedRepos = []string{"acme/other", "tools/*"}
+			c.Trackers["gh"] = tr
+		}, ""},
+		{"allowed repo with a partial wildcard", func(c *Config) {
+			tr := c.Trackers["gh"]
+			tr.AllowedRepos = []string{"acme/svc-*"}
+			c.Trackers["gh"] = tr
+		}, "trackers.gh.allowed_repos[0]: must be owner/name or owner/*"},
+		{"allowed repo not owner/name", func(c *Config) {
+			tr := c.Trackers["gh"]
+			tr.AllowedRepos = []string{"*"}
+			c.Trackers["gh"] = tr
+		}, "trackers.gh.allowed_repos[0]: must be owner/name or owner/*"},
+		{"allowed projects on github", func(c *Config) {
+			tr := c.Trackers["gh"]
+			tr.AllowedProjects = []string{"SEC"}
+			c.Trackers["gh"] = tr
+		}, "trackers.gh.allowed_projects: applies to jira trackers only"},
+		{"allowed project not a key", func(c *Config) {
+			tr := c.Trackers["jira"]
+			tr.AllowedProjects = []string{"sec ret"}
+			c.Trackers["jira"] = tr
+		}, "trackers.jira.allowed_projects[0]: must be a Jira project key"},
 		{"response cap too large", func(c *Config) {
 			tr := c.Trackers["gh"]
 			tr.MaxResponseBytes = 2 << 30

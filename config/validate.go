@@ -307,7 +307,7 @@ func (v *validator) trackers(c *Config) map[string]Tracker {
 				}
 			}
 			for i, a := range t.AllowedRepos {
-				if !repoRE.MatchString(strings.TrimSuffix(a, "*")+"x") || strings.Contains(strings.TrimSuffix(a, "*"), "*") {
+				if !repoRE.MatchString(a) && !(strings.HasSuffix(a, "/*") && repoRE.MatchString(strings.TrimSuffix(a, "*")+"x")) {
 					v.add(fmt.Sprintf("%sallowed_repos[%d]", p, i), "must be owner/name or owner/*, got %q", a)
 				}
 			}

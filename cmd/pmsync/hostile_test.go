@@ -184,7 +184,7 @@ func TestJiraUnknownCreatorUnderCrashes(t *testing.T) {
 			count := &crashAfter{base: hideCreator{http.DefaultTransport}}
 			probe.syncWith(t, count, 0)
 			total := int(count.n.Load())
-			for _, k := range testkit.Indices(t, total, 4) {
+			for _, k := range testkit.Indices(t, total, 2) {
 				e := newJiraEnv(t, flavor, docs)
 				e.syncWith(t, &crashAfter{base: hideCreator{http.DefaultTransport}, k: int64(k)}, 0)
 				e.syncWith(t, hideCreator{http.DefaultTransport}, 0)

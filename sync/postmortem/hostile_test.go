@@ -31,7 +31,7 @@ func pathological(k int) map[string][]byte {
 	return map[string][]byte{
 		"bullets on one line":       []byte("## Action items\n\n" + r("- ", 50000)),
 		"quoted bullets":            []byte("## Action items\n\n" + r("> - ", 10000)),
-		"deep nesting":              []byte("## Action items\n\n" + nested(20000*k)),
+		"deep nesting":              []byte("## Action items\n\n" + nested(8000*k)),
 		"brackets":                  []byte("## Action items\n\n- " + r("[", 50000) + "\n"),
 		"parentheses":               []byte("## Action items\n\n- x " + r("(", 50000) + "\n"),
 		"emphasis":                  []byte("## Action items\n\n- " + r("*a", 50000) + "\n"),
