@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -116,16 +115,10 @@ type chaosEnv struct {
 	logs  []*chaosLog
 }
 
+// chaosLog is one run's log, written while the run goes on.
 type chaosLog struct {
 	label string
-	mu    sync.Mutex
-	buf   bytes.Buffer
-}
-
-func (l *chaosLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
+	testkit.SyncBuffer
 }
 
 const chaosOwner = "chaos"
@@ -458,7 +451,7 @@ func chaosOneSeed(t *testing.T, seed int64) chaosStats {
 		e.logMu.Lock()
 		defer e.logMu.Unlock()
 		for _, l := range e.logs {
-			out := l.buf.String()
+			out := l.String()
 			if len(out) > 8000 {
 				out = "…" + out[len(out)-8000:]
 			}
@@ -583,7 +576,7 @@ func chaosOneSeed(t *testing.T, seed int64) chaosStats {
 	e.logMu.Lock()
 	for _, l := range e.logs {
 		for _, secret := range []string{testToken, jiraToken, gitToken} {
-			if strings.Contains(l.buf.String(), secret) {
+			if strings.Contains(l.String(), secret) {
 				t.Errorf("the log of run %q shows a credential", l.label)
 			}
 		}

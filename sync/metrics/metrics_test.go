@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,30 +19,12 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/report"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
 const installHint = "DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq prometheus-pushgateway"
-
-// syncBuffer is the gateway's log, written by exec's copier goroutine and
-// read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startGateway runs the real Pushgateway on a free loopback port, without
 // persistence, and returns its base URL once /-/ready answers.
@@ -69,7 +50,8 @@ func startGateway(t *testing.T) string {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		log := &syncBuffer{}
+		// The gateway's log, written by exec's copier goroutine.
+		log := &testkit.SyncBuffer{}
 		cmd := exec.Command(bin, "--web.listen-address="+addr, "--persistence.file=")
 		cmd.Stdout, cmd.Stderr = log, log
 		if err := cmd.Start(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pmsync/pmsync/internal/sim/ghsim"
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
 )
@@ -313,12 +314,12 @@ func TestCreateErrorsArePermanent(t *testing.T) {
 		{"bad token", func(c *envConfig) { c.cfg.Token = "ghp_wrong" }, false, "check the token in trackers.gh token_env/token_file"},
 		{"no such repo", func(c *envConfig) { c.sim.Repos = []string{"acme/elsewhere"} }, true, "check trackers.gh.repo"},
 		{"forbidden", func(c *envConfig) {
-			c.sim.Fault = faultOn(1, is("GET", "/labels"), func() *ghsim.FaultResponse {
+			c.sim.Fault = testkit.FaultOn(1, testkit.Match("GET", "/labels"), func() *ghsim.FaultResponse {
 				return &ghsim.FaultResponse{Status: 403, Body: `{"message":"Resource not accessible by personal access token","documentation_url":"https://docs.github.com/rest","status":"403"}`}
 			})
 		}, false, "the token lacks a permission"},
 		{"validation", func(c *envConfig) {
-			c.sim.Fault = faultOn(1, is("POST", "/issues"), func() *ghsim.FaultResponse {
+			c.sim.Fault = testkit.FaultOn(1, testkit.Match("POST", "/issues"), func() *ghsim.FaultResponse {
 				return &ghsim.FaultResponse{Status: 422, Body: `{"message":"Validation Failed","errors":[{"resource":"Issue","code":"custom","field":"body","message":"body is too long"}],"documentation_url":"https://docs.github.com/rest","status":"422"}`}
 			})
 		}, false, ""},
@@ -349,7 +350,7 @@ func TestCreateServerErrorNotRetried(t *testing.T) {
 		t.Run(kind.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, func(c *envConfig) {
-				c.sim.Fault = faultOn(1, is("POST", "/repos/acme/sre/issues"), func() *ghsim.FaultResponse { return ghsim.NewFault(kind) })
+				c.sim.Fault = testkit.FaultOn(1, testkit.Match("POST", "/repos/acme/sre/issues"), func() *ghsim.FaultResponse { return ghsim.NewFault(kind) })
 			})
 			_, err := e.tr.Create(t.Context(), spec("ai-00000001"))
 			if err == nil || errors.Is(err, trackers.ErrPermanent) {

@@ -1,18 +1,15 @@
 package github
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pmsync/pmsync/internal/sim"
 	"github.com/pmsync/pmsync/internal/sim/ghsim"
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
@@ -29,8 +26,8 @@ type env struct {
 	srv   *httptest.Server
 	clock *sim.Clock
 	tr    *Tracker
-	logs  *syncBuffer
-	paths *pathLog
+	logs  *testkit.SyncBuffer
+	paths *testkit.PathLog
 }
 
 type envConfig struct {
@@ -53,12 +50,12 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 	for _, m := range mutate {
 		m(ec)
 	}
-	e := &env{clock: clock, logs: &syncBuffer{}, paths: &pathLog{}}
+	e := &env{clock: clock, logs: &testkit.SyncBuffer{}, paths: &testkit.PathLog{}}
 	var h http.Handler
 	// The simulator's html_url must be on the tracker's web host: a
 	// loopback server is its own web host, like GitHub Enterprise Server.
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.paths.add(r.Method + " " + r.URL.Path)
+		e.paths.Add(r.Method + " " + r.URL.Path)
 		h.ServeHTTP(w, r)
 	}))
 	srv.Start()
@@ -93,7 +90,7 @@ func newEnv(t *testing.T, mutate ...func(*envConfig)) *env {
 // the simulator records a dropped connection only after dropping it.
 func (e *env) calls(method, path string) int {
 	n := 0
-	for _, p := range e.paths.all() {
+	for _, p := range e.paths.All() {
 		if p == method+" "+path || p == method+" /api/v3"+path {
 			n++
 		}
@@ -119,55 +116,4 @@ func spec(item string) ticket.Spec {
 		Type:        "detect",
 		Factors:     []ticket.Ref{{Text: "acme/sre#12", URL: "https://github.com/acme/sre/issues/12"}},
 	}
-}
-
-// faultOn answers the first n requests for which match is true with f().
-func faultOn(n int, match func(*http.Request) bool, f func() *ghsim.FaultResponse) func(*http.Request) *ghsim.FaultResponse {
-	var hits atomic.Int64
-	return func(r *http.Request) *ghsim.FaultResponse {
-		if !match(r) || hits.Add(1) > int64(n) {
-			return nil
-		}
-		return f()
-	}
-}
-
-func is(method, pathSuffix string) func(*http.Request) bool {
-	return func(r *http.Request) bool {
-		return r.Method == method && strings.HasSuffix(r.URL.Path, pathSuffix)
-	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-type pathLog struct {
-	mu sync.Mutex
-	p  []string
-}
-
-func (l *pathLog) add(s string) {
-	l.mu.Lock()
-	l.p = append(l.p, s)
-	l.mu.Unlock()
-}
-
-func (l *pathLog) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.p...)
 }

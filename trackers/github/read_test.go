@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/internal/sim/ghsim"
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
 )
@@ -303,7 +304,7 @@ func TestCloseDuplicate(t *testing.T) {
 func TestCloseDuplicateRetriesPatch(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *envConfig) {
-		c.sim.Fault = faultOn(2, is("PATCH", "/issues/2"), func() *ghsim.FaultResponse { return ghsim.NewFault(ghsim.FaultBadGateway) })
+		c.sim.Fault = testkit.FaultOn(2, testkit.Match("PATCH", "/issues/2"), func() *ghsim.FaultResponse { return ghsim.NewFault(ghsim.FaultBadGateway) })
 	})
 	for range 2 {
 		if _, err := e.sim.AddIssue("acme", "sre", ghsim.Issue{Title: "x", Body: markerBody("ai-1", "us"), Labels: []string{"postmortem"}}); err != nil {
@@ -346,7 +347,7 @@ func TestEnterpriseServer(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].Status.State != ticket.StateOpen {
 		t.Fatal(got, err)
 	}
-	for _, p := range e.paths.all() {
+	for _, p := range e.paths.All() {
 		if _, path, _ := strings.Cut(p, " "); !strings.HasPrefix(path, "/api/v3/") {
 			t.Errorf("request outside /api/v3/: %s", p)
 		}

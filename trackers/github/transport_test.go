@@ -41,7 +41,7 @@ func TestRateLimitsWaitedOut(t *testing.T) {
 			t.Run(tc.kind.String()+" "+method, func(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t, func(c *envConfig) {
-					c.sim.Fault = faultOn(2, is(method, "/repos/acme/sre/issues"), func() *ghsim.FaultResponse { return ghsim.NewFault(tc.kind) })
+					c.sim.Fault = testkit.FaultOn(2, testkit.Match(method, "/repos/acme/sre/issues"), func() *ghsim.FaultResponse { return ghsim.NewFault(tc.kind) })
 				})
 				if method == "GET" {
 					if _, err := e.tr.Find(t.Context(), ticket.Target{Repo: testRepo}, time.Time{}); err != nil {
@@ -131,7 +131,7 @@ func TestLongRateLimitIsAnError(t *testing.T) {
 	t.Run("answer", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, func(c *envConfig) {
-			c.sim.Fault = faultOn(1, is("POST", "/issues"), func() *ghsim.FaultResponse {
+			c.sim.Fault = testkit.FaultOn(1, testkit.Match("POST", "/issues"), func() *ghsim.FaultResponse {
 				return &ghsim.FaultResponse{Status: 429, Header: http.Header{"Retry-After": {"3600"}}, Body: `{"message":"slow down"}`}
 			})
 		})
@@ -152,7 +152,7 @@ func TestServerErrorsOnReadsRetried(t *testing.T) {
 		t.Run(kind.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, func(c *envConfig) {
-				c.sim.Fault = faultOn(2, is("GET", "/issues/1"), func() *ghsim.FaultResponse { return ghsim.NewFault(kind) })
+				c.sim.Fault = testkit.FaultOn(2, testkit.Match("GET", "/issues/1"), func() *ghsim.FaultResponse { return ghsim.NewFault(kind) })
 			})
 			if _, err := e.sim.AddIssue("acme", "sre", ghsim.Issue{Title: "x", Body: markerBody("ai-1", "us")}); err != nil {
 				t.Fatal(err)
@@ -175,7 +175,7 @@ func TestRequestTimeout(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *envConfig) {
 		c.cfg.Timeout = 50 * time.Millisecond
-		c.sim.Fault = faultOn(1, is("GET", "/issues/1"), func() *ghsim.FaultResponse {
+		c.sim.Fault = testkit.FaultOn(1, testkit.Match("GET", "/issues/1"), func() *ghsim.FaultResponse {
 			return &ghsim.FaultResponse{Delay: 5 * time.Second}
 		})
 	})
@@ -207,16 +207,16 @@ func TestTokenNeverLeaks(t *testing.T) {
 		env  func(*envConfig)
 	}{
 		{"bad credentials", func(c *envConfig) { c.sim.Tokens = map[string]string{"other": botLogin} }},
-		{"forbidden", func(c *envConfig) { c.sim.Fault = faultOn(1000, always, forbidden) }},
+		{"forbidden", func(c *envConfig) { c.sim.Fault = testkit.FaultOn(1000, always, forbidden) }},
 		{"no repo", func(c *envConfig) { c.sim.Repos = []string{"x/y"} }},
 		{"server errors", func(c *envConfig) {
-			c.sim.Fault = faultOn(1000, always, func() *ghsim.FaultResponse { return ghsim.NewFault(ghsim.FaultServerError) })
+			c.sim.Fault = testkit.FaultOn(1000, always, func() *ghsim.FaultResponse { return ghsim.NewFault(ghsim.FaultServerError) })
 		}},
 		{"connection resets", func(c *envConfig) {
-			c.sim.Fault = faultOn(1000, always, func() *ghsim.FaultResponse { return ghsim.NewFault(ghsim.FaultReset) })
+			c.sim.Fault = testkit.FaultOn(1000, always, func() *ghsim.FaultResponse { return ghsim.NewFault(ghsim.FaultReset) })
 		}},
 		{"long rate limit", func(c *envConfig) {
-			c.sim.Fault = faultOn(1000, always, func() *ghsim.FaultResponse {
+			c.sim.Fault = testkit.FaultOn(1000, always, func() *ghsim.FaultResponse {
 				return &ghsim.FaultResponse{Status: 429, Header: http.Header{"Retry-After": {"7200"}}}
 			})
 		}},
@@ -224,7 +224,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 		{"unreachable", func(c *envConfig) { c.cfg.BaseURL = "http://127.0.0.1:1/" }},
 		{"timeout", func(c *envConfig) {
 			c.cfg.Timeout = 20 * time.Millisecond
-			c.sim.Fault = faultOn(1000, always, func() *ghsim.FaultResponse { return &ghsim.FaultResponse{Delay: time.Second} })
+			c.sim.Fault = testkit.FaultOn(1000, always, func() *ghsim.FaultResponse { return &ghsim.FaultResponse{Delay: time.Second} })
 		}},
 	}
 	for _, tc := range tests {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
 )
@@ -268,7 +269,7 @@ func TestCreate5xxNotRetried(t *testing.T) {
 		t.Run(f.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, f, func(c *envConfig) {
-				c.sim.Fault = faultOn(1, is("POST", "/rest/api/2/issue"), func() *jirasim.FaultResponse { return jirasim.NewFault(jirasim.FaultServerError) })
+				c.sim.Fault = testkit.FaultOn(1, testkit.Match("POST", "/rest/api/2/issue"), func() *jirasim.FaultResponse { return jirasim.NewFault(jirasim.FaultServerError) })
 			})
 			_, err := e.tr.Create(t.Context(), spec(ticket.Action, "ai-00000001"))
 			if err == nil || errors.Is(err, trackers.ErrPermanent) {

@@ -1,13 +1,10 @@
 package jira
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 
 	"github.com/pmsync/pmsync/internal/sim"
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
@@ -37,8 +35,8 @@ type env struct {
 	srv    *httptest.Server
 	clock  *sim.Clock
 	tr     *Tracker
-	logs   *syncBuffer
-	paths  *pathLog
+	logs   *testkit.SyncBuffer
+	paths  *testkit.PathLog
 }
 
 type envConfig struct {
@@ -78,10 +76,10 @@ func newEnv(t *testing.T, flavor jirasim.Flavor, mutate ...func(*envConfig)) *en
 	for _, m := range mutate {
 		m(ec)
 	}
-	e := &env{flavor: flavor, clock: clock, logs: &syncBuffer{}, paths: &pathLog{}}
+	e := &env{flavor: flavor, clock: clock, logs: &testkit.SyncBuffer{}, paths: &testkit.PathLog{}}
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.paths.add(r.Method + " " + strings.TrimPrefix(r.URL.Path, ec.prefix))
+		e.paths.Add(r.Method + " " + strings.TrimPrefix(r.URL.Path, ec.prefix))
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
@@ -111,7 +109,7 @@ func newEnv(t *testing.T, flavor jirasim.Flavor, mutate ...func(*envConfig)) *en
 // server (the prefix cut off).
 func (e *env) calls(method, path string) int {
 	n := 0
-	for _, p := range e.paths.all() {
+	for _, p := range e.paths.All() {
 		if p == method+" "+path {
 			n++
 		}
@@ -158,57 +156,6 @@ func spec(kind ticket.Kind, item string) ticket.Spec {
 		Priority:    "P1",
 		Type:        "detect",
 	}
-}
-
-// faultOn answers the first n requests for which match is true with f().
-func faultOn(n int, match func(*http.Request) bool, f func() *jirasim.FaultResponse) func(*http.Request) *jirasim.FaultResponse {
-	var hits atomic.Int64
-	return func(r *http.Request) *jirasim.FaultResponse {
-		if !match(r) || hits.Add(1) > int64(n) {
-			return nil
-		}
-		return f()
-	}
-}
-
-func is(method, pathSuffix string) func(*http.Request) bool {
-	return func(r *http.Request) bool {
-		return r.Method == method && strings.HasSuffix(r.URL.Path, pathSuffix)
-	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-type pathLog struct {
-	mu sync.Mutex
-	p  []string
-}
-
-func (l *pathLog) add(s string) {
-	l.mu.Lock()
-	l.p = append(l.p, s)
-	l.mu.Unlock()
-}
-
-func (l *pathLog) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.p...)
 }
 
 type (

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
 )
@@ -37,7 +38,7 @@ func TestRateLimitsWaitedOut(t *testing.T) {
 						}
 					}
 					e := newEnv(t, f, func(c *envConfig) {
-						c.sim.Fault = faultOn(2, is(method, path), func() *jirasim.FaultResponse { return jirasim.NewFault(kind) })
+						c.sim.Fault = testkit.FaultOn(2, testkit.Match(method, path), func() *jirasim.FaultResponse { return jirasim.NewFault(kind) })
 					})
 					if method == "GET" {
 						if _, err := e.tr.Find(t.Context(), ticket.Target{Project: "OPS"}, time.Time{}); err != nil {
@@ -84,7 +85,7 @@ func TestReadsRetried(t *testing.T) {
 		t.Run(kind.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, jirasim.Cloud, func(c *envConfig) {
-				c.sim.Fault = faultOn(2, is("GET", "/search/jql"), func() *jirasim.FaultResponse { return jirasim.NewFault(kind) })
+				c.sim.Fault = testkit.FaultOn(2, testkit.Match("GET", "/search/jql"), func() *jirasim.FaultResponse { return jirasim.NewFault(kind) })
 			})
 			seed(t, e, "OPS", 3)
 			found, err := e.tr.Find(t.Context(), ticket.Target{Project: "OPS"}, time.Time{})
