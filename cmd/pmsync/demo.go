@@ -28,7 +28,7 @@ No credentials and no network are needed; nothing outside the folder changes.`,
 				Sync: func(ctx context.Context, cfg *config.Config, fo factory.Options) (*engine.Result, error) {
 					return a.syncOnce(ctx, cfg, syncFlags{}, fo.Logger, fo)
 				},
-				Print: func(w io.Writer, r *engine.Result) { printResult(w, r, false) },
+				Print: func(w io.Writer, r *engine.Result) { r.WriteSummary(w, false) },
 			})
 			if err == nil && failed {
 				return silentExit(exitFailed)

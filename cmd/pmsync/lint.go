@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -55,7 +53,7 @@ pull-request checks on the postmortem repository.`,
 					return err
 				}
 			} else {
-				printLint(a.stdout, views)
+				lint.WriteText(a.stdout, views)
 			}
 			if failed {
 				return silentExit(exitFailed)
@@ -65,29 +63,4 @@ pull-request checks on the postmortem repository.`,
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output `FORMAT`: text or json")
 	return cmd
-}
-
-func printLint(w io.Writer, views []postmortem.DocView) {
-	var nErr, nWarn, nFinal int
-	for _, v := range views {
-		if v.Finalized {
-			nFinal++
-		}
-		for _, e := range v.Errors {
-			fmt.Fprintf(w, "%s: error: %s\n", where(v.Path, e.Line), e.Message)
-		}
-		for _, e := range v.Warnings {
-			fmt.Fprintf(w, "%s: warning: %s\n", where(v.Path, e.Line), e.Message)
-		}
-		nErr += len(v.Errors)
-		nWarn += len(v.Warnings)
-	}
-	fmt.Fprintf(w, "%d documents (%d finalized): %d errors, %d warnings\n", len(views), nFinal, nErr, nWarn)
-}
-
-func where(path string, line int) string {
-	if line > 0 {
-		return fmt.Sprintf("%s:%d", path, line)
-	}
-	return path
 }

@@ -52,8 +52,8 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 				fmt.Fprintln(a.stdout, f)
 			}
 			if res.Failed() {
-				printFailures(a.stdout, res)
-				printResult(a.stdout, res, true)
+				res.WriteFailures(a.stdout)
+				res.WriteSummary(a.stdout, true)
 				return silentExit(exitFailed)
 			}
 			return nil

@@ -6,19 +6,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/internal/redact"
 )
-
-// defaultConfigFile is used when neither --config nor PMSYNC_CONFIG is set
-// and it exists in the working directory.
-const defaultConfigFile = "pmsync.yaml"
 
 // app is what every command shares: the process's streams and environment
 // (passed in, so tests run commands without touching the real ones) and
@@ -96,7 +90,7 @@ configuration error; 3 interrupted.`,
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configFile, "config", "",
-		"config `FILE` (default: $PMSYNC_CONFIG, else ./"+defaultConfigFile+" if it exists, else built-in defaults)")
+		"config `FILE` (default: $PMSYNC_CONFIG, else ./"+config.DefaultFile+" if it exists, else built-in defaults)")
 	pf.StringVar(&a.logLevel, "log-level", "", "log `LEVEL`: debug, info, warn or error (default: log.level from the config, else info)")
 
 	root.AddCommand(
@@ -124,23 +118,9 @@ func markStarted(c *cobra.Command, started *bool) {
 	}
 }
 
-// configPath resolves which config file to read; "" means none.
-func (a *app) configPath(cmd *cobra.Command) (path, from string) {
-	if cmd.Flags().Changed("config") {
-		return a.configFile, "--config"
-	}
-	if p, ok := lookupEnv(a.env, "PMSYNC_CONFIG"); ok {
-		return p, "PMSYNC_CONFIG"
-	}
-	if _, err := os.Stat(defaultConfigFile); err == nil {
-		return defaultConfigFile, "the working directory"
-	}
-	return "", ""
-}
-
 // loadConfig loads and validates the configuration; its errors exit 2.
 func (a *app) loadConfig(cmd *cobra.Command) (*config.Config, error) {
-	path, from := a.configPath(cmd)
+	path, from := config.Locate(a.configFile, cmd.Flags().Changed("config"), a.env)
 	cfg, err := config.Load(path, a.env)
 	switch {
 	case err == nil:
@@ -150,14 +130,4 @@ func (a *app) loadConfig(cmd *cobra.Command) (*config.Config, error) {
 	default:
 		return nil, configError(err)
 	}
-}
-
-// lookupEnv finds name in a KEY=VALUE list; the last entry wins.
-func lookupEnv(env []string, name string) (string, bool) {
-	for i := len(env) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(env[i], "="); ok && k == name {
-			return v, true
-		}
-	}
-	return "", false
 }

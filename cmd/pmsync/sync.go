@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -113,11 +110,11 @@ func (a *app) runSync(cmd *cobra.Command, f syncFlags) error {
 			return err
 		}
 	} else {
-		printFailures(a.stdout, res)
+		res.WriteFailures(a.stdout)
 		if f.dryRun {
-			printPlan(a.stdout, res.Plan, res.Failed())
+			res.Plan.WriteText(a.stdout, res.Failed())
 		}
-		printResult(a.stdout, res, f.dryRun)
+		res.WriteSummary(a.stdout, f.dryRun)
 	}
 	switch {
 	case res.Interrupted || ctx.Err() != nil:
@@ -171,81 +168,4 @@ func wiringError(err error) error {
 		return configError(ce.Err)
 	}
 	return failedError(err)
-}
-
-// printPlan prints the plan's actions. A plan with failures says that
-// it covers only what could be read, never "nothing to do".
-func printPlan(w io.Writer, p plan.Plan, failed bool) {
-	if p.Empty() && len(p.Deferred) == 0 && len(p.Refusals) == 0 {
-		if failed {
-			fmt.Fprintln(w, "plan: incomplete: nothing to do for what could be read, but the errors above kept part of it out")
-		} else {
-			fmt.Fprintln(w, "plan: nothing to do")
-		}
-	}
-	for _, c := range p.Creates {
-		s := c.Spec
-		var extra []string
-		if s.Assignee != "" {
-			extra = append(extra, "assignee "+s.Assignee)
-		} else if s.NeedsOwner {
-			extra = append(extra, "needs-owner")
-		}
-		if !s.Due.IsZero() {
-			extra = append(extra, "due "+s.Due.Format("2006-01-02"))
-		}
-		if s.Priority != "" {
-			extra = append(extra, s.Priority)
-		}
-		fmt.Fprintf(w, "create     %-22s %s %s  %q (%s)\n", s.Target, c.Doc, s.Marker.Item, s.Title, strings.Join(extra, ", "))
-	}
-	for _, wb := range p.WriteBacks {
-		verb := "write-back"
-		if wb.Adopted {
-			verb = "adopt     "
-		}
-		fmt.Fprintf(w, "%s %s %s  %s: %s\n", verb, wb.Doc, wb.Key, wb.Ref.Text, wb.Status)
-	}
-	for _, d := range p.Duplicates {
-		fmt.Fprintf(w, "close      %s (duplicate of %s)\n", d.Dup.Ref.Text, d.Keep.Ref.Text)
-	}
-	for _, c := range p.Conflicts {
-		fmt.Fprintf(w, "conflict   %s %s  names %s, but pmsync's own %s is open for it; neither is closed\n", c.Doc, c.Key, c.Linked.Text, c.Ours.Ref.Text)
-	}
-	for _, d := range p.Deferred {
-		fmt.Fprintf(w, "defer      %s %s  %s\n", d.Doc, d.Key, d.Reason)
-	}
-	for _, o := range p.Orphans {
-		fmt.Fprintf(w, "orphan     %s  (item %s of %s is no longer in the postmortem; left alone)\n", o.Ref.Text, o.Marker.Item, o.Marker.PM)
-	}
-	for _, o := range p.Foreign {
-		fmt.Fprintf(w, "foreign    %s  (marker of another installation, owner %q; ignored)\n", o.Ref.Text, o.Marker.Owner)
-	}
-}
-
-// printFailures prints the run's errors, first, so nothing printed
-// before them reads as the whole story.
-func printFailures(w io.Writer, r *engine.Result) {
-	fails := append([]engine.Failure(nil), r.Failures...)
-	sort.SliceStable(fails, func(i, j int) bool { return fails[i].Doc < fails[j].Doc })
-	for _, f := range fails {
-		fmt.Fprintf(w, "error: %s\n", f)
-	}
-}
-
-func printResult(w io.Writer, r *engine.Result, dry bool) {
-	if r.Archived > 0 {
-		fmt.Fprintf(w, "archive: %d postmortems are older than source.since (--since): read and reported, never ticketed\n", r.Archived)
-	}
-	for _, imp := range r.Impostors {
-		fmt.Fprintf(w, "impostor   %s  (carries pmsync's marker for item %s of %s but was opened by %q, not pmsync's account; not adopted; close it or set trackers.%s.trusted_authors)\n",
-			imp.Ticket, imp.Item, imp.PM, imp.Author, imp.Tracker)
-	}
-	if dry {
-		fmt.Fprintf(w, "plan: %d documents (%d in scope, %d items): %d to create, %d to write back, %d duplicates to close, %d deferred, %d failures\n",
-			r.Documents, r.InScope, r.Items, len(r.Plan.Creates), len(r.Plan.WriteBacks), len(r.Plan.Duplicates), r.Deferred, len(r.Failures))
-		return
-	}
-	fmt.Fprintf(w, "sync: %d documents (%d in scope, %d items): %d created, %d adopted, %d updated, %d duplicates closed, %d deferred, %d failures; %d files written\n",
-		r.Documents, r.InScope, r.Items, r.Created, r.Adopted, r.Updated, r.Closed, r.Deferred, len(r.Failures), len(r.Written))
 }
