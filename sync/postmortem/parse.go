@@ -78,10 +78,37 @@ func NewParser(opts Options) *Parser {
 func blockParser() parser.Parser {
 	return parser.NewParser(
 		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
-		parser.WithInlineParsers(),
+		parser.WithInlineParsers(util.Prioritized(skipInline{}, 0)),
 		parser.WithParagraphTransformers(append(parser.DefaultParagraphTransformers(),
 			util.Prioritized(extension.NewTableParagraphTransformer(), 200))...),
 	)
+}
+
+// skipInline is the only inline parser: it takes all of a block's lines
+// at their first byte. goldmark's inline pass runs even with no inline
+// parsers, looking at every byte and making a Text node of every line;
+// this makes it one node a block. Nothing reads the nodes.
+type skipInline struct{}
+
+// skipTriggers are the bytes a line can start with as goldmark sees
+// them: a space stands for any other.
+var skipTriggers = func() []byte {
+	t := []byte{' '}
+	for c := 0; c < 256; c++ {
+		if util.IsPunct(byte(c)) {
+			t = append(t, byte(c))
+		}
+	}
+	return t
+}()
+
+func (skipInline) Trigger() []byte { return skipTriggers }
+
+func (skipInline) Parse(_ ast.Node, block text.Reader, _ parser.Context) ast.Node {
+	for line, _ := block.PeekLine(); line != nil; line, _ = block.PeekLine() {
+		block.AdvanceLine()
+	}
+	return ast.NewText()
 }
 
 // Parse reads one document. name is its path from the source root (it
