@@ -64,20 +64,26 @@ func (wiki) Autolink(u string) string {
 }
 
 // Detail escapes the detail token by token up to room, so that a cut
-// never leaves half an escape.
+// never leaves half an escape. A cut detail is the note alone when no
+// token fits beside it, and ok is false when not even the note fits: the
+// note is always whole, and counted in room.
 func (wiki) Detail(s string, room int) (string, bool) {
 	if room < 0 {
 		return truncated, false
 	}
 	detail, whole := escapeBlock(s, room-2)
-	if !whole {
-		detail, _ = escapeBlock(s, room-2-len(truncated))
-		return "\n" + detail + truncated, true
+	switch {
+	case whole && detail == "":
+		return "", true
+	case whole:
+		return "\n" + detail + "\n", true
+	case room < len(truncated):
+		return truncated, false
 	}
-	if detail != "" {
-		detail = "\n" + detail + "\n"
+	if detail, _ = escapeBlock(s, room-1-len(truncated)); detail == "" {
+		return truncated, true
 	}
-	return detail, true
+	return "\n" + detail + truncated, true
 }
 
 func (wiki) Footer(m ticket.Marker) string {

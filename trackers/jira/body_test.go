@@ -2,6 +2,7 @@ package jira
 
 import (
 	"flag"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -187,5 +188,79 @@ func TestFindJQL(t *testing.T) {
 		if got := findJQL("OPS", tt.since, now); got != tt.want {
 			t.Errorf("since %s\n got %s\nwant %s", tt.since, got, tt.want)
 		}
+	}
+}
+
+// Whatever room the head leaves the detail, from none to a little more
+// than the truncation note, the description stays within Jira's 32,767
+// characters and ends with the marker, whole.
+func TestDescriptionFitsAtEveryRoom(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, detail string
+	}{
+		{"empty", ""},
+		{"short", "x"},
+		{"plain", strings.Repeat("x", 200)},
+		{"escapes", strings.Repeat("{", 200)},
+		{"entities", strings.Repeat("\\", 200)},
+		{"two-byte", strings.Repeat("é", 200)},
+		{"astral", strings.Repeat("😀", 200)},
+		{"lines", strings.Repeat("a\n", 200)},
+		{"long", strings.Repeat("y", 40000)},
+	}
+	s := spec(ticket.Action, "ai-00000004")
+	note := noteLeaving(s)
+	for _, tc := range tests {
+		s.Detail = tc.detail
+		for room := -60; room <= 2*len(truncated); room++ {
+			checkDescription(t, fmt.Sprintf("%s, room %d", tc.name, room), s, renderDescription(s, note(room)))
+		}
+	}
+}
+
+// FuzzDescriptionLimit: any detail, after a head that leaves it about
+// anything from nothing to a few hundred bytes.
+func FuzzDescriptionLimit(f *testing.F) {
+	for _, seed := range []struct {
+		room   int16
+		detail string
+	}{
+		{0, "x"}, {53, "{{{{"}, {54, "\\\\"}, {-3, "😀😀"}, {300, strings.Repeat("é{", 200)}, {12, "a\r\nb\rc"},
+	} {
+		f.Add(seed.room, seed.detail)
+	}
+	f.Fuzz(func(t *testing.T, room int16, detail string) {
+		s := spec(ticket.Action, "ai-00000005")
+		s.Detail = detail
+		checkDescription(t, fmt.Sprintf("room %d", room%400), s, renderDescription(s, noteLeaving(s)(int(room%400))))
+	})
+}
+
+// noteLeaving returns notes that leave the detail of s room bytes (or,
+// when room is negative, make the head that much too long).
+func noteLeaving(s ticket.Spec) func(room int) string {
+	s.Detail = ""
+	base := len(renderDescription(s, ""))
+	overhead := len(renderDescription(s, "n")) - base - 1
+	return func(room int) string { return strings.Repeat("n", maxDescription-base-overhead-room) }
+}
+
+// checkDescription fails unless d, the description of s, is within
+// Jira's limit as Jira counts it (UTF-16 units) and ends with the whole
+// marker on its own line.
+func checkDescription(t *testing.T, name string, s ticket.Spec, d string) {
+	t.Helper()
+	if n := utf16Len(d); n > maxDescription {
+		t.Errorf("%s: %d characters, over Jira's %d", name, n, maxDescription)
+	}
+	if !utf8.ValidString(d) {
+		t.Errorf("%s: invalid UTF-8", name)
+	}
+	if !strings.HasSuffix(d, "\n"+s.Marker.String()) {
+		t.Errorf("%s: the marker is not the whole last line: …%q", name, d[max(0, len(d)-120):])
+	}
+	if m, err := ticket.ParseMarker(d); err != nil || m != s.Marker {
+		t.Errorf("%s: marker %+v, %v", name, m, err)
 	}
 }
