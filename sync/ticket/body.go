@@ -30,10 +30,10 @@ type Dialect interface {
 	// Callout sets a paragraph apart from the rest.
 	Callout(s string) string
 	// Detail is the section holding the detail (document text, several
-	// lines, unescaped) in at most room bytes: cut, with a notice saying
-	// so, when it does not fit. ok is false when room cannot hold even
-	// the notice; the section is then the notice alone, and Body cuts
-	// the head to make room for it.
+	// lines ended by LF, unescaped) in at most room bytes: cut, with a
+	// notice saying so, when it does not fit. ok is false when room
+	// cannot hold even the notice; the section is then the notice alone,
+	// and Body cuts the head to make room for it.
 	Detail(s string, room int) (section string, ok bool)
 	// Footer ends the body: who opened the ticket, and the marker, where
 	// the tracker's reader finds it.
@@ -105,7 +105,7 @@ func Body(s Spec, note string, d Dialect) string {
 	}
 
 	h, tail := head.String(), d.Footer(s.Marker)
-	detail, ok := d.Detail(s.Detail, d.Limit()-len(h)-len(tail))
+	detail, ok := d.Detail(lineEnds.Replace(s.Detail), d.Limit()-len(h)-len(tail))
 	if !ok {
 		// Only a pathological head gets here (fields are bounded, the
 		// number of factors is not).
@@ -113,6 +113,10 @@ func Body(s Spec, note string, d Dialect) string {
 	}
 	return h + detail + tail
 }
+
+// lineEnds makes every line end LF: trackers read a lone CR as a line
+// break too, and a dialect escapes the detail line by line.
+var lineEnds = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // Line folds document text to one line (runs of white space become one
 // space) of at most MaxField bytes, for Dialect.Escape.

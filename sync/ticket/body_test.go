@@ -59,6 +59,7 @@ func TestBody(t *testing.T) {
 			"<li><b>Owner:</b> none named; please assign one\n<f>cf-1"},
 		{"detail cut", func(*Spec) {}, "", len(head) + len("<f>ai-1") + 8, head + "the<cut><f>ai-1"},
 		{"head cut", func(*Spec) {}, "", 20, "Action i<cut><f>ai-1"},
+		{"line ends", func(s *Spec) { s.Detail = "a\rb\r\nc\r\rd\r\r\ne" }, "", 1000, head + "a\nb\nc\n\nd\n\ne<f>ai-1"},
 	}
 	for _, tc := range tests {
 		s := full

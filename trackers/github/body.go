@@ -99,11 +99,10 @@ func inline(s string) string {
 
 // block makes a multi-line detail safe: "<" and "-->" are escaped (no
 // HTML comment can open or close), a marker cannot be faked, mentions
-// become code.
+// become code. Its lines end LF (ticket.Body).
 // Other Markdown is kept: the detail may be formatted.
 func block(s string) string {
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	return mentions(s, escapeBlock)
+	return mentions(strings.TrimSpace(s), escapeBlock)
 }
 
 func mentions(s string, esc func(string) string) string {

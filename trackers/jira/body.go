@@ -227,10 +227,11 @@ func inline(s string) string {
 
 // escapeBlock escapes a multi-line detail, keeping its line breaks
 // (blank lines become paragraph breaks, and every line is escaped, so
-// none starts a list, heading, table or quote). At most room bytes are
-// written; whole is false when the detail had to be cut.
+// none starts a list, heading, table or quote); its lines end LF
+// (ticket.Body). At most room bytes are written; whole is false when the
+// detail had to be cut.
 func escapeBlock(s string, room int) (out string, whole bool) {
-	s = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"))
+	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", true
 	}
