@@ -79,9 +79,31 @@ func blockParser() parser.Parser {
 	return parser.NewParser(
 		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
 		parser.WithInlineParsers(util.Prioritized(skipInline{}, 0)),
-		parser.WithParagraphTransformers(append(parser.DefaultParagraphTransformers(),
-			util.Prioritized(extension.NewTableParagraphTransformer(), 200))...),
+		parser.WithParagraphTransformers(
+			util.Prioritized(linkRefs{parser.LinkReferenceParagraphTransformer}, 100),
+			util.Prioritized(extension.NewTableParagraphTransformer(), 200)),
 	)
+}
+
+// linkRefs is goldmark's link reference transformer, called only for a
+// paragraph that can start with a definition ("[id]: url"): the first
+// byte that is not a space is a '['. It makes a reader for every
+// paragraph it is given, and almost none holds a definition.
+type linkRefs struct{ parser.ParagraphTransformer }
+
+func (t linkRefs) Transform(node *ast.Paragraph, reader text.Reader, pc parser.Context) {
+	src, lines := reader.Source(), node.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		for _, c := range seg.Value(src) {
+			if !util.IsSpace(c) {
+				if c == '[' {
+					t.ParagraphTransformer.Transform(node, reader, pc)
+				}
+				return
+			}
+		}
+	}
 }
 
 // skipInline is the only inline parser: it takes all of a block's lines
@@ -104,11 +126,16 @@ var skipTriggers = func() []byte {
 
 func (skipInline) Trigger() []byte { return skipTriggers }
 
-func (skipInline) Parse(_ ast.Node, block text.Reader, _ parser.Context) ast.Node {
+// skipNode is the context key of the one node skipInline gives every
+// block of a parse: goldmark moves it from block to block, and so it
+// allocates nothing.
+var skipNode = parser.NewContextKey()
+
+func (skipInline) Parse(_ ast.Node, block text.Reader, pc parser.Context) ast.Node {
 	for line, _ := block.PeekLine(); line != nil; line, _ = block.PeekLine() {
 		block.AdvanceLine()
 	}
-	return ast.NewText()
+	return pc.ComputeIfAbsent(skipNode, func() any { return ast.NewText() }).(ast.Node)
 }
 
 // Parse reads one document. name is its path from the source root (it
