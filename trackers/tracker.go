@@ -35,6 +35,16 @@ type Tracker interface {
 	CloseDuplicate(ctx context.Context, dup, keep ticket.Ticket) error
 }
 
+// ChangeLister is a tracker that can list every ticket of a target
+// updated at or after since, marked or not. A document may link a ticket
+// pmsync did not open (pmsync adopts it); a steady run lists such a
+// target this way instead of by label, so adopted tickets stay current
+// within the one listing per target (SPEC §8). since is never zero: a
+// whole repo or project is not listed.
+type ChangeLister interface {
+	FindChanged(ctx context.Context, target ticket.Target, since time.Time) ([]ticket.Ticket, error)
+}
+
 // Identifier is a tracker that can tell which account its credentials
 // act as. A ticket carrying pmsync's marker that was opened by another
 // account is not adopted (anyone who can open issues can copy a marker).

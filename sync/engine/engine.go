@@ -201,6 +201,13 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	if !e.Config.DryRun && ctx.Err() == nil {
 		r.apply()
 	}
+	if e.Config.DryRun {
+		// Nothing is written, but the report shows what the trackers say
+		// now, as the write-back would.
+		for _, wb := range r.res.Plan.WriteBacks {
+			setLink(r.itemDoc, wb)
+		}
+	}
 	if ctx.Err() != nil {
 		r.res.Interrupted = true
 	}

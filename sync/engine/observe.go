@@ -3,12 +3,14 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/pmsync/pmsync/sync/plan"
 	"github.com/pmsync/pmsync/sync/report"
 	"github.com/pmsync/pmsync/sync/ticket"
+	"github.com/pmsync/pmsync/trackers"
 )
 
 // This file is the observe phase: list each target's tickets, fetch the
@@ -123,9 +125,13 @@ func (r *run) settleReport() {
 
 // list lists each target's marked tickets (changed since the last run,
 // or all of them once per FullRefresh) and fetches by reference the
-// linked tickets whose status the documents do not know yet. It returns
-// what it saw, this run's listing of each target, and the targets that
-// could not be listed.
+// linked tickets whose status the documents do not know yet. A target
+// where documents link tickets pmsync did not open (adopted) is listed in
+// a steady run by what changed, marked or not (trackers.ChangeLister), so
+// those tickets stay current within the same one listing; on a full
+// refresh they are fetched by reference, which is how a deleted one shows
+// as missing. It returns what it saw, this run's listing of each target,
+// and the targets that could not be listed.
 func (e *Engine) list(ctx context.Context, items []plan.Item, st stateFile, now time.Time, res *Result) ([]ticket.Ticket, map[string]listing, map[ticket.Target]bool) {
 	full := e.Config.FullRefresh
 	if full == 0 {
@@ -135,14 +141,21 @@ func (e *Engine) list(ctx context.Context, items []plan.Item, st stateFile, now 
 	for _, it := range items {
 		targets[it.Target] = true
 	}
-	order := make([]ticket.Target, 0, len(targets))
+	adopted := e.adoptedRefs(items, st)
+	order := make([]ticket.Target, 0, len(targets)+len(adopted))
 	for t := range targets {
 		order = append(order, t)
+	}
+	for t := range adopted {
+		if !targets[t] {
+			order = append(order, t)
+		}
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].String() < order[j].String() })
 	var observed []ticket.Ticket
 	newState := map[string]listing{}
 	blocked := map[ticket.Target]bool{}
+	listed := map[ticket.Target]bool{}
 	fullTargets := map[ticket.Target]bool{}
 	seen := map[string]bool{}
 	for _, tg := range order {
@@ -151,40 +164,78 @@ func (e *Engine) list(ctx context.Context, items []plan.Item, st stateFile, now 
 		if !prev.Since.IsZero() && now.Sub(prev.FullAt) < full {
 			since = prev.Since.Add(-sinceMargin)
 		}
-		found, err := e.Trackers[tg.Tracker].Find(ctx, tg, since)
-		if err != nil {
-			blocked[tg] = true
-			res.fail(Failure{Doc: tg.String(), Message: fmt.Sprintf("list tickets in %s: %v; nothing is created there this run", tg, err)})
+		tr := e.Trackers[tg.Tracker]
+		if tr == nil {
+			continue // a linked ticket of a tracker not configured: never listed
+		}
+		cl, byChange := tr.(trackers.ChangeLister)
+		byChange = byChange && len(adopted[tg]) > 0 && !since.IsZero()
+		if !byChange && !targets[tg] {
+			// Only adopted tickets live here, and there is no listing to
+			// continue: they are fetched by reference below.
 			continue
 		}
+		var found []ticket.Ticket
+		var err error
+		if byChange {
+			found, err = cl.FindChanged(ctx, tg, since)
+		} else {
+			found, err = tr.Find(ctx, tg, since)
+		}
+		if err != nil {
+			blocked[tg] = true
+			msg := fmt.Sprintf("list tickets in %s: %v; nothing is created there this run", tg, err)
+			if !targets[tg] {
+				msg = fmt.Sprintf("list tickets in %s (linked by the documents): %v; their status is as last written", tg, err)
+			}
+			res.fail(Failure{Doc: tg.String(), Message: msg})
+			continue
+		}
+		listed[tg] = true
 		ns := listing{Since: now, FullAt: prev.FullAt}
 		if since.IsZero() {
 			ns.FullAt = now
 			fullTargets[tg] = true
 		}
 		newState[tg.String()] = ns
+		if byChange {
+			// Of everything that changed, what this run can use: tickets
+			// with a marker (as the labelled listing shows them) and the
+			// adopted ones.
+			kept := found[:0]
+			for _, t := range found {
+				if t.HasMarker || adopted[tg][t.Ref.Text] {
+					kept = append(kept, t)
+				}
+			}
+			found = kept
+		}
 		for _, t := range found {
 			seen[t.Ref.Text] = true
 		}
 		observed = append(observed, found...)
 	}
-	// Linked tickets to fetch: their status is unknown to the document, or
-	// a full listing did not show them (deleted, or without a marker).
+	// Linked tickets to fetch: their status is unknown to the document,
+	// a full listing did not show them (deleted, or without a marker), or
+	// nothing listed where they live.
 	fetch := map[string][]ticket.Ref{}
+	fetchedTargets := map[string][]ticket.Target{}
 	fetched := map[string]bool{}
 	for _, it := range items {
-		if it.Ref.IsZero() || seen[it.Ref.Text] || fetched[it.Ref.Text] || blocked[it.Target] {
+		if it.Ref.IsZero() || seen[it.Ref.Text] || fetched[it.Ref.Text] {
 			continue
 		}
-		if it.HasStatus && !fullTargets[it.Target] {
+		name, rt, ok := e.recognize(it.Ref)
+		if !ok || blocked[rt] || blocked[it.Target] {
 			continue
 		}
-		for name, tr := range e.Trackers {
-			if _, ok := tr.Recognize(it.Ref); ok {
-				fetch[name] = append(fetch[name], it.Ref)
-				fetched[it.Ref.Text] = true
-				break
-			}
+		if it.HasStatus && listed[rt] && !fullTargets[rt] {
+			continue
+		}
+		fetch[name] = append(fetch[name], it.Ref)
+		fetched[it.Ref.Text] = true
+		if !listed[rt] && !slices.Contains(fetchedTargets[name], rt) {
+			fetchedTargets[name] = append(fetchedTargets[name], rt)
 		}
 	}
 	names := make([]string, 0, len(fetch))
@@ -199,6 +250,57 @@ func (e *Engine) list(ctx context.Context, items []plan.Item, st stateFile, now 
 			continue
 		}
 		observed = append(observed, got...)
+		// Where only adopted tickets live, this fetch was the full
+		// observation: the next run lists what changed since.
+		for _, tg := range fetchedTargets[n] {
+			if len(adopted[tg]) > 0 {
+				newState[tg.String()] = listing{Since: now, FullAt: now}
+			}
+		}
 	}
 	return observed, newState, blocked
+}
+
+// adoptedRefs are the tickets documents link that pmsync did not open
+// (no marker when pmsync first saw them, or not seen yet), by the repo or
+// project they live in.
+func (e *Engine) adoptedRefs(items []plan.Item, st stateFile) map[ticket.Target]map[string]bool {
+	out := map[ticket.Target]map[string]bool{}
+	for _, it := range items {
+		if it.Ref.IsZero() {
+			continue
+		}
+		if f, ok := st.Tickets[refKey(it.Ref)]; ok && f.Item != "" {
+			continue // pmsync's own
+		}
+		if _, tg, ok := e.recognize(it.Ref); ok {
+			if out[tg] == nil {
+				out[tg] = map[string]bool{}
+			}
+			out[tg][it.Ref.Text] = true
+		}
+	}
+	return out
+}
+
+// recognize finds the tracker a ticket reference belongs to, and its
+// repo or project; trackers are tried in name order, and one that names
+// the repo or project wins over one that only accepts the shape.
+func (e *Engine) recognize(ref ticket.Ref) (string, ticket.Target, bool) {
+	names := make([]string, 0, len(e.Trackers))
+	for n := range e.Trackers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	first := ""
+	for _, n := range names {
+		tg, ok := e.Trackers[n].Recognize(ref)
+		switch {
+		case ok && tg != (ticket.Target{}):
+			return n, tg, true
+		case ok && first == "":
+			first = n
+		}
+	}
+	return first, ticket.Target{}, first != ""
 }

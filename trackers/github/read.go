@@ -101,6 +101,23 @@ func (t *Tracker) target(target ticket.Target) (string, error) {
 // Find lists the repo's postmortem-labelled issues (never the eventually
 // consistent search API), oldest update first, following the Link header.
 func (t *Tracker) Find(ctx context.Context, target ticket.Target, since time.Time) ([]ticket.Ticket, error) {
+	return t.list(ctx, target, since, true)
+}
+
+// FindChanged lists every issue of the repo updated at or after since,
+// labelled or not, marked or not (trackers.ChangeLister): one listing
+// that also shows the tickets documents adopted. since must not be zero.
+func (t *Tracker) FindChanged(ctx context.Context, target ticket.Target, since time.Time) ([]ticket.Ticket, error) {
+	if since.IsZero() {
+		return nil, trackers.Permanent(fmt.Errorf("github %s: FindChanged needs a since (a whole repo is not listed)", t.name))
+	}
+	return t.list(ctx, target, since, false)
+}
+
+// list pages through the repo's issues updated since (all when zero):
+// with labelled, those labelled postmortem that carry a marker; without,
+// every issue.
+func (t *Tracker) list(ctx context.Context, target ticket.Target, since time.Time, labelled bool) ([]ticket.Ticket, error) {
 	repo, err := t.target(target)
 	if err != nil {
 		return nil, err
@@ -108,10 +125,12 @@ func (t *Tracker) Find(ctx context.Context, target ticket.Target, since time.Tim
 	owner, name, _ := splitRepo(repo)
 	opts := &gh.IssueListByRepoOptions{
 		State:       "all",
-		Labels:      []string{labelPostmortem},
 		Sort:        "updated",
 		Direction:   "asc",
 		ListOptions: gh.ListOptions{PerPage: 100},
+	}
+	if labelled {
+		opts.Labels = []string{labelPostmortem}
 	}
 	if !since.IsZero() {
 		opts.Since = since.UTC()
@@ -139,10 +158,12 @@ func (t *Tracker) Find(ctx context.Context, target ticket.Target, since time.Tim
 				continue
 			}
 			tk, err := t.ticketFrom(repo, is)
-			if err != nil {
-				if !errors.Is(err, ticket.ErrNoMarker) {
-					t.log.Warn("github issue has a malformed pmsync marker; skipped", "ticket", is.GetHTMLURL(), "err", err)
-				}
+			switch {
+			case err == nil:
+			case !errors.Is(err, ticket.ErrNoMarker):
+				t.log.Warn("github issue has a malformed pmsync marker; skipped", "ticket", is.GetHTMLURL(), "err", err)
+				continue
+			case labelled:
 				continue
 			}
 			if i, seen := index[is.GetNumber()]; seen {

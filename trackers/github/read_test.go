@@ -400,3 +400,45 @@ func TestRedirects(t *testing.T) {
 		t.Errorf("the foreign host was called (Authorization %q)", v)
 	}
 }
+
+// FindChanged lists every issue of the repo changed since, labelled or
+// not, marked or not: how the engine keeps a ticket a document adopted
+// current within its one listing per repo.
+func TestFindChanged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	start := e.clock.Now()
+	for i, is := range []ghsim.Issue{
+		{Title: "ours", Body: markerBody("ai-00000001", "us"), Labels: []string{"postmortem"}},
+		{Title: "an existing bug, filed by hand"},
+		{Title: "unrelated and unchanged"},
+	} {
+		is.CreatedAt, is.UpdatedAt = start, start.Add(time.Duration(i)*time.Second)
+		if _, err := e.sim.AddIssue("acme", "sre", is); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.tr.FindChanged(t.Context(), ticket.Target{Tracker: "gh", Repo: testRepo}, time.Time{}); err == nil {
+		t.Fatal("FindChanged with no since listed the whole repo")
+	}
+	e.clock.Advance(time.Hour)
+	since := e.clock.Now()
+	e.clock.Advance(time.Minute)
+	for _, n := range []int{1, 2} {
+		if err := e.sim.Close("acme", "sre", n, "completed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.sim.ResetCalls()
+	got, err := e.tr.FindChanged(t.Context(), ticket.Target{Tracker: "gh", Repo: testRepo}, since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got[0].HasMarker || got[1].HasMarker || got[1].Ref.Text != "acme/sre#2" || got[1].Status.State != ticket.StateDone {
+		t.Fatalf("found %+v, want acme/sre#1 (marked) and acme/sre#2 (done, no marker)", got)
+	}
+	calls := e.sim.Calls()
+	if len(calls) != 1 || calls[0].Query.Has("labels") || calls[0].Query.Get("since") != since.UTC().Format(time.RFC3339) {
+		t.Errorf("calls %+v, want one listing since %s without a label", calls, since)
+	}
+}

@@ -185,7 +185,7 @@ func TestFindJQL(t *testing.T) {
 		{now.Add(24 * time.Hour), `project = "OPS" AND labels = "postmortem" AND updated >= "1440m" ORDER BY key ASC`}, // the clock went back
 	}
 	for _, tt := range tests {
-		if got := findJQL("OPS", tt.since, now); got != tt.want {
+		if got := findJQL("OPS", tt.since, now, true); got != tt.want {
 			t.Errorf("since %s\n got %s\nwant %s", tt.since, got, tt.want)
 		}
 	}

@@ -42,16 +42,20 @@ func Quote(s string) string {
 	return b.String()
 }
 
-// findJQL is the query for pmsync's issues in a project, oldest key
-// first; with since, only those updated since then. The bound is a period
+// findJQL is the query for pmsync's issues in a project (with labelled;
+// without, for every issue), oldest key first; with since, only those
+// updated since then. The bound is a period
 // relative to the server's now ("-95m"), not a date: JQL reads date
 // literals in the time zone of the account that sends the query, which
 // pmsync does not know, and guessing it (a date 12 hours early) made
 // every run list half a day of changes again. Clock skew between pmsync
 // and Jira is covered by the engine asking for since = last run − 5
 // minutes (engine.sinceMargin); the period is rounded up to the minute.
-func findJQL(project string, since, now time.Time) string {
-	q := "project = " + Quote(project) + " AND labels = " + Quote(labelPostmortem)
+func findJQL(project string, since, now time.Time, labelled bool) string {
+	q := "project = " + Quote(project)
+	if labelled {
+		q += " AND labels = " + Quote(labelPostmortem)
+	}
 	if !since.IsZero() {
 		// Whole minutes back, rounded up; a since after now (the clock
 		// went back) is a period ahead, which lists nothing yet.

@@ -50,8 +50,8 @@ func FuzzQuote(f *testing.F) {
 func TestQueriesParse(t *testing.T) {
 	t.Parallel()
 	for _, jql := range []string{
-		findJQL("OPS", spec("action", "ai-1").Due, spec("action", "ai-1").Due.Add(time.Hour)),
-		findJQL("OPS", time.Time{}, time.Now()),
+		findJQL("OPS", spec("action", "ai-1").Due, spec("action", "ai-1").Due.Add(time.Hour), true),
+		findJQL("OPS", time.Time{}, time.Now(), true),
 		keysJQL([]string{"OPS-1", "OPS-22", "AB_C-3"}),
 	} {
 		if _, err := jirasim.ParseJQL(jql); err != nil {

@@ -118,6 +118,21 @@ func (t *Tracker) target(target ticket.Target) (string, error) {
 // first, all pages; since narrows it to issues updated since then (see
 // findJQL). Issues without a marker are left out.
 func (t *Tracker) Find(ctx context.Context, target ticket.Target, since time.Time) ([]ticket.Ticket, error) {
+	return t.list(ctx, target, since, true)
+}
+
+// FindChanged finds every issue of the project updated at or after
+// since, labelled or not, marked or not (trackers.ChangeLister): one
+// search that also shows the tickets documents adopted. since must not
+// be zero.
+func (t *Tracker) FindChanged(ctx context.Context, target ticket.Target, since time.Time) ([]ticket.Ticket, error) {
+	if since.IsZero() {
+		return nil, trackers.Permanent(fmt.Errorf("jira %s: FindChanged needs a since (a whole project is not searched)", t.name))
+	}
+	return t.list(ctx, target, since, false)
+}
+
+func (t *Tracker) list(ctx context.Context, target ticket.Target, since time.Time, labelled bool) ([]ticket.Ticket, error) {
 	project, err := t.target(target)
 	if err != nil {
 		return nil, err
@@ -130,13 +145,15 @@ func (t *Tracker) Find(ctx context.Context, target ticket.Target, since time.Tim
 	// An issue updated while we page may be seen twice: keep its last version.
 	index := map[string]int{}
 	var out []ticket.Ticket
-	err = t.search(ctx, info, findJQL(project, since, t.clock.Now()), false, t.reconcile(project, nil), func(page []jira.Issue) {
+	err = t.search(ctx, info, findJQL(project, since, t.clock.Now(), labelled), false, t.reconcile(project, nil), func(page []jira.Issue) {
 		for _, is := range page {
 			tk, err := t.ticketFrom(info, is)
-			if err != nil {
-				if !errors.Is(err, ticket.ErrNoMarker) {
-					t.log.Warn("jira issue has a malformed pmsync marker; skipped", "ticket", is.Key, "err", err)
-				}
+			switch {
+			case err == nil:
+			case !errors.Is(err, ticket.ErrNoMarker):
+				t.log.Warn("jira issue has a malformed pmsync marker; skipped", "ticket", is.Key, "err", err)
+				continue
+			case labelled:
 				continue
 			}
 			if i, seen := index[is.Key]; seen {

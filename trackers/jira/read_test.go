@@ -311,3 +311,53 @@ func TestReadAfterCreate(t *testing.T) {
 		t.Errorf("another run found %d, %v; the simulator's index should lag", len(found), err)
 	}
 }
+
+// FindChanged finds every issue of the project changed since, labelled
+// or not, marked or not: how the engine keeps a ticket a document
+// adopted current within its one search per project.
+func TestFindChanged(t *testing.T) {
+	t.Parallel()
+	for _, f := range flavors {
+		t.Run(f.String(), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, f)
+			seed(t, e, "OPS", 5)
+			old := e.clock.Now().AddDate(0, -1, 0)
+			adopted, err := e.sim.AddIssue("OPS", jirasim.Issue{Summary: "an existing bug", Description: "filed by hand", Created: old, Updated: old})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.tr.FindChanged(t.Context(), ticket.Target{Project: "OPS"}, time.Time{}); err == nil {
+				t.Fatal("FindChanged with no since searched the whole project")
+			}
+			e.clock.Advance(2 * time.Hour)
+			since := e.clock.Now()
+			e.clock.Advance(time.Minute)
+			for k, to := range map[string]string{adopted: "Done", "OPS-3": "In Progress"} {
+				if err := e.sim.Transition(k, to, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.sim.ResetCalls()
+			found, err := e.tr.FindChanged(t.Context(), ticket.Target{Project: "OPS"}, since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]ticket.Ticket{}
+			for _, tk := range found {
+				got[tk.Ref.Text] = tk
+			}
+			if len(got) != 2 || got[adopted].HasMarker || got[adopted].Status.State != ticket.StateDone || !got["OPS-3"].HasMarker {
+				t.Errorf("found %+v, want %s (done, no marker) and OPS-3 (marked)", found, adopted)
+			}
+			for _, c := range e.sim.Calls() {
+				if jql := c.Query.Get("jql"); strings.Contains(jql, "labels") || !strings.Contains(jql, "updated >=") {
+					t.Errorf("search %q: want every issue updated since, no label", jql)
+				}
+			}
+			if n := len(e.sim.Calls()); n != 1 {
+				t.Errorf("%d calls, want 1", n)
+			}
+		})
+	}
+}

@@ -147,6 +147,28 @@ func (m *Tracker) Find(_ context.Context, target ticket.Target, since time.Time)
 	return out, nil
 }
 
+// FindChanged lists every ticket of target updated at or after since,
+// marked or not (trackers.ChangeLister).
+func (m *Tracker) FindChanged(_ context.Context, target ticket.Target, since time.Time) ([]ticket.Ticket, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call("find-changed"); err != nil {
+		return nil, err
+	}
+	if since.IsZero() {
+		return nil, errors.New("memory: FindChanged needs a since")
+	}
+	var out []ticket.Ticket
+	for _, is := range m.issues {
+		if is.deleted || is.t.Target != target || is.t.Updated.Before(since) {
+			continue
+		}
+		out = append(out, is.t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Ref.Text < out[j].Ref.Text })
+	return out, nil
+}
+
 // Get fetches tickets by reference; unknown or deleted ones are Missing.
 func (m *Tracker) Get(_ context.Context, refs []ticket.Ref) ([]ticket.Ticket, error) {
 	m.mu.Lock()
