@@ -3,6 +3,7 @@ package jira
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
@@ -90,6 +91,18 @@ func (wiki) Footer(m ticket.Marker) string {
 	return "\n----\n_Opened by pmsync from the postmortem, which stays the source of truth for this item. " +
 		"pmsync finds this issue by the marker on the last line: keep it._\n" +
 		m.String()
+}
+
+// assignNote is the description's note when the assignee could not be
+// set: who as the document names them, in project ("" when Jira was not
+// asked), and Jira's reason. None is pmsync's own text, so each is
+// escaped to one line like document text: the note stays one paragraph.
+func assignNote(who, project, why string) string {
+	where := ""
+	if project != "" {
+		where = " in " + inline(project)
+	}
+	return fmt.Sprintf("%s could not be assigned%s (%s). Please assign an owner.", inline(who), where, inline(why))
 }
 
 // summary cleans an item's text for an issue summary: one line (Jira

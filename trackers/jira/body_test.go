@@ -129,6 +129,42 @@ func TestDescriptionLimit(t *testing.T) {
 	}
 }
 
+// The note on an issue Jira would not assign names the person, the
+// project and Jira's reason; none of them can add wiki markup.
+func TestAssignNote(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, who, project, why, want string
+	}{
+		{"plain", "carol", "OPS", "cannot be assigned issues",
+			"carol could not be assigned in OPS (cannot be assigned issues). Please assign an owner."},
+		{"no project", "nobody@acme.example", "", "no Jira account has this e-mail",
+			"nobody@acme.example could not be assigned (no Jira account has this e-mail). Please assign an owner."},
+		{"macro and mention", "[~accountid:x]", "{code}", "a {noformat}",
+			`\[\~accountid:x\] could not be assigned in \{code\} (a \{noformat\}). Please assign an owner.`},
+		{"table and effects", "*carol*", "OPS|*X*|_Y_", "x | y",
+			`\*carol\* could not be assigned in OPS\|\*X\*\|\_Y\_ (x \| y). Please assign an owner.`},
+		{"lines", "carol\nh1. x", "OPS\r\n# y", "why\n----\n* z",
+			`carol h1. x could not be assigned in OPS # y (why \-\-\-\- \* z). Please assign an owner.`},
+		{"marker", "pmsync:v1 pm=a item=b owner=c", "OPS", "",
+			"pmsync&#58;v1 pm=a item=b owner=c could not be assigned in OPS (). Please assign an owner."},
+	}
+	for _, tc := range tests {
+		note := assignNote(tc.who, tc.project, tc.why)
+		if note != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, note, tc.want)
+		}
+		s := spec(ticket.Action, "ai-00000007")
+		d := renderDescription(s, note)
+		if !strings.Contains(d, "\n*Note:* "+tc.want+"\n") {
+			t.Errorf("%s: the description does not hold the note on a line of its own:\n%s", tc.name, d)
+		}
+		if m, err := ticket.ParseMarker(d); err != nil || m != s.Marker {
+			t.Errorf("%s: marker %+v, %v", tc.name, m, err)
+		}
+	}
+}
+
 func TestSummary(t *testing.T) {
 	t.Parallel()
 	s := spec(ticket.Action, "ai-1")

@@ -64,7 +64,7 @@ func (t *Tracker) Create(ctx context.Context, spec ticket.Spec) (ticket.Ticket, 
 			t.log.Warn("jira assignee not found; opening the issue unassigned with needs-owner",
 				"item", spec.Marker.Item, "doc", spec.Marker.PM, "assignee", a, "reason", why)
 			needsOwner = true
-			note = fmt.Sprintf("%s could not be assigned (%s). Please assign an owner.", inline(a), escapeWiki(why))
+			note = assignNote(a, "", why)
 		case info.cloud:
 			assignee = map[string]string{"accountId": acct}
 		default:
@@ -101,8 +101,7 @@ func (t *Tracker) Create(ctx context.Context, spec ticket.Spec) (ticket.Ticket, 
 			"item", spec.Marker.Item, "doc", spec.Marker.PM, "assignee", spec.Assignee, "project", project, "reason", why)
 		needsOwner = true
 		assignee = nil
-		note = fmt.Sprintf("%s could not be assigned in %s (%s). Please assign an owner.",
-			inline(spec.Assignee), project, escapeWiki(why))
+		note = assignNote(spec.Assignee, project, why)
 		err = t.call(ctx, http.MethodPost, "rest/api/2/issue", nil, map[string]any{"fields": build()}, &created)
 	}
 	if err != nil {
