@@ -16,6 +16,7 @@ import (
 	"github.com/pmsync/pmsync/internal/sim"
 	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
+	"github.com/pmsync/pmsync/internal/wiring"
 	"github.com/pmsync/pmsync/sync/engine"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
@@ -347,7 +348,7 @@ func newBenchEnv(b testing.TB, docs, items, teams int, linked bool, interval tim
 func (e *benchEnv) sync(b testing.TB) *engine.Result {
 	b.Helper()
 	a := &app{stdout: io.Discard, stderr: io.Discard, env: e.env}
-	res, err := a.syncOnce(context.Background(), e.cfg, syncFlags{}, newLogger(io.Discard, 0, "text"),
+	res, err := a.syncOnce(context.Background(), e.cfg, syncFlags{}, wiring.NewLogger(io.Discard, 0, "text"),
 		factory.Options{Env: e.env, Clock: e.clock})
 	if err != nil {
 		b.Fatal(err)
@@ -477,7 +478,7 @@ routes:
 func (e *jiraBenchEnv) sync(b testing.TB) *engine.Result {
 	b.Helper()
 	a := &app{stdout: io.Discard, stderr: io.Discard, env: e.env}
-	res, err := a.syncOnce(context.Background(), e.cfg, syncFlags{}, newLogger(io.Discard, 0, "text"), factory.Options{Env: e.env, Clock: e.clock})
+	res, err := a.syncOnce(context.Background(), e.cfg, syncFlags{}, wiring.NewLogger(io.Discard, 0, "text"), factory.Options{Env: e.env, Clock: e.clock})
 	if err != nil || res.Failed() || res.Created != 0 {
 		b.Fatalf("sync: %v %+v", err, res)
 	}

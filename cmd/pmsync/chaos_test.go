@@ -28,6 +28,7 @@ import (
 	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/internal/testkit"
+	"github.com/pmsync/pmsync/internal/wiring"
 	"github.com/pmsync/pmsync/sync/engine"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
@@ -230,7 +231,7 @@ func (e *chaosEnv) run(t *testing.T, label, cloneDir string, base http.RoundTrip
 	e.logs = append(e.logs, l)
 	e.logMu.Unlock()
 	a := &app{stdout: io.Discard, stderr: io.Discard, env: env}
-	res, err := a.syncOnce(context.Background(), cfg, syncFlags{}, newLogger(l, slog.LevelDebug, "text"),
+	res, err := a.syncOnce(context.Background(), cfg, syncFlags{}, wiring.NewLogger(l, slog.LevelDebug, "text"),
 		factory.Options{Env: env, Base: base, Clock: sim.NewClock(time.Now()), Timeout: timeout})
 	if res != nil {
 		fmt.Fprintf(l, "RESULT created=%d adopted=%d updated=%d closed=%d written=%d failures=%v\n",

@@ -15,6 +15,7 @@ import (
 	"github.com/pmsync/pmsync/internal/sim"
 	"github.com/pmsync/pmsync/internal/sim/ghsim"
 	"github.com/pmsync/pmsync/internal/testkit"
+	"github.com/pmsync/pmsync/internal/wiring"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers/factory"
 )
@@ -57,7 +58,7 @@ func (e *ghEnv) syncWithTimeout(t *testing.T, base http.RoundTripper, timeout ti
 		t.Fatal(err)
 	}
 	a := &app{stdout: io.Discard, stderr: io.Discard, env: env}
-	_, _ = a.syncOnce(context.Background(), cfg, syncFlags{}, newLogger(io.Discard, 0, "text"), factory.Options{Env: env, Base: base, Clock: sim.NewClock(time.Now()), Timeout: timeout})
+	_, _ = a.syncOnce(context.Background(), cfg, syncFlags{}, wiring.NewLogger(io.Discard, 0, "text"), factory.Options{Env: env, Base: base, Clock: sim.NewClock(time.Now()), Timeout: timeout})
 }
 
 // assertConverged: exactly one open ticket per item, every document

@@ -17,6 +17,7 @@ import (
 	"github.com/pmsync/pmsync/internal/sim"
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
 	"github.com/pmsync/pmsync/internal/testkit"
+	"github.com/pmsync/pmsync/internal/wiring"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers/factory"
@@ -90,7 +91,7 @@ func (e *jiraEnv) syncWith(t testing.TB, base http.RoundTripper, timeout time.Du
 		t.Fatal(err)
 	}
 	a := &app{stdout: io.Discard, stderr: io.Discard, env: e.env}
-	_, _ = a.syncOnce(context.Background(), cfg, syncFlags{}, newLogger(io.Discard, 0, "text"),
+	_, _ = a.syncOnce(context.Background(), cfg, syncFlags{}, wiring.NewLogger(io.Discard, 0, "text"),
 		factory.Options{Env: e.env, Base: base, Clock: sim.NewClock(time.Now()), Timeout: timeout})
 }
 

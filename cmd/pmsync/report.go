@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,19 +12,29 @@ import (
 
 func newReportCmd(a *app) *cobra.Command {
 	var formats []string
-	var out string
+	var out, now string
+	var offline bool
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the follow-through report from the postmortems and the trackers' current state",
 		Long: `Write the follow-through report leadership reads: completion and on-time
 rates, overdue items oldest first, time to close, breakdowns by team, owner,
 severity and incident month, incident times, slippage, drift, orphaned
-tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
+tickets and hygiene. Read-only: it changes no ticket and no postmortem.
+It reads the trackers' current state; --offline reads only the documents
+and .pmsync/ (no credentials) and says "as of" the last sync.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, f := range formats {
 				if _, ok := pmreport.FileNames[f]; !ok {
 					return usageError("--format: %q is not available; use md, json, csv or html", f)
+				}
+			}
+			f := syncFlags{dryRun: true, command: "report", offline: offline}
+			if now != "" {
+				var err error
+				if f.today, err = time.Parse("2006-01-02", now); err != nil {
+					return usageError("--now: want a date YYYY-MM-DD, got %q", now)
 				}
 			}
 			cfg, err := a.loadConfig(cmd)
@@ -40,7 +51,7 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 			if out == "" {
 				out = cfg.Report.Dir
 			}
-			res, err := a.syncOnce(cmd.Context(), cfg, syncFlags{dryRun: true, command: "report"}, log, factory.Options{Env: a.env, Logger: log, Secret: a.secrets.Add})
+			res, err := a.syncOnce(cmd.Context(), cfg, f, log, factory.Options{Env: a.env, Logger: log, Secret: a.secrets.Add})
 			if err != nil {
 				return err
 			}
@@ -61,5 +72,7 @@ tickets and hygiene. Read-only: it changes no ticket and no postmortem.`,
 	}
 	cmd.Flags().StringArrayVar(&formats, "format", nil, "`FORMAT` to write: md, json, csv or html; repeatable (default: report.formats)")
 	cmd.Flags().StringVar(&out, "out", "", "`DIR` to write into (default: report.dir)")
+	cmd.Flags().BoolVar(&offline, "offline", false, "ask no tracker: report from the documents and .pmsync/ as of the last sync (no credentials needed)")
+	cmd.Flags().StringVar(&now, "now", "", "evaluate the report as of `YYYY-MM-DD` (default: today)")
 	return cmd
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/pmsync/pmsync/internal/redact"
 	"github.com/pmsync/pmsync/internal/sim"
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
+	"github.com/pmsync/pmsync/internal/wiring"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/trackers/factory"
 	"golang.org/x/crypto/ssh"
@@ -710,7 +711,7 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 			var logs bytes.Buffer
 			a := &app{stdout: io.Discard, stderr: io.Discard, env: env}
 			fo := factory.Options{Env: env, Clock: sim.NewClock(time.Now())}
-			res, err := a.syncOnce(t.Context(), cfg, syncFlags{}, newLogger(&logs, slog.LevelInfo, "json"), fo)
+			res, err := a.syncOnce(t.Context(), cfg, syncFlags{}, wiring.NewLogger(&logs, slog.LevelInfo, "json"), fo)
 			got := logs.String()
 			if err != nil {
 				got += "\n" + err.Error()

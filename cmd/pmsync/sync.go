@@ -23,7 +23,9 @@ type syncFlags struct {
 	dryRun, includeDrafts bool
 	only                  []string
 	format                string
-	since                 string // YYYY-MM-DD, overrides source.since
+	since                 string    // YYYY-MM-DD, overrides source.since
+	offline               bool      // report --offline
+	today                 time.Time // report --now
 	// command names the run in its log line: sync, plan or report.
 	command string
 }
@@ -127,12 +129,12 @@ func (a *app) runSync(cmd *cobra.Command, f syncFlags) error {
 
 // syncOnce wires the configuration into one engine run and runs it.
 func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log *slog.Logger, fo factory.Options) (*engine.Result, error) {
-	w, err := wiring.NewRun(ctx, cfg, wiring.Flags{DryRun: f.dryRun, Only: f.only, IncludeDrafts: f.includeDrafts, Since: f.since}, log, fo)
+	w, err := wiring.NewRun(ctx, cfg, wiring.Flags{DryRun: f.dryRun, Only: f.only, IncludeDrafts: f.includeDrafts, Since: f.since, Offline: f.offline, Today: f.today}, log, fo)
 	if err != nil {
 		return nil, wiringError(err)
 	}
 	defer w.Source.Close()
-	if isTerminal(a.stderr) && !f.dryRun {
+	if wiring.IsTerminal(a.stderr) && !f.dryRun {
 		// A person is watching a long first run: one line, rewritten.
 		w.Engine.Progress = func(done, total int) {
 			fmt.Fprintf(a.stderr, "\rpmsync: creating tickets %d/%d", done, total)

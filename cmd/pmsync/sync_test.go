@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -517,5 +518,76 @@ func TestReportCommand(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, []string{"GH_TOKEN=" + testToken}, "report", "--config", e.config, "--format", "pdf"); code != exitUsage || !strings.Contains(errOut, "pdf") {
 		t.Fatalf("unknown format: exit %d %s", code, errOut)
+	}
+}
+
+// TestReportIsCurrentAndOffline: `pmsync report` shows a ticket closed
+// since the last sync as done (no sync in between); --offline needs no
+// credentials, asks no tracker and shows what the last sync saw; --now
+// sets the report's today.
+func TestReportIsCurrentAndOffline(t *testing.T) {
+	e := newGHEnv(t, filepath.Join(repoRoot(t), "testdata", "postmortems"), "")
+	if code, o, errOut := e.sync(t); code != exitOK {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, o, errOut)
+	}
+	type row struct {
+		Ticket string `json:"ticket"`
+		State  string `json:"state"`
+		Done   string `json:"done"`
+	}
+	type rep struct {
+		Today string `json:"today"`
+		Items []row  `json:"items"`
+	}
+	read := func(env []string, args ...string) rep {
+		t.Helper()
+		out := t.TempDir()
+		args = append([]string{"report", "--config", e.config, "--out", out, "--format", "json"}, args...)
+		if code, o, errOut := runCmd(t, env, args...); code != exitOK {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, o, errOut)
+		}
+		var r rep
+		b, _ := os.ReadFile(filepath.Join(out, "report.json"))
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	state := func(r rep, ticket string) row {
+		for _, it := range r.Items {
+			if it.Ticket == ticket {
+				return it
+			}
+		}
+		t.Fatalf("report has no item with ticket %s", ticket)
+		return row{}
+	}
+	var target string
+	for _, it := range read([]string{"GH_TOKEN=" + testToken}).Items {
+		if strings.HasPrefix(it.Ticket, "acme/sre#") && it.State == "open" {
+			target = it.Ticket
+			break
+		}
+	}
+	if target == "" {
+		t.Fatal("no open ticket in acme/sre to close")
+	}
+	n, _ := strconv.Atoi(strings.TrimPrefix(target, "acme/sre#"))
+	if err := e.sim.Close("acme", "sre", n, "completed"); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(read([]string{"GH_TOKEN=" + testToken}), target); got.State != "done" || got.Done == "" {
+		t.Errorf("report after %s was closed: %+v, want done with its date", target, got)
+	}
+	e.sim.ResetCalls()
+	off := read(nil, "--offline", "--now", "2027-06-01")
+	if got := state(off, target); got.State != "open" {
+		t.Errorf("offline report: %s is %s, want open as the last sync saw it", target, got.State)
+	}
+	if calls := e.sim.Calls(); len(calls) != 0 {
+		t.Errorf("offline report made %d calls", len(calls))
+	}
+	if off.Today != "2027-06-01" {
+		t.Errorf("--now 2027-06-01: today is %q", off.Today)
 	}
 }

@@ -44,6 +44,12 @@ type Flags struct {
 	Only          []string // --only
 	IncludeDrafts bool
 	Since         string // --since, YYYY-MM-DD (validated); "" for source.since
+	// Offline (report --offline): no tracker is asked and no tracker
+	// credential is needed; the report comes from the documents and
+	// .pmsync/ alone.
+	Offline bool
+	// Today (--now): the day the report is evaluated as of; zero: today.
+	Today time.Time
 }
 
 // Run is an engine ready to run, with the trackers it uses (for their
@@ -61,17 +67,23 @@ func NewRun(ctx context.Context, cfg *config.Config, f Flags, log *slog.Logger, 
 	if err != nil {
 		return nil, configErr(err)
 	}
-	if err := (config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}).Check(cfg.Credentials()); err != nil {
+	creds := cfg.Credentials()
+	if f.Offline {
+		creds = sourceCredentials(cfg)
+	}
+	if err := (config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}).Check(creds); err != nil {
 		return nil, configErr(err)
 	}
 	src, gitSrc, err := OpenSource(ctx, cfg, fo)
 	if err != nil {
 		return nil, err
 	}
-	trs, err := factory.New(cfg, fo)
-	if err != nil {
-		src.Close()
-		return nil, configErr(err)
+	trs := map[string]trackers.Tracker{}
+	if !f.Offline {
+		if trs, err = factory.New(cfg, fo); err != nil {
+			src.Close()
+			return nil, configErr(err)
+		}
 	}
 	// What pmsync before 0.3 used when owner_id was unset; the engine
 	// keeps it for an installation that synced before the id was
@@ -96,7 +108,7 @@ func NewRun(ctx context.Context, cfg *config.Config, f Flags, log *slog.Logger, 
 		Config: engine.Config{
 			OwnerID: cfg.OwnerID, LegacyOwnerID: legacyOwnerID, WebURL: DocWebURL(cfg.Source, gitSrc != nil), DryRun: f.DryRun, Only: f.Only,
 			IncludeDrafts: f.IncludeDrafts, MaxCreates: maxCreates, MaxShare: maxShare, Since: since,
-			TrustedAuthors: trusted,
+			TrustedAuthors: trusted, Offline: f.Offline, Today: f.Today,
 		},
 		Publish: publish(cfg, gitSrc, fo),
 	}
@@ -106,6 +118,17 @@ func NewRun(ctx context.Context, cfg *config.Config, f Flags, log *slog.Logger, 
 		e.Now = fo.Clock.Now
 	}
 	return &Run{Engine: e, Trackers: trs, Source: src}, nil
+}
+
+// sourceCredentials are the credentials the source alone needs (a git
+// clone's), for a run that asks no tracker.
+func sourceCredentials(cfg *config.Config) []config.Credential {
+	if cfg.Source.Type != config.SourceGit {
+		return nil
+	}
+	src := *cfg
+	src.Trackers = nil
+	return src.Credentials()
 }
 
 // DocOptions turns the configuration into the parser's options. Its

@@ -23,7 +23,7 @@ import (
 // and sweeps what a killed run left behind. It returns the release.
 func (r *run) lock() (func(), error) {
 	l, ok := r.e.Source.(locker)
-	if !ok || r.e.Config.DryRun {
+	if !ok || r.e.dryRun() {
 		return func() {}, nil
 	}
 	unlock, err := l.Lock(r.ctx)
@@ -62,6 +62,9 @@ func (r *run) collect() error {
 	idPaths := map[string][]string{} // id → the documents that have it
 	onlySeen := map[string]bool{}
 	res.Report.Now = r.now
+	if !e.Config.Today.IsZero() {
+		res.Report.Now = e.Config.Today
+	}
 	for _, p := range paths {
 		if r.ctx.Err() != nil {
 			res.Interrupted = true
@@ -182,7 +185,7 @@ func (r *run) take(p string, d *postmortem.Doc) {
 			res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: routeErr.Error()})
 			continue
 		}
-		if _, ok := e.Trackers[t.Tracker]; !ok {
+		if _, ok := e.Trackers[t.Tracker]; !ok && !e.Config.Offline {
 			res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: fmt.Sprintf("tracker %q is not configured", t.Tracker)})
 			continue
 		}

@@ -59,6 +59,13 @@ type Config struct {
 	// TrustedAuthors are, per tracker, accounts besides the tracker's own
 	// whose marked tickets are adopted (trackers.<name>.trusted_authors).
 	TrustedAuthors map[string][]string
+	// Offline: no tracker is asked (report --offline); the report shows
+	// the documents and what .pmsync/ kept, as of the last sync. Implies
+	// DryRun.
+	Offline bool
+	// Today is the day the report is evaluated as of (--now); zero:
+	// the clock's today.
+	Today time.Time
 }
 
 // Engine holds what a run needs. Build one per run.
@@ -150,6 +157,9 @@ func (e *Engine) now() time.Time {
 	return time.Now()
 }
 
+// dryRun: nothing is written, created or published.
+func (e *Engine) dryRun() bool { return e.Config.DryRun || e.Config.Offline }
+
 func (e *Engine) log() *slog.Logger {
 	if e.Log != nil {
 		return e.Log
@@ -198,10 +208,10 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	r.observe()
 	r.decide()
-	if !e.Config.DryRun && ctx.Err() == nil {
+	if !e.dryRun() && ctx.Err() == nil {
 		r.apply()
 	}
-	if e.Config.DryRun {
+	if e.dryRun() {
 		// Nothing is written, but the report shows what the trackers say
 		// now, as the write-back would.
 		for _, wb := range r.res.Plan.WriteBacks {
@@ -213,7 +223,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	r.settleReport()
 	r.res.Duration = time.Since(started)
-	if !e.Config.DryRun {
+	if !e.dryRun() {
 		r.publish(started)
 	}
 	return r.res, nil

@@ -68,7 +68,7 @@ func (e *Engine) identity(ctx context.Context, hadState bool) (id string, write 
 			id = "dir:" + hex.EncodeToString(rnd[:])
 		}
 	}
-	if e.Config.DryRun {
+	if e.dryRun() {
 		return id, none, nil
 	}
 	return id, func() error {

@@ -23,6 +23,18 @@ import (
 func (r *run) observe() {
 	e, res := r.e, r.res
 	r.st = e.loadState(r.work, r.now)
+	if e.Config.Offline {
+		// Nothing is asked: the documents and the kept facts are the
+		// report, as of the last successful listing.
+		r.listings, r.blocked = map[string]listing{}, map[ticket.Target]bool{}
+		for _, ls := range r.st.Targets {
+			if ls.Since.After(res.Report.AsOf) {
+				res.Report.AsOf = ls.Since
+			}
+		}
+		res.Report.Offline = true
+		return
+	}
 	r.observed, r.listings, r.blocked = e.list(r.work, r.items, r.st, r.now, res)
 	fullTargets := map[ticket.Target]bool{}
 	for _, it := range r.items {

@@ -15,6 +15,10 @@ type Input struct {
 	Orphans []ticket.Ticket // pmsync's tickets whose item left its postmortem
 	// Impostors carry pmsync's marker but were opened by another account.
 	Impostors []Impostor
+	// Offline: built from the documents and .pmsync/ alone (report
+	// --offline); AsOf is then the last successful listing (zero: none).
+	Offline bool
+	AsOf    time.Time
 }
 
 // Doc is one finalized postmortem.
