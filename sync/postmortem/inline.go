@@ -541,8 +541,55 @@ func hasFold(s, sub string) bool {
 			return false
 		}
 		i = j
-		if strings.EqualFold(s[i:i+n], sub) {
+		if prefixFold(s[i:], sub) {
 			return true
+		}
+	}
+	return false
+}
+
+// prefixFold reports whether s starts with the lower-case ASCII sub,
+// ignoring ASCII case. (strings.EqualFold folds Unicode too, which
+// cannot make a byte of s equal to an ASCII byte of sub, and is slower.)
+func prefixFold(s, sub string) bool {
+	if len(s) < len(sub) {
+		return false
+	}
+	for i := 0; i < len(sub); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != sub[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// foldSet finds any of a few lower-case ASCII strings in a text, ignoring
+// ASCII case, in one pass (hasFold for each would be a pass each).
+type foldSet [256][]string // by first byte, both cases
+
+func newFoldSet(subs ...string) *foldSet {
+	var f foldSet
+	for _, sub := range subs {
+		c := sub[0]
+		f[c] = append(f[c], sub)
+		if c >= 'a' && c <= 'z' {
+			f[c-('a'-'A')] = append(f[c-('a'-'A')], sub)
+		}
+	}
+	return &f
+}
+
+// in reports whether s holds one of the set's strings.
+func (f *foldSet) in(s string) bool {
+	for i := 0; i < len(s); i++ {
+		for _, sub := range f[s[i]] {
+			if prefixFold(s[i:], sub) {
+				return true
+			}
 		}
 	}
 	return false
@@ -614,9 +661,9 @@ func findIndexIf(ok bool, re *regexp.Regexp, s string) []int {
 func mayHaveStatus(re *regexp.Regexp, s string) bool {
 	switch re {
 	case reBoldStatus:
-		return strings.Contains(s, "**") && containsAny(s, "**done", "**todo", "**fixed", "**wip")
+		return strings.Contains(s, "**") && boldStatusHints.in(s)
 	case reParenStatus:
-		return strings.Contains(s, "(") && containsAny(s, "(done", "(fixed", "(complete", "(todo", "(wip", "(in progress", "(ongoing")
+		return strings.Contains(s, "(") && parenStatusHints.in(s)
 	case reUnderDone:
 		return hasFold(s, "_done")
 	case reTrailStatus:
@@ -626,15 +673,11 @@ func mayHaveStatus(re *regexp.Regexp, s string) bool {
 	return true
 }
 
-// containsAny reports whether s holds one of subs, ignoring ASCII case.
-func containsAny(s string, subs ...string) bool {
-	for _, x := range subs {
-		if hasFold(s, x) {
-			return true
-		}
-	}
-	return false
-}
+// The cheap tests before reBoldStatus and reParenStatus.
+var (
+	boldStatusHints  = newFoldSet("**done", "**todo", "**fixed", "**wip")
+	parenStatusHints = newFoldSet("(done", "(fixed", "(complete", "(todo", "(wip", "(in progress", "(ongoing")
+)
 
 // normPriority maps a written priority to P0–P4, or "" when unknown.
 func normPriority(s string) string {

@@ -177,7 +177,7 @@ func (p *Parser) ParseContext(ctx context.Context, name string, src []byte) (*Do
 			li = newLineIndex(src)
 		}
 	}
-	w := &walker{p: p, d: d, src: src, li: li, meta: map[string]metaVal{}}
+	w := &walker{p: p, d: d, src: src, text: string(src), li: li, meta: map[string]metaVal{}}
 	start := 0
 	if bytes.HasPrefix(src, []byte("\xEF\xBB\xBF")) {
 		start = 3
@@ -339,6 +339,7 @@ type walker struct {
 	p    *Parser
 	d    *Doc
 	src  []byte
+	text string // src, once: the text of blocks is cut from it
 	li   lineIndex
 	base int // offset of the body in src
 
@@ -380,15 +381,29 @@ func (w *walker) off(o int) int { return o + w.base }
 
 func (w *walker) lineOf(o int) int { return w.li.line(w.off(o)) }
 
-// segText returns the raw text of a block's lines.
+// linesText returns the raw text of a block's lines. Lines that follow
+// each other in the source (a paragraph outside a list or quote, any
+// block of one line) are a substring of it, with nothing copied.
 func (w *walker) linesText(n ast.Node) string {
 	lines := n.Lines()
-	var b strings.Builder
+	if lines.Len() == 0 {
+		return ""
+	}
+	body := w.text[w.base:]
+	start, end := lines.At(0).Start, lines.At(0).Start
 	for i := 0; i < lines.Len(); i++ {
 		seg := lines.At(i)
-		b.Write(seg.Value(w.src[w.base:]))
+		if seg.Start != end || seg.Padding != 0 || seg.ForceNewline {
+			var b strings.Builder
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				b.Write(seg.Value(w.src[w.base:]))
+			}
+			return strings.TrimRight(b.String(), "\r\n")
+		}
+		end = seg.Stop
 	}
-	return strings.TrimRight(b.String(), "\r\n")
+	return strings.TrimRight(body[start:end], "\r\n")
 }
 
 // kind is the section the walker is in.
@@ -547,11 +562,14 @@ func (w *walker) heading(n *ast.Heading) {
 }
 
 func completedGroup(title string) bool {
-	if !containsAny(title, "complete", "done", "finish", "already", "taken", "implemented") {
+	if !completedHints.in(title) {
 		return false
 	}
 	return reCompletedHeading.MatchString(title) && !reNotCompleted.MatchString(title)
 }
+
+// completedHints is the cheap test before reCompletedHeading.
+var completedHints = newFoldSet("complete", "done", "finish", "already", "taken", "implemented")
 
 var reCompletedHeading = regexp.MustCompile(`(?i)\b(completed|done|finished|already (?:done|taken|in place)|actions? taken|implemented)\b`)
 var reNotCompleted = regexp.MustCompile(`(?i)\b(planned|in[- ]progress|ongoing|not)\b`)
@@ -567,6 +585,9 @@ func (w *walker) subHeading(title string) {
 	}
 }
 
+// draftHints is the cheap test before reDraftBanner.
+var draftHints = newFoldSet("draft", "wip", "progress", "being written", "not final", "not yet final", "not finished", "not complete")
+
 var reNothing = regexp.MustCompile(`(?i)^(none|n/?a|nothing|tbd|-)\.?$`)
 var reActionPoint = regexp.MustCompile(`(?i)^\s*(?:\*\*|_)?action (?:point|item)(?:\*\*|_)?\s*:\s*(?:\*\*|_)?\s*`)
 
@@ -577,7 +598,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		return
 	}
 	line := w.lineOf(n.Lines().At(0).Start)
-	if !w.seenItem && w.draftNote == "" && len(raw) < 400 && containsAny(raw, "draft", "wip", "progress", "being written", "not final", "not yet final", "not finished", "not complete") {
+	if !w.seenItem && w.draftNote == "" && len(raw) < 400 && draftHints.in(raw) {
 		for _, sentence := range strings.FieldsFunc(plain(raw), func(r rune) bool { return r == '.' || r == ';' || r == '!' }) {
 			if reDraftBanner.MatchString(strings.TrimSpace(sentence)) {
 				w.draftNote = strings.TrimSpace(sentence)
@@ -823,7 +844,8 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 	if s == nil || text == "" {
 		return
 	}
-	if reNothing.MatchString(plain(text)) {
+	pt := plain(text) // what the word tests read
+	if reNothing.MatchString(pt) {
 		if len(text) > 16 {
 			s.Empty = false
 		}
@@ -839,23 +861,23 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 	case k == secFactors && w.p.opts.FactorsListOnly:
 		skip("not read as a factor (factors.prose: ignore): write each contributing factor as a list item")
 		return
-	case leadIn(n, text):
+	case leadIn(n, pt):
 		return // it introduces the items below
-	case pointer(text):
+	case pointer(text, pt):
 		skip("not read as items: it points to where they are tracked; pmsync opens tickets only for items written here, as a list")
 		return
-	case templateGuidance(text):
+	case templateGuidance(pt):
 		skip("not read: it is the template's guidance, not an item; delete it and write the items as a list")
 		return
-	case placeholderText(text), noteText(text), imageOnly(text):
+	case placeholderText(text, pt), noteText(text), imageOnly(text):
 		return
 	case k == secFactors && w.quoted > 0 && w.pseudo == nil && !w.sectionQuoted():
 		return // a quoted log line or message under a cause heading
-	case k == secFactors && w.sectionHasFactor() && (!causal(text) || len(strings.Fields(plain(text))) < 10),
-		k == secFactors && !w.sectionHasFactor() && w.pseudo == nil && background(text):
+	case k == secFactors && w.sectionHasFactor() && (!causal(pt) || fewerFields(pt, 10)),
+		k == secFactors && !w.sectionHasFactor() && w.pseudo == nil && background(pt):
 		skip("not read as a factor: it does not say what went wrong or why; write each contributing factor as a list item")
 		return
-	case k == secActions && !commitment(text):
+	case k == secActions && !commitment(pt):
 		skip("not read as an action item: it does not say what will be done; write the action as a list item that starts with a verb (\"Add ...\")")
 		return
 	}
@@ -868,7 +890,7 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 		it.prose = true
 		// "... had the wrong address configured. Specifically:" and a list:
 		// the list details this item; it is not more items.
-		if _, isList := n.NextSibling().(*ast.List); isList && strings.HasSuffix(strings.TrimSpace(plain(text)), ":") {
+		if _, isList := n.NextSibling().(*ast.List); isList && strings.HasSuffix(strings.TrimSpace(pt), ":") {
 			w.detailFor = it
 		}
 	}
@@ -921,15 +943,15 @@ func announces(p string) bool {
 // reReader is text addressed to the reader.
 var reReader = regexp.MustCompile(`(?i)\byou(?:r|rs)?\b`)
 
-// leadIn reports a paragraph that only introduces the list (or table, or
-// quote) after it.
-func leadIn(n ast.Node, text string) bool {
+// leadIn reports a paragraph (its plain text) that only introduces the
+// list (or table, or quote) after it.
+func leadIn(n ast.Node, pt string) bool {
 	switch n.NextSibling().(type) {
 	case *ast.List, *east.Table, *ast.Blockquote:
 	default:
 		return false
 	}
-	t := strings.TrimRight(plain(text), " ")
+	t := strings.TrimRight(pt, " ")
 	if strings.HasSuffix(t, ":") && doneStatement(t) {
 		return false // "We've established criteria for X:": the item, its details below
 	}
@@ -962,42 +984,59 @@ func (w *walker) sectionHasFactor() bool {
 	return false
 }
 
-// background reports a first paragraph under a cause heading that only
-// describes how things are ("The infrastructure is managed with
-// Terraform, ..."): no cause named and nothing that happened.
-func background(text string) bool {
-	first, _ := firstSentence(plain(text))
+// background reports a first paragraph (its plain text) under a cause
+// heading that only describes how things are ("The infrastructure is
+// managed with Terraform, ..."): no cause named and nothing that
+// happened.
+func background(pt string) bool {
+	first, _ := firstSentence(pt)
 	return !causeWords.match(first) && !pastWords.match(first)
 }
 
-// causal reports a paragraph that states a cause: a cause or effect
-// named ("because", "due to", "led to"), or something that did not happen
-// or was wrong ("did not", "no", "missing", "wrong", "failed").
-func causal(text string) bool {
-	return causeWords.match(plain(text))
+// causal reports a paragraph (its plain text) that states a cause: a
+// cause or effect named ("because", "due to", "led to"), or something
+// that did not happen or was wrong ("did not", "no", "missing", "wrong",
+// "failed").
+func causal(pt string) bool {
+	return causeWords.match(pt)
 }
 
-// commitment reports a paragraph under an action heading that commits to
-// (or records) work: it starts with an imperative ("Add ...", "Write
-// ..."), plans or requires work ("we will", "should", "needs to"), asks a
-// question the team must answer ("Can we detect ...?"), records work as
-// done ("has been added", "is now documented") or carries a status pmsync
-// reads ("(filed ...)").
-func commitment(text string) bool {
-	t := plain(text)
-	return actionVerbs.first(t) || askWords.first(t) || planWords.match(t)
+// fewerFields reports whether s has fewer than n words separated by
+// white space (len(strings.Fields(s)) < n, without the slice).
+func fewerFields(s string, n int) bool {
+	count, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in = true
+			if count++; count >= n {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// commitment reports a paragraph (its plain text) under an action
+// heading that commits to (or records) work: it starts with an
+// imperative ("Add ...", "Write ..."), plans or requires work ("we
+// will", "should", "needs to"), asks a question the team must answer
+// ("Can we detect ...?"), records work as done ("has been added", "is
+// now documented") or carries a status pmsync reads ("(filed ...)").
+func commitment(pt string) bool {
+	return actionVerbs.first(pt) || askWords.first(pt) || planWords.match(pt)
 }
 
 var rePointer = regexp.MustCompile(`(?i)\bcan be found (?:in|at|here)\b|^(?:all |the )?(?:action items?|follow[- ]?ups?|items|actions|work|tasks?|remediations?)?\s*(?:are |is |will be |have been )?(?:tracked|listed|recorded|collected|filed|captured)\b|^(?:see|refer to)\b|^copy these\b`)
 
 // pointer reports a paragraph that says where the items are instead of
 // naming them: "Tracked in PLAT-1200", "All follow-up work is tracked in
-// the epic ...", "See the issue search ...".
-func pointer(text string) bool {
-	if len(text) > 400 || !containsAny(text, "track", "see", "found", "copy", "refer", "listed", "recorded", "collected", "captured", "filed") {
+// the epic ...", "See the issue search ...". t is the plain text.
+func pointer(text, t string) bool {
+	if len(text) > 400 || !pointerHints.in(text) {
 		return false
 	}
-	t := plain(text)
 	if len(t) > 300 {
 		return false
 	}
@@ -1005,22 +1044,25 @@ func pointer(text string) bool {
 	return rePointer.MatchString(t) || reTrackedIn.MatchString(first) && reWhereItems.MatchString(first)
 }
 
+// pointerHints is the cheap test before the expressions of pointer.
+var pointerHints = newFoldSet("track", "see", "found", "copy", "refer", "listed", "recorded", "collected", "captured", "filed")
+
 var (
 	reTrackedIn  = regexp.MustCompile(`(?i)\b(?:is|are|will be|have been|has been) (?:tracked|listed|recorded|collected|captured)\b`)
 	reWhereItems = regexp.MustCompile(`(?i)\b(?:all|every|the)\b.*\b(?:action items?|follow[- ]?ups?|work|items|tasks|remediations?|actions)\b`)
 )
 
 // placeholderText is a template's stand-in: "{{ summary }}", "<describe>".
-func placeholderText(text string) bool {
-	return strings.HasPrefix(strings.TrimSpace(plain(text)), "{{") ||
+func placeholderText(text, pt string) bool {
+	return strings.HasPrefix(strings.TrimSpace(pt), "{{") ||
 		strings.HasPrefix(text, "<") && strings.HasSuffix(text, ">") && !strings.Contains(text, "</")
 }
 
 // templateGuidance is a template's instructions to its writer: "Things
 // that could have gone better. Ideally these ...", "List the action
 // items here". "Add the retry budget ..." is an action, not guidance.
-func templateGuidance(text string) bool {
-	return reTemplateText.MatchString(strings.TrimSpace(plain(text)))
+func templateGuidance(pt string) bool {
+	return reTemplateText.MatchString(strings.TrimSpace(pt))
 }
 
 // reTemplateSlot is a template's unfilled slot: "{{ summary }}",
@@ -1585,6 +1627,9 @@ func withoutSuffix(raw string) string {
 // reChore is an item about the report itself.
 var reChore = regexp.MustCompile(`(?i)\b(?:sections? above|above have|filled (?:out|in)|after-action report|(?:this|the) (?:report|document|post-?mortem) (?:is|has)|incident title|action(?:able)? items above|dealt with)\b`)
 
+// choreHints is the cheap test before reChore.
+var choreHints = newFoldSet("above", "filled", "report", "title", "dealt", "document", "postmortem", "post-mortem")
+
 // choreList reports a list of which most items are about the report
 // itself.
 func (w *walker) choreList(l *ast.List) bool {
@@ -1595,7 +1640,7 @@ func (w *walker) choreList(l *ast.List) bool {
 			continue
 		}
 		n++
-		if t := clipMiddle(w.linesText(first), 512, 0); containsAny(t, "above", "filled", "report", "title", "dealt", "document", "postmortem", "post-mortem") && reChore.MatchString(plain(t)) {
+		if t := clipMiddle(w.linesText(first), 512, 0); choreHints.in(t) && reChore.MatchString(plain(t)) {
 			chores++
 		}
 	}
