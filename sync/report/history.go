@@ -235,8 +235,9 @@ func readHistory(r io.Reader) (snaps []Snapshot, torn int, err error) {
 // compact). The file is rewritten whole through a temporary file in the
 // same folder, synced and renamed over it, so a crash leaves the old file
 // or the new one, never a mix; a torn last line left by anything else is
-// dropped. Two writers at once lose no file, but one of the two
-// snapshots may be lost (the last rename wins): run one writer at a time.
+// dropped. Two writers at once leave a whole file, but what one appended
+// while the other was writing may be lost (the last rename wins): run
+// one writer at a time.
 // The folder is created if needed.
 func AppendHistory(path string, s Snapshot) error {
 	snaps, err := ReadHistory(path)
