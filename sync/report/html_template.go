@@ -15,7 +15,7 @@ const htmlTemplate = `<!DOCTYPE html>
 <style>
 :root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --bar: #2f6fb0; --bg-alt: #f6f8fa; --warn: #b3261e; }
 * { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; color: var(--ink); background: #fff;
+body { margin: 0 auto; max-width: 80rem; padding: 1.5rem; color: var(--ink); background: #fff;
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 h1 { font-size: 1.7rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; padding-bottom: .25rem; border-bottom: 1px solid var(--line); }
@@ -29,28 +29,54 @@ p.lead { color: var(--muted); margin: 0 0 1rem; }
 .headline .overdue .v { color: var(--warn); }
 figure { margin: 1rem 0 1.5rem; break-inside: avoid; page-break-inside: avoid; }
 figcaption { color: var(--muted); font-size: .88rem; margin-bottom: .3rem; }
-table.narrow { width: auto; min-width: 24rem; }
-td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
-svg.chart { display: block; width: 100%; max-width: 40rem; height: auto; font: 12px system-ui, sans-serif; }
+p, figcaption, h1, h2, h3 { overflow-wrap: break-word; }
+svg.chart { display: block; width: 100%; max-width: 44rem; height: auto; font: 12px system-ui, sans-serif; }
 svg.chart .bar { fill: var(--bar); }
 svg.chart .grid { stroke: var(--line); stroke-width: 1; }
 svg.chart .tick { fill: var(--muted); font-size: 11px; }
 svg.chart .label { fill: var(--ink); }
 svg.chart .value { fill: var(--ink); font-weight: 600; }
 svg.chart .empty { fill: var(--muted); }
-table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .88rem; width: 100%; }
-th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+/* Tables break lines only at spaces: a token (ticket, team, key, date) or
+   a word with a hyphen or a slash stays whole (td.tok, span.nw). A table
+   wider than the page scrolls sideways in its own box, never the page. */
+div.table { overflow-x: auto; margin: .4rem 0 1rem; }
+div.table.narrow { width: fit-content; max-width: 100%; }
+/* Separate borders, one per cell edge: collapsed borders do not travel
+   with a sticky cell. */
+table { border-collapse: separate; border-spacing: 0; font-size: .88rem; width: 100%; }
+.narrow table { min-width: 24rem; }
+th, td { border: 0 solid var(--line); border-width: 0 1px 1px 0; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th:first-child, td:first-child { border-left-width: 1px; }
+thead th { border-top-width: 1px; }
 th { background: var(--bg-alt); font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.tok, td.date, td.num, .nw { white-space: nowrap; }
+.sub { display: block; color: var(--muted); font-size: .92em; font-weight: normal; }
+td.date, td.num, th.num { font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
+/* A breakdown that scrolls keeps its first column, the team or owner, in view. */
+table.groups td:first-child, table.groups th:first-child { position: sticky; left: 0; }
+table.groups tbody tr:nth-child(odd) td:first-child { background: #fff; }
 .none { color: var(--muted); font-style: italic; }
 footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
+@media (max-width: 60rem) {
+  body { padding: 1rem .75rem; }
+  table { font-size: .82rem; }
+  th, td { padding: .25rem .3rem; }
+}
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   h2 { break-after: avoid; page-break-after: avoid; }
-  table, figure, .headline > div { break-inside: avoid; page-break-inside: avoid; }
+  figure, .headline > div, tr { break-inside: avoid; page-break-inside: avoid; }
+  /* Paper does not scroll: a table box shows its whole table. */
+  div.table { overflow: visible; }
+  table.groups td:first-child, table.groups th:first-child { position: static; }
+  table { font-size: 8pt; }
+  th, td { padding: 2pt 3pt; }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
+  svg.chart { max-width: 36rem; }
   svg.chart, th, .headline > div { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   tbody tr:nth-child(even) td { background: none; }
 }
@@ -62,7 +88,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 <p class="lead">{{.Summary}}</p>
 </header>
 <main>
-<section aria-labelledby="h-headline">
+<section id="headline" aria-labelledby="h-headline">
 <h2 id="h-headline">Headline</h2>
 <div class="headline">
 {{- range $i, $h := .Headline}}
@@ -70,7 +96,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 {{- end}}
 </div>
 {{- with .R.Totals}}
-<table class="narrow">
+<div class="table narrow"><table>
 <thead><tr><th>Measure</th><th class="num">Value</th></tr></thead>
 <tbody>
 <tr><td>Done on time / late / no due date / date unknown</td><td class="num">{{.DoneOnTime}} / {{.DoneLate}} / {{.DoneWithoutDue}} / {{.DoneUndated}}</td></tr>
@@ -78,156 +104,156 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 <tr><td>Open / in progress (without a ticket yet)</td><td class="num">{{.Open}} / {{.InProgress}} ({{.NoTicket}})</td></tr>
 <tr><td>Missing tickets</td><td class="num">{{.Missing}}</td></tr>
 </tbody>
-</table>
+</table></div>
 {{- end}}
 </section>
 
-<section aria-labelledby="h-month">
+<section id="month" aria-labelledby="h-month">
 <h2 id="h-month">Completion by incident month</h2>
 {{template "chart" .Month}}
 {{template "groups" groupTable "Month" .R.ByMonth}}
 </section>
 
-<section aria-labelledby="h-age">
+<section id="age" aria-labelledby="h-age">
 <h2 id="h-age">Open items by age</h2>
 {{template "chart" .Age}}
 {{- if .AgeRows}}
-<table class="narrow">
+<div class="table narrow"><table>
 <thead><tr><th>Age</th><th class="num">Open items</th></tr></thead>
 <tbody>
 {{- range .AgeRows}}
-<tr><td>{{.Key}}</td><td class="num">{{.Value}}</td></tr>
+<tr><td class="tok">{{.Key}}</td><td class="num">{{.Value}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 </section>
 
-<section aria-labelledby="h-team">
+<section id="team" aria-labelledby="h-team">
 <h2 id="h-team">By team</h2>
 {{template "chart" .Team}}
 {{template "groups" groupTable "Team" .R.ByTeam}}
 </section>
 
-<section aria-labelledby="h-overdue">
+<section id="overdue" aria-labelledby="h-overdue">
 <h2 id="h-overdue">Overdue items, oldest first</h2>
 {{- if .R.Overdue}}
-<table>
-<thead><tr><th>Due</th><th class="num">Days overdue</th><th>Item</th><th>Owner</th><th>Team</th><th>Postmortem</th><th>Ticket</th></tr></thead>
+<div class="table"><table>
+<thead><tr><th class="num">Overdue <span class="sub">due date</span></th><th>Item <span class="sub">and ticket</span></th><th>Owner <span class="sub">and team</span></th><th>Postmortem</th></tr></thead>
 <tbody>
 {{- range .R.Overdue}}
-<tr><td class="date">{{.Due}}</td><td class="num">{{.DaysOverdue}}</td><td>{{item .ItemRef}}</td><td>{{or .Owner "—"}}</td><td>{{or .Team "—"}}</td><td>{{doc .DocID .DocTitle}}</td><td>{{template "ticket" ticket .Ticket .TicketURL}}</td></tr>
+<tr><td class="num">{{plural .DaysOverdue "day"}}<span class="sub">{{.Due}}</span></td><td>{{words (item .ItemRef)}}{{template "sub" ticket .Ticket .TicketURL}}</td><td>{{words (or .Owner "—")}}<div class="sub">{{words (or .Team "no team")}}</div></td><td>{{words (doc .DocID .DocTitle)}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 </section>
 
-<section aria-labelledby="h-owner">
+<section id="owner" aria-labelledby="h-owner">
 <h2 id="h-owner">By owner</h2>
 {{template "groups" groupTable "Owner" .R.ByOwner}}
 </section>
-<section aria-labelledby="h-severity">
+<section id="severity" aria-labelledby="h-severity">
 <h2 id="h-severity">By severity</h2>
 {{template "groups" groupTable "Severity" .R.BySeverity}}
 </section>
-<section aria-labelledby="h-kind">
+<section id="kind" aria-labelledby="h-kind">
 <h2 id="h-kind">By kind</h2>
 {{template "groups" groupTable "Kind" .R.ByKind}}
 </section>
 
-<section aria-labelledby="h-times">
+<section id="times" aria-labelledby="h-times">
 <h2 id="h-times">Time to detect, respond and resolve</h2>
 <p>Median by severity, from the postmortems that have both timestamps (how many in parentheses).</p>
 {{- if .R.IncidentTimes}}
-<table>
+<div class="table"><table>
 <thead><tr><th>Severity</th><th class="num">Postmortems</th><th class="num">Detect</th><th class="num">Respond</th><th class="num">Resolve</th></tr></thead>
 <tbody>
 {{- range .R.IncidentTimes}}
-<tr><td>{{or .Severity "(none)"}}</td><td class="num">{{.Documents}}</td><td class="num">{{minutes .Detect}}</td><td class="num">{{minutes .Respond}}</td><td class="num">{{minutes .Resolve}}</td></tr>
+<tr><td>{{words (or .Severity "(none)")}}</td><td class="num">{{.Documents}}</td><td class="num">{{minutes .Detect}}</td><td class="num">{{minutes .Respond}}</td><td class="num">{{minutes .Resolve}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 </section>
 
-<section aria-labelledby="h-slippage">
+<section id="slippage" aria-labelledby="h-slippage">
 <h2 id="h-slippage">Due-date slippage</h2>
 <p>{{.Slippage}}</p>
 </section>
 
-<section aria-labelledby="h-missing">
+<section id="missing" aria-labelledby="h-missing">
 <h2 id="h-missing">Missing tickets</h2>
 {{- if .R.Missing}}
-<table>
-<thead><tr><th>Item</th><th>Owner</th><th>Postmortem</th><th>Ticket</th></tr></thead>
+<div class="table"><table>
+<thead><tr><th>Item <span class="sub">and ticket</span></th><th>Owner</th><th>Postmortem</th></tr></thead>
 <tbody>
 {{- range .R.Missing}}
-<tr><td>{{item .ItemRef}}</td><td>{{or .Owner "—"}}</td><td>{{doc .DocID .DocTitle}}</td><td>{{template "ticket" ticket .Ticket .TicketURL}}</td></tr>
+<tr><td>{{words (item .ItemRef)}}{{template "sub" ticket .Ticket .TicketURL}}</td><td>{{words (or .Owner "—")}}</td><td>{{words (doc .DocID .DocTitle)}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 </section>
 
-<section aria-labelledby="h-drift">
+<section id="drift" aria-labelledby="h-drift">
 <h2 id="h-drift">Drift between document and tracker</h2>
 {{- if .R.Drift}}
-<table>
-<thead><tr><th>Item</th><th>Field</th><th>Document</th><th>Tracker</th><th>Postmortem</th><th>Ticket</th></tr></thead>
+<div class="table"><table>
+<thead><tr><th>Item <span class="sub">and ticket</span></th><th>Field</th><th>Document <span class="sub">and tracker</span></th><th>Postmortem</th></tr></thead>
 <tbody>
 {{- range .R.Drift}}
-<tr><td>{{item .ItemRef}}</td><td>{{.Field}}</td><td>{{or .Document "—"}}</td><td>{{or .Tracker "(unassigned)"}}</td><td>{{doc .DocID .DocTitle}}</td><td>{{template "ticket" ticket .Ticket .TicketURL}}</td></tr>
+<tr><td>{{words (item .ItemRef)}}{{template "sub" ticket .Ticket .TicketURL}}</td><td>{{.Field}}</td><td>{{words (or .Document "—")}}<div class="sub">tracker: {{words (or .Tracker "(unassigned)")}}</div></td><td>{{words (doc .DocID .DocTitle)}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 </section>
 
-<section aria-labelledby="h-orphans">
+<section id="orphans" aria-labelledby="h-orphans">
 <h2 id="h-orphans">Orphaned tickets</h2>
 {{- if .R.Orphans}}
-<table>
-<thead><tr><th>Ticket</th><th>Title</th><th>State</th><th>Postmortem</th><th>Item</th><th>Created</th></tr></thead>
+<div class="table"><table>
+<thead><tr><th>Title <span class="sub">and ticket</span></th><th>State</th><th>Postmortem <span class="sub">and item</span></th><th>Created</th></tr></thead>
 <tbody>
 {{- range .R.Orphans}}
-<tr><td>{{template "ticket" ticket .Ticket .TicketURL}}</td><td>{{.Title}}</td><td>{{state .State}}</td><td>{{.DocID}}</td><td>{{.Key}}</td><td class="date">{{or .Created "—"}}</td></tr>
+<tr><td>{{words .Title}}{{template "sub" ticket .Ticket .TicketURL}}</td><td class="tok">{{state .State}}</td><td>{{words (docByID $.Docs .DocID)}}<div class="sub">{{words .Key}}</div></td><td class="date">{{or .Created "—"}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 </section>
 
-<section aria-labelledby="h-impostors">
+<section id="impostors" aria-labelledby="h-impostors">
 <h2 id="h-impostors">Tickets with pmsync's marker opened by another account</h2>
 {{- if .R.Impostors}}
 <p>pmsync did not adopt these: someone copied its marker. Close them, or trust the account with <code>trusted_authors</code>.</p>
-<table>
-<thead><tr><th>Ticket</th><th>Title</th><th>Opened by</th><th>Postmortem</th><th>Item</th><th>Seen</th></tr></thead>
+<div class="table"><table>
+<thead><tr><th>Title <span class="sub">and ticket</span></th><th>Opened by <span class="sub">first seen</span></th><th>Postmortem <span class="sub">and item</span></th></tr></thead>
 <tbody>
 {{- range .R.Impostors}}
-<tr><td>{{template "ticket" ticket .Ticket .TicketURL}}</td><td>{{.Title}}</td><td>{{.Author}}</td><td>{{.DocID}}</td><td>{{.Key}}</td><td class="date">{{or .Seen "—"}}</td></tr>
+<tr><td>{{words .Title}}{{template "sub" ticket .Ticket .TicketURL}}</td><td>{{words .Author}}<div class="sub">{{or .Seen "—"}}</div></td><td>{{words (docByID $.Docs .DocID)}}<div class="sub">{{words .Key}}</div></td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 </section>
 
-<section aria-labelledby="h-hygiene">
+<section id="hygiene" aria-labelledby="h-hygiene">
 <h2 id="h-hygiene">Hygiene</h2>
 {{- with .R.Hygiene}}
 <h3>Postmortems without action items</h3>
@@ -244,31 +270,31 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 {{template "items" .UnknownOwners}}
 <h3>Timestamps out of order</h3>
 {{- if .BadTimestamps}}
-<table class="narrow">
+<div class="table narrow"><table>
 <thead><tr><th>Postmortem</th><th>Measure</th><th class="num">Duration</th></tr></thead>
 <tbody>
 {{- range .BadTimestamps}}
-<tr><td>{{doc .ID .Title}}</td><td>{{.Measure}}</td><td class="num">{{mins .Minutes}}</td></tr>
+<tr><td>{{words (doc .ID .Title)}}</td><td>{{.Measure}}</td><td class="num">{{mins .Minutes}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 {{- end}}
 </section>
 
-<section aria-labelledby="h-docs">
+<section id="docs" aria-labelledby="h-docs">
 <h2 id="h-docs">Postmortems</h2>
 {{- if .R.Documents}}
-<table>
+<div class="table"><table>
 <thead><tr><th>Date</th><th>Postmortem</th><th>Severity</th><th class="num">Items</th><th class="num">Done</th><th class="num">Overdue</th><th class="num">Completion</th></tr></thead>
 <tbody>
 {{- range .R.Documents}}
-<tr><td class="date">{{or .Date "—"}}</td><td>{{doc .ID .Title}}</td><td>{{or .Severity "—"}}</td><td class="num">{{.Items}}</td><td class="num">{{.Done}}</td><td class="num">{{.Overdue}}</td><td class="num">{{pct .CompletionRate}}</td></tr>
+<tr><td class="date">{{or .Date "—"}}</td><td>{{words (doc .ID .Title)}}</td><td>{{words (or .Severity "—")}}</td><td class="num">{{.Items}}</td><td class="num">{{.Done}}</td><td class="num">{{.Overdue}}</td><td class="num">{{pct .CompletionRate}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
@@ -277,45 +303,46 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 <footer>Generated by pmsync at {{.R.GeneratedAt}} ({{.R.Schema}}).</footer>
 </body>
 </html>
-{{define "ticket"}}{{if .URL}}<a href="{{.URL}}">{{.Text}}</a>{{else}}{{or .Text "—"}}{{end}}{{end}}
+{{define "ticket"}}{{if .URL}}<a class="nw" href="{{.URL}}">{{.Text}}</a>{{else}}<span class="nw">{{or .Text "—"}}</span>{{end}}{{end}}
+{{- define "sub"}}<div class="sub">{{if .Text}}{{template "ticket" .}}{{else}}no ticket{{end}}</div>{{end}}
 {{- define "groups"}}
 {{- if .Groups}}
-<table>
+<div class="table"><table class="groups">
 <thead><tr><th>{{.Name}}</th><th class="num">Items</th><th class="num">Done</th><th class="num">Completion</th><th class="num">On time</th><th class="num">Overdue</th><th class="num">Open or in progress</th><th class="num">Won't do</th><th class="num">Missing</th><th class="num">Time to close, median / p90</th></tr></thead>
 <tbody>
 {{- range .Groups}}
-<tr><td>{{or .Key "(none)"}}</td><td class="num">{{.Items}}</td><td class="num">{{.Done}}</td><td class="num">{{pct .CompletionRate}}</td><td class="num">{{pct .OnTimeRate}}</td><td class="num">{{.Overdue}}</td><td class="num">{{add .Open .InProgress}}</td><td class="num">{{.WontDo}}</td><td class="num">{{.Missing}}</td><td class="num">{{closeTime .TimeToClose}}</td></tr>
+<tr><td>{{words (or .Key "(none)")}}</td><td class="num">{{.Items}}</td><td class="num">{{.Done}}</td><td class="num">{{pct .CompletionRate}}</td><td class="num">{{pct .OnTimeRate}}</td><td class="num">{{.Overdue}}</td><td class="num">{{add .Open .InProgress}}</td><td class="num">{{.WontDo}}</td><td class="num">{{.Missing}}</td><td class="num">{{closeTime .TimeToClose}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 {{- end}}
 {{- define "docs"}}
 {{- if .}}
-<table class="narrow">
+<div class="table narrow"><table>
 <thead><tr><th>Postmortem</th><th>Date</th></tr></thead>
 <tbody>
 {{- range .}}
-<tr><td>{{doc .ID .Title}}</td><td class="date">{{or .Date "—"}}</td></tr>
+<tr><td>{{words (doc .ID .Title)}}</td><td class="date">{{or .Date "—"}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}
 {{- end}}
 {{- define "items"}}
 {{- if .}}
-<table>
-<thead><tr><th>Item</th><th>Kind</th><th>Owner</th><th>State</th><th>Postmortem</th><th>Ticket</th></tr></thead>
+<div class="table"><table>
+<thead><tr><th>Item <span class="sub">kind and ticket</span></th><th>Owner</th><th>State</th><th>Postmortem</th></tr></thead>
 <tbody>
 {{- range .}}
-<tr><td>{{item .}}</td><td>{{.Kind}}</td><td>{{or .Owner "—"}}</td><td>{{state .State}}</td><td>{{doc .DocID .DocTitle}}</td><td>{{template "ticket" ticket .Ticket .TicketURL}}</td></tr>
+<tr><td>{{words (item .)}}<div class="sub">{{kind .Kind}}{{with ticket .Ticket .TicketURL}}{{if .Text}} · {{template "ticket" .}}{{end}}{{end}}</div></td><td>{{words (or .Owner "—")}}</td><td class="tok">{{state .State}}</td><td>{{words (doc .DocID .DocTitle)}}</td></tr>
 {{- end}}
 </tbody>
-</table>
+</table></div>
 {{- else}}
 <p class="none">None.</p>
 {{- end}}

@@ -2,11 +2,13 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pmsync/pmsync/sync/ticket"
 )
@@ -55,6 +57,10 @@ func TestHTMLGolden(t *testing.T) {
 	}
 }
 
+// spanTag matches the spans that keep words whole (span.nw) or start a
+// cell's second line (span.sub).
+var spanTag = regexp.MustCompile(`<span class="(nw|sub)">|</span>`)
+
 func TestHTMLEscapes(t *testing.T) {
 	out := renderHTML(t, Compute(evilInput()))
 	for _, bad := range []string{"<img", "<script", "<svg onload", "<b>SEV1", "javascript:", `"&gt;<`, `"><img`} {
@@ -62,22 +68,24 @@ func TestHTMLEscapes(t *testing.T) {
 			t.Errorf("HTML contains %q", bad)
 		}
 	}
+	// The texts, with the spans that keep their words whole taken out.
+	text := spanTag.ReplaceAllString(out, "")
 	for _, good := range []string{
 		"&lt;img src=x onerror=alert(1)&gt;",
 		"&#34;&gt;&lt;img src=x onerror=alert(4)&gt;",         // the owner                  // the title, in tables
 		"&lt;svg onload=alert(2)&gt;",                         // the team, in the chart and tables
 		"&lt;/title&gt;&lt;script&gt;alert(3)&lt;/script&gt;", // the item text
 		"&lt;B&gt;SEV1&lt;/B&gt;",                             // upper-cased severity
-		"<td>X-1</td>",                                        // not linked: not http(s)
-		`<a href="https://x.example/a%22%3E%3Cscript%3Ealert%286%29%3C/script%3E">X-2</a>`,
+		`<div class="sub">X-1</div>`,                          // not linked: not http(s)
+		`<a class="nw" href="https://x.example/a%22%3E%3Cscript%3Ealert%286%29%3C/script%3E">X-2</a>`,
 	} {
-		if !strings.Contains(out, good) {
+		if !strings.Contains(text, good) {
 			t.Errorf("HTML lacks %q", good)
 		}
 	}
 }
 
-var hrefAttr = regexp.MustCompile(`<a href="[^"]*">`)
+var hrefAttr = regexp.MustCompile(`<a class="nw" href="[^"]*">`)
 
 // The page is self-contained: no script, no reference outside it but the
 // ticket links, and the three charts.
@@ -155,5 +163,149 @@ func TestHTMLManyMonths(t *testing.T) {
 	}
 	if c := columns("x", "t", "d", vals[:4], true); c.Rotate {
 		t.Error("four months rotated")
+	}
+}
+
+// wideInput is a realistic large report for the layout tests: many teams
+// with long hyphenated names, GitHub refs like
+// acme/platform-infrastructure#12345, long titles and item texts, owners
+// written as long handles and as names, plus evilInput's injections.
+func wideInput() Input {
+	in := evilInput()
+	teams := []string{
+		"platform-infrastructure", "payments", "identity-and-access-management", "customer-notifications",
+		"data-warehouse-ingestion", "edge", "search-relevance", "mobile-ios", "mobile-android",
+		"billing-reconciliation", "site-reliability-engineering", "observability-tooling", "developer-experience", "fraud-detection",
+	}
+	owners := []struct{ written, account string }{
+		{"@alexandra.richardson-smythe", "alexandra.richardson-smythe"},
+		{"Maximilian Oberhausen-Weissmann", ""},
+		{"@dev-productivity-oncall-rotation", "dev-productivity-oncall-rotation"},
+		{"@li.wei", "li.wei"},
+		{"@jean-baptiste.dupont", "jean-baptiste.dupont"},
+	}
+	titles := []string{
+		"Cascading failure in the payments-reconciliation pipeline after a certificate rotation in eu-west-1",
+		"Identity provider outage: SAML assertions rejected for 47 minutes",
+		"Notification fan-out saturated the shared Kafka cluster (customer-notifications → data-warehouse-ingestion)",
+		"Search relevance regression shipped behind a misconfigured feature-flag",
+		"Mobile clients hammered the edge after a retry-storm in v8.14.2-hotfix",
+		"Ledger double-posting during the 2026-02-29 leap-day batch",
+	}
+	texts := []string{
+		"Add a circuit-breaker around the certificate-rotation job and page the owning team when it trips",
+		"Backfill the missing reconciliation rows for acme/platform-infrastructure#12345",
+		"Write a runbook",
+		"Rate-limit retries on the client side (exponential back-off with jitter, capped at 30 s)",
+		"Migrate the fan-out workers off the shared cluster onto dedicated brokers sized for peak-hour traffic, and document the capacity model so the next migration does not need the same spelunking",
+		"Alert on p99 latency > 800 ms for the /v2/ledger/postings endpoint",
+	}
+	sevs := []string{"SEV1", "SEV2", "SEV3"}
+	states := []ticket.State{ticket.StateOpen, ticket.StateInProgress, ticket.StateDone, ticket.StateDone, ticket.StateWontDo, ticket.StateOpen, ticket.StateMissing}
+	base := d("2025-06-02")
+	for i, title := range titles {
+		id := fmt.Sprintf("2025-%02d-%s", 6+i, strings.ToLower(strings.Fields(title)[0]))
+		date := base.AddDate(0, 0, 37*i)
+		in.Docs = append(in.Docs, Doc{
+			Path: "postmortems/" + id + ".md", ID: id, Title: title, Date: date,
+			Severity: sevs[i%len(sevs)], Teams: []string{teams[i%len(teams)], teams[(i+5)%len(teams)]},
+			StartedAt: date.Add(9 * time.Hour), DetectedAt: date.Add(9*time.Hour + time.Duration(5+7*i)*time.Minute),
+			RespondedAt: date.Add(9*time.Hour + time.Duration(20+9*i)*time.Minute), ResolvedAt: date.Add(time.Duration(11+3*i) * time.Hour),
+		})
+		for j := range 9 {
+			n := i*9 + j
+			team := teams[n%len(teams)]
+			o := owners[n%len(owners)]
+			st := states[n%len(states)]
+			created := date.Add(time.Duration(24+j) * time.Hour)
+			it := Item{
+				DocID: id, Key: fmt.Sprintf("ai-%04x", 0xa000+n), Kind: ticket.Action, Text: texts[n%len(texts)], Line: 20 + j,
+				Team: team, Owner: o.written, OwnerAccount: o.account, Due: created.AddDate(0, 0, 21+5*j),
+				Ticket: ticket.Ref{
+					Text: fmt.Sprintf("acme/%s#%d", team, 12345+n),
+					URL:  fmt.Sprintf("https://github.com/acme/%s/issues/%d", team, 12345+n),
+				},
+				State: st, Created: created,
+			}
+			if j%4 == 0 {
+				it.Kind, it.Key = ticket.Factor, fmt.Sprintf("cf-%04x", 0xc000+n)
+			}
+			if n%5 == 1 {
+				it.Ticket = ticket.Ref{Text: fmt.Sprintf("PLATFORMINFRA-%d", 10423+n), URL: fmt.Sprintf("https://acme.atlassian.net/browse/PLATFORMINFRA-%d", 10423+n)}
+			}
+			if n%11 == 3 {
+				it.Ticket, it.State = ticket.Ref{}, ticket.StateOpen
+			}
+			if st == ticket.StateDone {
+				it.Done = created.AddDate(0, 0, 10+3*j)
+			}
+			if n%3 == 0 {
+				it.TrackerDue = it.Due.AddDate(0, 0, 14)
+				it.TrackerAssignee = "someone-else-entirely"
+			}
+			if n%13 == 2 {
+				it.Owner, it.OwnerAccount, it.NoOwner = "", "", true
+			}
+			if n%17 == 4 {
+				it.Due = time.Time{}
+			}
+			in.Items = append(in.Items, it)
+		}
+	}
+	in.Orphans = append(in.Orphans, ticket.Ticket{
+		Target:    ticket.Target{Tracker: "github", Repo: "acme/platform-infrastructure"},
+		Ref:       ticket.Ref{Text: "acme/platform-infrastructure#12345", URL: "https://github.com/acme/platform-infrastructure/issues/12345"},
+		HasMarker: true, Marker: ticket.Marker{PM: "2025-06-cascading", Item: "ai-removed-after-review", Owner: "x"},
+		Title:  "Backfill the missing reconciliation rows (removed from the postmortem after review)",
+		Status: ticket.Status{State: ticket.StateInProgress}, Created: d("2025-06-10"),
+	})
+	in.Impostors = append(in.Impostors, Impostor{
+		Ticket: "acme/identity-and-access-management#20001", TicketURL: "https://github.com/acme/identity-and-access-management/issues/20001",
+		Target: "gh:acme/identity-and-access-management", DocID: "2025-07-identity", Key: "ai-a00b",
+		Title: "Copied marker: [pmsync] Rotate the SAML signing certificate before it expires", Author: "someone-helpful-from-another-org", Seen: "2026-03-02",
+	})
+	return in
+}
+
+func TestHTMLWords(t *testing.T) {
+	long := "https://example.com/a/very/long/path/that/is/longer/than/forty/characters"
+	for in, want := range map[string]string{
+		"Write a runbook":                  "Write a runbook",
+		"  Write\ta   runbook \n":          "Write a runbook",
+		"e.g. it's done: 3,5;":             "e.g. it&#39;s done: 3,5;",
+		"acme/platform-infrastructure#123": `<span class="nw">acme/platform-infrastructure#123</span>`,
+		"Add a circuit-breaker (now)":      `Add a <span class="nw">circuit-breaker</span> <span class="nw">(now)</span>`,
+		"<img src=x onerror=alert(1)>":     `<span class="nw">&lt;img</span> <span class="nw">src=x</span> <span class="nw">onerror=alert(1)&gt;</span>`,
+		`"quoted" & <b>`:                   `<span class="nw">&#34;quoted&#34;</span> <span class="nw">&amp;</span> <span class="nw">&lt;b&gt;</span>`,
+		"see " + long:                      "see " + long, // too long to keep whole: it may break at a slash
+		"Überprüfung läuft":                "Überprüfung läuft",
+		"":                                 "",
+	} {
+		if got := string(words(in)); got != want {
+			t.Errorf("words(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestHTMLWide: the large report renders, escapes its injections, and its
+// tables sit in their boxes (the browser test measures their layout).
+func TestHTMLWide(t *testing.T) {
+	out := renderHTML(t, Compute(wideInput()))
+	for _, bad := range []string{"<img", "<script", "<svg onload", "javascript:", "word-break", "overflow-wrap: anywhere", "break-all"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("HTML contains %q", bad)
+		}
+	}
+	if tables, boxes := strings.Count(out, "<table"), strings.Count(out, `<div class="table`); tables != boxes || tables < 15 {
+		t.Errorf("%d tables, %d table boxes: want every table in a box", tables, boxes)
+	}
+	for _, want := range []string{
+		`<span class="nw">acme/platform-infrastructure#12345</span>`,
+		`<a class="nw" href="https://github.com/acme/platform-infrastructure/issues/12345">acme/platform-infrastructure#12345</a>`,
+		`<td><span class="nw">identity-and-access-management</span></td>`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
 	}
 }
