@@ -180,6 +180,7 @@ func Compute(in Input) *Report {
 		}
 		return cmp.Or(strings.Compare(b.Date, a.Date), strings.Compare(a.ID, b.ID))
 	})
+	r.Trends, r.Cohorts = trendsOf(r, in.History), cohortsOf(r)
 	return r
 }
 

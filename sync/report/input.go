@@ -15,6 +15,7 @@ type Input struct {
 	Orphans []ticket.Ticket // pmsync's tickets whose item left its postmortem
 	// Impostors carry pmsync's marker but were opened by another account.
 	Impostors []Impostor
+	History   []Snapshot // earlier snapshots (ReadHistory), for Report.Trends
 	// Offline: built from the documents and .pmsync/ alone (report
 	// --offline); AsOf is then the last successful listing (zero: none).
 	Offline bool

@@ -40,6 +40,7 @@ func (r *Report) Markdown(w io.Writer) error {
 
 	m.h2("By team")
 	m.groups("Team", r.ByTeam)
+	m.trendsAndCohorts(r)
 
 	m.h2("Open items by age")
 	rows = [][]string{}

@@ -25,6 +25,9 @@ type Report struct {
 	ByMonth    []Group `json:"by_month"`
 	ByKind     []Group `json:"by_kind"`
 
+	Trends  Trends   `json:"trends"`  // action items over time, weekly, from the history (trends.go)
+	Cohorts []Cohort `json:"cohorts"` // action items done within 30/60/90 days, by incident month (cohort.go)
+
 	IncidentTimes []SeverityTimes `json:"incident_times"`
 	Slippage      Slippage        `json:"slippage"`
 	Drift         []Drift         `json:"drift"`

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -115,5 +116,43 @@ func TestTrendsWindow(t *testing.T) {
 	// Teams seen only in the report.
 	if fmt.Sprint(len(got.ByTeam), len(got.ByTeam[0].Points)) != fmt.Sprint(3, TrendWeeks) {
 		t.Errorf("by team: %d teams of %d points", len(got.ByTeam), len(got.ByTeam[0].Points))
+	}
+}
+
+// TestComputeHistory: Compute fills trends and cohorts, with the history
+// from Input.History.
+func TestComputeHistory(t *testing.T) {
+	now := time.Date(2026, 3, 15, 20, 30, 0, 0, time.UTC)
+	in := Input{
+		Now:  now,
+		Docs: []Doc{{ID: "a", Title: "A", Date: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)}},
+		Items: []Item{
+			{DocID: "a", Key: "ai-1", Kind: "action", Team: "db", State: "done", Done: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)}, // 15 days
+			{DocID: "a", Key: "ai-2", Kind: "action", Team: "db", State: "open"},
+			{DocID: "a", Key: "cf-1", Kind: "factor", Team: "db", State: "open"},
+		},
+		History: []Snapshot{{At: now.AddDate(0, 0, -7), Total: fig(2, 0, 0, 2, 0), Teams: map[string]Figures{"db": fig(2, 0, 0, 2, 0)}}},
+	}
+	r := Compute(in)
+	// Last week 0 of 2 done; now 1 of 2.
+	if a, b := js(t, r.Trends.Overall), `[{"week":"2026-W10","date":"2026-03-08","items":2,"done":0,"wont_do":0,"open":2,"overdue":0,"completion_rate":0},{"week":"2026-W11","date":"2026-03-15","items":2,"done":1,"wont_do":0,"open":1,"overdue":0,"completion_rate":0.5}]`; a != b {
+		t.Errorf("trends:\n got %s\nwant %s", a, b)
+	}
+	// 2026-01: 69 days ago: 30 and 60 days final, 1 of 2 done in each.
+	if a, b := js(t, r.Cohorts), `[{"month":"2026-01","postmortems":1,"items":2,"wont_do":0,"done":1,"done_undated":0,"latest":"2026-01-05","within_30":{"done":1,"share":0.5},"within_60":{"done":1,"share":0.5}}]`; a != b {
+		t.Errorf("cohorts:\n got %s\nwant %s", a, b)
+	}
+	if s := Snap(r); s.Total != fig(2, 1, 0, 1, 0) || !s.At.Equal(now) {
+		t.Errorf("Snap: %+v", s)
+	}
+	var b strings.Builder
+	if err := r.Markdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Trends\n", "| 2026-W10 | 2026-03-08 | 2 | 0 | 0.0% | 2 | 0 | 0 |", "| db | 0.0% → 50.0% | ▁▅ | 2 → 1 | 0 → 0 |",
+		"## Action items done within 30, 60 and 90 days, by incident month\n", "| 2026-01 | 1 | 2 | 50.0% (1) | 50.0% (1) | not yet | 1 | 0 |"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, b.String())
+		}
 	}
 }
