@@ -201,6 +201,35 @@ func ReadHistory(path string) ([]Snapshot, error) {
 	return snaps, nil
 }
 
+// DecodeHistory is ReadHistory for the file's content, e.g. read from a
+// git clone (report.RepoFiles); nil or empty data is an empty history.
+func DecodeHistory(data []byte) ([]Snapshot, error) {
+	snaps, torn, err := readHistory(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	if torn > 0 {
+		slog.Default().Warn("history: skipped a torn last line", "line", torn)
+	}
+	return snaps, nil
+}
+
+// AppendHistoryData is AppendHistory for the file's content: it returns
+// the new content (s added, compacted) for the caller to write whole,
+// e.g. into a git clone with report.RepoFiles. nil data is an empty
+// history.
+func AppendHistoryData(data []byte, s Snapshot) ([]byte, error) {
+	snaps, err := DecodeHistory(data)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := encodeHistory(&b, compact(append(snaps, s))); err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
 // readHistory parses the lines of a history file. torn is the number of
 // the last line when it was skipped, else 0. Blank lines are skipped.
 func readHistory(r io.Reader) (snaps []Snapshot, torn int, err error) {
@@ -269,11 +298,8 @@ func writeHistory(path string, snaps []Snapshot) (err error) {
 		}
 	}()
 	bw := bufio.NewWriterSize(fh, 64<<10)
-	e := json.NewEncoder(bw) // one line a snapshot
-	for _, s := range snaps {
-		if err := e.Encode(s); err != nil {
-			return err
-		}
+	if err := encodeHistory(bw, snaps); err != nil {
+		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return err
@@ -295,6 +321,17 @@ func writeHistory(path string, snaps []Snapshot) (err error) {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
 		d.Close()
+	}
+	return nil
+}
+
+// encodeHistory writes one line a snapshot.
+func encodeHistory(w io.Writer, snaps []Snapshot) error {
+	e := json.NewEncoder(w)
+	for _, s := range snaps {
+		if err := e.Encode(s); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -227,6 +227,36 @@ func TestAppendHistory(t *testing.T) {
 	}
 }
 
+// TestHistoryData: the same through the file's content, as the engine
+// does with a git clone.
+func TestHistoryData(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	data, err := AppendHistoryData(nil, snapAt(t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A torn last line is dropped; same hour: the later is kept.
+	data = append(data, `{"at":"2026-11-02T10:00:00Z","tot`...)
+	for _, at := range []time.Time{t0.Add(time.Hour), t0.Add(90 * time.Minute)} {
+		if data, err = AppendHistoryData(data, snapAt(at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := line(t, snapAt(t0)) + line(t, snapAt(t0.Add(90*time.Minute))); string(data) != want {
+		t.Errorf("content:\n%s\nwant\n%s", data, want)
+	}
+	got, err := DecodeHistory(data)
+	if err != nil || len(got) != 2 || !got[1].At.Equal(t0.Add(90*time.Minute)) {
+		t.Errorf("decoded %v, %v", got, err)
+	}
+	if got, err := DecodeHistory(nil); err != nil || len(got) != 0 {
+		t.Errorf("no data: %v, %v", got, err)
+	}
+	if _, err := AppendHistoryData([]byte("garbage\n"+line(t, snapAt(t0))), snapAt(t0)); err == nil {
+		t.Error("damaged content: no error")
+	}
+}
+
 // TestAppendHistoryConcurrent: readers never see a damaged file while one
 // writer appends; two writers at once leave a whole file, but each may
 // lose what the other appended while it was writing (its rename wins).
