@@ -41,42 +41,44 @@ type inlineMeta struct {
 }
 
 var (
-	reTaskBox      = regexp.MustCompile(`^\[([ xX]?)\]\s*`)
-	reStatusLink   = regexp.MustCompile(`(?i)\[(fixed|done|completed|resolved)\]\(([^)\s]+)\)\.?`)
-	reParenLink    = regexp.MustCompile(`\(\s*\[([^\]]+)\]\(([^)\s]+)\)\s*\)\.?\s*$`)
-	reOwnerField   = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?(?:\s+\p{Lu}[\pL'’-]+){0,3})\s*`)
-	reDueField     = regexp.MustCompile(`(?i)\s*[,;]?\s*\bdue(?: date)?:\s*([^,;()\n]+?)\s*(?:[,;]|$)`)
-	reByDate       = regexp.MustCompile(`(?i)\s*\bby\s+(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|Q[1-4]\s+\d{4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\s+\d{4})\b`)
-	reBoldStatus   = regexp.MustCompile(`\s*\*\*(DONE|TODO|Done|Todo|FIXED|Fixed|WIP)\.?\*\*\.?`)
-	reParenStatus  = regexp.MustCompile(`(?i)\s*\((done|fixed|completed|complete|todo|wip|in progress|ongoing)\)\.?`)
-	reTrailStatus  = regexp.MustCompile(`\s*\b(DONE|TODO|FIXED|WIP)\.?\s*$`)
-	reUnderDone    = regexp.MustCompile(`(?i)\s*_(done[^_]*)_`)
-	reCompletedAs  = regexp.MustCompile(`(?i)[;,.]?\s*(completed|done|fixed) (?:as of|on)\s+([^.;]+?)\s*\.?$`)
-	rePriorityTok  = regexp.MustCompile(`^(?i:p[0-4])$`)
-	reEmail        = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
-	reGoogleOwner  = regexp.MustCompile(`^[a-z][a-z0-9._-]*@$`)
-	reDoneWord     = regexp.MustCompile(`(?i)^(done|fixed|completed?|resolved|closed|merged|shipped)\b`)
-	reOpenWord     = regexp.MustCompile(`(?i)^(todo|open|wip|in progress|ongoing|planned|not started|filed)\b`)
-	reJiraKey      = regexp.MustCompile(`^[A-Z][A-Z0-9_]+-[1-9][0-9]*$`)
-	reGitHubIssue  = regexp.MustCompile(`^https?://[^/\s]+/(?:api/v3/repos/)?([^/\s]+)/([^/\s]+)/issues/([0-9]+)/?(?:[#?].*)?$`)
-	reJiraBrowse   = regexp.MustCompile(`^https?://[^\s]+/browse/([A-Z][A-Z0-9_]+-[1-9][0-9]*)/?(?:[#?].*)?$`)
-	reRepoRef      = regexp.MustCompile(`^([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#([0-9]+)$`)
-	reMdLink       = regexp.MustCompile(`\[([^\]]*)\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)`)
-	reBareURL      = regexp.MustCompile(`<?(https?://[^\s>)\]]+)>?`)
-	rePlaceholder  = regexp.MustCompile(`(?i)^(n/?a|none|-+|—|tbd|tbc|\?+|todo\.?|done\.?)$`)
-	reSuffixStatus = regexp.MustCompile(`^\((.*): ([^:]*)\)$`)
+	reTaskBox     = regexp.MustCompile(`^\[([ xX]?)\]\s*`)
+	reStatusLink  = regexp.MustCompile(`(?i)\[(fixed|done|completed|resolved)\]\(([^)\s]+)\)\.?`)
+	reParenLink   = regexp.MustCompile(`\(\s*\[([^\]]+)\]\(([^)\s]+)\)\s*\)\.?\s*$`)
+	reOwnerField  = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?(?:\s+\p{Lu}[\pL'’-]+){0,3})\s*`)
+	reDueField    = regexp.MustCompile(`(?i)\s*[,;]?\s*\bdue(?: date)?:\s*([^,;()\n]+?)\s*(?:[,;]|$)`)
+	reByDate      = regexp.MustCompile(`(?i)\s*\bby\s+(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|Q[1-4]\s+\d{4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\s+\d{4})\b`)
+	reBoldStatus  = regexp.MustCompile(`\s*\*\*(DONE|TODO|Done|Todo|FIXED|Fixed|WIP)\.?\*\*\.?`)
+	reParenStatus = regexp.MustCompile(`(?i)\s*\((done|fixed|completed|complete|todo|wip|in progress|ongoing)\)\.?`)
+	reTrailStatus = regexp.MustCompile(`\s*\b(DONE|TODO|FIXED|WIP)\.?\s*$`)
+	reUnderDone   = regexp.MustCompile(`(?i)\s*_(done[^_]*)_`)
+	// completedAsHints is the cheap test before reCompletedAs.
+	completedAsHints = newREHints("completed as of", "completed on", "done as of", "done on", "fixed as of", "fixed on")
+	reCompletedAs    = regexp.MustCompile(`(?i)[;,.]?\s*(completed|done|fixed) (?:as of|on)\s+([^.;]+?)\s*\.?$`)
+	rePriorityTok    = regexp.MustCompile(`^(?i:p[0-4])$`)
+	reEmail          = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
+	reGoogleOwner    = regexp.MustCompile(`^[a-z][a-z0-9._-]*@$`)
+	reDoneWord       = regexp.MustCompile(`(?i)^(done|fixed|completed?|resolved|closed|merged|shipped)\b`)
+	reOpenWord       = regexp.MustCompile(`(?i)^(todo|open|wip|in progress|ongoing|planned|not started|filed)\b`)
+	reJiraKey        = regexp.MustCompile(`^[A-Z][A-Z0-9_]+-[1-9][0-9]*$`)
+	reGitHubIssue    = regexp.MustCompile(`^https?://[^/\s]+/(?:api/v3/repos/)?([^/\s]+)/([^/\s]+)/issues/([0-9]+)/?(?:[#?].*)?$`)
+	reJiraBrowse     = regexp.MustCompile(`^https?://[^\s]+/browse/([A-Z][A-Z0-9_]+-[1-9][0-9]*)/?(?:[#?].*)?$`)
+	reRepoRef        = regexp.MustCompile(`^([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#([0-9]+)$`)
+	reMdLink         = regexp.MustCompile(`\[([^\]]*)\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)`)
+	reBareURL        = regexp.MustCompile(`<?(https?://[^\s>)\]]+)>?`)
+	rePlaceholder    = regexp.MustCompile(`(?i)^(n/?a|none|-+|—|tbd|tbc|\?+|todo\.?|done\.?)$`)
+	reSuffixStatus   = regexp.MustCompile(`^\((.*): ([^:]*)\)$`)
 )
 
 // refFromURL recognises a tracker issue URL: a GitHub issue or a Jira
 // browse link. Pull requests and commits are evidence, not tickets.
 func refFromURL(u, text string) (ticket.Ref, bool) {
-	if m := reGitHubIssue.FindStringSubmatch(u); m != nil {
+	if m := findIf(strings.Contains(u, "/issues/"), reGitHubIssue, u); m != nil {
 		if text == "" || strings.HasPrefix(text, "http") {
 			text = m[1] + "/" + m[2] + "#" + m[3]
 		}
 		return ticket.Ref{Text: text, URL: u}, true
 	}
-	if m := reJiraBrowse.FindStringSubmatch(u); m != nil {
+	if m := findIf(strings.Contains(u, "/browse/"), reJiraBrowse, u); m != nil {
 		if text == "" || strings.HasPrefix(text, "http") {
 			text = m[1]
 		}
@@ -206,7 +208,7 @@ func (m *inlineMeta) metaToken(part string) bool {
 		m.priority = strings.ToUpper(p)
 	case strings.HasPrefix(p, "@") && !strings.ContainsAny(p[1:], " \t"):
 		m.owner = p
-	case reEmail.MatchString(p) || reGoogleOwner.MatchString(p):
+	case strings.IndexByte(p, '@') >= 0 && (reEmail.MatchString(p) || reGoogleOwner.MatchString(p)):
 		m.owner = p
 	case strings.Contains(p, "://") && len(strings.Fields(p)) <= 3:
 		// "(filed https://github.com/acme/web/issues/1335)", "(done:
@@ -269,7 +271,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 	if strings.Contains(s, "(") {
 		s = parenMeta(s, &m)
 	}
-	if sm := findIf(hasFold(s, "owner"), reOwnerField, s); sm != nil {
+	if sm := findIf(hasFold(s, "owner:"), reOwnerField, s); sm != nil {
 		if m.owner == "" {
 			m.owner = sm[1]
 		}
@@ -294,7 +296,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 			s = strings.Replace(s, sm[0], "", 1)
 		}
 	}
-	if sm := findIf((hasFold(s, " as of ") || hasFold(s, " on ")) && (hasFold(s, "complete") || hasFold(s, "done") || hasFold(s, "fixed")) && strings.ContainsAny(s, "0123456789"), reCompletedAs, s); sm != nil {
+	if sm := findIf((hasFold(s, " as of ") || hasFold(s, " on ")) && (hasFold(s, "complete") || hasFold(s, "done") || hasFold(s, "fixed")) && strings.ContainsAny(s, "0123456789") && completedAsHints.in(s), reCompletedAs, s); sm != nil {
 		m.setStatus(sm[1] + " " + sm[2])
 		s = strings.Replace(s, sm[0], "", 1)
 	}
@@ -671,6 +673,25 @@ func mayHaveStatus(re *regexp.Regexp, s string) bool {
 		return strings.HasSuffix(t, "DONE") || strings.HasSuffix(t, "TODO") || strings.HasSuffix(t, "FIXED") || strings.HasSuffix(t, "WIP")
 	}
 	return true
+}
+
+// newREHints is a foldSet of the words one of which a (?i) expression
+// needs: besides ASCII case, Go's expressions fold "ſ" to "s" and the
+// Kelvin sign to "k", so a text holding either may match as well.
+func newREHints(subs ...string) *foldSet {
+	for _, sub := range subs {
+		if strings.ContainsRune(sub, 's') {
+			subs = append(subs, "ſ")
+			break
+		}
+	}
+	for _, sub := range subs {
+		if strings.ContainsRune(sub, 'k') {
+			subs = append(subs, "\u212A")
+			break
+		}
+	}
+	return newFoldSet(subs...)
 }
 
 // The cheap tests before reBoldStatus and reParenStatus.

@@ -262,7 +262,9 @@ func nesting(src []byte) (line, depth int) {
 			switch c := src[j]; {
 			case c == ' ' || c == '\t':
 				if d == 0 { // indentation before the first marker nests too
-					indent += map[bool]int{true: 1, false: 4}[c == ' ']
+					if indent++; c == '\t' {
+						indent += 3
+					}
 				}
 				j++
 			case c == '>':
@@ -937,8 +939,13 @@ func announces(p string) bool {
 	for start > 0 && !utf8.RuneStart(p[start]) {
 		start--
 	}
-	return reAnnounce.MatchString(p[start:]) && !(hasFold(p, "you") && reReader.MatchString(p))
+	return announceHints.in(p[start:]) && reAnnounce.MatchString(p[start:]) && !(hasFold(p, "you") && reReader.MatchString(p))
 }
+
+// announceHints is the cheap test before reAnnounce: a word each of its
+// alternatives needs.
+var announceHints = newREHints("prevent", "avoid", "going forward", "we will do the following", "lessons", "changes",
+	"improvements", "steps", "actions", "action items", "follow")
 
 // reReader is text addressed to the reader.
 var reReader = regexp.MustCompile(`(?i)\byou(?:r|rs)?\b`)
@@ -1028,7 +1035,13 @@ func commitment(pt string) bool {
 	return actionVerbs.first(pt) || askWords.first(pt) || planWords.match(pt)
 }
 
-var rePointer = regexp.MustCompile(`(?i)\bcan be found (?:in|at|here)\b|^(?:all |the )?(?:action items?|follow[- ]?ups?|items|actions|work|tasks?|remediations?)?\s*(?:are |is |will be |have been )?(?:tracked|listed|recorded|collected|filed|captured)\b|^(?:see|refer to)\b|^copy these\b`)
+// rePointer is a pointer's start ("Tracked in", "All follow-ups are
+// listed", "See"), reFoundIn one anywhere ("... can be found in").
+// Anchored, rePointer looks at the start only.
+var (
+	rePointer = regexp.MustCompile(`(?i)^(?:(?:all |the )?(?:action items?|follow[- ]?ups?|items|actions|work|tasks?|remediations?)?\s*(?:are |is |will be |have been )?(?:tracked|listed|recorded|collected|filed|captured)\b|(?:see|refer to)\b|copy these\b)`)
+	reFoundIn = regexp.MustCompile(`(?i)\bcan be found (?:in|at|here)\b`)
+)
 
 // pointer reports a paragraph that says where the items are instead of
 // naming them: "Tracked in PLAT-1200", "All follow-up work is tracked in
@@ -1041,13 +1054,16 @@ func pointer(text, t string) bool {
 		return false
 	}
 	first, _ := firstSentence(t)
-	return rePointer.MatchString(t) || reTrackedIn.MatchString(first) && reWhereItems.MatchString(first)
+	return hasFold(t, "can be found ") && reFoundIn.MatchString(t) || rePointer.MatchString(t) ||
+		trackedHints.in(first) && reTrackedIn.MatchString(first) && reWhereItems.MatchString(first)
 }
 
 // pointerHints is the cheap test before the expressions of pointer.
 var pointerHints = newFoldSet("track", "see", "found", "copy", "refer", "listed", "recorded", "collected", "captured", "filed")
 
 var (
+	// trackedHints is the cheap test before reTrackedIn.
+	trackedHints = newREHints("tracked", "listed", "recorded", "collected", "captured")
 	reTrackedIn  = regexp.MustCompile(`(?i)\b(?:is|are|will be|have been|has been) (?:tracked|listed|recorded|collected|captured)\b`)
 	reWhereItems = regexp.MustCompile(`(?i)\b(?:all|every|the)\b.*\b(?:action items?|follow[- ]?ups?|work|items|tasks|remediations?|actions)\b`)
 )

@@ -109,7 +109,7 @@ func peelTail(s string, m *inlineMeta, prose bool) string {
 			}
 		}
 		pre, win := splitTail(t, 96)
-		if digitEnd || last == ')' || last == ']' {
+		if (digitEnd || last == ')' || last == ']') && mayEndInKey(win) {
 			// A key that is the text of a link already read ("[OPS-7](…/browse/OPS-7)") goes with it.
 			if loc := reTailKey.FindStringSubmatchIndex(win); loc != nil && (loc[2] > 0 || pre != "" || head != "") &&
 				(m.keys.bare(win[loc[2]:loc[3]]) || m.ticket.Text == win[loc[2]:loc[3]]) {
@@ -120,7 +120,7 @@ func peelTail(s string, m *inlineMeta, prose bool) string {
 				continue
 			}
 		}
-		if digitEnd || last == ')' {
+		if (digitEnd || last == ')') && mayEndInDate(win) {
 			if loc := reTailDate.FindStringSubmatchIndex(win); loc != nil && (loc[2] > 0 || pre != "" || head != "") {
 				if m.due == "" {
 					m.due = rangeEnd(win[loc[2]:loc[3]])
@@ -137,15 +137,15 @@ func peelTail(s string, m *inlineMeta, prose bool) string {
 				continue
 			}
 		}
-		if !prose && strings.IndexByte(win, '@') >= 0 {
-			if loc := reMentionName.FindStringSubmatchIndex(win); loc != nil && (loc[0] > 0 || pre != "" || head != "") {
+		if at := strings.LastIndexByte(win, '@'); !prose && at >= 0 && (at == 0 || isSpaceRE(win[at-1])) {
+			if loc := findIndexIf(mayBeMentionName(win[at+1:]), reMentionName, win); loc != nil && (loc[0] > 0 || pre != "" || head != "") {
 				if m.owner == "" {
 					m.owner, m.ownerUnsure = win[loc[2]:loc[3]], true
 				}
 				s = head + pre + win[:loc[0]]
 				continue
 			}
-			if loc := reMentionHandle.FindStringSubmatchIndex(win); loc != nil && (loc[0] > 0 || pre != "" || head != "") {
+			if loc := findIndexIf(mayBeHandle(win[at+1:]), reMentionHandle, win); loc != nil && (loc[0] > 0 || pre != "" || head != "") {
 				if m.owner == "" {
 					m.owner = win[loc[2]:loc[3]]
 				}
@@ -157,6 +157,74 @@ func peelTail(s string, m *inlineMeta, prose bool) string {
 	}
 	return s
 }
+
+// The cheap tests before the expressions at the end of an item. Each is
+// true whenever its expression can match, and false for most items.
+
+// endDigits returns the digits that end s, before one closing bracket
+// when s ends in one of closers, and the byte before them (0 when none).
+func endDigits(s, closers string) (run string, before byte) {
+	if s != "" && strings.IndexByte(closers, s[len(s)-1]) >= 0 {
+		s = s[:len(s)-1]
+	}
+	i := len(s)
+	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
+		i--
+	}
+	if i > 0 {
+		before = s[i-1]
+	}
+	return s[i:], before
+}
+
+// mayEndInKey: reTailKey's number starts with 1-9 and follows "-", "#",
+// "b/", "bug" or white space.
+func mayEndInKey(win string) bool {
+	run, before := endDigits(win, ")]")
+	return run != "" && run[0] != '0' && (strings.IndexByte("-#/gG", before) >= 0 || isSpaceRE(before))
+}
+
+// mayEndInDate: reTailDate's dates end in a day or month of one or two
+// digits after "-" or "/", or in a year of four after "/", "." or white
+// space.
+func mayEndInDate(win string) bool {
+	run, before := endDigits(win, ")")
+	switch len(run) {
+	case 1, 2:
+		return before == '-' || before == '/'
+	case 4:
+		return before == '/' || before == '.' || isSpaceRE(before)
+	}
+	return false
+}
+
+// mayBeMentionName: after the last "@", reMentionName needs an upper-case
+// letter and more than one word.
+func mayBeMentionName(after string) bool {
+	r, _ := utf8.DecodeRuneInString(after)
+	return unicode.Is(unicode.Lu, r) && strings.ContainsAny(after, " \t\n\f\r")
+}
+
+// mayBeHandle: after the last "@", reMentionHandle needs a letter or
+// digit, then only those, "_", "." and "-".
+func mayBeHandle(after string) bool {
+	if after == "" || !isAlnum(after[0]) {
+		return false
+	}
+	for i := 1; i < len(after); i++ {
+		if c := after[i]; !isAlnum(c) && c != '_' && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// isSpaceRE reports a byte \s matches in an expression.
+func isSpaceRE(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
 
 // splitTail splits t before its last n bytes (on a rune boundary).
 func splitTail(t string, n int) (pre, win string) {
@@ -398,8 +466,13 @@ func leadOwner(title string) (owner, rest string, teamWord, ok bool) {
 	if !strings.HasPrefix(title, "[") && strings.IndexByte(head, ':') < 0 && !hasFold(head, " team ") {
 		return "", "", false, false // the cheap test
 	}
+	first, _ := utf8.DecodeRuneInString(title)
 	for _, re := range []*regexp.Regexp{reLeadTeamTo, reLeadBracket, reLeadColon} {
-		if m := re.FindStringSubmatch(title); m != nil {
+		// What each expression needs: "team", a '[' first, a letter
+		// first and a ':'.
+		may := re == reLeadTeamTo && strings.Contains(title, "team") || re == reLeadBracket && strings.HasPrefix(title, "[") ||
+			re == reLeadColon && unicode.IsLetter(first) && strings.IndexByte(title, ':') >= 0
+		if m := findIf(may, re, title); m != nil {
 			return strings.TrimSpace(m[1]), upperFirst(strings.TrimSpace(m[2])), re == reLeadTeamTo, true
 		}
 	}
