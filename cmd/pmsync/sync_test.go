@@ -492,14 +492,18 @@ func TestReportCommand(t *testing.T) {
 			t.Fatalf("sync did not write %s: %v", f, err)
 		}
 	}
+	type counts struct {
+		Items int `json:"items"`
+	}
 	var rep struct {
-		Schema string `json:"schema"`
-		Totals struct {
-			Items int `json:"items"`
-		} `json:"totals"`
+		Schema  string `json:"schema"`
+		Totals  counts `json:"totals"` // the action items
+		Factors struct {
+			Counts counts `json:"counts"`
+		} `json:"factors"`
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "report.json"))
-	if err := json.Unmarshal(b, &rep); err != nil || rep.Schema != "pmsync.report/v1" || rep.Totals.Items < 60 {
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Schema != "pmsync.report/v2" || rep.Totals.Items < 30 || rep.Factors.Counts.Items < 30 {
 		t.Fatalf("report.json: %v %+v", err, rep)
 	}
 	before := snapshot(t, e.dir)
@@ -513,7 +517,7 @@ func TestReportCommand(t *testing.T) {
 		t.Fatalf("report changed something: %d writes", n)
 	}
 	md, _ := os.ReadFile(filepath.Join(out2, "report.md"))
-	if !strings.Contains(string(md), "Overdue items, oldest first") {
+	if !strings.Contains(string(md), "Overdue action items, oldest first") {
 		t.Fatalf("report.md:\n%s", md)
 	}
 	if code, _, errOut := runCmd(t, []string{"GH_TOKEN=" + testToken}, "report", "--config", e.config, "--format", "pdf"); code != exitUsage || !strings.Contains(errOut, "pdf") {

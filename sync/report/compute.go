@@ -15,20 +15,33 @@ type fact struct {
 	doc   *Doc // nil when the item's document is not in the input
 	state ticket.State
 	row   ItemRow
-	done  time.Time // done date (UTC day), zero when unknown
-	close *int      // days to close
+	// owner and ownerName are the item's by_owner row.
+	owner, ownerName string
+	done             time.Time // done date (UTC day), zero when unknown
+	close            *int      // days to close from the postmortem's date
+	closeTicket      *int      // days to close from the ticket's creation
 }
+
+// action reports an action item; everything else is a factor.
+func (f *fact) action() bool { return f.it.Kind != ticket.Factor }
+
+// pending: not done and not dropped (open, in progress or missing).
+func (f *fact) pending() bool { return f.state != ticket.StateDone && f.state != ticket.StateWontDo }
 
 // Compute builds the report. It is pure: "today" is in.Now's UTC date.
 func Compute(in Input) *Report {
 	today := day(in.Now)
+	dir := newPeople(&in)
 	r := &Report{
 		Schema:        Schema,
 		GeneratedAt:   in.Now.UTC().Format(time.RFC3339),
 		Today:         today.Format(ticket.DateLayout),
 		Postmortems:   len(in.Docs),
+		Factors:       Factors{OpenBugs: []ItemRow{}, Unaddressed: []ItemRef{}, Unlinked: []DocRef{}},
 		Overdue:       []ItemRow{},
 		Missing:       []ItemRow{},
+		Escalation:    []TeamEscalation{},
+		Carrying:      []Carrier{},
 		IncidentTimes: []SeverityTimes{},
 		Drift:         []Drift{},
 		Orphans:       []Orphan{},
@@ -55,76 +68,76 @@ func Compute(in Input) *Report {
 
 	facts := make([]*fact, len(in.Items))
 	for i := range in.Items {
-		facts[i] = derive(&in.Items[i], docs[in.Items[i].DocID], today)
+		facts[i] = derive(&in.Items[i], docs[in.Items[i].DocID], today, dir)
 	}
 	// Items in document order: doc id, line, key.
 	slices.SortStableFunc(facts, func(a, b *fact) int {
 		return cmp.Or(strings.Compare(a.it.DocID, b.it.DocID), cmp.Compare(a.it.Line, b.it.Line), strings.Compare(a.it.Key, b.it.Key))
 	})
 
-	var total acc
-	team, owner, sev, month, kind, perDoc := groups{}, groups{}, groups{}, groups{}, groups{}, groups{}
+	var total, factors acc
+	team, owner, sev, month, kind, perDoc, docFactors := groups{}, groups{}, groups{}, groups{}, groups{}, groups{}, groups{}
 	var slips []int
 	r.OpenByAge = OpenAge{Buckets: newBuckets()}
 	for _, f := range facts {
 		it := f.it
-		total.add(f)
-		team.add(strings.TrimSpace(it.Team), f)
-		owner.add(strings.TrimSpace(it.Owner), f)
-		sev.add(f.row.Severity, f)
-		month.add(incidentMonth(f.doc), f)
 		kind.add(string(it.Kind), f)
-		perDoc.add(it.DocID, f)
 		r.Items = append(r.Items, f.row)
-
-		switch {
-		case f.row.Overdue:
-			r.Overdue = append(r.Overdue, f.row)
-		case f.state == ticket.StateMissing:
+		if f.state == ticket.StateMissing {
 			r.Missing = append(r.Missing, f.row)
 		}
+		if d := drift(f, dir); len(d) > 0 {
+			r.Drift = append(r.Drift, d...)
+		}
+		if !f.action() {
+			factors.add(f)
+			docFactors.add(it.DocID, f)
+			if !it.Ticket.IsZero() {
+				r.Factors.WithTicket++
+				if f.state == ticket.StateOpen || f.state == ticket.StateInProgress {
+					r.Factors.OpenBugs = append(r.Factors.OpenBugs, f.row)
+				}
+			}
+			continue
+		}
+
+		total.add(f)
+		team.add(f.row.Team, f)
+		owner.add(f.owner, f).named(f.ownerName, f.row.Owner)
+		sev.add(f.row.Severity, f)
+		month.add(incidentMonth(f.doc), f)
+		perDoc.add(it.DocID, f)
+		if f.row.Overdue {
+			r.Overdue = append(r.Overdue, f.row)
+		}
 		if f.state == ticket.StateOpen || f.state == ticket.StateInProgress {
-			if f.row.AgeDays == nil {
-				r.OpenByAge.Unknown++
-			} else {
-				for i := range r.OpenByAge.Buckets {
-					b := &r.OpenByAge.Buckets[i]
-					if *f.row.AgeDays >= b.MinDays && (b.MaxDays == nil || *f.row.AgeDays <= *b.MaxDays) {
-						b.Count++
-						break
-					}
-				}
+			r.OpenByAge.count(f.row.AgeDays)
+		}
+		// Slippage compares with the tracker, so it needs a ticket the
+		// tracker still has.
+		if !it.Ticket.IsZero() && f.state != ticket.StateMissing && !it.Due.IsZero() && !it.TrackerDue.IsZero() {
+			r.Slippage.Compared++
+			if f.row.SlipDays > 0 {
+				slips = append(slips, f.row.SlipDays)
 			}
 		}
-
-		// Slippage and drift compare with the tracker, so they need a
-		// ticket the tracker still has.
-		if !it.Ticket.IsZero() && f.state != ticket.StateMissing {
-			if !it.Due.IsZero() && !it.TrackerDue.IsZero() {
-				r.Slippage.Compared++
-				if f.row.SlipDays > 0 {
-					slips = append(slips, f.row.SlipDays)
-				}
+		if f.pending() {
+			switch {
+			case f.owner == "":
+				r.Hygiene.NoOwner = append(r.Hygiene.NoOwner, f.row.ItemRef)
+			case it.OwnerAccount == "" && it.OwnerTeam == "":
+				r.Hygiene.UnknownOwners = append(r.Hygiene.UnknownOwners, f.row.ItemRef)
 			}
-			if it.OwnerAccount != "" && !strings.EqualFold(it.OwnerAccount, it.TrackerAssignee) {
-				r.Drift = append(r.Drift, Drift{ItemRef: f.row.ItemRef, Field: "owner", Document: it.OwnerAccount, Tracker: it.TrackerAssignee})
+			if it.Due.IsZero() {
+				r.Hygiene.NoDue = append(r.Hygiene.NoDue, f.row.ItemRef)
 			}
-			if !it.Due.IsZero() && !it.TrackerDue.IsZero() && !day(it.Due).Equal(day(it.TrackerDue)) {
-				r.Drift = append(r.Drift, Drift{ItemRef: f.row.ItemRef, Field: "due", Document: f.row.Due, Tracker: f.row.TrackerDue})
-			}
-		}
-
-		if it.NoOwner || strings.TrimSpace(it.Owner) == "" {
-			r.Hygiene.NoOwner = append(r.Hygiene.NoOwner, f.row.ItemRef)
-		} else if it.OwnerAccount == "" && !it.OwnerTeam {
-			r.Hygiene.UnknownOwners = append(r.Hygiene.UnknownOwners, f.row.ItemRef)
-		}
-		if it.Due.IsZero() {
-			r.Hygiene.NoDue = append(r.Hygiene.NoDue, f.row.ItemRef)
 		}
 	}
-	r.Totals = total.counts()
-	r.ByTeam, r.ByOwner, r.BySeverity, r.ByMonth, r.ByKind = team.rows(), owner.rows(), sev.rows(), month.rows(), kind.rows()
+	r.Totals, r.Factors.Counts = total.counts(), factors.counts()
+	r.ByTeam, r.BySeverity, r.ByMonth, r.ByKind = team.rows(), sev.rows(), month.rows(), kind.rows()
+	r.ByOwner = owner.rows()
+	slices.SortStableFunc(r.ByOwner, func(a, b Group) int { return ownerOrder(a.Key, a.Name, b.Key, b.Name) })
+	r.Escalation, r.Carrying = escalate(facts, today)
 
 	slices.SortStableFunc(r.Overdue, func(a, b ItemRow) int {
 		return cmp.Or(strings.Compare(a.Due, b.Due), strings.Compare(a.DocID, b.DocID), strings.Compare(a.Key, b.Key))
@@ -132,6 +145,8 @@ func Compute(in Input) *Report {
 	slices.SortStableFunc(r.Drift, func(a, b Drift) int {
 		return cmp.Or(strings.Compare(a.DocID, b.DocID), strings.Compare(a.Key, b.Key), strings.Compare(a.Field, b.Field))
 	})
+	// Oldest postmortem first; undated last; then document order.
+	slices.SortStableFunc(r.Factors.OpenBugs, func(a, b ItemRow) int { return noneLast(a.IncidentDate, b.IncidentDate) })
 
 	r.Slippage.Slipped = len(slips)
 	r.Slippage.Rate = ratio(len(slips), r.Slippage.Compared)
@@ -165,11 +180,17 @@ func Compute(in Input) *Report {
 
 	for i := range in.Docs {
 		d := &in.Docs[i]
-		s := DocSummary{DocRef: docRef(d), Severity: severity(d), Teams: append([]string{}, d.Teams...)}
+		s := DocSummary{DocRef: docRef(d), Severity: severity(d), Teams: []string{}, Counts: (&acc{}).counts()}
+		for _, t := range d.Teams {
+			if t = dir.team(t); t != "" && !slices.Contains(s.Teams, t) {
+				s.Teams = append(s.Teams, t)
+			}
+		}
 		if a := perDoc[d.ID]; a != nil {
 			s.Counts = a.counts()
-		} else {
-			s.Counts = (&acc{}).counts()
+		}
+		if a := docFactors[d.ID]; a != nil {
+			s.Factors, s.OpenFactors = a.c.Items, a.c.Open+a.c.InProgress
 		}
 		r.Documents = append(r.Documents, s)
 	}
@@ -185,33 +206,51 @@ func Compute(in Input) *Report {
 }
 
 // derive computes one item's row.
-func derive(it *Item, d *Doc, today time.Time) *fact {
+func derive(it *Item, d *Doc, today time.Time, dir *people) *fact {
 	f := &fact{it: it, doc: d, state: state(it)}
+	f.owner, f.ownerName = dir.owner(it)
 	row := ItemRow{
 		ItemRef: ItemRef{
 			DocID: it.DocID, Kind: string(it.Kind), Key: it.Key, Text: it.Text, Line: it.Line,
-			Team: strings.TrimSpace(it.Team), Owner: strings.TrimSpace(it.Owner), State: string(f.state),
+			Team: dir.team(it.Team), Owner: strings.TrimSpace(it.Owner), Person: it.Person, State: string(f.state),
 			Ticket: it.Ticket.Text, TicketURL: it.Ticket.URL,
 		},
-		OwnerAccount:    it.OwnerAccount,
-		Due:             date(it.Due),
-		DoneInDoc:       it.DoneInDoc,
-		Created:         date(it.Created),
-		TrackerDue:      date(it.TrackerDue),
-		TrackerAssignee: it.TrackerAssignee,
+		OwnerAccount:        it.OwnerAccount,
+		Due:                 date(it.Due),
+		DoneInDoc:           it.DoneInDoc,
+		Created:             date(it.Created),
+		TrackerDue:          date(it.TrackerDue),
+		TrackerAssignee:     it.TrackerAssignee,
+		TrackerAssigneeName: dir.accountName(it.TrackerAssignee),
 	}
+	if it.Person != "" {
+		row.OwnerName = dir.name(it.Person)
+	}
+	// Ages and time to close count from when the commitment was made:
+	// the postmortem's date, else the ticket's creation.
+	var start time.Time
 	if d != nil {
 		row.DocTitle, row.IncidentDate, row.Severity = d.Title, date(d.Date), severity(d)
+		start = d.Date
 	}
-	open := f.state == ticket.StateOpen || f.state == ticket.StateInProgress
-	if open {
+	fromTicket := start.IsZero()
+	if fromTicket {
+		start = it.Created
+	}
+	if f.state == ticket.StateOpen || f.state == ticket.StateInProgress {
 		row.NoTicket = it.Ticket.IsZero()
-		if !it.Due.IsZero() && day(it.Due).Before(today) {
-			row.Overdue = true
-			row.DaysOverdue = days(it.Due, today)
+		if !it.Due.IsZero() {
+			left := days(today, it.Due)
+			row.Overdue, row.DueSoon = left < 0, left >= 0 && left <= dueSoonDays
+			if row.Overdue {
+				row.DaysOverdue = -left
+			}
+		}
+		if !start.IsZero() {
+			row.AgeDays, row.FromTicket = ptr(max(0, days(start, today))), fromTicket
 		}
 		if !it.Created.IsZero() {
-			row.AgeDays = ptr(max(0, days(it.Created, today)))
+			row.TicketAgeDays = ptr(max(0, days(it.Created, today)))
 		}
 	}
 	if f.state == ticket.StateDone && !it.DoneInDoc && !it.Done.IsZero() {
@@ -220,11 +259,15 @@ func derive(it *Item, d *Doc, today time.Time) *fact {
 		if !it.Due.IsZero() {
 			row.OnTime = ptr(!f.done.After(day(it.Due)))
 		}
-		if !it.Created.IsZero() {
-			// A done date before the ticket was opened (an adopted ticket
-			// closed earlier) counts as closing the same day.
-			f.close = ptr(max(0, days(it.Created, it.Done)))
+		// A done date before the start (fixed during the incident, or an
+		// adopted ticket closed before it was seen) counts as 0 days.
+		if !start.IsZero() {
+			f.close, row.FromTicket = ptr(max(0, days(start, it.Done))), fromTicket
 			row.DaysToClose = f.close
+		}
+		if !it.Created.IsZero() {
+			f.closeTicket = ptr(max(0, days(it.Created, it.Done)))
+			row.DaysToCloseFromTicket = f.closeTicket
 		}
 	}
 	if !it.Ticket.IsZero() && f.state != ticket.StateMissing && !it.Due.IsZero() && !it.TrackerDue.IsZero() {
@@ -234,6 +277,29 @@ func derive(it *Item, d *Doc, today time.Time) *fact {
 	}
 	f.row = row
 	return f
+}
+
+// dueSoonDays: an item due within this many days from today (today
+// included) is due soon.
+const dueSoonDays = 7
+
+// drift lists where the item's document and its tracker disagree; only
+// for a ticket the tracker still has.
+func drift(f *fact, dir *people) []Drift {
+	it := f.it
+	if it.Ticket.IsZero() || f.state == ticket.StateMissing {
+		return nil
+	}
+	var out []Drift
+	if it.OwnerAccount != "" && !strings.EqualFold(it.OwnerAccount, it.TrackerAssignee) {
+		out = append(out, Drift{ItemRef: f.row.ItemRef, Field: "owner",
+			Document: or(dir.accountName(it.OwnerAccount), it.OwnerAccount), Tracker: or(f.row.TrackerAssigneeName, it.TrackerAssignee),
+			DocumentAccount: it.OwnerAccount, TrackerAccount: it.TrackerAssignee})
+	}
+	if !it.Due.IsZero() && !it.TrackerDue.IsZero() && !day(it.Due).Equal(day(it.TrackerDue)) {
+		out = append(out, Drift{ItemRef: f.row.ItemRef, Field: "due", Document: f.row.Due, Tracker: f.row.TrackerDue})
+	}
+	return out
 }
 
 // state is the item's state for the report: done in the document wins;
@@ -249,10 +315,12 @@ func state(it *Item) ticket.State {
 	return ticket.StateOpen
 }
 
-// acc accumulates Counts.
+// acc accumulates Counts, and for a by_owner row its name and spellings.
 type acc struct {
-	c     Counts
-	close []int
+	c                  Counts
+	close, closeTicket []int
+	name               string
+	spellings          []string
 }
 
 func (a *acc) add(f *fact) {
@@ -283,11 +351,25 @@ func (a *acc) add(f *fact) {
 	if f.row.Overdue {
 		c.Overdue++
 	}
+	if f.row.DueSoon {
+		c.DueSoon++
+	}
 	if f.row.NoTicket {
 		c.NoTicket++
 	}
 	if f.close != nil {
 		a.close = append(a.close, *f.close)
+	}
+	if f.closeTicket != nil {
+		a.closeTicket = append(a.closeTicket, *f.closeTicket)
+	}
+}
+
+// named sets the row's name and adds a spelling.
+func (a *acc) named(name, spelling string) {
+	a.name = name
+	if spelling != "" && !slices.Contains(a.spellings, spelling) {
+		a.spellings = append(a.spellings, spelling)
 	}
 }
 
@@ -295,11 +377,17 @@ func (a *acc) counts() Counts {
 	c := a.c
 	c.CompletionRate = ratio(c.Done, c.Items-c.WontDo)
 	c.OnTimeRate = ratio(c.DoneOnTime, c.DoneOnTime+c.DoneLate)
-	c.TimeToClose = CloseTime{Count: len(a.close)}
-	if len(a.close) > 0 {
-		s := slices.Sorted(slices.Values(a.close))
-		c.TimeToClose.MedianDays = ptr(Percentile(s, 50))
-		c.TimeToClose.P90Days = ptr(Percentile(s, 90))
+	c.TimeToClose, c.TimeToCloseFromTicket = closeTimes(a.close), closeTimes(a.closeTicket)
+	return c
+}
+
+// closeTimes is the median and p90 of days to close.
+func closeTimes(days []int) CloseTime {
+	c := CloseTime{Count: len(days)}
+	if len(days) > 0 {
+		s := slices.Sorted(slices.Values(days))
+		c.MedianDays = ptr(Percentile(s, 50))
+		c.P90Days = ptr(Percentile(s, 90))
 	}
 	return c
 }
@@ -307,23 +395,35 @@ func (a *acc) counts() Counts {
 // groups is a breakdown under construction.
 type groups map[string]*acc
 
-func (g groups) add(key string, f *fact) {
+func (g groups) add(key string, f *fact) *acc {
 	a := g[key]
 	if a == nil {
 		a = &acc{}
 		g[key] = a
 	}
 	a.add(f)
+	return a
 }
 
 // rows sorts by key, with the "none" key "" last.
 func (g groups) rows() []Group {
 	out := make([]Group, 0, len(g))
 	for k, a := range g {
-		out = append(out, Group{Key: k, Counts: a.counts()})
+		gr := Group{Key: k, Name: a.name, Counts: a.counts()}
+		if len(a.spellings) > 0 {
+			gr.Spellings = slices.Sorted(slices.Values(a.spellings))
+		}
+		out = append(out, gr)
 	}
 	slices.SortFunc(out, func(a, b Group) int { return noneLast(a.Key, b.Key) })
 	return out
+}
+
+// ownerOrder orders by_owner rows: people and GitHub logins by name
+// (ignoring case), then team owners, the unresolved row, no owner.
+func ownerOrder(aKey, aName, bKey, bName string) int {
+	return cmp.Or(cmp.Compare(ownerRank(aKey), ownerRank(bKey)),
+		strings.Compare(strings.ToLower(aName), strings.ToLower(bName)), strings.Compare(aKey, bKey))
 }
 
 // newBuckets are the open-item age ranges of the report.
@@ -334,6 +434,21 @@ func newBuckets() []AgeBucket {
 		{Label: "61-90", MinDays: 61, MaxDays: ptr(90)},
 		{Label: "91-180", MinDays: 91, MaxDays: ptr(180)},
 		{Label: ">180", MinDays: 181},
+	}
+}
+
+// count adds an open item of that age (nil: unknown).
+func (o *OpenAge) count(age *int) {
+	if age == nil {
+		o.Unknown++
+		return
+	}
+	for i := range o.Buckets {
+		b := &o.Buckets[i]
+		if *age >= b.MinDays && (b.MaxDays == nil || *age <= *b.MaxDays) {
+			b.Count++
+			return
+		}
 	}
 }
 
@@ -385,8 +500,8 @@ func incidentTimes(docs []Doc) ([]SeverityTimes, []TimestampIssue) {
 	return out, bad
 }
 
-// hygieneLinks finds postmortems without action items and factors no
-// action addresses.
+// hygieneLinks finds postmortems without action items, factors no action
+// addresses and postmortems whose actions name no factor.
 func hygieneLinks(r *Report, docs []Doc, facts []*fact) {
 	type parts struct {
 		factors   []*fact
@@ -421,15 +536,17 @@ func hygieneLinks(r *Report, docs []Doc, facts []*fact) {
 			r.Hygiene.NoActionItems = append(r.Hygiene.NoActionItems, docRef(d))
 		case len(p.factors) == 0:
 		case len(p.addressed) == 0:
-			r.Hygiene.Unlinked = append(r.Hygiene.Unlinked, docRef(d))
+			r.Factors.Unlinked = append(r.Factors.Unlinked, docRef(d))
 		default:
 			for _, f := range p.factors {
 				if !p.addressed[f.it.Key] {
-					r.Hygiene.UnaddressedFactors = append(r.Hygiene.UnaddressedFactors, f.row.ItemRef)
+					r.Factors.Unaddressed = append(r.Factors.Unaddressed, f.row.ItemRef)
 				}
 			}
 		}
 	}
+	r.Hygiene.UnaddressedFactors = slices.Clone(r.Factors.Unaddressed)
+	r.Hygiene.Unlinked = slices.Clone(r.Factors.Unlinked)
 }
 
 // Percentile returns the p-th percentile (1 ≤ p ≤ 100) of an ascending

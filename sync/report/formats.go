@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -12,19 +13,84 @@ import (
 
 // JSON writes the report as indented JSON in the documented schema. HTML
 // characters are escaped (\u003c …) so the output is safe to embed.
+//
+// The output is what a json.Encoder with SetIndent("", "  ") writes, but
+// indented while it is written: the Encoder would hold the compact and
+// the indented copy of a large report at once.
 func (r *Report) JSON(w io.Writer) error {
-	e := json.NewEncoder(w)
-	e.SetIndent("", "  ")
-	return e.Encode(r)
+	compact, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	b := bufio.NewWriter(w)
+	writeIndented(b, compact)
+	b.WriteByte('\n')
+	return b.Flush()
+}
+
+// writeIndented writes compact JSON (no space outside strings) indented
+// by two spaces a level, as json.Indent does: an empty object or array
+// stays {} or [].
+func writeIndented(b *bufio.Writer, compact []byte) {
+	depth, inString, escaped, open := 0, false, false, false
+	newline := func() {
+		b.WriteByte('\n')
+		for range depth {
+			b.WriteString("  ")
+		}
+	}
+	for _, c := range compact {
+		if inString {
+			b.WriteByte(c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		if open && c != '}' && c != ']' {
+			open = false
+			depth++
+			newline()
+		}
+		switch c {
+		case '{', '[':
+			open = true // the newline waits: {} and [] stay empty
+			b.WriteByte(c)
+		case ',':
+			b.WriteByte(c)
+			newline()
+		case ':':
+			b.WriteString(": ")
+		case '}', ']':
+			if open {
+				open = false
+			} else {
+				depth--
+				newline()
+			}
+			b.WriteByte(c)
+		case '"':
+			inString = true
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
 }
 
 // CSVHeader is the fixed header of the CSV: one row per item, columns as
-// the JSON fields of ItemRow.
+// the JSON fields of ItemRow. The columns v2 added are at the end.
 var CSVHeader = []string{
 	"doc_id", "doc_title", "incident_date", "severity", "team", "kind", "key", "line", "text",
 	"owner", "owner_account", "due", "ticket", "ticket_url", "state", "done_in_doc", "no_ticket",
 	"created", "done", "overdue", "days_overdue", "on_time", "age_days", "days_to_close",
 	"tracker_due", "tracker_assignee", "slip_days",
+	"person", "owner_name", "due_soon", "from_ticket", "ticket_age_days", "days_to_close_from_ticket", "tracker_assignee_name",
 }
 
 // CSV writes one row per item under CSVHeader. Booleans are true/false;
@@ -54,6 +120,7 @@ func (r *Report) CSV(w io.Writer) error {
 			it.Owner, it.OwnerAccount, it.Due, it.Ticket, it.TicketURL, it.State, strconv.FormatBool(it.DoneInDoc), strconv.FormatBool(it.NoTicket),
 			it.Created, it.Done, strconv.FormatBool(it.Overdue), days, optBool(it.OnTime), optInt(it.AgeDays), optInt(it.DaysToClose),
 			it.TrackerDue, it.TrackerAssignee, slip,
+			it.Person, it.OwnerName, strconv.FormatBool(it.DueSoon), strconv.FormatBool(it.FromTicket), optInt(it.TicketAgeDays), optInt(it.DaysToCloseFromTicket), it.TrackerAssigneeName,
 		}
 		for i := range rec {
 			rec[i] = defuse(rec[i])

@@ -25,7 +25,8 @@ func ItemOf(d *postmortem.Doc, it *postmortem.Item, addresses []string) Item {
 	ri := Item{
 		DocID: d.ID, Key: it.Key, Kind: it.Kind, Text: it.Text, Line: it.Line,
 		Owner: it.OwnerRaw, NoOwner: it.OwnerRaw == "", Due: it.Due, Addresses: addresses,
-		DoneInDoc: it.Done && it.Ticket.IsZero(), Ticket: it.Ticket, OwnerTeam: it.Owner.Team != "",
+		DoneInDoc: it.Done && it.Ticket.IsZero(), Ticket: it.Ticket,
+		Person: it.Owner.Person, OwnerTeam: it.Owner.Team, Handle: it.Owner.Handle,
 	}
 	switch {
 	case it.Team != "":

@@ -3,6 +3,7 @@ package report
 import (
 	"time"
 
+	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
@@ -20,6 +21,11 @@ type Input struct {
 	// --offline); AsOf is then the last successful listing (zero: none).
 	Offline bool
 	AsOf    time.Time
+	// Directory is the config's people and teams: owners are shown by
+	// name, a team's spellings are one team, and a tracker account is
+	// shown as the person who has it. Empty: people are shown by their
+	// key, teams as written (case folded).
+	Directory postmortem.Directory
 }
 
 // Doc is one finalized postmortem.
@@ -42,8 +48,9 @@ type Item struct {
 	Kind  ticket.Kind
 	Text  string
 	Line  int
-	// Team is the team the item belongs to: its own team column, else its
-	// owner's team, else its postmortem's first team; "" when none.
+	// Team is the team the item belongs to, as written: its own team
+	// column, else its owner's team, else its postmortem's first team; ""
+	// when none. The report merges its spellings through the directory.
 	Team string
 	// Owner is the owner as written; OwnerAccount the tracker account it
 	// resolved to ("" when none: unknown owner or no account on the
@@ -51,9 +58,16 @@ type Item struct {
 	Owner        string
 	OwnerAccount string
 	NoOwner      bool
-	// OwnerTeam: the owner is a team key (SPEC §2.4); its ticket is opened
-	// unassigned by design, so an empty OwnerAccount is not a finding.
-	OwnerTeam bool
+	// Person is the key in Directory.People the owner resolved to; ""
+	// when the owner is no person of the directory.
+	Person string
+	// OwnerTeam is the key in Directory.Teams when the owner is a team
+	// (SPEC §2.4); its ticket is opened unassigned by design, so an empty
+	// OwnerAccount is not a finding.
+	OwnerTeam string
+	// Handle is the GitHub login of an owner written @login that is not
+	// in people.
+	Handle string
 	// Due is the item's due date from the document (or policy); zero when
 	// none could be read.
 	Due time.Time

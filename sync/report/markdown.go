@@ -10,47 +10,63 @@ import (
 	"unicode"
 )
 
-// Markdown writes the report for GitHub: the headline numbers in one short
-// table, the overdue items oldest first, the per-team table, then the
-// rest. Every text that comes from a document or a tracker is escaped.
+// Markdown writes the report for GitHub: the headline numbers about the
+// action items in one short table, the overdue action items oldest first,
+// the escalation view, the per-team table, then the rest. People are shown
+// by name. Every text that comes from a document or a tracker is escaped.
 func (r *Report) Markdown(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	m := &md{b: b}
-	t := r.Totals
+	t, fc := r.Totals, r.Factors.Counts
 
 	m.f("# Postmortem follow-through\n\n")
-	m.f("As of %s: %s, %s (%s).\n\n", r.Today, plural(r.Postmortems, "postmortem"), plural(t.Items, "item"), kindSummary(r.ByKind))
-	m.table([]string{"Measure", "Value"}, [][]string{
+	m.f("As of %s: %s, %s; %s, counted apart (see [Contributing factors](#contributing-factors)).\n\n",
+		r.Today, plural(r.Postmortems, "postmortem"), plural(t.Items, "action item"), plural(fc.Items, "contributing factor"))
+	m.table([]string{"Action items", "Value"}, [][]string{
 		{"Completion rate", pct(t.CompletionRate) + fmt.Sprintf(" (%d done of %d; won't do excluded)", t.Done, t.Items-t.WontDo)},
 		{"On-time rate", pct(t.OnTimeRate) + fmt.Sprintf(" (%d of %d done items with a due and a done date)", t.DoneOnTime, t.DoneOnTime+t.DoneLate)},
-		{"Overdue", strconv.Itoa(t.Overdue)},
+		{"Overdue", fmt.Sprintf("%d of %d open or in progress", t.Overdue, t.Open+t.InProgress)},
+		{"Due within 7 days", strconv.Itoa(t.DueSoon)},
 		{"Done on time / late / no due date / date unknown", fmt.Sprintf("%d / %d / %d / %d", t.DoneOnTime, t.DoneLate, t.DoneWithoutDue, t.DoneUndated)},
 		{"Won't do", strconv.Itoa(t.WontDo)},
 		{"Open / in progress", fmt.Sprintf("%d / %d (%d without a ticket yet)", t.Open, t.InProgress, t.NoTicket)},
 		{"Missing tickets", strconv.Itoa(t.Missing)},
-		{"Time to close, median / p90", closeTime(t.TimeToClose)},
+		{"Time to close from the postmortem, median / p90", closeCount(t.TimeToClose)},
+		{"Time to close from ticket creation, median / p90", closeCount(t.TimeToCloseFromTicket)},
+		{"Contributing factors", fmt.Sprintf("%d (%d with a ticket; %d open factor bugs)", fc.Items, r.Factors.WithTicket, len(r.Factors.OpenBugs))},
 	})
 
-	m.h2("Overdue items, oldest first")
+	m.h2("Overdue action items, oldest first")
 	rows := [][]string{}
 	for _, it := range r.Overdue {
-		rows = append(rows, []string{it.Due, strconv.Itoa(it.DaysOverdue), itemCell(it.ItemRef), or(esc(it.Owner), "—"), or(esc(it.Team), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+		rows = append(rows, []string{it.Due, strconv.Itoa(it.DaysOverdue), itemCell(it.ItemRef), ownerCell(it.ItemRef), or(esc(it.Team), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
 	}
 	m.table([]string{"Due", "Days overdue", "Item", "Owner", "Team", "Postmortem", "Ticket"}, rows)
 
+	m.escalation(r.Escalation)
+
+	m.h2("Who carries the most overdue work")
+	rows = [][]string{}
+	for _, c := range r.Carrying {
+		rows = append(rows, []string{ownerName(c.Key, c.Name, nil), strconv.Itoa(c.Overdue), strconv.Itoa(c.OldestDaysOverdue), strconv.Itoa(c.DueSoon)})
+	}
+	m.table([]string{"Owner", "Overdue", "Oldest, days overdue", "Due within 7 days"}, rows)
+
 	m.h2("By team")
+	m.f("The breakdowns count action items, as the headline does; factors are counted under [Contributing factors](#contributing-factors).\n\n")
 	m.groups("Team", r.ByTeam)
 	m.trendsAndCohorts(r)
 
-	m.h2("Open items by age")
+	m.h2("Open action items by age")
+	m.f("Days since the postmortem, when the commitment was made.\n\n")
 	rows = [][]string{}
 	for _, bk := range r.OpenByAge.Buckets {
 		rows = append(rows, []string{esc(bk.Label) + " days", strconv.Itoa(bk.Count)})
 	}
 	if r.OpenByAge.Unknown > 0 {
-		rows = append(rows, []string{"no ticket yet", strconv.Itoa(r.OpenByAge.Unknown)})
+		rows = append(rows, []string{"no date", strconv.Itoa(r.OpenByAge.Unknown)})
 	}
-	m.table([]string{"Age", "Open items"}, rows)
+	m.table([]string{"Age", "Open action items"}, rows)
 
 	m.h2("By owner")
 	m.groups("Owner", r.ByOwner)
@@ -60,6 +76,8 @@ func (r *Report) Markdown(w io.Writer) error {
 	m.groups("Month", r.ByMonth)
 	m.h2("By kind")
 	m.groups("Kind", r.ByKind)
+
+	m.factors(&r.Factors)
 
 	m.h2("Time to detect, respond and resolve")
 	m.f("Median by severity, from the postmortems that have both timestamps (how many in parentheses).\n\n")
@@ -72,18 +90,18 @@ func (r *Report) Markdown(w io.Writer) error {
 	m.h2("Due-date slippage")
 	s := r.Slippage
 	if s.Slipped == 0 {
-		m.f("No tracker due date is later than its document's (%d compared).\n\n", s.Compared)
+		m.f("No tracker due date is later than its document's (%d action items compared).\n\n", s.Compared)
 	} else {
-		m.f("%d of %d items (%s) have a tracker due date later than the document's: by %d days median, %d max, %d in total.\n\n",
+		m.f("%d of %d action items (%s) have a tracker due date later than the document's: by %d days median, %d max, %d in total.\n\n",
 			s.Slipped, s.Compared, pct(s.Rate), *s.MedianDays, *s.MaxDays, s.TotalDays)
 	}
 
 	m.h2("Missing tickets")
 	rows = [][]string{}
 	for _, it := range r.Missing {
-		rows = append(rows, []string{itemCell(it.ItemRef), or(esc(it.Owner), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+		rows = append(rows, []string{itemCell(it.ItemRef), it.Kind, ownerCell(it.ItemRef), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
 	}
-	m.table([]string{"Item", "Owner", "Postmortem", "Ticket"}, rows)
+	m.table([]string{"Item", "Kind", "Owner", "Postmortem", "Ticket"}, rows)
 
 	m.h2("Drift between document and tracker")
 	rows = [][]string{}
@@ -108,15 +126,18 @@ func (r *Report) Markdown(w io.Writer) error {
 
 	m.h2("Hygiene")
 	h := r.Hygiene
+	m.f("What to fix in the postmortems or in `people`: action items that are done or dropped are not listed.\n\n")
 	m.f("### Postmortems without action items\n\n")
 	m.docs(h.NoActionItems)
 	m.f("### Factors no action item addresses\n\n")
-	m.items(h.UnaddressedFactors)
-	m.f("### Postmortems whose actions name no factor\n\n")
-	m.docs(h.Unlinked)
-	m.f("### Items without an owner\n\n")
+	if n := len(h.UnaddressedFactors); n == 0 {
+		m.f("None.\n\n")
+	} else {
+		m.f("%s, listed under [Contributing factors](#contributing-factors).\n\n", plural(n, "factor"))
+	}
+	m.f("### Action items without an owner\n\n")
 	m.items(h.NoOwner)
-	m.f("### Items without a due date\n\n")
+	m.f("### Action items without a due date\n\n")
 	m.items(h.NoDue)
 	m.f("### Owners with no tracker account\n\n")
 	m.items(h.UnknownOwners)
@@ -130,14 +151,96 @@ func (r *Report) Markdown(w io.Writer) error {
 	m.h2("Postmortems")
 	rows = [][]string{}
 	for _, d := range r.Documents {
-		rows = append(rows, []string{or(d.Date, "—"), docCell(d.ID, d.Title), or(esc(d.Severity), "—"), strconv.Itoa(d.Items), strconv.Itoa(d.Done), strconv.Itoa(d.Overdue), pct(d.CompletionRate)})
+		rows = append(rows, []string{or(d.Date, "—"), docCell(d.ID, d.Title), or(esc(d.Severity), "—"), strconv.Itoa(d.Items), strconv.Itoa(d.Done),
+			strconv.Itoa(d.Overdue), pct(d.CompletionRate), fmt.Sprintf("%d (%d open)", d.Factors, d.OpenFactors)})
 	}
-	m.table([]string{"Date", "Postmortem", "Severity", "Items", "Done", "Overdue", "Completion"}, rows)
+	m.table([]string{"Date", "Postmortem", "Severity", "Action items", "Done", "Overdue", "Completion", "Factors"}, rows)
 
 	if m.err != nil {
 		return m.err
 	}
 	return b.Flush()
+}
+
+// escalation writes, per team, how many action items are in each tier of
+// days overdue, then the items team by team, oldest first.
+func (m *md) escalation(es []TeamEscalation) {
+	m.h2("Escalation by team")
+	m.f("Overdue action items of each team by days overdue, and those due within the next 7 days; the team with the most overdue first.\n\n")
+	head := []string{"Team"}
+	for _, tr := range newTiers() {
+		head = append(head, tierName(tr))
+	}
+	rows := [][]string{}
+	for _, e := range es {
+		row := []string{or(esc(e.Team), "(none)")}
+		for _, tr := range e.Tiers {
+			row = append(row, strconv.Itoa(len(tr.Items)))
+		}
+		rows = append(rows, append(row, strconv.Itoa(e.OldestDaysOverdue)))
+	}
+	m.table(append(head, "Oldest, days overdue"), rows)
+	if len(es) == 0 {
+		return
+	}
+	rows = [][]string{}
+	for _, e := range es {
+		for _, tr := range e.Tiers {
+			for _, it := range tr.Items {
+				late := "—"
+				if it.DaysOverdue > 0 {
+					late = strconv.Itoa(it.DaysOverdue)
+				}
+				rows = append(rows, []string{or(esc(e.Team), "(none)"), tierName(tr), it.Due, late, itemCell(it.ItemRef), ownerCell(it.ItemRef), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+			}
+		}
+	}
+	m.table([]string{"Team", "Tier", "Due", "Days overdue", "Item", "Owner", "Postmortem", "Ticket"}, rows)
+}
+
+func tierName(t Tier) string {
+	if t.MinDaysOverdue <= 0 {
+		return fmt.Sprintf("Due within %d days", -t.MinDaysOverdue)
+	}
+	if t.MaxDaysOverdue == nil {
+		return fmt.Sprintf("&gt;%d days overdue", t.MinDaysOverdue-1)
+	}
+	return fmt.Sprintf("%d–%d days overdue", t.MinDaysOverdue, *t.MaxDaysOverdue)
+}
+
+// factors writes the contributing factors: their counters, the open factor
+// bugs, the factors no action addresses, and the postmortems whose actions
+// name no factor.
+func (m *md) factors(fs *Factors) {
+	c := fs.Counts
+	m.h2("Contributing factors")
+	m.f("Factors are counted apart from the action items: their tickets are bugs to fix, not commitments with a due date.\n\n")
+	m.table([]string{"Factors", "With a ticket", "Done", "Won't do", "Open or in progress", "Missing", "No ticket yet"}, [][]string{{
+		strconv.Itoa(c.Items), strconv.Itoa(fs.WithTicket), strconv.Itoa(c.Done), strconv.Itoa(c.WontDo), strconv.Itoa(c.Open + c.InProgress), strconv.Itoa(c.Missing), strconv.Itoa(c.NoTicket),
+	}})
+	m.f("### Open factor bugs, oldest postmortem first\n\n")
+	rows := [][]string{}
+	for _, it := range fs.OpenBugs {
+		age := "—"
+		if it.AgeDays != nil {
+			age = strconv.Itoa(*it.AgeDays)
+		}
+		rows = append(rows, []string{or(it.IncidentDate, "—"), age, itemCell(it.ItemRef), stateWord(it.State), or(esc(it.Team), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+	}
+	m.table([]string{"Postmortem date", "Age, days", "Factor", "State", "Team", "Postmortem", "Ticket"}, rows)
+	m.f("### Factors no action item addresses\n\n")
+	rows = [][]string{}
+	for _, it := range fs.Unaddressed {
+		rows = append(rows, []string{itemCell(it), stateWord(it.State), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+	}
+	m.table([]string{"Factor", "State", "Postmortem", "Ticket"}, rows)
+	if n := len(fs.Unlinked); n > 0 {
+		names := make([]string, 0, n)
+		for _, d := range fs.Unlinked {
+			names = append(names, docCell(d.ID, d.Title))
+		}
+		m.f("Not checked one by one: in %s no action item names a factor (naming them is optional): %s.\n\n", plural(n, "postmortem"), strings.Join(names, "; "))
+	}
 }
 
 // md writes Markdown, keeping the first error.
@@ -171,8 +274,12 @@ func (m *md) table(head []string, rows [][]string) {
 func (m *md) groups(name string, gs []Group) {
 	rows := [][]string{}
 	for _, g := range gs {
+		key := or(esc(g.Key), "(none)")
+		if name == "Owner" {
+			key = ownerName(g.Key, g.Name, g.Spellings)
+		}
 		rows = append(rows, []string{
-			or(esc(g.Key), "(none)"), strconv.Itoa(g.Items), strconv.Itoa(g.Done), pct(g.CompletionRate), pct(g.OnTimeRate),
+			key, strconv.Itoa(g.Items), strconv.Itoa(g.Done), pct(g.CompletionRate), pct(g.OnTimeRate),
 			strconv.Itoa(g.Overdue), strconv.Itoa(g.Open + g.InProgress), strconv.Itoa(g.WontDo), strconv.Itoa(g.Missing), closeTime(g.TimeToClose),
 		})
 	}
@@ -190,9 +297,33 @@ func (m *md) docs(ds []DocRef) {
 func (m *md) items(its []ItemRef) {
 	rows := [][]string{}
 	for _, it := range its {
-		rows = append(rows, []string{itemCell(it), it.Kind, or(esc(it.Owner), "—"), stateWord(it.State), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+		rows = append(rows, []string{itemCell(it), ownerCell(it), stateWord(it.State), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
 	}
-	m.table([]string{"Item", "Kind", "Owner", "State", "Postmortem", "Ticket"}, rows)
+	m.table([]string{"Item", "Owner", "State", "Postmortem", "Ticket"}, rows)
+}
+
+// ownerName shows a by_owner row: the person's name; the unresolved row
+// with the spellings it gathers.
+func ownerName(key, name string, spellings []string) string {
+	switch key {
+	case "":
+		return "(no owner)"
+	case UnresolvedOwner:
+		if len(spellings) == 0 {
+			return "Unresolved owner"
+		}
+		sp := make([]string, len(spellings))
+		for i, s := range spellings {
+			sp[i] = esc(s)
+		}
+		return "Unresolved owner: " + strings.Join(sp, ", ")
+	}
+	return or(esc(name), esc(key))
+}
+
+// ownerCell is an item's owner: the person's name, else as written.
+func ownerCell(it ItemRef) string {
+	return or(esc(it.OwnerName), or(esc(it.Owner), "—"))
 }
 
 // esc makes any text safe inside a GitHub Markdown table cell: line breaks
@@ -272,6 +403,14 @@ func closeTime(c CloseTime) string {
 		return "—"
 	}
 	return fmt.Sprintf("%d / %d days", *c.MedianDays, *c.P90Days)
+}
+
+// closeCount is a time to close with how many items it is over.
+func closeCount(c CloseTime) string {
+	if c.MedianDays == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%s (%s)", closeTime(c), plural(c.Count, "done item"))
 }
 
 func minutes(m Minutes) string {

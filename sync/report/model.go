@@ -1,8 +1,11 @@
 package report
 
 // Schema names the JSON schema of Report; it changes only when a field is
-// removed or changes meaning (new fields may be added within v1).
-const Schema = "pmsync.report/v1"
+// removed or changes meaning (new fields may be added within v2). v2: the
+// totals and breakdowns count action items, factors are counted apart;
+// owners and teams are merged through the directory; ages and time to
+// close count from the postmortem's date.
+const Schema = "pmsync.report/v2"
 
 // Report is the follow-through report. Its JSON form is the documented
 // schema (see the package comment); field order is the struct order.
@@ -13,12 +16,21 @@ type Report struct {
 	Today       string `json:"today"`        // YYYY-MM-DD, UTC date of Input.Now
 	Postmortems int    `json:"postmortems"`  // number of documents
 
-	Totals Counts `json:"totals"`
+	// Totals count the action items, the commitments; the contributing
+	// factors are counted apart, in Factors.
+	Totals  Counts  `json:"totals"`
+	Factors Factors `json:"factors"`
 
-	Overdue   []ItemRow `json:"overdue"` // oldest due first
-	Missing   []ItemRow `json:"missing"` // tickets that are gone
+	Overdue   []ItemRow `json:"overdue"` // overdue action items, oldest due first
+	Missing   []ItemRow `json:"missing"` // items (factors too) whose ticket is gone
 	OpenByAge OpenAge   `json:"open_by_age"`
 
+	// Escalation is the overdue and soon due action items per team, in
+	// tiers of days overdue; Carrying who has the most overdue.
+	Escalation []TeamEscalation `json:"escalation"`
+	Carrying   []Carrier        `json:"carrying"`
+
+	// Breakdowns of the action items; ByKind has a row for each kind.
 	ByTeam     []Group `json:"by_team"`
 	ByOwner    []Group `json:"by_owner"`
 	BySeverity []Group `json:"by_severity"`
@@ -44,8 +56,8 @@ type Report struct {
 //
 // The states partition the items: items = open + in_progress + done +
 // wont_do + missing; and done = done_on_time + done_late +
-// done_without_due + done_undated. overdue and no_ticket are subsets of
-// open + in_progress.
+// done_without_due + done_undated. overdue, due_soon and no_ticket are
+// subsets of open + in_progress.
 type Counts struct {
 	Items          int `json:"items"`
 	Done           int `json:"done"`
@@ -59,16 +71,23 @@ type Counts struct {
 	Open        int `json:"open"`
 	InProgress  int `json:"in_progress"`
 	Overdue     int `json:"overdue"`
-	Missing     int `json:"missing"`
-	NoTicket    int `json:"no_ticket"`
+	// DueSoon: open or in progress and due within the next 7 days (today
+	// included).
+	DueSoon  int `json:"due_soon"`
+	Missing  int `json:"missing"`
+	NoTicket int `json:"no_ticket"`
 	// Rates are 0..1 and absent when their denominator is 0.
-	CompletionRate *float64  `json:"completion_rate,omitempty"`
-	OnTimeRate     *float64  `json:"on_time_rate,omitempty"`
-	TimeToClose    CloseTime `json:"time_to_close"`
+	CompletionRate *float64 `json:"completion_rate,omitempty"`
+	OnTimeRate     *float64 `json:"on_time_rate,omitempty"`
+	// TimeToClose counts from the postmortem's date (the ticket's
+	// creation when the postmortem has none); TimeToCloseFromTicket, the
+	// secondary figure, from the ticket's creation.
+	TimeToClose           CloseTime `json:"time_to_close"`
+	TimeToCloseFromTicket CloseTime `json:"time_to_close_from_ticket"`
 }
 
 // CloseTime is time to close in days over the done items that have both
-// a done date and a ticket creation date.
+// a done date and a date to count from.
 type CloseTime struct {
 	Count      int  `json:"count"`
 	MedianDays *int `json:"median_days,omitempty"`
@@ -77,22 +96,92 @@ type CloseTime struct {
 
 // Group is one row of a breakdown. Key "" means none (no team, no owner,
 // no severity, unknown incident month).
+//
+// In by_owner the key is a person's key in the directory, "team:" and a
+// team key for a team owner, "@login" for a GitHub login that is not in
+// people, UnresolvedOwner for every owner that resolves to nobody, "" for
+// no owner.
 type Group struct {
 	Key string `json:"key"`
+	// Name (by_owner) is how the row is shown: the person's name.
+	Name string `json:"name,omitempty"`
+	// Spellings (by_owner) are the owners as written that the row
+	// gathers, sorted.
+	Spellings []string `json:"spellings,omitempty"`
 	Counts
+}
+
+// Factors are the contributing factors, reported apart from the action
+// items: their tickets are bugs to fix, not commitments with a due date.
+type Factors struct {
+	Counts     Counts `json:"counts"`
+	WithTicket int    `json:"with_ticket"`
+	// OpenBugs are the factors with a ticket that is open or in
+	// progress, oldest postmortem first.
+	OpenBugs []ItemRow `json:"open_bugs"`
+	// Unaddressed are the factors no action item names, in postmortems
+	// where at least one action item names the factors it addresses (as
+	// Hygiene.UnaddressedFactors).
+	Unaddressed []ItemRef `json:"unaddressed"`
+	// Unlinked are the postmortems with factors and action items where no
+	// action names a factor (naming them is optional), so their factors
+	// cannot be checked one by one.
+	Unlinked []DocRef `json:"unlinked"`
+}
+
+// TeamEscalation is one team's overdue and soon due action items.
+type TeamEscalation struct {
+	Team              string `json:"team"` // "" = none
+	Overdue           int    `json:"overdue"`
+	DueSoon           int    `json:"due_soon"`
+	OldestDaysOverdue int    `json:"oldest_days_overdue"` // 0 when none is overdue
+	// Tiers are always the same five, oldest first: >90, 31-90, 8-30,
+	// 1-7 days overdue, and due soon.
+	Tiers []Tier `json:"tiers"`
+}
+
+// Tier is a range of days overdue (today − due), inclusive: due soon is
+// −7..0 (due within the next 7 days, today included); MaxDaysOverdue is
+// absent for the open-ended >90. Items are oldest due first.
+type Tier struct {
+	Label          string     `json:"label"`
+	MinDaysOverdue int        `json:"min_days_overdue"`
+	MaxDaysOverdue *int       `json:"max_days_overdue,omitempty"`
+	Items          []TierItem `json:"items"`
+}
+
+// TierItem is an action item of the escalation view; the item's other
+// fields are in items.
+type TierItem struct {
+	ItemRef
+	Due         string `json:"due"`
+	DaysOverdue int    `json:"days_overdue"` // today − due: 0 or less when due soon
+}
+
+// Carrier is an owner (a by_owner row) with overdue action items.
+type Carrier struct {
+	Key               string `json:"key"`  // as in by_owner
+	Name              string `json:"name"` // as in by_owner; "" for no owner
+	Overdue           int    `json:"overdue"`
+	OldestDaysOverdue int    `json:"oldest_days_overdue"`
+	DueSoon           int    `json:"due_soon"`
 }
 
 // ItemRef names an item in the report's lists.
 type ItemRef struct {
-	DocID     string `json:"doc_id"`
-	DocTitle  string `json:"doc_title"`
-	Kind      string `json:"kind"` // action or factor
-	Key       string `json:"key"`
-	Text      string `json:"text"`
-	Line      int    `json:"line,omitempty"`
-	Team      string `json:"team,omitempty"`
-	Owner     string `json:"owner,omitempty"` // as written in the document
-	State     string `json:"state"`           // open, in_progress, done, wont_do, missing
+	DocID    string `json:"doc_id"`
+	DocTitle string `json:"doc_title"`
+	Kind     string `json:"kind"` // action or factor
+	Key      string `json:"key"`
+	Text     string `json:"text"`
+	Line     int    `json:"line,omitempty"`
+	Team     string `json:"team,omitempty"`  // merged through the directory
+	Owner    string `json:"owner,omitempty"` // as written in the document
+	// Person is the key in the directory the owner resolved to;
+	// OwnerName the person's name.
+	Person    string `json:"person,omitempty"`
+	OwnerName string `json:"owner_name,omitempty"`
+	State     string `json:"state"` // open, in_progress, done, wont_do, missing
 	Ticket    string `json:"ticket,omitempty"`
 	TicketURL string `json:"ticket_url,omitempty"`
 }
@@ -111,20 +200,30 @@ type ItemRow struct {
 	Done         string `json:"done,omitempty"`
 	Overdue      bool   `json:"overdue"`
 	DaysOverdue  int    `json:"days_overdue,omitempty"`
+	DueSoon      bool   `json:"due_soon"` // open or in progress, due within the next 7 days
 	// OnTime: done on or before due; absent unless done with both dates.
-	OnTime          *bool  `json:"on_time,omitempty"`
-	AgeDays         *int   `json:"age_days,omitempty"`      // open or in progress with a creation date
-	DaysToClose     *int   `json:"days_to_close,omitempty"` // done with both dates
-	TrackerDue      string `json:"tracker_due,omitempty"`
-	TrackerAssignee string `json:"tracker_assignee,omitempty"`
-	SlipDays        int    `json:"slip_days,omitempty"` // tracker due later than the document's, in days
+	OnTime *bool `json:"on_time,omitempty"`
+	// AgeDays (open or in progress) and DaysToClose (done with a done
+	// date) count from the postmortem's date, when the commitment was
+	// made; FromTicket: the postmortem has no date, so they count from
+	// the ticket's creation. TicketAgeDays and DaysToCloseFromTicket are
+	// the secondary figures, from the ticket's creation.
+	AgeDays               *int   `json:"age_days,omitempty"`
+	TicketAgeDays         *int   `json:"ticket_age_days,omitempty"`
+	DaysToClose           *int   `json:"days_to_close,omitempty"`
+	DaysToCloseFromTicket *int   `json:"days_to_close_from_ticket,omitempty"`
+	FromTicket            bool   `json:"from_ticket,omitempty"`
+	TrackerDue            string `json:"tracker_due,omitempty"`
+	TrackerAssignee       string `json:"tracker_assignee,omitempty"`
+	TrackerAssigneeName   string `json:"tracker_assignee_name,omitempty"` // the person who has that account
+	SlipDays              int    `json:"slip_days,omitempty"`             // tracker due later than the document's, in days
 }
 
-// OpenAge counts open and in-progress items by age = today − ticket
-// created.
+// OpenAge counts open and in-progress action items by age = today − the
+// postmortem's date (the ticket's creation when the postmortem has none).
 type OpenAge struct {
 	Buckets []AgeBucket `json:"buckets"`
-	// Unknown counts open items without a creation date (no ticket yet).
+	// Unknown counts open items with neither date.
 	Unknown int `json:"unknown"`
 }
 
@@ -164,12 +263,17 @@ type Slippage struct {
 	TotalDays  int      `json:"total_days"`
 }
 
-// Drift is one field where the document and the tracker disagree.
+// Drift is one field where the document and the tracker disagree. For
+// the owner, Document and Tracker are the people's names where the
+// directory knows the accounts, else the accounts.
 type Drift struct {
 	ItemRef
 	Field    string `json:"field"`    // owner or due
-	Document string `json:"document"` // owner's account, or due date
+	Document string `json:"document"` // owner, or due date
 	Tracker  string `json:"tracker"`  // assignee ("" = unassigned), or due date
+	// The accounts compared, for the owner.
+	DocumentAccount string `json:"document_account,omitempty"`
+	TrackerAccount  string `json:"tracker_account,omitempty"`
 }
 
 // Orphan is a pmsync ticket whose item left its postmortem.
@@ -206,15 +310,18 @@ type DocRef struct {
 	Date  string `json:"date,omitempty"`
 }
 
-// Hygiene lists what the documents lack.
+// Hygiene lists what someone must fix in the documents or the
+// directory. NoOwner, NoDue and UnknownOwners are action items not yet
+// done or dropped (open, in progress or missing): factors need no owner
+// and no due date.
 type Hygiene struct {
 	NoActionItems []DocRef `json:"no_action_items"`
 	// UnaddressedFactors: factors no action names, in postmortems where
 	// at least one action names the factors it addresses.
 	UnaddressedFactors []ItemRef `json:"unaddressed_factors"`
-	// Unlinked: postmortems with factors and actions where no action
-	// names a factor; their factors are not listed one by one.
-	Unlinked      []DocRef         `json:"unlinked"`
+	// Unlinked is Factors.Unlinked, kept for the HTML page; not in the
+	// JSON (naming factors is optional: nothing to fix).
+	Unlinked      []DocRef         `json:"-"`
 	NoOwner       []ItemRef        `json:"no_owner"`
 	NoDue         []ItemRef        `json:"no_due"`
 	UnknownOwners []ItemRef        `json:"unknown_owners"` // owner resolves to no tracker account
@@ -229,10 +336,13 @@ type TimestampIssue struct {
 	Minutes float64 `json:"minutes"` // negative
 }
 
-// DocSummary is one postmortem with its items' counters.
+// DocSummary is one postmortem with its action items' counters, and how
+// many factors it has and how many of them are open.
 type DocSummary struct {
 	DocRef
-	Severity string   `json:"severity,omitempty"`
-	Teams    []string `json:"teams"`
+	Severity    string   `json:"severity,omitempty"`
+	Teams       []string `json:"teams"` // merged through the directory
+	Factors     int      `json:"factors"`
+	OpenFactors int      `json:"open_factors"`
 	Counts
 }

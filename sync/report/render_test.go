@@ -74,6 +74,29 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
+// TestJSONIndent: the report's JSON is byte for byte what json.Encoder
+// with a two-space indent writes, strings with quotes, backslashes,
+// brackets and escapes included.
+func TestJSONIndent(t *testing.T) {
+	in := fixture()
+	in.Items[0].Text = `a "quoted" \ back\slash, {not: [an object]} \" <tag> & \u2028 ` + "\u2028 \t end\\"
+	in.Items[1].Owner = `\`
+	for _, r := range []*Report{Compute(in), Compute(Input{Now: fixtureNow})} {
+		var got, want bytes.Buffer
+		if err := r.JSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		e := json.NewEncoder(&want)
+		e.SetIndent("", "  ")
+		if err := e.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("JSON differs from json.Encoder's:\n%s", got.String())
+		}
+	}
+}
+
 func TestInjection(t *testing.T) {
 	const title = "<img src=x onerror=alert(1)> | x"
 	const text = `=HYPERLINK("http://evil")`
