@@ -109,6 +109,10 @@ func TestSyncGitSourceCommitsReport(t *testing.T) {
 	if md := repo.Show(t, "postmortems/follow-through/report.md"); !strings.Contains(md, "As of "+day) {
 		t.Fatalf("committed report.md:\n%s", md)
 	}
+	firstSnap := repo.Show(t, "postmortems/follow-through/history.jsonl")
+	if len(strings.Fields(firstSnap)) != 1 {
+		t.Fatalf("committed history.jsonl, want one snapshot:\n%s", firstSnap)
+	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(e.config), "postmortems", "follow-through")); err == nil {
 		t.Fatal("report also written to the local disk")
 	}
@@ -139,6 +143,11 @@ func TestSyncGitSourceCommitsReport(t *testing.T) {
 	}
 	if repo.Show(t, "postmortems/follow-through/report.json") == oldJSON {
 		t.Fatal("report not updated with the status change")
+	}
+	// Both runs fall in one hour (unless the clock crossed one): the
+	// history keeps the hour's last.
+	if h := repo.Show(t, "postmortems/follow-through/history.jsonl"); h == firstSnap || len(strings.Fields(h)) > 2 {
+		t.Fatalf("history.jsonl after the second commit, want this run's snapshot in place of the first:\n%s", h)
 	}
 }
 

@@ -62,6 +62,7 @@ func (r *run) collect() error {
 	idPaths := map[string][]string{} // id → the documents that have it
 	onlySeen := map[string]bool{}
 	res.Report.Now = r.now
+	res.Report.Directory = e.Directory
 	if !e.Config.Today.IsZero() {
 		res.Report.Now = e.Config.Today
 	}

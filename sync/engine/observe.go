@@ -125,6 +125,7 @@ func (r *run) decide() {
 func (r *run) settleReport() {
 	res := r.res
 	finishReport(&res.Report, r.docs, r.docPath, r.st)
+	r.loadHistory()
 	res.Report.Orphans = res.Plan.Orphans
 	res.Report.Impostors = res.Report.Impostors[:0]
 	for _, imp := range res.Impostors {

@@ -2,7 +2,11 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -61,15 +65,25 @@ type PullRequester interface {
 // done is published).
 func (r *run) publish(started time.Time) {
 	e, res, pub := r.e, r.res, r.e.Publish
+	var rep *report.Report
+	if pub.ReportDir != "" {
+		rep = report.Compute(res.Report)
+	}
 	reportStaged := false
-	if pub.Repo != nil && pub.ReportInRepo && pub.ReportDir != "" {
+	if rep != nil && pub.Repo != nil && pub.ReportInRepo {
 		// The report goes into the repository, in the same commit; it is
 		// replaced only when what it says changed.
-		staged, err := report.Stage(r.ctx, pub.Repo, pub.ReportDir, pub.ReportFormats, res.Report, e.log())
+		staged, err := rep.Stage(r.ctx, pub.Repo, pub.ReportDir, pub.ReportFormats, e.log())
 		if err != nil {
 			res.fail(Failure{Doc: pub.ReportDir, Message: err.Error()})
 		}
 		reportStaged = staged
+		if staged || len(res.Written) > 0 {
+			// Only a run that commits keeps a snapshot: a clone may not
+			// outlive the run. The report changes at least daily, and
+			// the trends need one snapshot a week.
+			r.appendRepoHistory(rep)
+		}
 	}
 	if pub.Repo != nil {
 		// One commit per run, and none when nothing changed: the state
@@ -89,11 +103,15 @@ func (r *run) publish(started time.Time) {
 			res.fail(Failure{Doc: e.Source.Root(), Message: err.Error()})
 		}
 	}
-	if pub.ReportDir != "" && (pub.Repo == nil || !pub.ReportInRepo) {
-		files, err := report.WriteFiles(pub.ReportDir, pub.ReportFormats, res.Report, e.log())
+	if rep != nil && (pub.Repo == nil || !pub.ReportInRepo) {
+		files, err := rep.WriteFiles(pub.ReportDir, pub.ReportFormats, e.log())
 		res.ReportFiles = files
 		if err != nil {
 			res.fail(Failure{Doc: pub.ReportDir, Message: err.Error()})
+		}
+		if err := report.AppendHistory(filepath.Join(pub.ReportDir, report.HistoryFile), report.Snap(rep)); err != nil {
+			// The trends lose a point; the run's work is done.
+			e.log().Warn("report history not appended", "err", err)
 		}
 	}
 	if pub.Pushgateway != "" {
@@ -109,6 +127,56 @@ func (r *run) publish(started time.Time) {
 			// Metrics are for dashboards; a failed push does not fail the run.
 			e.log().Warn("metrics push failed", "err", err)
 		}
+	}
+}
+
+// historyPath is where the report's history is kept in the repository.
+func (p Publish) historyPath() string {
+	return path.Join(path.Clean(filepath.ToSlash(p.ReportDir)), report.HistoryFile)
+}
+
+// loadHistory hands the report the snapshots of earlier runs, from
+// beside the report (in the repository when the report is committed).
+// A history that cannot be read costs the trends, never the run.
+func (r *run) loadHistory() {
+	pub := r.e.Publish
+	if pub.ReportDir == "" {
+		return
+	}
+	var snaps []report.Snapshot
+	var err error
+	if pub.Repo != nil && pub.ReportInRepo {
+		var b []byte
+		if b, err = pub.Repo.ReadRepoFile(r.work, pub.historyPath()); err == nil {
+			snaps, err = report.DecodeHistory(b)
+		} else if errors.Is(err, fs.ErrNotExist) {
+			err = nil
+		}
+	} else {
+		snaps, err = report.ReadHistory(filepath.Join(pub.ReportDir, report.HistoryFile))
+	}
+	if err != nil {
+		r.e.log().Warn("report history unreadable; the report shows no trend", "err", err)
+		return
+	}
+	r.res.Report.History = snaps
+}
+
+// appendRepoHistory adds this run's snapshot to the history in the
+// repository, for the run's commit.
+func (r *run) appendRepoHistory(rep *report.Report) {
+	pub := r.e.Publish
+	old, err := pub.Repo.ReadRepoFile(r.work, pub.historyPath())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		r.e.log().Warn("report history not appended", "err", err)
+		return
+	}
+	b, err := report.AppendHistoryData(old, report.Snap(rep))
+	if err == nil {
+		err = pub.Repo.WriteRepoFile(r.work, pub.historyPath(), b)
+	}
+	if err != nil {
+		r.e.log().Warn("report history not appended", "err", err)
 	}
 }
 

@@ -40,7 +40,12 @@ func Render(r *Report, f string, w io.Writer) error {
 // rendered straight into its file, one at a time, so a large report is
 // never held twice in memory.
 func WriteFiles(dir string, formats []string, in Input, log *slog.Logger) ([]string, error) {
-	r := Compute(in)
+	return Compute(in).WriteFiles(dir, formats, log)
+}
+
+// WriteFiles writes the computed report into dir, as the function
+// WriteFiles does.
+func (r *Report) WriteFiles(dir string, formats []string, log *slog.Logger) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report: %w (check report.dir)", err)
 	}
@@ -97,7 +102,12 @@ type RepoFiles interface {
 // repository root) for the run's commit, unless the committed report
 // already says the same (same digest). It reports whether it wrote.
 func Stage(ctx context.Context, repo RepoFiles, dir string, formats []string, in Input, log *slog.Logger) (bool, error) {
-	r := Compute(in)
+	return Compute(in).Stage(ctx, repo, dir, formats, log)
+}
+
+// Stage writes the computed report into the clone, as the function Stage
+// does.
+func (r *Report) Stage(ctx context.Context, repo RepoFiles, dir string, formats []string, log *slog.Logger) (bool, error) {
 	digest := r.Digest()
 	dir = path.Clean(filepath.ToSlash(dir))
 	old, err := repo.ReadRepoFile(ctx, path.Join(dir, DigestFile))
