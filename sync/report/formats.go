@@ -2,11 +2,13 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -15,67 +17,97 @@ import (
 // characters are escaped (\u003c …) so the output is safe to embed.
 //
 // The output is what a json.Encoder with SetIndent("", "  ") writes, but
-// indented while it is written: the Encoder would hold the compact and
-// the indented copy of a large report at once.
+// made one field of the report at a time and indented while it is
+// written: the Encoder would hold the compact and the indented copy of
+// the whole report at once. (The report's own fields have no omitempty.)
 func (r *Report) JSON(w io.Writer) error {
-	compact, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
 	b := bufio.NewWriter(w)
-	writeIndented(b, compact)
+	ind := &indenter{b: b}
+	v, t := reflect.ValueOf(r).Elem(), reflect.TypeFor[Report]()
+	ind.write([]byte{'{'})
+	sep := false
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		key, err := json.Marshal(cmp.Or(name, f.Name))
+		if err != nil {
+			return err
+		}
+		val, err := json.Marshal(v.Field(i).Interface())
+		if err != nil {
+			return err
+		}
+		if sep {
+			ind.write([]byte{','})
+		}
+		sep = true
+		ind.write(key)
+		ind.write([]byte{':'})
+		ind.write(val)
+	}
+	ind.write([]byte{'}'})
 	b.WriteByte('\n')
 	return b.Flush()
 }
 
-// writeIndented writes compact JSON (no space outside strings) indented
-// by two spaces a level, as json.Indent does: an empty object or array
-// stays {} or [].
-func writeIndented(b *bufio.Writer, compact []byte) {
-	depth, inString, escaped, open := 0, false, false, false
-	newline := func() {
-		b.WriteByte('\n')
-		for range depth {
-			b.WriteString("  ")
-		}
+// indenter writes compact JSON (no space outside strings), given in any
+// number of pieces, indented by two spaces a level as json.Indent does:
+// an empty object or array stays {} or [].
+type indenter struct {
+	b                       *bufio.Writer
+	depth                   int
+	inString, escaped, open bool
+}
+
+func (in *indenter) newline() {
+	in.b.WriteByte('\n')
+	for range in.depth {
+		in.b.WriteString("  ")
 	}
+}
+
+func (in *indenter) write(compact []byte) {
+	b := in.b
 	for _, c := range compact {
-		if inString {
+		if in.inString {
 			b.WriteByte(c)
 			switch {
-			case escaped:
-				escaped = false
+			case in.escaped:
+				in.escaped = false
 			case c == '\\':
-				escaped = true
+				in.escaped = true
 			case c == '"':
-				inString = false
+				in.inString = false
 			}
 			continue
 		}
-		if open && c != '}' && c != ']' {
-			open = false
-			depth++
-			newline()
+		if in.open && c != '}' && c != ']' {
+			in.open = false
+			in.depth++
+			in.newline()
 		}
 		switch c {
 		case '{', '[':
-			open = true // the newline waits: {} and [] stay empty
+			in.open = true // the newline waits: {} and [] stay empty
 			b.WriteByte(c)
 		case ',':
 			b.WriteByte(c)
-			newline()
+			in.newline()
 		case ':':
 			b.WriteString(": ")
 		case '}', ']':
-			if open {
-				open = false
+			if in.open {
+				in.open = false
 			} else {
-				depth--
-				newline()
+				in.depth--
+				in.newline()
 			}
 			b.WriteByte(c)
 		case '"':
-			inString = true
+			in.inString = true
 			b.WriteByte(c)
 		default:
 			b.WriteByte(c)
