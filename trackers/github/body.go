@@ -86,8 +86,10 @@ func title(s ticket.Spec) string {
 	return t
 }
 
-// mentionRE finds @login and @org/team mentions.
-var mentionRE = regexp.MustCompile(`(^|[^A-Za-z0-9_` + "`" + `/\\])(@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)`)
+// mentionRE finds @login and @org/team mentions: after anything but a
+// word character or "/", so that a URL (https://medium.com/@name) stays
+// whole. A backslash or backtick before one does not hide it.
+var mentionRE = regexp.MustCompile(`(^|[^A-Za-z0-9_/])(@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)`)
 
 // inline makes document text safe for one Markdown line: whitespace is
 // folded, Markdown punctuation and "<" are escaped (no HTML, so no "-->"),
@@ -99,8 +101,11 @@ func inline(s string) string {
 
 // block makes a multi-line detail safe: "<" and "-->" are escaped (no
 // HTML comment can open or close), a marker cannot be faked, mentions
-// become code. Its lines end LF (ticket.Body).
-// Other Markdown is kept: the detail may be formatted.
+// become code. Backslashes, backticks and "[" are escaped too: the
+// detail is plain text, and with them it could undo another escape (a
+// backslash before "<"), pair its backtick with a mention's, or make a
+// link. Its lines end LF (ticket.Body). Other Markdown is kept: the
+// detail may be formatted.
 func block(s string) string {
 	return mentions(strings.TrimSpace(s), escapeBlock)
 }
@@ -125,7 +130,7 @@ var inlineEscaper = strings.NewReplacer(
 )
 
 var blockEscaper = strings.NewReplacer(
-	`<`, `\<`, `-->`, `--\>`,
+	`\`, `\\`, "`", "\\`", `[`, `\[`, `<`, `\<`, `-->`, `--\>`,
 	ticket.MarkerPrefix[:len("pmsync:v")], `pmsync\:v`,
 )
 

@@ -1,9 +1,16 @@
 package github
 
 import (
+	"bytes"
 	"flag"
+	"html"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 
 	"github.com/pmsync/pmsync/internal/testkit"
 )
@@ -44,4 +51,87 @@ func TestBodyLineEnds(t *testing.T) {
 			t.Errorf("%s: a CR in the body: %q", tc.name, got)
 		}
 	}
+}
+
+// Document text cannot undo its escaping with a backslash, a backtick or
+// a bracket of its own: a mention stays code, "<" stays text, whether in
+// the detail or in a field of the head.
+func TestBodyDocumentTextStaysInert(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, text string
+		shows      string // text the body must show
+	}{
+		{"backtick before a mention", "x`@bob", "x`@bob"},
+		{"backslash before a mention", `\@bob`, `\@bob`},
+		{"lone backtick", "a ` b @bob", "a ` b @bob"},
+		{"mention in backticks", "`ping @bob`", "`ping @bob`"},
+		{"backslash before a comment", `\<!-- hidden @bob`, `\<!-- hidden @bob`},
+		{"backslash before a tag", `\<img src=x onerror=alert(1)> @bob`, `\<img src=x onerror=alert(1)> @bob`},
+		{"link", "[@bob](https://evil.example) ![i](https://evil.example/x.png)", "[@bob](https://evil.example) ![i](https://evil.example/x.png)"},
+		{"reference", "[x] @bob\n\n[x]: https://evil.example", "[x]: https://evil.example"},
+	}
+	for _, tc := range tests {
+		for _, field := range []string{"detail", "owner"} {
+			s := spec("ai-0000000b")
+			if field == "detail" {
+				s.Detail = tc.text
+			} else {
+				s.OwnerText = tc.text
+			}
+			body := renderBody(s, "")
+			if l := live(body); l["@bob"] {
+				t.Errorf("%s in the %s: @bob is mentioned:\n%s", tc.name, field, body)
+			}
+			shows := tc.shows
+			if field == "owner" {
+				shows = strings.Join(strings.Fields(shows), " ")
+			}
+			if v := visible(body); !strings.Contains(v, shows) {
+				t.Errorf("%s in the %s: the body does not show %q:\n%s\nshows:\n%s", tc.name, field, shows, body, v)
+			}
+		}
+	}
+}
+
+var (
+	gfm = goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(gmhtml.WithUnsafe()))
+	// inertRE is HTML whose text GitHub links neither as a mention nor as
+	// a reference.
+	inertRE = []*regexp.Regexp{
+		regexp.MustCompile(`(?s)<pre\b.*?</pre>`), regexp.MustCompile(`(?s)<code\b.*?</code>`), regexp.MustCompile(`(?s)<a\b.*?</a>`),
+	}
+	tagRE = regexp.MustCompile(`(?s)<!--.*?-->|<[^>]*>`)
+	// liveRE is a mention or an issue reference after anything but a
+	// word character (GitHub is stricter about some).
+	liveRE = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])(@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?|#[0-9]+)`)
+)
+
+// render is md as GitHub Flavored Markdown, raw HTML kept.
+func render(md string) string {
+	var b bytes.Buffer
+	if err := gfm.Convert([]byte(md), &b); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
+
+// visible is the text md shows.
+func visible(md string) string {
+	return html.UnescapeString(tagRE.ReplaceAllString(render(md), ""))
+}
+
+// live is the set of mentions and issue references in the text md shows,
+// outside code and links.
+func live(md string) map[string]bool {
+	h := render(md)
+	for _, re := range inertRE {
+		h = re.ReplaceAllString(h, " ")
+	}
+	text := html.UnescapeString(tagRE.ReplaceAllString(h, " "))
+	out := map[string]bool{}
+	for _, m := range liveRE.FindAllStringSubmatch(text, -1) {
+		out[m[1]] = true
+	}
+	return out
 }
