@@ -188,23 +188,24 @@ func isChangeURL(u string) bool {
 // is item metadata, and records it.
 func (m *inlineMeta) metaToken(part string) bool {
 	p := strings.TrimSpace(part)
-	pl := strings.ToLower(p)
+	// The labels are ASCII without a "k": folding ASCII case alone finds
+	// what lowering p would.
 	switch {
 	case p == "":
 		return true
-	case strings.HasPrefix(pl, "owner:") || strings.HasPrefix(pl, "owner "):
+	case prefixFold(p, "owner:") || prefixFold(p, "owner "):
 		m.owner = strings.TrimSpace(p[6:])
-	case strings.HasPrefix(pl, "assignee:"):
+	case prefixFold(p, "assignee:"):
 		m.owner = strings.TrimSpace(p[9:])
-	case strings.HasPrefix(pl, "due:"):
+	case prefixFold(p, "due:"):
 		m.due = strings.TrimSpace(p[4:])
-	case strings.HasPrefix(pl, "due "):
+	case prefixFold(p, "due "):
 		m.due = strings.TrimSpace(p[4:])
-	case strings.HasPrefix(pl, "by "):
+	case prefixFold(p, "by "):
 		m.due = strings.TrimSpace(p[3:])
-	case strings.HasPrefix(pl, "priority:"):
+	case prefixFold(p, "priority:"):
 		m.priority = normPriority(strings.TrimSpace(p[9:]))
-	case rePriorityTok.MatchString(p):
+	case len(p) == 2 && rePriorityTok.MatchString(p):
 		m.priority = strings.ToUpper(p)
 	case strings.HasPrefix(p, "@") && !strings.ContainsAny(p[1:], " \t"):
 		m.owner = p
@@ -271,13 +272,14 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 	if strings.Contains(s, "(") {
 		s = parenMeta(s, &m)
 	}
-	if sm := findIf(hasFold(s, "owner:"), reOwnerField, s); sm != nil {
+	var hints hintCache
+	if sm := findIf(hints.has(s, hintOwner), reOwnerField, s); sm != nil {
 		if m.owner == "" {
 			m.owner = sm[1]
 		}
 		s = strings.Replace(s, sm[0], " ", 1)
 	}
-	if sm := findIf(hasFold(s, "due:") || hasFold(s, "due date:"), reDueField, s); sm != nil {
+	if sm := findIf(hints.has(s, hintDue|hintDueDate), reDueField, s); sm != nil {
 		if m.due == "" {
 			m.due = strings.TrimSpace(sm[1])
 		}
@@ -296,7 +298,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 			s = strings.Replace(s, sm[0], "", 1)
 		}
 	}
-	if sm := findIf((hasFold(s, " as of ") || hasFold(s, " on ")) && (hasFold(s, "complete") || hasFold(s, "done") || hasFold(s, "fixed")) && strings.ContainsAny(s, "0123456789") && completedAsHints.in(s), reCompletedAs, s); sm != nil {
+	if sm := findIf(hints.has(s, hintAsOf|hintOn) && hints.has(s, hintComplete|hintDone|hintFixed) && strings.ContainsAny(s, "0123456789") && completedAsHints.in(s), reCompletedAs, s); sm != nil {
 		m.setStatus(sm[1] + " " + sm[2])
 		s = strings.Replace(s, sm[0], "", 1)
 	}
@@ -308,7 +310,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 	s = strings.TrimRight(s, " ,;")
 	// leadOwner needs a '[', a ':' or "team" in the text; markup only adds
 	// characters, so the raw text answers the cheap test first.
-	if m.owner == "" && !prose && (strings.ContainsAny(s, "[:") || hasFold(s, "team")) {
+	if m.owner == "" && !prose && (strings.ContainsAny(s, "[:") || hints.has(s, hintTeam)) {
 		if o, rest, team, ok := leadOwner(plain(s)); ok {
 			m.leadOwner, m.leadTitle, m.leadTeam = o, rest, team
 		}
@@ -319,6 +321,38 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 		m.title = s
 	}
 	return m
+}
+
+// The words extractMeta's cheap tests look for, found in one pass over
+// the item (hasFold for each was a pass each).
+var metaHints = newFoldSet("owner:", "due:", "due date:", " as of ", " on ", "complete", "done", "fixed", "team")
+
+const (
+	hintOwner = 1 << iota
+	hintDue
+	hintDueDate
+	hintAsOf
+	hintOn
+	hintComplete
+	hintDone
+	hintFixed
+	hintTeam
+)
+
+// hintCache is which metaHints an item holds, found again only when the
+// item's text changed (a rule took something off it).
+type hintCache struct {
+	of    string
+	mask  uint64
+	known bool
+}
+
+// has reports whether s holds any of the hints in bits.
+func (h *hintCache) has(s string, bits uint64) bool {
+	if !h.known || h.of != s {
+		h.of, h.mask, h.known = s, metaHints.mask(s), true
+	}
+	return h.mask&bits != 0
 }
 
 // clipMiddle keeps the first head and last tail bytes of a very long
@@ -344,7 +378,7 @@ func clipMiddle(s string, head, tail int) string {
 // due: 2026-04-01, P1)") and records what they say.
 func parenMeta(s string, m *inlineMeta) string {
 	var b strings.Builder
-	at := 0
+	at, dropped := 0, false
 	for at < len(s) {
 		open := strings.IndexByte(s[at:], '(')
 		if open < 0 {
@@ -362,16 +396,24 @@ func parenMeta(s string, m *inlineMeta) string {
 			continue
 		}
 		var trial inlineMeta
-		inner := s[open+1 : closing]
-		parts := strings.FieldsFunc(inner, func(r rune) bool { return r == ',' || r == ';' })
-		meta := len(parts) > 0
-		for _, p := range parts {
-			if !trial.metaToken(p) {
-				meta = false
+		// Every part between commas or semicolons (empty ones skipped)
+		// must be metadata.
+		meta, parts := true, 0
+		for rest := s[open+1 : closing]; meta; {
+			p, after, more := strings.Cut(rest, ",")
+			if i := strings.IndexByte(p, ';'); i >= 0 {
+				p, after, more = rest[:i], rest[i+1:], true
+			}
+			if p != "" {
+				parts++
+				meta = trial.metaToken(p)
+			}
+			if !more {
 				break
 			}
+			rest = after
 		}
-		if !meta {
+		if !meta || parts == 0 {
 			b.WriteString(s[at : closing+1])
 			at = closing + 1
 			continue
@@ -379,9 +421,9 @@ func parenMeta(s string, m *inlineMeta) string {
 		m.merge(trial)
 		// drop the group and the white space before it
 		b.WriteString(strings.TrimRight(s[at:open], " \t"))
-		at = closing + 1
+		at, dropped = closing+1, true
 	}
-	if at == 0 {
+	if !dropped {
 		return s
 	}
 	b.WriteString(s[at:])
@@ -571,30 +613,45 @@ func prefixFold(s, sub string) bool {
 
 // foldSet finds any of a few lower-case ASCII strings in a text, ignoring
 // ASCII case, in one pass (hasFold for each would be a pass each).
-type foldSet [256][]string // by first byte, both cases
+type foldSet struct {
+	subs  []string
+	first [256][]uint8 // the subs starting with a byte, by index, both cases
+}
 
 func newFoldSet(subs ...string) *foldSet {
-	var f foldSet
-	for _, sub := range subs {
+	f := &foldSet{subs: subs}
+	for i, sub := range subs {
 		c := sub[0]
-		f[c] = append(f[c], sub)
+		f.first[c] = append(f.first[c], uint8(i))
 		if c >= 'a' && c <= 'z' {
-			f[c-('a'-'A')] = append(f[c-('a'-'A')], sub)
+			f.first[c-('a'-'A')] = append(f.first[c-('a'-'A')], uint8(i))
 		}
 	}
-	return &f
+	return f
 }
 
 // in reports whether s holds one of the set's strings.
 func (f *foldSet) in(s string) bool {
 	for i := 0; i < len(s); i++ {
-		for _, sub := range f[s[i]] {
-			if prefixFold(s[i:], sub) {
+		for _, k := range f.first[s[i]] {
+			if prefixFold(s[i:], f.subs[k]) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// mask reports which of the set's strings s holds: bit i for subs[i].
+func (f *foldSet) mask(s string) (m uint64) {
+	for i := 0; i < len(s); i++ {
+		for _, k := range f.first[s[i]] {
+			if prefixFold(s[i:], f.subs[k]) {
+				m |= 1 << k
+			}
+		}
+	}
+	return m
 }
 
 // trailingURL splits "text - https://x/issues/1." into the URL and the

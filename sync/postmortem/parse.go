@@ -610,7 +610,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 	}
 	if w.pending != "" {
 		first := strings.SplitN(raw, "\n", 2)[0]
-		first = strings.TrimSpace(reBreakTag.Split(first, 2)[0])
+		first = strings.TrimSpace(breakFields(first, 2)[0])
 		// "## Date" followed by "Start: Wednesday, 2018-08-22" keeps the
 		// key/value form; a bare value fills the heading's key. A status
 		// is a few words ("Final", "Complete, action items in
@@ -685,8 +685,8 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		}
 	}
 	if !w.seenItem {
-		for _, ln := range strings.Split(raw, "\n") {
-			for _, part := range reBreakTag.Split(ln, -1) {
+		for ln := range strings.SplitSeq(raw, "\n") {
+			for _, part := range breakFields(ln, -1) {
 				w.metaLine(part, line, false)
 			}
 			line++

@@ -471,12 +471,29 @@ func leadOwner(title string) (owner, rest string, teamWord, ok bool) {
 		// What each expression needs: "team", a '[' first, a letter
 		// first and a ':'.
 		may := re == reLeadTeamTo && strings.Contains(title, "team") || re == reLeadBracket && strings.HasPrefix(title, "[") ||
-			re == reLeadColon && unicode.IsLetter(first) && strings.IndexByte(title, ':') >= 0
+			re == reLeadColon && unicode.IsLetter(first) && leadColonAhead(title)
 		if m := findIf(may, re, title); m != nil {
 			return strings.TrimSpace(m[1]), upperFirst(strings.TrimSpace(m[2])), re == reLeadTeamTo, true
 		}
 	}
 	return "", "", false, false
+}
+
+// leadColonAhead: reLeadColon's name is at most four words, one white
+// space between each, before the title's first ':', and white space
+// follows it.
+func leadColonAhead(title string) bool {
+	i := strings.IndexByte(title, ':')
+	if i < 0 || i+1 >= len(title) || !isSpaceRE(title[i+1]) {
+		return false
+	}
+	spaces := 0
+	for j := 0; j < i; j++ {
+		if isSpaceRE(title[j]) {
+			spaces++
+		}
+	}
+	return spaces <= 3
 }
 
 func upperFirst(s string) string {

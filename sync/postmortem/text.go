@@ -82,10 +82,13 @@ func oneSpace(s string) string {
 	clean, prevSpace := true, true // a leading space is not clean
 	for i := 0; i < len(s) && clean; {
 		r, n := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		var sp bool
+		if r < utf8.RuneSelf {
+			sp = r == ' ' || r >= '\t' && r <= '\r' // unicode.IsSpace's ASCII ones
+		} else {
 			r, n = utf8.DecodeRuneInString(s[i:])
+			sp = unicode.IsSpace(r)
 		}
-		sp := unicode.IsSpace(r)
 		if sp && (prevSpace || r != ' ') {
 			clean = false
 		}
@@ -288,6 +291,15 @@ func isTag(t string) bool {
 // reBreakTag splits "Status: final<br> Owners: x" into fields.
 var reBreakTag = regexp.MustCompile(`(?i)<br\s*/?>`)
 
+// breakFields is reBreakTag.Split(s, n); a line without a tag, as most
+// are, is one field without looking further.
+func breakFields(s string, n int) []string {
+	if strings.IndexByte(s, '<') < 0 {
+		return []string{s}
+	}
+	return reBreakTag.Split(s, n)
+}
+
 func isASCIIPunct(c byte) bool {
 	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
 }
@@ -347,7 +359,13 @@ func normPlain(s string) string {
 			}
 			b.WriteString("and ")
 			space = true
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteByte(byte(r))
+			space = false
+		case r >= 'A' && r <= 'Z':
+			b.WriteByte(byte(r) + ('a' - 'A'))
+			space = false
+		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			b.WriteRune(unicode.ToLower(r))
 			space = false
 		default:

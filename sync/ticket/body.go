@@ -35,6 +35,10 @@ type Dialect interface {
 	// cannot hold even the notice; the section is then the notice alone,
 	// and Body cuts the head to make room for it.
 	Detail(s string, room int) (section string, ok bool)
+	// Cut shortens text the dialect wrote to at most n bytes, where it
+	// splits no escape, character or other unit of its markup whose half
+	// would read differently.
+	Cut(s string, n int) string
 	// Footer ends the body: who opened the ticket, and the marker, where
 	// the tracker's reader finds it.
 	Footer(m Marker) string
@@ -109,7 +113,7 @@ func Body(s Spec, note string, d Dialect) string {
 	if !ok {
 		// Only a pathological head gets here (fields are bounded, the
 		// number of factors is not).
-		h = Cut(h, d.Limit()-len(tail)-len(detail))
+		h = d.Cut(h, d.Limit()-len(tail)-len(detail))
 	}
 	return h + detail + tail
 }
@@ -124,7 +128,8 @@ func Line(s string) string {
 	return Cut(strings.Join(strings.Fields(s), " "), MaxField)
 }
 
-// Cut shortens s to at most n bytes on a rune boundary.
+// Cut shortens s to at most n bytes on a rune boundary: for plain text;
+// text in a dialect's markup is cut by the dialect.
 func Cut(s string, n int) string {
 	if n <= 0 {
 		return ""

@@ -23,6 +23,15 @@ func (tags) Callout(s string) string { return "<q>" + s + "</q>" }
 func (tags) Footer(m Marker) string  { return "<f>" + m.Item }
 func (d tags) Limit() int            { return d.limit }
 
+// Cut never splits a tag.
+func (tags) Cut(s string, n int) string {
+	s = Cut(s, n)
+	if i, j := strings.LastIndexByte(s, '<'), strings.LastIndexByte(s, '>'); i > j {
+		s = s[:i]
+	}
+	return s
+}
+
 func (tags) Detail(s string, room int) (string, bool) {
 	switch {
 	case len(s) <= room:
@@ -59,6 +68,7 @@ func TestBody(t *testing.T) {
 			"<li><b>Owner:</b> none named; please assign one\n<f>cf-1"},
 		{"detail cut", func(*Spec) {}, "", len(head) + len("<f>ai-1") + 8, head + "the<cut><f>ai-1"},
 		{"head cut", func(*Spec) {}, "", 20, "Action i<cut><f>ai-1"},
+		{"head cut by the dialect", func(*Spec) {}, "", 46, "Action item from the postmortem <cut><f>ai-1"},
 		{"line ends", func(s *Spec) { s.Detail = "a\rb\r\nc\r\rd\r\r\ne" }, "", 1000, head + "a\nb\nc\n\nd\n\ne<f>ai-1"},
 	}
 	for _, tc := range tests {

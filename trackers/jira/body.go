@@ -87,6 +87,31 @@ func (wiki) Detail(s string, room int) (string, bool) {
 	return "\n" + detail + truncated, true
 }
 
+// Cut shortens wiki markup to at most n bytes, never inside an escape
+// ("\\*", "&#92;"), which would leave a backslash escaping what follows
+// or half an entity, nor inside a character.
+func (wiki) Cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	end := 0
+	for i := 0; i <= n; {
+		end = i
+		_, w := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case s[i] == '\\' && i+1 < len(s):
+			_, e := utf8.DecodeRuneInString(s[i+1:])
+			w += e
+		case s[i] == '&' && strings.HasPrefix(s[i:], "&#"):
+			if k := strings.IndexByte(s[i:min(len(s), i+8)], ';'); k > 0 {
+				w = k + 1
+			}
+		}
+		i += w
+	}
+	return s[:end]
+}
+
 func (wiki) Footer(m ticket.Marker) string {
 	return "\n----\n_Opened by pmsync from the postmortem, which stays the source of truth for this item. " +
 		"pmsync finds this issue by the marker on the last line: keep it._\n" +

@@ -273,6 +273,42 @@ func FuzzDescriptionLimit(f *testing.F) {
 	})
 }
 
+// limited is the wiki dialect with another limit, so that a small
+// description can be cut at every point.
+type limited struct {
+	wiki
+	limit int
+}
+
+func (l limited) Limit() int { return l.limit }
+
+// A description cut to fit, at any length, is the whole one up to a
+// point that splits no escape: no backslash is left to escape the
+// truncation note, no entity is left half written.
+func TestDescriptionCutKeepsEscapes(t *testing.T) {
+	t.Parallel()
+	s := spec(ticket.Action, "ai-00000009")
+	s.OwnerText = "\\ {x} [~bob] é😀 pmsync:v1"
+	s.Factors = []ticket.Ref{{Text: "*a* \\\\ |b|", URL: "https://acme.atlassian.net/browse/OPS-7"}}
+	s.Detail = "d {e} \\ [~f]|g| 😀 -h- \\"
+	full := ticket.Body(s, "", limited{limit: 1 << 20})
+	footer := wiki{}.Footer(s.Marker)
+	halfEntity := regexp.MustCompile(`&#?[0-9]*$`)
+	for limit := len(footer) + len(truncated); limit < len(full); limit++ {
+		d := ticket.Body(s, "", limited{limit: limit})
+		i := strings.Index(d, truncated)
+		if len(d) > limit || !strings.HasSuffix(d, footer) || i < 0 {
+			t.Errorf("limit %d: %d bytes, footer kept %v, note at %d", limit, len(d), strings.HasSuffix(d, footer), i)
+			continue
+		}
+		kept := d[:i]
+		if !strings.HasPrefix(full, kept) || !utf8.RuneStart(full[len(kept)]) ||
+			strings.HasSuffix(kept, `\`) || halfEntity.MatchString(kept) {
+			t.Errorf("limit %d: cut inside a character or escape: …%q|%q…", limit, kept[max(0, len(kept)-12):], full[len(kept):len(kept)+6])
+		}
+	}
+}
+
 // noteLeaving returns notes that leave the detail of s room bytes (or,
 // when room is negative, make the head that much too long).
 func noteLeaving(s ticket.Spec) func(room int) string {
