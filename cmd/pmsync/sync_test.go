@@ -540,8 +540,10 @@ func TestReportIsCurrentAndOffline(t *testing.T) {
 		Done   string `json:"done"`
 	}
 	type rep struct {
-		Today string `json:"today"`
-		Items []row  `json:"items"`
+		Today   string `json:"today"`
+		Offline bool   `json:"offline"`
+		AsOf    string `json:"as_of"`
+		Items   []row  `json:"items"`
 	}
 	read := func(env []string, args ...string) rep {
 		t.Helper()
@@ -593,5 +595,8 @@ func TestReportIsCurrentAndOffline(t *testing.T) {
 	}
 	if off.Today != "2027-06-01" {
 		t.Errorf("--now 2027-06-01: today is %q", off.Today)
+	}
+	if last, err := time.Parse(time.RFC3339, off.AsOf); !off.Offline || err != nil || time.Since(last) > time.Hour {
+		t.Errorf("offline report says offline=%v as_of=%q, want offline as of the last sync", off.Offline, off.AsOf)
 	}
 }

@@ -32,10 +32,16 @@ func (f *fact) pending() bool { return f.state != ticket.StateDone && f.state !=
 func Compute(in Input) *Report {
 	today := day(in.Now)
 	dir := newPeople(&in)
+	var asOf string
+	if in.Offline && !in.AsOf.IsZero() {
+		asOf = in.AsOf.UTC().Format(time.RFC3339)
+	}
 	r := &Report{
 		Schema:        Schema,
 		GeneratedAt:   in.Now.UTC().Format(time.RFC3339),
 		Today:         today.Format(ticket.DateLayout),
+		Offline:       in.Offline,
+		AsOf:          asOf,
 		Postmortems:   len(in.Docs),
 		Factors:       Factors{OpenBugs: []ItemRow{}, Unaddressed: []ItemRef{}, Unlinked: []DocRef{}},
 		Overdue:       []ItemRow{},

@@ -20,6 +20,9 @@ func (r *Report) Markdown(w io.Writer) error {
 	t, fc := r.Totals, r.Factors.Counts
 
 	m.f("# Postmortem follow-through\n\n")
+	if p := r.Provenance(); p != "" {
+		m.f("**%s**\n\n", p)
+	}
 	m.f("As of %s: %s, %s; %s, counted apart (see [Contributing factors](#contributing-factors)).\n\n",
 		r.Today, plural(r.Postmortems, "postmortem"), plural(t.Items, "action item"), plural(fc.Items, "contributing factor"))
 	m.table([]string{"Action items", "Value"}, [][]string{

@@ -14,7 +14,12 @@ type Report struct {
 	Schema      string `json:"schema"`
 	GeneratedAt string `json:"generated_at"` // Input.Now, RFC 3339, UTC
 	Today       string `json:"today"`        // YYYY-MM-DD, UTC date of Input.Now
-	Postmortems int    `json:"postmortems"`  // number of documents
+	// Offline: built from the documents and .pmsync/ alone (report
+	// --offline), so ticket states are as of AsOf, the last sync's
+	// listing (RFC 3339, UTC; absent when no sync has run).
+	Offline     bool   `json:"offline,omitempty"`
+	AsOf        string `json:"as_of,omitempty"`
+	Postmortems int    `json:"postmortems"` // number of documents
 
 	// Totals count the action items, the commitments; the contributing
 	// factors are counted apart, in Factors.
@@ -345,4 +350,16 @@ type DocSummary struct {
 	Factors     int      `json:"factors"`
 	OpenFactors int      `json:"open_factors"`
 	Counts
+}
+
+// Provenance says where an offline report's ticket states come from, for
+// the top of every page; "" for a report that read the trackers.
+func (r *Report) Provenance() string {
+	if !r.Offline {
+		return ""
+	}
+	if r.AsOf == "" {
+		return "Offline: from the documents alone; no sync has run, so no ticket state is known."
+	}
+	return "Offline: from the documents and .pmsync/ only, as of the last sync at " + r.AsOf + "; tickets may have changed since."
 }
