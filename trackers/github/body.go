@@ -3,7 +3,6 @@ package github
 import (
 	"net/url"
 	"regexp"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -72,23 +71,22 @@ const maxWord = 256
 
 // Cut shortens Markdown this dialect wrote to at most n bytes, ending
 // where everything before reads as it does in s: not inside an escape,
-// a code span, a link or a character. A cut inside one would let a lone
-// backslash escape what follows, or turn text that was code or a link's
-// (a mention, an issue reference) live. A word cut short is dropped
-// whole (up to maxWord bytes), and always a mention or "#123": half of
-// one names someone or something else.
+// a code span, a link or a character (unit). A cut inside one would let
+// a lone backslash escape what follows, or turn what was code or a
+// link's text (a mention, an issue reference) live. A word cut short is
+// dropped whole (up to maxWord bytes), and a mention or "#123" always:
+// half of one names someone or something else.
 func (markdown) Cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	c := newCutter(s)
 	end, word, name := 0, 0, -1
 	for i := 0; i <= n; {
 		end = i
-		if i > 0 && (s[i-1] == ' ' || s[i-1] == '\t' || s[i-1] == '\n') {
+		if i > 0 && isSpace(s[i-1]) {
 			word = i
 		}
-		next := c.unit(i)
+		next := unit(s, i)
 		switch {
 		case next == i+1 && (s[i] == '@' || s[i] == '#'):
 			name = i
@@ -98,102 +96,38 @@ func (markdown) Cut(s string, n int) string {
 		}
 		i = next
 	}
-	if c := s[end]; end > word && end-word <= maxWord && c != ' ' && c != '\t' && c != '\n' {
-		return s[:word]
-	}
-	if name >= 0 {
+	switch {
+	case end > word && end-word <= maxWord && !isSpace(s[end]):
+		end = word
+	case name >= 0:
 		end = name
 	}
 	return s[:end]
 }
 
-func nameByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_./", c) >= 0
-}
-
-// cutter reads Markdown as GitHub does, as far as a cut needs: where
-// escapes, code spans and links end. It errs on the side of a unit too
-// long, which only makes a cut shorter.
-type cutter struct {
-	s string
-	// runs are the starts of the backtick strings of each length, in
-	// order: where a code span may close.
-	runs map[int][]int
-	// closes maps each "[" and "(" to the "]" or ")" that closes it in
-	// the same paragraph, outside escapes and code spans.
-	closes map[int]int
-	// refs: s may define reference links ("[x]: url"), so any "[x]" may
-	// be a link.
-	refs bool
-}
-
-func newCutter(s string) *cutter {
-	c := &cutter{s: s, runs: map[int][]int{}, closes: map[int]int{}, refs: strings.Contains(s, "]:")}
-	for i := strings.IndexByte(s, '`'); i >= 0; {
-		k := backticks(s, i)
-		c.runs[k] = append(c.runs[k], i)
-		j := strings.IndexByte(s[i+k:], '`')
-		if j < 0 {
-			break
-		}
-		i += k + j
-	}
-	var brackets, parens []int
-	for i := 0; i < len(s); {
-		switch s[i] {
-		case '\\', '`':
-			i = c.unit(i)
-			continue
-		case '[':
-			brackets = append(brackets, i)
-		case '(':
-			parens = append(parens, i)
-		case ']':
-			if n := len(brackets); n > 0 {
-				c.closes[brackets[n-1]], brackets = i, brackets[:n-1]
-			}
-		case ')':
-			if n := len(parens); n > 0 {
-				c.closes[parens[n-1]], parens = i, parens[:n-1]
-			}
-		case '\n':
-			if strings.TrimLeft(s[i+1:min(len(s), i+1+strings.IndexByte(s[i+1:]+"\n", '\n'))], " \t") == "" {
-				brackets, parens = brackets[:0], parens[:0] // a blank line ends the paragraph
-			}
-		}
-		i++
-	}
-	return c
-}
-
-// unit is the end of what starts at i and must not be split: an escape,
-// a code span (CommonMark: to the next backtick string as long as its
-// opening one), a link ("[text](dest)", "[text][ref]", or "[text]" when
-// s may define references), or a character.
-func (c *cutter) unit(i int) int {
-	s := c.s
+// unit is the end of what starts at i in Markdown this dialect wrote and
+// must not be split: an escape, a code span, a link, or a character.
+// Document text has every backtick and "[" escaped, so one that is not
+// is pmsync's: a code span ("`@name`") ends at the next backtick, a link
+// ("[text](dest)") at the first ")" after its text (linkDest leaves none
+// in dest).
+func unit(s string, i int) int {
 	switch s[i] {
 	case '\\':
 		if i+1 < len(s) && isASCIIPunct(s[i+1]) {
 			return i + 2
 		}
 	case '`':
-		k := backticks(s, i)
-		if rs := c.runs[k]; len(rs) > 0 {
-			if j := sort.SearchInts(rs, i+k); j < len(rs) {
-				return rs[j] + k
-			}
+		if j := strings.IndexByte(s[i+1:], '`'); j >= 0 {
+			return i + 1 + j + 1
 		}
-		return i + k
 	case '[':
-		if end, ok := c.closes[i]; ok {
-			if end+1 < len(s) && (s[end+1] == '(' || s[end+1] == '[') {
-				if dest, ok := c.closes[end+1]; ok {
-					return dest + 1
+		for j := i + 1; j < len(s) && s[j] != '\n'; j = unit(s, j) {
+			if s[j] == ']' {
+				if k := strings.IndexByte(s[j+1:], ')'); k >= 0 && strings.HasPrefix(s[j+1:], "(") {
+					return j + 1 + k + 1
 				}
-			}
-			if c.refs {
-				return end + 1
+				break
 			}
 		}
 	}
@@ -204,12 +138,10 @@ func (c *cutter) unit(i int) int {
 	return i + w
 }
 
-func backticks(s string, i int) int {
-	k := 0
-	for i+k < len(s) && s[i+k] == '`' {
-		k++
-	}
-	return k
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
+
+func nameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_./", c) >= 0
 }
 
 func isASCIIPunct(c byte) bool {

@@ -3,16 +3,19 @@ package github
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"html"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 
 	"github.com/pmsync/pmsync/internal/testkit"
+	"github.com/pmsync/pmsync/sync/ticket"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -92,6 +95,106 @@ func TestBodyDocumentTextStaysInert(t *testing.T) {
 			}
 		}
 	}
+}
+
+// limited is the GitHub dialect with another limit, so that a small body
+// can be cut at every point.
+type limited struct {
+	markdown
+	limit int
+}
+
+func (l limited) Limit() int { return l.limit }
+
+// A body cut to fit, at any length, keeps its escaping: it is the whole
+// body up to a point that splits no escape, code span or character, and
+// it mentions nobody and references no issue that the whole body did not
+// (a cut "`@carolyn`" must not leave "`@car" pinging @car).
+func TestBodyCutKeepsEscapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change func(*ticket.Spec)
+	}{
+		{"mentions", func(s *ticket.Spec) {
+			s.Detail = "Paged @carolyn and @acme/oncall-team; see #1234.\n@erin-x (#56) and @frank."
+		}},
+		{"escapes", func(s *ticket.Spec) {
+			s.Detail = "a<b --> c \\<d \\\\@gus pmsync:v1 x é🚒 <<< @hal"
+		}},
+		{"code", func(s *ticket.Spec) {
+			s.Detail = "run `ping @bob` now, ``a ` @cyd`` and `@dee` then @ed `"
+		}},
+		{"head", func(s *ticket.Spec) {
+			s.OwnerText = "@alice-smith \\* `x` <y>"
+			s.Factors = []ticket.Ref{
+				{Text: "@bobby \\_ #77 `z`", URL: "https://github.com/acme/sre/issues/77"},
+				{Text: "[@cyd] \\ @dot", URL: "ftp://x"},
+			}
+		}},
+	}
+	for _, tc := range tests {
+		s := spec("ai-00000008")
+		tc.change(&s)
+		checkCuts(t, tc.name, s, 0, 1<<20)
+	}
+}
+
+// FuzzBodyCut: any detail, cut anywhere.
+func FuzzBodyCut(f *testing.F) {
+	for _, seed := range []string{
+		"Paged @carolyn; see #1234.", "a<b --> \\<d \\\\@gus é🚒", "run `ping @bob` now, ``a ` @cyd`` and ` @ed",
+		"[#12](https://x/12) [a [b] c](d) ![i](j)", "```\n@bob\n```\n    @ann", "\\`@x` `` ` ``",
+	} {
+		f.Add(seed, uint16(0))
+	}
+	f.Fuzz(func(t *testing.T, detail string, from uint16) {
+		s := spec("ai-00000010")
+		s.Detail = detail
+		checkCuts(t, "", s, int(from), 200)
+	})
+}
+
+// checkCuts renders s cut to n lengths (or fewer), from the shortest
+// plus skip on, and checks each against the whole body.
+func checkCuts(t *testing.T, name string, s ticket.Spec, skip, n int) {
+	t.Helper()
+	full := ticket.Body(s, "", limited{limit: 1 << 20})
+	fullLive := live(full)
+	footer := markdown{}.Footer(s.Marker)
+	start := len(footer) + len(truncated)
+	start += skip % max(1, len(full)-start)
+	for limit := start; limit < min(len(full), start+n); limit++ {
+		name := fmt.Sprintf("%s, limit %d", name, limit)
+		body := ticket.Body(s, "", limited{limit: limit})
+		if len(body) > limit || !strings.HasSuffix(body, footer) {
+			t.Errorf("%s: %d bytes, footer kept %v", name, len(body), strings.HasSuffix(body, footer))
+			continue
+		}
+		i := strings.Index(body, truncated)
+		if i < 0 {
+			t.Errorf("%s: no truncation note in %q", name, body)
+			continue
+		}
+		kept := body[:i]
+		if !strings.HasPrefix(full, kept) {
+			t.Errorf("%s: what is kept is not the start of the whole body:\n%q", name, kept)
+			continue
+		}
+		if next := full[len(kept)]; !utf8.RuneStart(next) || oddBackslashes(kept) && isASCIIPunct(next) {
+			t.Errorf("%s: cut inside a character or escape: …%q|%q…", name, kept[max(0, len(kept)-12):], full[len(kept):len(kept)+4])
+		}
+		for m := range live(body) {
+			if !fullLive[m] {
+				t.Errorf("%s: %s is live in the cut body, not in the whole one: …%q", name, m, kept[max(0, len(kept)-40):])
+			}
+		}
+	}
+}
+
+func oddBackslashes(s string) bool {
+	n := len(s) - len(strings.TrimRight(s, "\\"))
+	return n%2 == 1
 }
 
 var (
