@@ -151,7 +151,7 @@ func FuzzBodyCut(f *testing.F) {
 	f.Fuzz(func(t *testing.T, detail string, from uint16) {
 		s := spec("ai-00000010")
 		s.Detail = detail
-		checkCuts(t, "", s, int(from), 200)
+		checkCuts(t, "", s, int(from), 20)
 	})
 }
 
