@@ -8,14 +8,19 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pmsync/pmsync/sync/ticket"
 )
 
 // HTML writes the report as one self-contained page: inline CSS (with a
-// print style), three inline SVG charts each followed by the table of its
-// numbers, and every table the Markdown has, in the same order of
-// importance. It needs no network and has no JavaScript; html/template
+// print style), five inline SVG charts each followed by the table of its
+// numbers (completion by incident month, open items by age, completion
+// by team: bars; weekly completion and the 30/60/90-day cohorts: lines),
+// a sparkline per team's weekly completion, and every table the Markdown
+// has. People are shown by name. It needs no network and has no JavaScript; html/template
 // escapes every text that comes from a document or a tracker, and
 // tickets are linked only to http(s) URLs.
 //
@@ -40,7 +45,7 @@ import (
 // copy through golang/freetype, so the browser's fallback font breaks
 // the layout); go-chart wrote a label containing "<b>" into the SVG
 // unescaped, so every document text would have to be pre-escaped by
-// hand, outside html/template. Three bar charts are about a hundred lines
+// hand, outside html/template. The charts are about two hundred lines
 // of arithmetic here, escaped by the same template as the rest of the
 // page and without a font or freetype dependency.
 func (r *Report) HTML(w io.Writer) error {
@@ -58,6 +63,10 @@ type htmlView struct {
 	Summary   string
 	Headline  []htmlKV
 	Month     htmlChart
+	Trend     htmlLines // weekly completion
+	Cohort    htmlLines // done within 30, 60, 90 days by incident month
+	TeamTrend []htmlTeamTrend
+	TrendNote string
 	Age       htmlChart
 	Team      htmlChart
 	AgeRows   []htmlKV
@@ -97,6 +106,7 @@ type htmlBar struct {
 
 type htmlTick struct {
 	Label          string
+	Anchor         string // the label's text-anchor
 	X1, Y1, X2, Y2 float64
 	TX, TY         float64
 }
@@ -105,7 +115,7 @@ func newHTMLView(r *Report) htmlView {
 	t := r.Totals
 	v := htmlView{
 		R:         r,
-		Summary:   fmt.Sprintf("As of %s: %s, %s (%s).", r.Today, plural(r.Postmortems, "postmortem"), plural(t.Items, "item"), kindSummary(r.ByKind)),
+		Summary:   fmt.Sprintf("As of %s: %s with %s; the factors are counted apart.", r.Today, plural(r.Postmortems, "postmortem"), kindSummary(r.ByKind)),
 		OpenTotal: t.Open + t.InProgress,
 		Docs:      map[string]string{},
 	}
@@ -115,40 +125,43 @@ func newHTMLView(r *Report) htmlView {
 	v.Headline = []htmlKV{
 		{"Completion rate", pct(t.CompletionRate), fmt.Sprintf("%d done of %d; won't do excluded", t.Done, t.Items-t.WontDo)},
 		{"On-time rate", pct(t.OnTimeRate), fmt.Sprintf("%d of %d done items with a due and a done date", t.DoneOnTime, t.DoneOnTime+t.DoneLate)},
-		{"Overdue", strconv.Itoa(t.Overdue), fmt.Sprintf("of %d open or in progress", t.Open+t.InProgress)},
-		{"Time to close", closeTime(t.TimeToClose), "median / p90"},
+		{"Overdue", strconv.Itoa(t.Overdue), fmt.Sprintf("of %d open or in progress; %d more due within %d days", t.Open+t.InProgress, t.DueSoon, dueSoonDays)},
+		{"Time to close", closeTime(t.TimeToClose), fmt.Sprintf("median / p90 from the postmortem, over %s", plural(t.TimeToClose.Count, "done item"))},
 	}
 	for _, bk := range r.OpenByAge.Buckets {
 		v.AgeRows = append(v.AgeRows, htmlKV{Key: bk.Label + " days", Value: strconv.Itoa(bk.Count)})
 	}
 	if r.OpenByAge.Unknown > 0 {
-		v.AgeRows = append(v.AgeRows, htmlKV{Key: "no ticket yet", Value: strconv.Itoa(r.OpenByAge.Unknown)})
+		v.AgeRows = append(v.AgeRows, htmlKV{Key: "no date", Value: strconv.Itoa(r.OpenByAge.Unknown)})
 	}
 
 	var month []chartValue
 	for _, g := range r.ByMonth {
 		month = append(month, rateValue(or(g.Key, "unknown"), g.Counts))
 	}
-	v.Month = columns("chart-month", "Completion by incident month", "Share of each month's items done, won't do excluded.", month, true)
+	v.Month = columns("chart-month", "Completion by incident month", "Share of each month's action items done, won't do excluded.", month, true)
 
 	var age []chartValue
 	for _, row := range v.AgeRows {
 		n, _ := strconv.Atoi(row.Value)
 		age = append(age, chartValue{label: row.Key, value: float64(n), has: true, text: row.Value})
 	}
-	v.Age = columns("chart-age", "Open items by age", "Open and in-progress items by days since the ticket was created.", age, false)
+	v.Age = columns("chart-age", "Open action items by age", "Open and in-progress action items by days since the postmortem, when the commitment was made.", age, false)
 
 	var team []chartValue
 	for _, g := range r.ByTeam {
 		team = append(team, rateValue(or(g.Key, "(none)"), g.Counts))
 	}
-	v.Team = rows("chart-team", "Completion by team", "Share of each team's items done, won't do excluded.", team)
+	v.Team = rows("chart-team", "Completion by team", "Share of each team's action items done, won't do excluded.", team)
+
+	v.Trend, v.TeamTrend, v.TrendNote = trendCharts(r.Trends)
+	v.Cohort = cohortChart(r.Cohorts)
 
 	s := r.Slippage
 	if s.Slipped == 0 {
-		v.Slippage = fmt.Sprintf("No tracker due date is later than its document's (%d compared).", s.Compared)
+		v.Slippage = fmt.Sprintf("No tracker due date is later than its document's (%d action items compared).", s.Compared)
 	} else {
-		v.Slippage = fmt.Sprintf("%d of %d items (%s) have a tracker due date later than the document's: by %d days median, %d max, %d in total.",
+		v.Slippage = fmt.Sprintf("%d of %d action items (%s) have a tracker due date later than the document's: by %d days median, %d max, %d in total.",
 			s.Slipped, s.Compared, pct(s.Rate), *s.MedianDays, *s.MaxDays, s.TotalDays)
 	}
 	return v
@@ -187,10 +200,7 @@ func columns(id, title, desc string, vals []chartValue, rate bool) htmlChart {
 	c.X0, c.Y0, c.X1, c.Y1 = 44, chartPad, chartW-12, chartPad+chartColH
 	max, ticks := scale(vals, rate)
 	plotH := float64(c.Y1 - c.Y0)
-	for _, t := range ticks {
-		y := float64(c.Y1) - t.v/max*plotH
-		c.Axis = append(c.Axis, htmlTick{Label: t.label, X1: float64(c.X0), Y1: y, X2: float64(c.X1), Y2: y, TX: float64(c.X0 - 6), TY: y + 4})
-	}
+	c.Axis = yAxis(ticks, max, c.X0, c.X1, c.Y1, plotH)
 	if len(vals) == 0 {
 		return c
 	}
@@ -215,6 +225,17 @@ func columns(id, title, desc string, vals []chartValue, rate bool) htmlChart {
 	return c
 }
 
+// yAxis is the gridlines of a vertical scale, from 0 at y1 up to max,
+// plotH higher, across x0..x1, labelled on the left.
+func yAxis(ticks []tick, max float64, x0, x1, y1 int, plotH float64) []htmlTick {
+	var axis []htmlTick
+	for _, t := range ticks {
+		y := float64(y1) - t.v/max*plotH
+		axis = append(axis, htmlTick{Label: t.label, Anchor: "end", X1: float64(x0), Y1: y, X2: float64(x1), Y2: y, TX: float64(x0 - 6), TY: y + 4})
+	}
+	return axis
+}
+
 // rows lays out horizontal bars of rates, one row per value.
 func rows(id, title, desc string, vals []chartValue) htmlChart {
 	n := len(vals)
@@ -229,7 +250,7 @@ func rows(id, title, desc string, vals []chartValue) htmlChart {
 	_, ticks := scale(vals, true)
 	for _, t := range ticks {
 		x := float64(c.X0) + t.v*plotW
-		c.Axis = append(c.Axis, htmlTick{Label: t.label, X1: x, Y1: float64(c.Y0), X2: x, Y2: float64(c.Y1), TX: x, TY: float64(c.Y1 + 16)})
+		c.Axis = append(c.Axis, htmlTick{Label: t.label, Anchor: "middle", X1: x, Y1: float64(c.Y0), X2: x, Y2: float64(c.Y1), TX: x, TY: float64(c.Y1 + 16)})
 	}
 	for i, v := range vals {
 		w := v.value * plotW
@@ -286,6 +307,271 @@ func scale(vals []chartValue, rate bool) (float64, []tick) {
 		ts = append(ts, tick{float64(i) * step, strconv.FormatFloat(float64(i)*step, 'f', -1, 64)})
 	}
 	return float64(n) * step, ts
+}
+
+// htmlLines is a line chart of rates (0–100 %) over categories on the x
+// axis (weeks, months), laid out in SVG user units; a series breaks where
+// it has no value.
+type htmlLines struct {
+	ID, Title, Desc string
+	Width, Height   int
+	Rotate          bool // x labels turned 45°
+	Axis            []htmlTick
+	XLabels         []htmlTick
+	Series          []htmlSeries
+	Legend          bool
+	X0, Y0, X1, Y1  int
+}
+
+type htmlSeries struct {
+	Name   string
+	Class  string // s0, s1, …: the series' colour
+	Paths  []string
+	Points []htmlPoint
+	// Legend position: a short line and the name.
+	LX, LY float64
+}
+
+type htmlPoint struct {
+	X, Y  float64
+	Value string // data-value: the rate, 0..1
+	Title string
+}
+
+// lineValue is one point of a series: its x category's index, and its
+// rate; a nil rate is a gap.
+type lineValue struct {
+	rate  *float64
+	title string
+}
+
+// lines lays out a line chart: labels are the x categories, series the
+// values per category, one slice per series, each as long as labels. at
+// places the categories on the x axis, 0..1, increasing; nil: evenly.
+func lines(id, title, desc string, labels []string, at []float64, names []string, series [][]lineValue) htmlLines {
+	c := htmlLines{ID: id, Title: title, Desc: desc, Width: chartW, Height: chartColH + 2*chartPad + 10, Legend: len(names) > 1}
+	c.X0, c.Y0, c.X1, c.Y1 = 44, chartPad, chartW-12, chartPad+chartColH
+	if c.Legend {
+		c.Y0 += 16
+		c.Height += 16
+		c.Y1 += 16
+	}
+	max, ticks := scale(nil, true)
+	plotH := float64(c.Y1 - c.Y0)
+	c.Axis = yAxis(ticks, max, c.X0, c.X1, c.Y1, plotH)
+	n := len(labels)
+	if n == 0 {
+		return c
+	}
+	if at == nil {
+		at = evenly(n)
+	}
+	// Half a slot of room on either side.
+	slot := float64(c.X1-c.X0) / float64(n)
+	x := func(i int) float64 { return round1(float64(c.X0) + slot/2 + at[i]*(float64(c.X1-c.X0)-slot)) }
+	// At most about ten labels, every step-th, the last always.
+	step := (n + 9) / 10
+	if float64(c.X1-c.X0)/float64((n+step-1)/step) < 64 {
+		c.Rotate = true
+		c.Height += 50
+	}
+	for i, l := range labels {
+		if (n-1-i)%step != 0 {
+			continue
+		}
+		c.XLabels = append(c.XLabels, htmlTick{Label: shorten(l, chartLabel), X1: x(i), Y1: float64(c.Y1), X2: x(i), Y2: float64(c.Y1 + 4), TX: x(i), TY: float64(c.Y1 + 16)})
+	}
+	for k, vals := range series {
+		sr := htmlSeries{Name: names[k], Class: "s" + strconv.Itoa(k), LX: float64(c.X0 + 8 + 150*k), LY: float64(c.Y0 - 18)}
+		var line polyline
+		for i, v := range vals {
+			if v.rate == nil {
+				line.gap()
+				continue
+			}
+			px, py := x(i), round1(float64(c.Y1)-*v.rate*plotH)
+			line.to(px, py)
+			sr.Points = append(sr.Points, htmlPoint{X: px, Y: py, Value: strconv.FormatFloat(*v.rate, 'f', 4, 64), Title: v.title})
+		}
+		sr.Paths = line.paths()
+		c.Series = append(c.Series, sr)
+	}
+	return c
+}
+
+// htmlTeamTrend is one team's row of the trends table: first and last
+// week, and a sparkline of its weekly completion.
+type htmlTeamTrend struct {
+	Team                      string
+	Completion, Open, Overdue string
+	Since                     string   // the first week with action items, when before this one
+	Spark                     []string // SVG path segments, in a 100 × 20 box
+	Dots                      []htmlPoint
+	Title                     string
+}
+
+// trendCharts lays out the weekly completion chart and the team rows.
+func trendCharts(t Trends) (htmlLines, []htmlTeamTrend, string) {
+	var labels []string
+	var vals []lineValue
+	for _, p := range t.Overall {
+		labels = append(labels, p.Week)
+		vals = append(vals, lineValue{rate: p.CompletionRate, title: fmt.Sprintf("%s (snapshot %s): %s done, %d of %d action items", p.Week, p.Date, pct(p.CompletionRate), p.Done, p.Items)})
+	}
+	at := weeksAt(t.Overall)
+	c := lines("chart-trend", "Weekly completion", "Share of the action items done at each week's last snapshot, won't do excluded; a week without a snapshot has no point.",
+		labels, at, []string{"Completion"}, [][]lineValue{vals})
+	note := fmt.Sprintf("%s, from %s to %s.", plural(len(t.Overall), "week"), first(labels), last(labels))
+	if len(t.Overall) == 1 {
+		note = "No earlier week in the history yet: this report is the only point."
+	}
+
+	var teams []htmlTeamTrend
+	for _, tt := range t.ByTeam {
+		if len(tt.Points) == 0 {
+			continue
+		}
+		// From the first week the team had action items.
+		from := 0
+		for from < len(tt.Points)-1 && tt.Points[from].Items == 0 {
+			from++
+		}
+		a, b := tt.Points[from], tt.Points[len(tt.Points)-1]
+		row := htmlTeamTrend{
+			Team:       or(tt.Team, "(none)"),
+			Completion: pct(b.CompletionRate),
+			Open:       strconv.Itoa(b.Open),
+			Overdue:    strconv.Itoa(b.Overdue),
+		}
+		if from < len(tt.Points)-1 {
+			row.Since = a.Week
+			row.Completion = pct(a.CompletionRate) + " → " + row.Completion
+			row.Open = strconv.Itoa(a.Open) + " → " + row.Open
+			row.Overdue = strconv.Itoa(a.Overdue) + " → " + row.Overdue
+		}
+		var titles []string
+		var line polyline
+		for i, p := range tt.Points {
+			titles = append(titles, p.Week+" "+pct(p.CompletionRate))
+			if p.CompletionRate == nil {
+				line.gap()
+				continue
+			}
+			x := 50.0
+			if i < len(at) && len(tt.Points) == len(at) {
+				x = round1(2 + 96*at[i])
+			}
+			y := round1(18 - 16**p.CompletionRate)
+			line.to(x, y)
+			if i == len(tt.Points)-1 {
+				row.Dots = append(row.Dots, htmlPoint{X: x, Y: y})
+			}
+		}
+		row.Spark = line.paths()
+		row.Title = "Weekly completion of " + row.Team + ": " + strings.Join(titles, ", ")
+		teams = append(teams, row)
+	}
+	return c, teams, note
+}
+
+// cohortChart lays out the share of each incident month's action items
+// done within 30, 60 and 90 days: one line per number of days.
+func cohortChart(cs []Cohort) htmlLines {
+	var labels []string
+	series := make([][]lineValue, 3)
+	for _, c := range cs {
+		labels = append(labels, c.Month)
+		for k, s := range []*CohortShare{c.Within30, c.Within60, c.Within90} {
+			v := lineValue{title: fmt.Sprintf("%s: not yet known within %d days", c.Month, cohortDays[k])}
+			if s != nil && s.Share != nil {
+				v = lineValue{rate: s.Share, title: fmt.Sprintf("%s: %s done within %d days (%d of %d)", c.Month, pct(s.Share), cohortDays[k], s.Done, c.Items)}
+			}
+			series[k] = append(series[k], v)
+		}
+	}
+	return lines("chart-cohort", "Done within 30, 60 and 90 days", "one line per number of days; a line stops where its figure is not known yet.",
+		labels, nil, []string{"Within 30 days", "Within 60 days", "Within 90 days"}, series)
+}
+
+// polyline is the SVG path data of a line that a missing value breaks:
+// one path per unbroken run of points.
+type polyline struct {
+	runs []string
+	cur  strings.Builder
+}
+
+// to draws the line on to (x, y), or starts a run there.
+func (l *polyline) to(x, y float64) {
+	if l.cur.Len() == 0 {
+		l.cur.WriteString("M")
+	} else {
+		l.cur.WriteString(" L")
+	}
+	l.cur.WriteString(strconv.FormatFloat(x, 'f', -1, 64) + " " + strconv.FormatFloat(y, 'f', -1, 64))
+}
+
+// gap ends the current run.
+func (l *polyline) gap() {
+	if l.cur.Len() > 0 {
+		l.runs = append(l.runs, l.cur.String())
+		l.cur.Reset()
+	}
+}
+
+func (l *polyline) paths() []string {
+	l.gap()
+	return l.runs
+}
+
+// evenly places n categories evenly, 0..1 (one in the middle).
+func evenly(n int) []float64 {
+	at := make([]float64, n)
+	for i := range at {
+		at[i] = 0.5
+		if n > 1 {
+			at[i] = float64(i) / float64(n-1)
+		}
+	}
+	return at
+}
+
+// weeksAt places trend points by their snapshot's date, so that a week
+// without a snapshot leaves a wider step; evenly if a date is unreadable.
+func weeksAt(ps []TrendPoint) []float64 {
+	if len(ps) < 2 {
+		return evenly(len(ps))
+	}
+	ts := make([]time.Time, len(ps))
+	for i, p := range ps {
+		t, err := time.Parse(ticket.DateLayout, p.Date)
+		if err != nil {
+			return evenly(len(ps))
+		}
+		ts[i] = t
+	}
+	span := ts[len(ts)-1].Sub(ts[0])
+	if span <= 0 {
+		return evenly(len(ps))
+	}
+	at := make([]float64, len(ps))
+	for i, t := range ts {
+		at[i] = float64(t.Sub(ts[0])) / float64(span)
+	}
+	return at
+}
+
+func first(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return ss[0]
+}
+
+func last(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return ss[len(ss)-1]
 }
 
 func round1(f float64) float64 {
@@ -373,6 +659,45 @@ func whole(w string) bool {
 	return true
 }
 
+// ownerLabel is a by_owner row or a carrier as shown: the person's name
+// (the page adds the spellings the unresolved row gathers).
+func ownerLabel(key, name string) string {
+	switch key {
+	case "":
+		return "(no owner)"
+	case UnresolvedOwner:
+		return "Unresolved owner"
+	}
+	return or(name, key)
+}
+
+// ownerOf is an item's owner: the person's name, else as written.
+func ownerOf(it ItemRef) string {
+	return or(it.OwnerName, or(it.Owner, "—"))
+}
+
+// tierLabel names an escalation tier.
+func tierLabel(t Tier) string {
+	switch {
+	case t.MinDaysOverdue <= 0:
+		return fmt.Sprintf("Due within %d days", -t.MinDaysOverdue)
+	case t.MaxDaysOverdue == nil:
+		return fmt.Sprintf(">%d days overdue", t.MinDaysOverdue-1)
+	}
+	return fmt.Sprintf("%d–%d days overdue", t.MinDaysOverdue, *t.MaxDaysOverdue)
+}
+
+// lateness is a tier item's first cell: days overdue, or when it is due.
+func lateness(days int) string {
+	switch {
+	case days > 0:
+		return plural(days, "day") + " late"
+	case days == 0:
+		return "due today"
+	}
+	return "due in " + plural(-days, "day")
+}
+
 func htmlState(s string) string {
 	switch s {
 	case "open", "in_progress", "done", "wont_do", "missing":
@@ -382,15 +707,28 @@ func htmlState(s string) string {
 }
 
 var htmlFuncs = template.FuncMap{
-	"pct":       pct,
-	"closeTime": closeTime,
-	"minutes":   minutes,
-	"state":     htmlState,
-	"item":      itemText,
-	"ticket":    ticketLink,
-	"or":        or,
-	"words":     words,
-	"plural":    plural,
+	"pct":        pct,
+	"closeTime":  closeTime,
+	"minutes":    minutes,
+	"state":      htmlState,
+	"item":       itemText,
+	"ticket":     ticketLink,
+	"or":         or,
+	"words":      words,
+	"plural":     plural,
+	"owner":      ownerOf,
+	"ownerLabel": ownerLabel,
+	"unresolved": func(key string) bool { return key == UnresolvedOwner },
+	"join":       func(ss []string) string { return strings.Join(ss, ", ") },
+	"tier":       tierLabel,
+	"tiers":      newTiers,
+	"lateness":   lateness,
+	"closeCount": func(c CloseTime) string {
+		if c.MedianDays == nil {
+			return "—"
+		}
+		return closeTime(c) + " (" + plural(c.Count, "done item") + ")"
+	},
 	"kind": func(k string) string {
 		switch k {
 		case "action":
@@ -403,9 +741,10 @@ var htmlFuncs = template.FuncMap{
 	"docByID": func(docs map[string]string, id string) string {
 		return or(docs[id], id)
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":  func(a, b int) int { return a + b },
+	"add1": func(a, b float64) float64 { return a + b },
 	"groupTable": func(name string, gs []Group) map[string]any {
-		return map[string]any{"Name": name, "Groups": gs}
+		return map[string]any{"Name": name, "Groups": gs, "Owners": name == "Owner"}
 	},
 	"doc": func(id, title string) string {
 		return or(title, id)

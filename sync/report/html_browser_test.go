@@ -36,7 +36,7 @@ const printWidth = 718
 // Chromium at each of browserWidths and checks that
 //   - no table cell breaks a word across lines or overflows its box,
 //   - the page never scrolls sideways (wide tables scroll in their own box),
-//   - the three charts draw their bars,
+//   - the five charts draw their bars and points, each team its sparkline,
 //   - the page loads nothing but itself, and injected text stays text;
 //
 // and, in the print style, that no table box cuts anything off.
@@ -98,7 +98,7 @@ func TestHTMLBrowser(t *testing.T) {
 			screenshot(t, tab.ctx, w, fmt.Sprintf("report-%d.png", w))
 			// And with every table box scrolled to its end, to see that a
 			// breakdown keeps its first column in view.
-			scrolled, err := chromedp.Run(tab.ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll("div.table")).filter(b => (b.scrollLeft = b.scrollWidth) > 0).length`))
+			scrolled, err := chromedp.Run(tab.ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll("div.table")).filter(b => { b.scrollLeft = b.scrollWidth; return b.scrollLeft > 0 }).length`))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -344,8 +344,8 @@ func checkPrint(t *testing.T, ctx context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if drawn != 3 {
-		t.Errorf("in print, %d charts drawn, want 3", drawn)
+	if drawn != 5 {
+		t.Errorf("in print, %d charts drawn, want 5", drawn)
 	}
 	split, err := chromedp.Run(ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll("tr, figure")).filter(e => getComputedStyle(e).breakInside !== "avoid").length`))
 	if err != nil {
@@ -356,8 +356,9 @@ func checkPrint(t *testing.T, ctx context.Context) {
 	}
 }
 
-// checkCharts: the three charts are there, with one bar per row of their
-// tables, and the bars have an area.
+// checkCharts: the five charts are there, with one bar or point per row
+// of their tables (per figure, for the cohorts), the bars have an area,
+// and each team has its sparkline.
 func checkCharts(t *testing.T, ctx context.Context, r *Report) {
 	t.Helper()
 	count := func(sel string) int {
@@ -368,24 +369,17 @@ func checkCharts(t *testing.T, ctx context.Context, r *Report) {
 		}
 		return n
 	}
-	if n := count("svg.chart"); n != 3 {
-		t.Errorf("%d charts, want 3", n)
+	if n := count("svg.chart"); n != 5 {
+		t.Errorf("%d charts, want 5", n)
 	}
-	wantAge := len(r.OpenByAge.Buckets)
-	if r.OpenByAge.Unknown > 0 {
-		wantAge++
-	}
-	for _, c := range []struct {
-		name      string
-		got, want int
-	}{
-		{"month", count("#chart-month rect.bar"), len(r.ByMonth)},
-		{"age", count("#chart-age rect.bar"), wantAge},
-		{"team", count("#chart-team rect.bar"), len(r.ByTeam)},
-	} {
-		if c.got != c.want || c.want == 0 {
-			t.Errorf("%s chart: %d bars, want %d (> 0)", c.name, c.got, c.want)
+	for id, want := range chartMarks(r) {
+		got := count("#" + id + " rect.bar, #" + id + " circle.point")
+		if got != want || want == 0 {
+			t.Errorf("%s: %d bars or points, want %d (> 0)", id, got, want)
 		}
+	}
+	if n, want := count("svg.spark"), len(r.Trends.ByTeam); n != want {
+		t.Errorf("%d sparklines, want one per team, %d", n, want)
 	}
 	drawn, err := chromedp.Run(ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll("rect.bar")).filter(r => { const b = r.getBBox(); return b.width * b.height > 0 }).length`))
 	if err != nil {

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
@@ -88,7 +90,7 @@ func TestHTMLEscapes(t *testing.T) {
 var hrefAttr = regexp.MustCompile(`<a class="nw" href="[^"]*">`)
 
 // The page is self-contained: no script, no reference outside it but the
-// ticket links, and the three charts.
+// ticket links, and the five charts.
 func TestHTMLSelfContained(t *testing.T) {
 	r := Compute(fixture())
 	out := renderHTML(t, r)
@@ -118,27 +120,47 @@ func TestHTMLSelfContained(t *testing.T) {
 			t.Errorf("HTML references %q outside a ticket link: …%s…", u, rest[max(0, i-40):min(len(rest), i+40)])
 		}
 	}
-	if n := strings.Count(out, `<svg class="chart"`); n != 3 {
-		t.Errorf("%d charts, want 3", n)
+	if n := strings.Count(out, `<svg class="chart`); n != 5 {
+		t.Errorf("%d charts, want 5", n)
 	}
-	for id, want := range map[string]int{
-		"chart-month": len(r.ByMonth),
-		"chart-age":   len(r.OpenByAge.Buckets) + min(r.OpenByAge.Unknown, 1),
-		"chart-team":  len(r.ByTeam),
-	} {
+	for id, want := range chartMarks(r) {
 		i := strings.Index(out, `id="`+id+`"`)
 		j := strings.Index(out[i:], "</svg>")
-		if got := strings.Count(out[i:i+j], `class="bar"`); got != want || want == 0 {
-			t.Errorf("%s: %d bars, want %d (> 0)", id, got, want)
+		if got := strings.Count(out[i:i+j], `class="bar"`) + strings.Count(out[i:i+j], `class="point"`); got != want || want == 0 {
+			t.Errorf("%s: %d bars or points, want %d (> 0)", id, got, want)
 		}
 	}
 	// Every chart is followed by a table of its numbers.
-	for _, id := range []string{"chart-month", "chart-age", "chart-team"} {
+	for id := range chartMarks(r) {
 		i := strings.Index(out, `id="`+id+`"`)
 		rest := out[i:]
 		if t1, s := strings.Index(rest, "<table"), strings.Index(rest, "</section>"); t1 < 0 || t1 > s {
 			t.Errorf("%s is not followed by a table in its section", id)
 		}
+	}
+}
+
+// chartMarks is how many bars or points each chart of r's page draws.
+func chartMarks(r *Report) map[string]int {
+	trend, cohort := 0, 0
+	for _, p := range r.Trends.Overall {
+		if p.CompletionRate != nil {
+			trend++
+		}
+	}
+	for _, c := range r.Cohorts {
+		for _, s := range []*CohortShare{c.Within30, c.Within60, c.Within90} {
+			if s != nil && s.Share != nil {
+				cohort++
+			}
+		}
+	}
+	return map[string]int{
+		"chart-month":  len(r.ByMonth),
+		"chart-age":    len(r.OpenByAge.Buckets) + min(r.OpenByAge.Unknown, 1),
+		"chart-team":   len(r.ByTeam),
+		"chart-trend":  trend,
+		"chart-cohort": cohort,
 	}
 }
 
@@ -177,13 +199,24 @@ func wideInput() Input {
 		"data-warehouse-ingestion", "edge", "search-relevance", "mobile-ios", "mobile-android",
 		"billing-reconciliation", "site-reliability-engineering", "observability-tooling", "developer-experience", "fraud-detection",
 	}
-	owners := []struct{ written, account string }{
-		{"@alexandra.richardson-smythe", "alexandra.richardson-smythe"},
-		{"Maximilian Oberhausen-Weissmann", ""},
-		{"@dev-productivity-oncall-rotation", "dev-productivity-oncall-rotation"},
-		{"@li.wei", "li.wei"},
-		{"@jean-baptiste.dupont", "jean-baptiste.dupont"},
+	// People are shown by name: long ones, hyphenated ones, one without a
+	// name (shown by key), one written in two ways.
+	owners := []struct{ written, account, person string }{
+		{"@alexandra.richardson-smythe", "alexandra.richardson-smythe", "arichardson"},
+		{"Maximilian Oberhausen-Weissmann", "", ""},
+		{"@dev-productivity-oncall-rotation", "dev-productivity-oncall-rotation", "dev-productivity-oncall-rotation"},
+		{"@li.wei", "li.wei", "lwei"},
+		{"@jean-baptiste.dupont", "jean-baptiste.dupont", "jbdupont"},
+		{"jean-baptiste.dupont@", "jean-baptiste.dupont", "jbdupont"},
 	}
+	people := map[string]postmortem.Person{
+		"arichardson":                      {Key: "arichardson", Name: "Alexandra Richardson-Smythe", GitHub: "alexandra.richardson-smythe"},
+		"lwei":                             {Key: "lwei", Name: "Li Wei", GitHub: "li.wei"},
+		"jbdupont":                         {Key: "jbdupont", Name: "Jean-Baptiste Dupont de la Tour-Maubourg", GitHub: "jean-baptiste.dupont"},
+		"dev-productivity-oncall-rotation": {Key: "dev-productivity-oncall-rotation", GitHub: "dev-productivity-oncall-rotation"},
+	}
+	maps.Copy(people, in.Directory.People)
+	in.Directory.People = people
 	titles := []string{
 		"Cascading failure in the payments-reconciliation pipeline after a certificate rotation in eu-west-1",
 		"Identity provider outage: SAML assertions rejected for 47 minutes",
@@ -220,7 +253,7 @@ func wideInput() Input {
 			created := date.Add(time.Duration(24+j) * time.Hour)
 			it := Item{
 				DocID: id, Key: fmt.Sprintf("ai-%04x", 0xa000+n), Kind: ticket.Action, Text: texts[n%len(texts)], Line: 20 + j,
-				Team: team, Owner: o.written, OwnerAccount: o.account, Due: created.AddDate(0, 0, 21+5*j),
+				Team: team, Owner: o.written, OwnerAccount: o.account, Person: o.person, Due: created.AddDate(0, 0, 21+5*j),
 				Ticket: ticket.Ref{
 					Text: fmt.Sprintf("acme/%s#%d", team, 12345+n),
 					URL:  fmt.Sprintf("https://github.com/acme/%s/issues/%d", team, 12345+n),
@@ -244,13 +277,34 @@ func wideInput() Input {
 				it.TrackerAssignee = "someone-else-entirely"
 			}
 			if n%13 == 2 {
-				it.Owner, it.OwnerAccount, it.NoOwner = "", "", true
+				it.Owner, it.OwnerAccount, it.Person, it.NoOwner = "", "", "", true
 			}
 			if n%17 == 4 {
 				it.Due = time.Time{}
 			}
 			in.Items = append(in.Items, it)
 		}
+	}
+	// Twenty weeks of history, one snapshot a week but none in the ninth
+	// week back; completion climbs; fraud-detection has action items only
+	// from the twelfth week back.
+	for k := 20; k >= 1; k-- {
+		if k == 9 {
+			continue
+		}
+		items, done := 30+k/2, 3+(20-k)*2/5
+		teamFigs := map[string]Figures{}
+		for i, team := range teams[:6] {
+			teamFigs[team] = Figures{Items: 6 + i, Done: min(6+i, 1+(20-k)*(i+1)/8), WontDo: 1, Open: 3, Overdue: 1 + k%3}
+		}
+		if k <= 12 {
+			teamFigs["fraud-detection"] = Figures{Items: 2, Done: max(0, 2-k/4), Open: min(2, k/4)}
+		}
+		in.History = append(in.History, Snapshot{
+			At:    fixtureNow.AddDate(0, 0, -7*k).UTC(),
+			Total: Figures{Items: items, Done: done, WontDo: 2, Open: items - done - 2, Overdue: 10 + k/2},
+			Teams: teamFigs,
+		})
 	}
 	in.Orphans = append(in.Orphans, ticket.Ticket{
 		Target:    ticket.Target{Tracker: "github", Repo: "acme/platform-infrastructure"},
