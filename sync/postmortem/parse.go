@@ -1481,10 +1481,14 @@ func doneStatement(title string) bool {
 		return false // the cheap test: most items are imperatives
 	}
 	var ws []string
-	eachWord(first, func(_, w []byte) bool {
-		ws = append(ws, string(w))
-		return len(ws) < 40
-	})
+	var buf [80]byte
+	for i := 0; len(ws) < 40; {
+		w, next, ok := nextWord(first, i, &buf)
+		if !ok {
+			break
+		}
+		ws, i = append(ws, string(w)), next
+	}
 	at := func(i int) string {
 		if i < len(ws) {
 			return ws[i]
@@ -1530,15 +1534,19 @@ func alreadyDone(title string) bool {
 	if !hasFold(title, "already") && !hasFold(title, "now ") {
 		return false
 	}
-	found := false
-	eachWord(title, func(prev, w []byte) bool {
+	var bufs [2][80]byte
+	var prev []byte
+	for i, cur := 0, 0; ; cur ^= 1 {
+		w, next, ok := nextWord(title, i, &bufs[cur])
+		if !ok {
+			return false
+		}
 		p, x := string(prev), string(w)
 		if (p == "already" || p == "now") && (x == "implemented" || x == "done" || x == "fixed" || x == "deployed" || x == "merged") {
-			found = true
+			return true
 		}
-		return !found
-	})
-	return found
+		prev, i = w, next
+	}
 }
 
 // subordinate reports words that open a subordinate clause ("... when

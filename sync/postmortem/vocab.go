@@ -211,12 +211,26 @@ func headingWords(norm string) sectionKind {
 	if len(norm) > 80 {
 		return secOther
 	}
+	// One pass for the three sets: a word of neitherSet anywhere decides.
+	action, factor := false, false
+	var bufs [2][80]byte
+	var prev []byte
+	for i, cur := 0, 0; ; cur ^= 1 {
+		w, next, ok := nextWord(norm, i, &bufs[cur])
+		if !ok {
+			break
+		}
+		if neitherSet.hit(prev, w) {
+			return secOther
+		}
+		action = action || actionSet.hit(prev, w)
+		factor = factor || factorSet.hit(prev, w)
+		prev, i = w, next
+	}
 	switch {
-	case neitherSet.match(norm):
-		return secOther
-	case actionSet.match(norm):
+	case action:
 		return secActions
-	case factorSet.match(norm):
+	case factor:
 		return secFactors
 	}
 	return secOther

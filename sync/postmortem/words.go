@@ -2,7 +2,6 @@ package postmortem
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -14,6 +13,10 @@ import (
 type wordSet struct {
 	one map[string]bool
 	two map[string]bool
+	// The lengths of the entries (bit min(len, 63)) by their first byte:
+	// of the words, and of the first and second words of the phrases.
+	oneLens  [256]uint64
+	pairLens [2][256]uint64
 	// edPast also matches any word of five letters or more ending in "ed"
 	// (a verb in the past).
 	edPast bool
@@ -22,10 +25,13 @@ type wordSet struct {
 func newWordSet(entries ...string) *wordSet {
 	ws := &wordSet{one: map[string]bool{}, two: map[string]bool{}}
 	for _, e := range entries {
-		if strings.Contains(e, " ") {
+		if a, b, ok := strings.Cut(e, " "); ok {
 			ws.two[e] = true
+			ws.pairLens[0][a[0]] |= wordLen([]byte(a))
+			ws.pairLens[1][b[0]] |= wordLen([]byte(b))
 		} else {
 			ws.one[e] = true
+			ws.oneLens[e[0]] |= wordLen([]byte(e))
 		}
 	}
 	return ws
@@ -33,67 +39,81 @@ func newWordSet(entries ...string) *wordSet {
 
 // match reports whether s holds one of the words or phrases.
 func (ws *wordSet) match(s string) bool {
-	found := false
-	var pair [160]byte
-	eachWord(s, func(prev, w []byte) bool {
-		if ws.one[string(w)] || ws.edPast && len(w) >= 5 && w[len(w)-2] == 'e' && w[len(w)-1] == 'd' {
-			found = true
+	var bufs [2][80]byte
+	var prev []byte
+	for i, cur := 0, 0; ; cur ^= 1 {
+		w, next, ok := nextWord(s, i, &bufs[cur])
+		if !ok {
 			return false
 		}
-		if len(prev) > 0 && len(ws.two) > 0 && len(prev)+1+len(w) <= len(pair) {
-			p := append(append(append(pair[:0], prev...), ' '), w...)
-			if ws.two[string(p)] {
-				found = true
-				return false
-			}
+		if ws.hit(prev, w) {
+			return true
 		}
+		prev, i = w, next
+	}
+}
+
+// hit reports whether the word w, or w after prev, is one of the set's.
+func (ws *wordSet) hit(prev, w []byte) bool {
+	if ws.mayOne(w) && ws.one[string(w)] || ws.edPast && len(w) >= 5 && w[len(w)-2] == 'e' && w[len(w)-1] == 'd' {
 		return true
-	})
-	return found
+	}
+	return len(prev) > 0 && ws.mayTwo(prev, w) && ws.hasPair(prev, w)
+}
+
+// hasPair reports whether "prev w" is one of the set's phrases.
+func (ws *wordSet) hasPair(prev, w []byte) bool {
+	var pair [160]byte
+	if len(prev)+1+len(w) > len(pair) {
+		return false
+	}
+	return ws.two[string(append(append(append(pair[:0], prev...), ' '), w...))]
 }
 
 // first reports whether s starts with one of the words or phrases.
 func (ws *wordSet) first(s string) bool {
-	found := false
-	n := 0
-	var pair [160]byte
-	eachWord(s, func(prev, w []byte) bool {
-		n++
-		if n == 1 && ws.one[string(w)] {
-			found = true
-		}
-		if n == 2 && len(prev)+1+len(w) <= len(pair) && ws.two[string(append(append(append(pair[:0], prev...), ' '), w...))] {
-			found = true
-		}
-		return n < 2
-	})
+	var bufs [2][80]byte
+	w1, next, ok := nextWord(s, 0, &bufs[0])
+	if !ok {
+		return false
+	}
+	found := ws.one[string(w1)]
+	if w2, _, ok := nextWord(s, next, &bufs[1]); ok && ws.hasPair(w1, w2) {
+		found = true
+	}
 	return found
 }
 
-// wordBufs holds eachWord's scratch words.
-var wordBufs = sync.Pool{New: func() any { return new([2][80]byte) }}
+// wordLen is the bit of a word's length in wordSet's masks.
+func wordLen(w []byte) uint64 { return 1 << min(len(w), 63) }
 
-// eachWord calls f with each lower-case word of s (letters, digits, an
-// apostrophe inside a word) and the word before it, until f returns
-// false. The slices are valid only during the call: matching allocates
-// nothing.
-func eachWord(s string, f func(prev, w []byte) bool) {
-	bufs := wordBufs.Get().(*[2][80]byte) // f is not known, so a local array would escape
-	defer wordBufs.Put(bufs)
-	cur := 0
-	var prev []byte
-	for i := 0; i < len(s); {
+// mayOne and mayTwo are wordSet's cheap tests before a map lookup: an
+// entry starts with the word's first byte and has its length.
+func (ws *wordSet) mayOne(w []byte) bool { return ws.oneLens[w[0]]&wordLen(w) != 0 }
+
+func (ws *wordSet) mayTwo(prev, w []byte) bool {
+	return ws.pairLens[0][prev[0]]&wordLen(prev) != 0 && ws.pairLens[1][w[0]]&wordLen(w) != 0
+}
+
+// nextWord reads the first word of s at or after i (letters, digits, an
+// apostrophe inside a word), lower case, into buf (a word is cut at 80
+// bytes), and returns it and where s goes on. Callers keep two buffers
+// on the stack, one for the word and one for the word before it: no
+// match allocates.
+func nextWord(s string, i int, buf *[80]byte) (w []byte, next int, ok bool) {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if c >= utf8.RuneSelf && !wordRune(r) {
-			i += n
-			continue
+		if c >= utf8.RuneSelf {
+			if r, n := utf8.DecodeRuneInString(s[i:]); !wordRune(r) {
+				i += n
+				continue
+			}
 		}
-		b := bufs[cur][:0]
+		b := buf[:0]
 		j := i
 		for j < len(s) {
 			c := s[j]
@@ -127,13 +147,9 @@ func eachWord(s string, f func(prev, w []byte) bool) {
 		for len(b) > 0 && b[len(b)-1] == '\'' {
 			b = b[:len(b)-1]
 		}
-		if !f(prev, b) {
-			return
-		}
-		prev = b
-		cur ^= 1
-		i = j
+		return b, j, true
 	}
+	return nil, len(s), false
 }
 
 func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
