@@ -1534,20 +1534,12 @@ func alreadyDone(title string) bool {
 	if !hasFold(title, "already") && !hasFold(title, "now ") {
 		return false
 	}
-	var bufs [2][80]byte
-	var prev []byte
-	for i, cur := 0, 0; ; cur ^= 1 {
-		w, next, ok := nextWord(title, i, &bufs[cur])
-		if !ok {
-			return false
-		}
-		p, x := string(prev), string(w)
-		if (p == "already" || p == "now") && (x == "implemented" || x == "done" || x == "fixed" || x == "deployed" || x == "merged") {
-			return true
-		}
-		prev, i = w, next
-	}
+	return alreadyDoneWords.match(title)
 }
+
+// alreadyDoneWords are alreadyDone's phrases.
+var alreadyDoneWords = newWordSet("already implemented", "already done", "already fixed", "already deployed", "already merged",
+	"now implemented", "now done", "now fixed", "now deployed", "now merged")
 
 // subordinate reports words that open a subordinate clause ("... when
 // the database is updated"): what follows is a condition, not a record.
