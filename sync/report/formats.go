@@ -19,7 +19,8 @@ import (
 // The output is what a json.Encoder with SetIndent("", "  ") writes, but
 // made one field of the report at a time and indented while it is
 // written: the Encoder would hold the compact and the indented copy of
-// the whole report at once. (The report's own fields have no omitempty.)
+// the whole report at once. A field tagged omitempty is left out when it
+// is its zero value, as the Encoder does.
 func (r *Report) JSON(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	ind := &indenter{b: b}
@@ -28,8 +29,11 @@ func (r *Report) JSON(w io.Writer) error {
 	sep := false
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if strings.Contains(","+opts+",", ",omitempty,") && emptyJSON(v.Field(i)) {
 			continue
 		}
 		key, err := json.Marshal(cmp.Or(name, f.Name))
@@ -51,6 +55,17 @@ func (r *Report) JSON(w io.Writer) error {
 	ind.write([]byte{'}'})
 	b.WriteByte('\n')
 	return b.Flush()
+}
+
+// emptyJSON is encoding/json's "empty" for omitempty.
+func emptyJSON(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return v.IsZero()
 }
 
 // indenter writes compact JSON (no space outside strings), given in any
