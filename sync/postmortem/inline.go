@@ -611,21 +611,34 @@ func prefixFold(s, sub string) bool {
 	return true
 }
 
-// foldSet finds any of a few lower-case ASCII strings in a text, ignoring
-// ASCII case, in one pass (hasFold for each would be a pass each).
+// foldSet finds any of a few lower-case ASCII strings (of two bytes or
+// more) in a text, ignoring ASCII case, in one pass (hasFold for each
+// would be a pass each).
 type foldSet struct {
-	subs  []string
-	first [256][]uint8 // the subs starting with a byte, by index, both cases
+	first [256][]foldSub // the strings starting with a byte, both cases
+	// pairs has a bit for the first two bytes of each string: mask, which
+	// reads the whole text, compares where they start it only.
+	pairs [1 << 16 / 64]uint64
+}
+
+type foldSub struct {
+	s   string
+	bit uint64 // its bit in mask's result
 }
 
 func newFoldSet(subs ...string) *foldSet {
-	f := &foldSet{subs: subs}
+	f := &foldSet{}
 	for i, sub := range subs {
-		c := sub[0]
-		f.first[c] = append(f.first[c], uint8(i))
-		if c >= 'a' && c <= 'z' {
-			f.first[c-('a'-'A')] = append(f.first[c-('a'-'A')], uint8(i))
+		if len(sub) < 2 {
+			panic("foldSet: " + sub + " is shorter than two bytes")
 		}
+		c, fs := sub[0], foldSub{sub, 1 << i}
+		f.first[c] = append(f.first[c], fs)
+		if c >= 'a' && c <= 'z' {
+			f.first[c-('a'-'A')] = append(f.first[c-('a'-'A')], fs)
+		}
+		p := uint16(c)<<8 | uint16(sub[1])
+		f.pairs[p/64] |= 1 << (p % 64)
 	}
 	return f
 }
@@ -633,8 +646,8 @@ func newFoldSet(subs ...string) *foldSet {
 // in reports whether s holds one of the set's strings.
 func (f *foldSet) in(s string) bool {
 	for i := 0; i < len(s); i++ {
-		for _, k := range f.first[s[i]] {
-			if prefixFold(s[i:], f.subs[k]) {
+		for _, sub := range f.first[s[i]] {
+			if prefixFold(s[i:], sub.s) {
 				return true
 			}
 		}
@@ -642,12 +655,19 @@ func (f *foldSet) in(s string) bool {
 	return false
 }
 
-// mask reports which of the set's strings s holds: bit i for subs[i].
+// mask reports which of the set's strings s holds: bit i for the i-th.
 func (f *foldSet) mask(s string) (m uint64) {
-	for i := 0; i < len(s); i++ {
-		for _, k := range f.first[s[i]] {
-			if prefixFold(s[i:], f.subs[k]) {
-				m |= 1 << k
+	for i := 0; i+1 < len(s); i++ {
+		subs := f.first[s[i]]
+		if len(subs) == 0 {
+			continue
+		}
+		if p := uint16(lowerASCII[s[i]])<<8 | uint16(lowerASCII[s[i+1]]); f.pairs[p/64]&(1<<(p%64)) == 0 {
+			continue
+		}
+		for _, sub := range subs {
+			if prefixFold(s[i:], sub.s) {
+				m |= sub.bit
 			}
 		}
 	}

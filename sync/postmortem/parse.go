@@ -610,7 +610,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 	}
 	if w.pending != "" {
 		first := strings.SplitN(raw, "\n", 2)[0]
-		first = strings.TrimSpace(breakFields(first, 2)[0])
+		first = strings.TrimSpace(beforeBreak(first))
 		// "## Date" followed by "Start: Wednesday, 2018-08-22" keeps the
 		// key/value form; a bare value fills the heading's key. A status
 		// is a few words ("Final", "Complete, action items in
@@ -686,8 +686,12 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 	}
 	if !w.seenItem {
 		for ln := range strings.SplitSeq(raw, "\n") {
-			for _, part := range breakFields(ln, -1) {
-				w.metaLine(part, line, false)
+			if strings.IndexByte(ln, '<') < 0 { // no <br> to split on
+				w.metaLine(ln, line, false)
+			} else {
+				for _, part := range reBreakTag.Split(ln, -1) {
+					w.metaLine(part, line, false)
+				}
 			}
 			line++
 		}
@@ -1480,14 +1484,23 @@ func doneStatement(title string) bool {
 	if !doneHints.match(first) || plannedWords.match(first) {
 		return false // the cheap test: most items are imperatives
 	}
-	var ws []string
+	// Its first 40 words, made strings with one allocation.
 	var buf [80]byte
-	for i := 0; len(ws) < 40; {
+	var joined [1024]byte
+	var ends [40]int
+	all, n := joined[:0], 0
+	for i := 0; n < len(ends); n++ {
 		w, next, ok := nextWord(first, i, &buf)
 		if !ok {
 			break
 		}
-		ws, i = append(ws, string(w)), next
+		all, i = append(all, w...), next
+		ends[n] = len(all)
+	}
+	text := string(all)
+	ws := make([]string, n, len(ends))
+	for i, start := 0, 0; i < n; i++ {
+		ws[i], start = text[start:ends[i]], ends[i]
 	}
 	at := func(i int) string {
 		if i < len(ws) {
@@ -1974,12 +1987,11 @@ func (w *walker) keys(items []*Item) {
 	seen := map[string]*Item{}
 	next := map[string]int{} // the next suffix to try for a base key: linear, not quadratic, in duplicates
 	for _, it := range items {
-		k := it.Kind.KeyPrefix()
+		var k string
 		if it.ID != "" {
-			k += slug(it.ID)
+			k = it.Kind.KeyPrefix() + slug(it.ID)
 		} else {
-			sum := sha256.Sum256([]byte(normText(it.Text)))
-			k += hex.EncodeToString(sum[:4])
+			k = textKey(it.Kind.KeyPrefix(), it.Text)
 		}
 		if prev, dup := seen[k]; dup {
 			it.Errors = append(it.Errors, Diagnostic{Level: LevelWarning, Line: it.Line,
@@ -1996,6 +2008,15 @@ func (w *walker) keys(items []*Item) {
 		it.Key = k
 		seen[k] = it
 	}
+}
+
+// textKey is prefix and the first 4 bytes of the SHA-256 of normText(text)
+// in hex, made with one allocation.
+func textKey(prefix, text string) string {
+	var buf [256]byte
+	norm := normTextTo(buf[:0], text)
+	sum := sha256.Sum256(norm)
+	return string(hex.AppendEncode(append(buf[:0], prefix...), sum[:4]))
 }
 
 var reSlug = regexp.MustCompile(`[^a-z0-9]+`)

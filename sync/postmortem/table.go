@@ -1,6 +1,7 @@
 package postmortem
 
 import (
+	"bytes"
 	"strings"
 
 	east "github.com/yuin/goldmark/extension/ast"
@@ -67,7 +68,7 @@ func splitRow(src []byte, start int) rowLoc {
 			cs = j + 1
 		}
 	}
-	if strings.TrimSpace(string(src[cs:end])) != "" {
+	if len(bytes.TrimSpace(src[cs:end])) > 0 {
 		r.cells = append(r.cells, cellLoc{cs, end})
 	} else {
 		r.pipeEnd = len(r.cells) > 0 || cs > start && src[cs-1] == '|'
@@ -75,11 +76,13 @@ func splitRow(src []byte, start int) rowLoc {
 	return r
 }
 
-func (r rowLoc) cell(src []byte, i int) string {
+// cell is the text of cell i; text is the document (the walker's text,
+// so that a cell is cut from it, not copied).
+func (r rowLoc) cell(text string, i int) string {
 	if i < 0 || i >= len(r.cells) {
 		return ""
 	}
-	return strings.TrimSpace(string(src[r.cells[i].start:r.cells[i].end]))
+	return strings.TrimSpace(text[r.cells[i].start:r.cells[i].end])
 }
 
 // table reads a GFM table: action items or factors when it sits in such a
@@ -110,7 +113,7 @@ func (w *walker) table(n *east.Table) {
 	names := make([]string, tl.nCols)
 	empty := true
 	for i := range names {
-		names[i] = tl.rows[0].cell(src, i)
+		names[i] = tl.rows[0].cell(w.text, i)
 		if plain(names[i]) != "" {
 			empty = false
 		}
@@ -118,7 +121,7 @@ func (w *walker) table(n *east.Table) {
 	if empty && len(tl.rows) > 1 {
 		tl.nameRow = 1
 		for i := range names {
-			names[i] = tl.rows[1].cell(src, i)
+			names[i] = tl.rows[1].cell(w.text, i)
 		}
 	}
 	cols := make([]column, tl.nCols)
@@ -176,7 +179,7 @@ func (w *walker) table(n *east.Table) {
 	case len(ticketCols) == 1:
 		tl.ticketCol = ticketCols[0]
 		for _, r := range body {
-			if _, _, foreign := parseTicketCell(r.cell(src, ticketCols[0]), w.p.keys); foreign {
+			if _, _, foreign := parseTicketCell(r.cell(w.text, ticketCols[0]), w.p.keys); foreign {
 				tl.ticketCol = -1
 				break
 			}
@@ -187,12 +190,12 @@ func (w *walker) table(n *east.Table) {
 	}
 	get := func(r rowLoc, c column) string {
 		if i, ok := idx[c]; ok {
-			return r.cell(src, i)
+			return r.cell(w.text, i)
 		}
 		return ""
 	}
 	for ri, r := range body {
-		raw := r.cell(src, textCol)
+		raw := r.cell(w.text, textCol)
 		m := extractInline(raw, w.p.keys)
 		title := plain(m.title)
 		if title == "" {
@@ -230,7 +233,7 @@ func (w *walker) table(n *east.Table) {
 		}
 		it.StatusRaw = m.statusRaw
 		for _, tc := range ticketCols {
-			ref, st, _ := parseTicketCell(r.cell(src, tc), w.p.keys)
+			ref, st, _ := parseTicketCell(r.cell(w.text, tc), w.p.keys)
 			// A column pmsync does not own is adopted from only for
 			// unambiguous references, never a bare "#123" (another tracker's
 			// bug number, or an issue of some other repository).
@@ -251,7 +254,7 @@ func (w *walker) table(n *east.Table) {
 			it.Errors = append(it.Errors, noRepoNote(m.ticket, it.Line)...)
 		}
 		if tl.statusCol >= 0 {
-			sc := plain(r.cell(src, tl.statusCol))
+			sc := plain(r.cell(w.text, tl.statusCol))
 			if st, ok := ticket.ParseStatus(sc); ok {
 				it.Status, it.HasStatus = st, true
 			} else if sc != "" {
@@ -283,7 +286,7 @@ func (w *walker) table(n *east.Table) {
 func (w *walker) metaTable(tl *tableLoc) {
 	for _, r := range tl.rows {
 		for c := 0; c+1 < len(r.cells); c += 2 {
-			key, val := r.cell(w.src, c), r.cell(w.src, c+1)
+			key, val := r.cell(w.text, c), r.cell(w.text, c+1)
 			if f, ok := metaKeys[normKey(key)]; ok && plain(val) != "" {
 				w.setMeta(f, plain(val), w.li.line(r.start))
 			}

@@ -291,13 +291,13 @@ func isTag(t string) bool {
 // reBreakTag splits "Status: final<br> Owners: x" into fields.
 var reBreakTag = regexp.MustCompile(`(?i)<br\s*/?>`)
 
-// breakFields is reBreakTag.Split(s, n); a line without a tag, as most
-// are, is one field without looking further.
-func breakFields(s string, n int) []string {
+// beforeBreak is s up to its first <br> tag (reBreakTag.Split(s, 2)[0]);
+// a line without '<', as most are, is itself.
+func beforeBreak(s string) string {
 	if strings.IndexByte(s, '<') < 0 {
-		return []string{s}
+		return s
 	}
-	return reBreakTag.Split(s, n)
+	return reBreakTag.Split(s, 2)[0]
 }
 
 func isASCIIPunct(c byte) bool {
@@ -418,6 +418,39 @@ func normText(s string) string {
 	s = strings.ToLower(s) // item texts are plain already
 	s = strings.TrimRight(s, " .;:,!")
 	return s
+}
+
+// normTextTo appends normText(s) to buf: an ASCII text short enough is
+// lowered into buf's own space, with nothing allocated.
+func normTextTo(buf []byte, s string) []byte {
+	if len(s) > cap(buf)-len(buf) || !isASCII(s) {
+		return append(buf, normText(s)...)
+	}
+	start := len(buf)
+	for i := 0; i < len(s); i++ {
+		buf = append(buf, lowerASCII[s[i]])
+	}
+	return buf[:start+len(bytes.TrimRight(buf[start:], " .;:,!"))]
+}
+
+// lowerASCII folds ASCII upper case to lower case, byte by byte.
+var lowerASCII = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+		if c >= 'A' && c <= 'Z' {
+			t[c] += 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // truncateRunes cuts s to at most n runes, ending in "…" when cut.
