@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -21,6 +22,8 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -496,7 +499,12 @@ func conflictErr(files []string) error {
 	return &ConflictError{Files: files}
 }
 
-// stage adds the files pmsync wrote that differ from HEAD.
+// stage adds the files pmsync wrote that differ from HEAD, with one
+// status of the worktree and one write of the index for all of them.
+// (go-git's Worktree.Add computes the whole worktree's status and
+// rewrites the whole index for every file it adds: staging each written
+// document so made a first sync that writes every document quadratic in
+// their number.)
 func (g *Git) stage(wt *git.Worktree) (bool, error) {
 	st, err := wt.Status()
 	if err != nil {
@@ -505,17 +513,93 @@ func (g *Git) stage(wt *git.Worktree) (bool, error) {
 	if st.IsClean() {
 		return false, nil
 	}
+	var add []string
 	changed := false
 	for rp := range g.wrote {
-		if s := st.File(rp); s.Worktree == git.Unmodified && s.Staging == git.Unmodified {
+		s := st.File(rp)
+		if s.Worktree == git.Unmodified && s.Staging == git.Unmodified {
 			continue
 		}
-		if _, err := wt.Add(rp); err != nil {
+		changed = true // staged already, or to stage now
+		if s.Worktree != git.Unmodified {
+			add = append(add, rp)
+		}
+	}
+	if len(add) == 0 {
+		return changed, nil
+	}
+	sort.Strings(add)
+	idx, err := g.repo.Storer.Index()
+	if err != nil {
+		return false, g.fail("add", err)
+	}
+	for _, rp := range add {
+		if err := g.addToIndex(wt, idx, rp); err != nil {
 			return false, g.fail("add "+rp, err)
 		}
-		changed = true
 	}
-	return changed, nil
+	if err := g.repo.Storer.SetIndex(idx); err != nil {
+		return false, g.fail("add", err)
+	}
+	return true, nil
+}
+
+// addToIndex does for one file what go-git's Worktree.Add does, without
+// the status and the index write: the file's content is stored as a blob
+// and its index entry set (or removed, for a file that is gone).
+func (g *Git) addToIndex(wt *git.Worktree, idx *index.Index, rp string) error {
+	fi, err := wt.Filesystem.Lstat(rp)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := idx.Remove(rp); err != nil && !errors.Is(err, index.ErrEntryNotFound) {
+			return err
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+	}
+	mode, err := filemode.NewFromOSFileMode(fi.Mode())
+	if err != nil {
+		return err
+	}
+	obj := g.repo.Storer.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(fi.Size())
+	w, err := obj.Writer()
+	if err != nil {
+		return err
+	}
+	f, err := wt.Filesystem.Open(rp)
+	if err != nil {
+		w.Close()
+		return err
+	}
+	_, err = io.Copy(w, f)
+	f.Close()
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	h, err := g.repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return err
+	}
+	e, err := idx.Entry(rp)
+	switch {
+	case errors.Is(err, index.ErrEntryNotFound):
+		e = idx.Add(rp)
+	case err != nil:
+		return err
+	}
+	// What go-git's Add records (its stat details, device and inode,
+	// aside: go-git's status compares size, time and mode).
+	e.Hash, e.ModifiedAt, e.Mode, e.Size = h, fi.ModTime(), mode, uint32(fi.Size())
+	return nil
 }
 
 var errMoved = errors.New("remote branch moved")
