@@ -66,7 +66,6 @@ var (
 	reMdLink         = regexp.MustCompile(`\[([^\]]*)\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)`)
 	reBareURL        = regexp.MustCompile(`<?(https?://[^\s>)\]]+)>?`)
 	rePlaceholder    = regexp.MustCompile(`(?i)^(n/?a|none|-+|—|tbd|tbc|\?+|todo\.?|done\.?)$`)
-	reSuffixStatus   = regexp.MustCompile(`^\((.*): ([^:]*)\)$`)
 )
 
 // refFromURL recognises a tracker issue URL: a GitHub issue or a Jira
@@ -799,20 +798,52 @@ func normPriority(s string) string {
 
 // parseSuffix reads the text after suffixMarker: " ([ref](url): Status)".
 func parseSuffix(s string) (ref ticket.Ref, st ticket.Status, ok bool) {
-	sm := reSuffixStatus.FindStringSubmatch(strings.TrimSpace(s))
-	if sm == nil {
+	r, status, ok := suffixParts(strings.TrimSpace(s))
+	if !ok {
 		return ref, st, false
 	}
-	r := strings.TrimSpace(sm[1])
-	if lm := reMdLink.FindStringSubmatch(r); lm != nil && lm[0] == r {
+	r = strings.TrimSpace(r)
+	if text, u, ok := simpleLink(r); ok {
+		ref = ticket.Ref{Text: text, URL: u}
+	} else if lm := reMdLink.FindStringSubmatch(r); lm != nil && lm[0] == r {
 		ref = ticket.Ref{Text: lm[1], URL: lm[2]}
 	} else if strings.HasPrefix(r, "<") && strings.HasSuffix(r, ">") {
 		ref = ticket.Ref{URL: r[1 : len(r)-1]}
 	} else {
 		ref = ticket.Ref{Text: r}
 	}
-	st, ok = ticket.ParseStatus(sm[2])
+	st, ok = ticket.ParseStatus(status)
 	return ref, st, ok
+}
+
+// suffixParts splits "(ref: status)" as `^\((.*): ([^:]*)\)$` does: the
+// status follows the last ':', and the ref holds no line break.
+func suffixParts(t string) (ref, status string, ok bool) {
+	if len(t) < 2 || t[0] != '(' || t[len(t)-1] != ')' {
+		return "", "", false
+	}
+	inner := t[1 : len(t)-1]
+	i := strings.LastIndexByte(inner, ':')
+	if i < 0 || i+1 >= len(inner) || inner[i+1] != ' ' || strings.IndexByte(inner[:i], '\n') >= 0 {
+		return "", "", false
+	}
+	return inner[:i], inner[i+2:], true
+}
+
+// simpleLink reads "[text](url)" as pmsync writes it, where reMdLink's
+// first match is the whole of r: no ']' in the text, and the URL one
+// run of bytes without ')', '<', '>' or white space. Anything else is
+// reMdLink's to read.
+func simpleLink(r string) (text, u string, ok bool) {
+	k := strings.IndexByte(r, ']')
+	if len(r) < 4 || r[0] != '[' || k < 0 || k+1 >= len(r) || r[k+1] != '(' || r[len(r)-1] != ')' {
+		return "", "", false
+	}
+	u = r[k+2 : len(r)-1]
+	if u == "" || strings.ContainsAny(u, ")<> \t\n\f\r") {
+		return "", "", false
+	}
+	return r[1:k], u, true
 }
 
 // renderSuffix is the inverse of parseSuffix, with its leading space.
