@@ -177,11 +177,31 @@ func endDigits(s, closers string) (run string, before byte) {
 	return s[i:], before
 }
 
-// mayEndInKey: reTailKey's number starts with 1-9 and follows "-", "#",
-// "b/", "bug" or white space.
+// mayEndInKey: reTailKey's number starts with 1-9 and follows "#",
+// "b/", "bug", white space or a Jira project and "-".
 func mayEndInKey(win string) bool {
 	run, before := endDigits(win, ")]")
-	return run != "" && run[0] != '0' && (strings.IndexByte("-#/gG", before) >= 0 || isSpaceRE(before))
+	if run == "" || run[0] == '0' {
+		return false
+	}
+	if before != '-' {
+		return strings.IndexByte("#/gG", before) >= 0 || isSpaceRE(before)
+	}
+	// A Jira key: [A-Z][A-Z0-9_]+ before the '-', at the start or after
+	// one of reTailKey's delimiters.
+	end := len(win) - len(run) - 1 // the '-'
+	if c := win[len(win)-1]; c == ')' || c == ']' {
+		end--
+	}
+	k := end
+	for k > 0 && (win[k-1] >= 'A' && win[k-1] <= 'Z' || win[k-1] >= '0' && win[k-1] <= '9' || win[k-1] == '_') {
+		k--
+	}
+	if end-k < 2 || win[k] < 'A' || win[k] > 'Z' {
+		return false
+	}
+	return k == 0 || strings.IndexByte("([,;:-", win[k-1]) >= 0 || isSpaceRE(win[k-1]) ||
+		strings.HasSuffix(win[:k], "—") || strings.HasSuffix(win[:k], "–")
 }
 
 // mayEndInDate: reTailDate's dates end in a day or month of one or two
@@ -262,6 +282,11 @@ var reHeadRef = regexp.MustCompile(`^(?:\[([^\]]+)\]\(<?([^)\s>]+)>?\)|([A-Z][A-
 // it is work done, tracked by that pull request.
 func peelHead(s string, m *inlineMeta) string {
 	t := strings.TrimSpace(s)
+	// reHeadRef needs a '[' first, or a Jira project: two of [A-Z0-9_],
+	// the first a capital.
+	if len(t) < 2 || t[0] != '[' && !(t[0] >= 'A' && t[0] <= 'Z' && (t[1] >= 'A' && t[1] <= 'Z' || t[1] >= '0' && t[1] <= '9' || t[1] == '_')) {
+		return s
+	}
 	loc := reHeadRef.FindStringSubmatchIndex(t)
 	if loc == nil {
 		return s
@@ -322,13 +347,28 @@ func cutDoneMark(t string) (mark, rest string, ok bool) {
 // story, a Bugzilla bug, a Phabricator task, an Asana task.
 var reOtherTracker = regexp.MustCompile(`^https?://(?:trello\.com/c/|linear\.app/[^/]+/issue/|app\.shortcut\.com/[^/]+/story/|app\.asana\.com/|[^/]+/(?:[^/?#\s]+/)+-/(?:issues|work_items)/\d+|[^/]+/(?:[^?#\s]*/)?show_bug\.cgi\?id=\d+|[^/]+/T\d+$)`)
 
+// mayBeOtherTracker is the cheap test before reOtherTracker: the words
+// one of its forms needs, or a Phabricator task (/T123) at the end.
+func mayBeOtherTracker(u string) bool {
+	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return false
+	}
+	for _, w := range []string{"trello.com/c/", "linear.app/", "app.shortcut.com/", "app.asana.com/", "/-/issues/", "/-/work_items/", "show_bug.cgi?id="} {
+		if strings.Contains(u, w) {
+			return true
+		}
+	}
+	run, before := endDigits(u, "")
+	return run != "" && before == 'T' && strings.HasSuffix(u[:len(u)-len(run)], "/T")
+}
+
 // otherTrackerRef is the ticket another tracker's URL names, or false. Its
 // text is the link's when that names the item ("Prevent errors when the
 // index is down"), else the URL: a text shaped like a GitHub or Jira
 // reference ("group/proj#12" on GitLab) would name an issue of GitHub or
 // Jira that it is not.
 func otherTrackerRef(text, u string) (ticket.Ref, bool) {
-	if !reOtherTracker.MatchString(u) {
+	if !mayBeOtherTracker(u) || !reOtherTracker.MatchString(u) {
 		return ticket.Ref{}, false
 	}
 	if text == "" || strings.Contains(text, "://") || strings.Contains(text, "#") || reJiraKey.MatchString(text) {
