@@ -272,13 +272,13 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 		s = parenMeta(s, &m)
 	}
 	var hints hintCache
-	if sm := findIf(hints.has(s, hintOwner), reOwnerField, s); sm != nil {
+	if sm := findIf(strings.IndexByte(s, ':') >= 0 && hints.has(s, hintOwner), reOwnerField, s); sm != nil {
 		if m.owner == "" {
 			m.owner = sm[1]
 		}
 		s = strings.Replace(s, sm[0], " ", 1)
 	}
-	if sm := findIf(hints.has(s, hintDue|hintDueDate), reDueField, s); sm != nil {
+	if sm := findIf(strings.IndexByte(s, ':') >= 0 && hints.has(s, hintDue|hintDueDate), reDueField, s); sm != nil {
 		if m.due == "" {
 			m.due = strings.TrimSpace(sm[1])
 		}
@@ -297,7 +297,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 			s = strings.Replace(s, sm[0], "", 1)
 		}
 	}
-	if sm := findIf(hints.has(s, hintAsOf|hintOn) && hints.has(s, hintComplete|hintDone|hintFixed) && strings.ContainsAny(s, "0123456789") && completedAsHints.in(s), reCompletedAs, s); sm != nil {
+	if sm := findIf(strings.ContainsAny(s, "0123456789") && hints.has(s, hintAsOf|hintOn) && hints.has(s, hintComplete|hintDone|hintFixed) && completedAsHints.in(s), reCompletedAs, s); sm != nil {
 		m.setStatus(sm[1] + " " + sm[2])
 		s = strings.Replace(s, sm[0], "", 1)
 	}
@@ -309,7 +309,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 	s = strings.TrimRight(s, " ,;")
 	// leadOwner needs a '[', a ':' or "team" in the text; markup only adds
 	// characters, so the raw text answers the cheap test first.
-	if m.owner == "" && !prose && (strings.ContainsAny(s, "[:") || hints.has(s, hintTeam)) {
+	if m.owner == "" && !prose && (strings.ContainsAny(s, "[:") || hasFold(s, "team")) {
 		if o, rest, team, ok := leadOwner(plain(s)); ok {
 			m.leadOwner, m.leadTitle, m.leadTeam = o, rest, team
 		}
@@ -323,8 +323,9 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 }
 
 // The words extractMeta's cheap tests look for, found in one pass over
-// the item (hasFold for each was a pass each).
-var metaHints = newFoldSet("owner:", "due:", "due date:", " as of ", " on ", "complete", "done", "fixed", "team")
+// the item (hasFold for each was a pass each); the first three need a
+// ':', and the rest a digit, which most items have not.
+var metaHints = newFoldSet("owner:", "due:", "due date:", " as of ", " on ", "complete", "done", "fixed")
 
 const (
 	hintOwner = 1 << iota
@@ -335,7 +336,6 @@ const (
 	hintComplete
 	hintDone
 	hintFixed
-	hintTeam
 )
 
 // hintCache is which metaHints an item holds, found again only when the

@@ -102,19 +102,34 @@ func oneSpace(s string) string {
 	b.Grow(len(s))
 	space := false
 	for i := 0; i < len(s); {
-		r, n := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(s[i:])
+		// The run up to the next white space is written whole, its bytes
+		// as they are, valid UTF-8 or not.
+		j := i
+		for j < len(s) {
+			if c := s[j]; c < utf8.RuneSelf {
+				if c == ' ' || c >= '\t' && c <= '\r' {
+					break
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			j += n
 		}
-		if unicode.IsSpace(r) {
-			space = b.Len() > 0
-		} else {
+		if j > i {
 			if space {
 				b.WriteByte(' ')
 				space = false
 			}
-			b.WriteString(s[i : i+n]) // the bytes as they are, valid UTF-8 or not
+			b.WriteString(s[i:j])
+			i = j
+			continue
 		}
+		_, n := utf8.DecodeRuneInString(s[i:]) // white space
+		space = b.Len() > 0
 		i += n
 	}
 	return b.String()
