@@ -6,13 +6,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pmsync/pmsync/internal/wiring"
 	pmreport "github.com/pmsync/pmsync/sync/report"
 	"github.com/pmsync/pmsync/trackers/factory"
 )
 
 func newReportCmd(a *app) *cobra.Command {
 	var formats []string
-	var out, now string
+	var out string
+	var today time.Time
 	var offline bool
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -30,13 +32,7 @@ and .pmsync/ (no credentials) and says "as of" the last sync.`,
 					return usageError("--format: %q is not available; use md, json, csv or html", f)
 				}
 			}
-			f := syncFlags{dryRun: true, command: "report", offline: offline}
-			if now != "" {
-				var err error
-				if f.today, err = time.Parse("2006-01-02", now); err != nil {
-					return usageError("--now: want a date YYYY-MM-DD, got %q", now)
-				}
-			}
+			f := syncFlags{dryRun: true, command: "report", offline: offline, today: today}
 			cfg, err := a.loadConfig(cmd)
 			if err != nil {
 				return err
@@ -73,6 +69,6 @@ and .pmsync/ (no credentials) and says "as of" the last sync.`,
 	cmd.Flags().StringArrayVar(&formats, "format", nil, "`FORMAT` to write: md, json, csv or html; repeatable (default: report.formats)")
 	cmd.Flags().StringVar(&out, "out", "", "`DIR` to write into (default: report.dir)")
 	cmd.Flags().BoolVar(&offline, "offline", false, "ask no tracker: report from the documents and .pmsync/ as of the last sync (no credentials needed)")
-	cmd.Flags().StringVar(&now, "now", "", "evaluate the report as of `YYYY-MM-DD` (default: today)")
+	cmd.Flags().Var(wiring.DayFlag{T: &today}, "now", "evaluate the report as of `YYYY-MM-DD` (default: today)")
 	return cmd
 }

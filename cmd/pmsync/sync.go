@@ -76,6 +76,7 @@ func addSyncFlags(cmd *cobra.Command, f *syncFlags, dry bool) {
 	fl.StringArrayVar(&f.only, "only", nil, "sync only this postmortem `ID` (or path); repeatable")
 	fl.BoolVar(&f.includeDrafts, "include-drafts", false, "also sync postmortems that are not finalized")
 	fl.StringVar(&f.format, "format", "text", "output `FORMAT`: text or json")
+	fl.Var(wiring.DayFlag{T: &f.today}, "now", "evaluate due dates (overdue) as of `YYYY-MM-DD` (default: today)")
 	fl.StringVar(&f.since, "since", "", "treat postmortems of incidents before `YYYY-MM-DD` as an archive: read and reported, never ticketed (overrides source.since)")
 }
 

@@ -600,3 +600,14 @@ func TestReportIsCurrentAndOffline(t *testing.T) {
 		t.Errorf("offline report says offline=%v as_of=%q, want offline as of the last sync", off.Offline, off.AsOf)
 	}
 }
+
+// TestNowFlagIsADay: --now takes a YYYY-MM-DD day on sync, plan and
+// report; anything else is a usage error that names the form.
+func TestNowFlagIsADay(t *testing.T) {
+	for _, cmd := range []string{"sync", "plan", "report"} {
+		code, _, errOut := runCmd(t, nil, cmd, "--now", "2026-13-01")
+		if code != exitUsage || !strings.Contains(errOut, "YYYY-MM-DD") {
+			t.Errorf("%s --now 2026-13-01: exit %d, %q; want %d naming YYYY-MM-DD", cmd, code, errOut, exitUsage)
+		}
+	}
+}

@@ -85,7 +85,7 @@ func (r *run) apply() {
 		createdIn[c.Spec.Target] = true
 		log.Info("ticket created", "ticket", t.Ref.Text)
 		due := spec.Due
-		ds.updates[spec.Marker.Item] = postmortem.Update{Ticket: t.Ref, Status: plan.WithOverdue(t.Status, due, r.now)}
+		ds.updates[spec.Marker.Item] = postmortem.Update{Ticket: t.Ref, Status: plan.WithOverdue(t.Status, due, e.today(r.now))}
 		ds.dirty = true
 		e.flush(r.work, ds, res)
 	}
@@ -157,7 +157,7 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[str
 		}
 	}
 	found = e.vetMarked(ctx, found, again, nil, map[ticket.Target]bool{}, st, now, res, map[itemID]string{})
-	p := plan.Compute(again, found, plan.Options{Now: now, OwnerID: e.Config.OwnerID})
+	p := plan.Compute(again, found, plan.Options{Now: e.today(now), OwnerID: e.Config.OwnerID})
 	for _, wb := range p.WriteBacks {
 		if ds := setLink(itemDoc, wb); ds != nil {
 			e.flush(ctx, ds, res)

@@ -61,11 +61,8 @@ func (r *run) collect() error {
 	r.itemDoc = map[string]*docRun{}
 	idPaths := map[string][]string{} // id → the documents that have it
 	onlySeen := map[string]bool{}
-	res.Report.Now = r.now
+	res.Report.Now = e.today(r.now)
 	res.Report.Directory = e.Directory
-	if !e.Config.Today.IsZero() {
-		res.Report.Now = e.Config.Today
-	}
 	for _, p := range paths {
 		if r.ctx.Err() != nil {
 			res.Interrupted = true

@@ -63,8 +63,9 @@ type Config struct {
 	// the documents and what .pmsync/ kept, as of the last sync. Implies
 	// DryRun.
 	Offline bool
-	// Today is the day the report is evaluated as of (--now); zero:
-	// the clock's today.
+	// Today is the day due dates are evaluated as of (--now): overdue in
+	// the write-back and the plan, and the report's today. Zero: the
+	// clock's today. Listing and pacing keep the real clock.
 	Today time.Time
 }
 
@@ -155,6 +156,15 @@ func (e *Engine) now() time.Time {
 		return e.Now()
 	}
 	return time.Now()
+}
+
+// today is the moment due dates are evaluated against: Config.Today
+// (--now) when set, else now.
+func (e *Engine) today(now time.Time) time.Time {
+	if !e.Config.Today.IsZero() {
+		return e.Config.Today
+	}
+	return now
 }
 
 // dryRun: nothing is written, created or published.

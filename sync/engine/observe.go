@@ -86,7 +86,7 @@ func (r *run) decide() {
 		}
 	}
 	p := plan.Compute(r.items, r.observed, plan.Options{
-		Now: r.now, OwnerID: e.Config.OwnerID, MaxCreates: e.Config.MaxCreates, MaxShare: e.Config.MaxShare,
+		Now: e.today(r.now), OwnerID: e.Config.OwnerID, MaxCreates: e.Config.MaxCreates, MaxShare: e.Config.MaxShare,
 		// Orphans only when every postmortem was read: a document that
 		// failed to parse still has its tickets.
 		MinLinked: 10, Complete: len(e.Config.Only) == 0 && !res.Interrupted && r.unread == 0, Docs: r.docIDs,

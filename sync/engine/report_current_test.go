@@ -109,3 +109,29 @@ func readDir(t *testing.T, dir string) []byte {
 	}
 	return all
 }
+
+// TestNowSetsTheDay: with Config.Today (--now), due dates are evaluated
+// as of that day: a plan dated before every due date would write back
+// the overdue items as no longer overdue, and the report's today is that
+// day; without it, the steady plan is empty.
+func TestNowSetsTheDay(t *testing.T) {
+	f := newFixture(t)
+	f.run(t)
+	f.now = f.now.Add(time.Hour)
+	if res := f.run(t, dryRun); len(res.Plan.WriteBacks) != 0 {
+		t.Fatalf("steady plan writes back %d items", len(res.Plan.WriteBacks))
+	}
+	early := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	res := f.run(t, dryRun, func(e *Engine) { e.Config.Today = early })
+	if len(res.Plan.WriteBacks) == 0 {
+		t.Fatal("as of 2020-01-01 no overdue mark would change; want every overdue item no longer overdue")
+	}
+	for _, wb := range res.Plan.WriteBacks {
+		if wb.Status.Overdue {
+			t.Errorf("%s %s: overdue as of 2020-01-01", wb.Doc, wb.Key)
+		}
+	}
+	if !res.Report.Now.Equal(early) {
+		t.Errorf("report's now %v, want %v", res.Report.Now, early)
+	}
+}
