@@ -943,13 +943,22 @@ func announces(p string) bool {
 	for start > 0 && !utf8.RuneStart(p[start]) {
 		start--
 	}
-	return announceHints.in(p[start:]) && reAnnounce.MatchString(p[start:]) && !(hasFold(p, "you") && reReader.MatchString(p))
+	return mayAnnounce(p[start:]) && reAnnounce.MatchString(p[start:]) && !(hasFold(p, "you") && reReader.MatchString(p))
 }
 
-// announceHints is the cheap test before reAnnounce: a word each of its
-// alternatives needs.
-var announceHints = newREHints("prevent", "avoid", "going forward", "we will do the following", "lessons", "changes",
-	"improvements", "steps", "actions", "action items", "follow")
+// mayAnnounce is the cheap test before reAnnounce: the words of one of
+// its alternatives, both of the words where it needs two.
+func mayAnnounce(s string) bool {
+	return announceAlone.in(s) || announcePrevent.in(s) && announceAgain.in(s) || announceWork.in(s) && announceFollows.in(s)
+}
+
+var (
+	announceAlone   = newREHints("going forward", "we will do the following")
+	announcePrevent = newREHints("prevent", "avoid")
+	announceAgain   = newREHints("in the future", "from happening", "again", "recurr", "similar")
+	announceWork    = newREHints("lessons", "changes", "improvements", "steps", "actions", "action items", "follow")
+	announceFollows = newREHints("as follows", "following", "made", "taken", "making", "taking")
+)
 
 // reReader is text addressed to the reader.
 var reReader = regexp.MustCompile(`(?i)\byou(?:r|rs)?\b`)
@@ -1656,8 +1665,14 @@ func withoutSuffix(raw string) string {
 // reChore is an item about the report itself.
 var reChore = regexp.MustCompile(`(?i)\b(?:sections? above|above have|filled (?:out|in)|after-action report|(?:this|the) (?:report|document|post-?mortem) (?:is|has)|incident title|action(?:able)? items above|dealt with)\b`)
 
-// choreHints is the cheap test before reChore.
+// choreHints is the cheap test before reChore, on the raw text.
 var choreHints = newFoldSet("above", "filled", "report", "title", "dealt", "document", "postmortem", "post-mortem")
+
+// chore reports plain text about the report itself: reChore, tried only
+// when a word one of its alternatives needs is there.
+func chore(p string) bool { return choreWords.in(p) && reChore.MatchString(p) }
+
+var choreWords = newREHints("above", "filled", "after-action", "report", "document", "mortem", "incident title", "dealt with")
 
 // choreList reports a list of which most items are about the report
 // itself.
@@ -1669,7 +1684,7 @@ func (w *walker) choreList(l *ast.List) bool {
 			continue
 		}
 		n++
-		if t := clipMiddle(w.linesText(first), 512, 0); choreHints.in(t) && reChore.MatchString(plain(t)) {
+		if t := clipMiddle(w.linesText(first), 512, 0); choreHints.in(t) && chore(plain(t)) {
 			chores++
 		}
 	}
