@@ -203,6 +203,17 @@ func (p *Parser) ParseContext(ctx context.Context, name string, src []byte) (*Do
 	}
 	w.base = body
 	w.ctx = ctx
+	// A section for each heading at least: the slice is made once, not
+	// grown heading by heading.
+	headings := 0
+	for c := root.FirstChild(); c != nil; c = c.NextSibling() {
+		if _, ok := c.(*ast.Heading); ok {
+			headings++
+		}
+	}
+	if headings > 0 {
+		d.Sections = make([]Section, 0, headings+4)
+	}
 	w.blocks(root)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -648,7 +659,8 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 	// A label on its own line acts as a heading: "Action Items",
 	// "**Root causes:**", "*Action Items*".
 	if label, ok := labelText(raw); ok {
-		norm := normHeading(label)
+		var nb [128]byte
+		norm := appendNorm(nb[:0], plain(label))
 		switch k := labelKind(raw, norm); {
 		case k == secActions || k == secFactors:
 			w.openPseudo(plain(label), line, k)
@@ -656,7 +668,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 		case k == secStatus:
 			w.pending, w.pendLine = "status", line
 			return
-		case matchAny(norm, otherHeadings):
+		case matchAnyB(norm, otherHeadings):
 			w.pseudo = nil
 			return
 		}
@@ -1179,22 +1191,23 @@ func labelText(raw string) (string, bool) {
 // may stand alone ("Action Items"); one the words only suggest must be
 // marked as a label (bold, italics, a trailing colon) and short, or "PR
 // revert did not solve the root cause" would open a factor section.
-func labelKind(raw, norm string) sectionKind {
+// norm is the label's normHeading (appendNorm).
+func labelKind(raw string, norm []byte) sectionKind {
 	if !isMarkedLabel(raw) {
 		// Unmarked, only an exact synonym counts: the cheap path for the
-		// many short list items.
+		// many short list items, with nothing allocated.
 		switch {
-		case matchAny(norm, actionHeadings):
+		case matchAnyB(norm, actionHeadings):
 			return secActions
-		case matchAny(norm, factorHeadings):
+		case matchAnyB(norm, factorHeadings):
 			return secFactors
-		case matchAny(norm, statusHeadings):
+		case matchAnyB(norm, statusHeadings):
 			return secStatus
 		}
 		return secOther
 	}
-	k, fuzzy := classifyHeading(norm)
-	if fuzzy && strings.Count(norm, " ") > 7 {
+	k, fuzzy := classifyHeading(string(norm))
+	if fuzzy && bytes.Count(norm, []byte{' '}) > 7 {
 		return secOther
 	}
 	return k
@@ -1275,7 +1288,8 @@ func (w *walker) list(n *ast.List) {
 		raw := w.linesText(first)
 		// "- **Review actions**:" with the items in a nested list.
 		if label, ok := labelText(raw); ok {
-			if lk := labelKind(raw, normHeading(label)); lk == secActions || lk == secFactors {
+			var nb [128]byte
+			if lk := labelKind(raw, appendNorm(nb[:0], plain(label))); lk == secActions || lk == secFactors {
 				nested := false
 				for c := first.NextSibling(); c != nil; c = c.NextSibling() {
 					if sub, ok := c.(*ast.List); ok {

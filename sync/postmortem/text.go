@@ -13,7 +13,7 @@ import (
 type lineIndex []int // offsets at which each line starts
 
 func newLineIndex(src []byte) lineIndex {
-	idx := make(lineIndex, 1, 64)
+	idx := make(lineIndex, 1, bytes.Count(src, []byte{'\n'})+1) // its size, counted fast, not grown
 	for i := 0; ; {
 		j := bytes.IndexByte(src[i:], '\n')
 		if j < 0 {
@@ -344,6 +344,14 @@ func normHeading(s string) string { return normPlain(plain(s)) }
 
 // normPlain is normHeading of text that is already plain.
 func normPlain(s string) string {
+	var buf [128]byte
+	return string(appendNorm(buf[:0], s))
+}
+
+// appendNorm appends normPlain(s) to dst and returns it (a part of dst's
+// bytes after len(dst)): with dst on the caller's stack, a synonym can be
+// looked up (matchAnyB) with nothing allocated.
+func appendNorm(dst []byte, s string) []byte {
 	s = strings.TrimSpace(s)
 	// Numbering: "6. ", "1.2 ", "A) ", "IV. ".
 	if k := strings.IndexAny(s, " \t"); k > 0 {
@@ -352,8 +360,7 @@ func normPlain(s string) string {
 			s = s[k+1:]
 		}
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	start := len(dst)
 	depth := 0
 	space := true // no leading space
 	for _, r := range s {
@@ -370,31 +377,31 @@ func normPlain(s string) string {
 			continue
 		case r == '&':
 			if !space {
-				b.WriteByte(' ')
+				dst = append(dst, ' ')
 			}
-			b.WriteString("and ")
+			dst = append(dst, "and "...)
 			space = true
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			b.WriteByte(byte(r))
+			dst = append(dst, byte(r))
 			space = false
 		case r >= 'A' && r <= 'Z':
-			b.WriteByte(byte(r) + ('a' - 'A'))
+			dst = append(dst, byte(r)+('a'-'A'))
 			space = false
 		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			b.WriteRune(unicode.ToLower(r))
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 			space = false
 		default:
 			if !space {
-				b.WriteByte(' ')
+				dst = append(dst, ' ')
 				space = true
 			}
 		}
 	}
-	out := strings.TrimRight(b.String(), " ")
+	out := bytes.TrimRight(dst[start:], " ")
 	// Leading digits left after emoji or punctuation ("📝 1. Summary").
 	for {
-		k := strings.IndexByte(out, ' ')
-		if k <= 0 || strings.Trim(out[:k], "0123456789") != "" {
+		k := bytes.IndexByte(out, ' ')
+		if k <= 0 || len(bytes.Trim(out[:k], "0123456789")) != 0 {
 			break
 		}
 		out = out[k+1:]

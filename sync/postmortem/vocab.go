@@ -149,6 +149,19 @@ func matchAny(s string, list []string) bool {
 	return false
 }
 
+// matchAnyB is matchAny of a normalized text in bytes (appendNorm).
+func matchAnyB(b []byte, list []string) bool {
+	if set, ok := listSets[&list[0]]; ok {
+		return set[string(b)]
+	}
+	for _, w := range list {
+		if string(b) == w {
+			return true
+		}
+	}
+	return false
+}
+
 // listSets index the long synonym lists, by their first element's
 // address, so that matchAny is a lookup.
 var listSets = func() map[*string]map[string]bool {
