@@ -614,7 +614,8 @@ func prefixFold(s, sub string) bool {
 // more) in a text, ignoring ASCII case, in one pass (hasFold for each
 // would be a pass each).
 type foldSet struct {
-	first [256][]foldSub // the strings starting with a byte, both cases
+	starts [256]bool      // a string starts with the byte (a lookup cheaper than first's)
+	first  [256][]foldSub // the strings starting with a byte, both cases
 	// pairs has a bit for the first two bytes of each string: mask, which
 	// reads the whole text, compares where they start it only.
 	pairs [1 << 16 / 64]uint64
@@ -633,8 +634,10 @@ func newFoldSet(subs ...string) *foldSet {
 		}
 		c, fs := sub[0], foldSub{sub, 1 << i}
 		f.first[c] = append(f.first[c], fs)
+		f.starts[c] = true
 		if c >= 'a' && c <= 'z' {
 			f.first[c-('a'-'A')] = append(f.first[c-('a'-'A')], fs)
+			f.starts[c-('a'-'A')] = true
 		}
 		p := uint16(c)<<8 | uint16(sub[1])
 		f.pairs[p/64] |= 1 << (p % 64)
@@ -645,6 +648,9 @@ func newFoldSet(subs ...string) *foldSet {
 // in reports whether s holds one of the set's strings.
 func (f *foldSet) in(s string) bool {
 	for i := 0; i < len(s); i++ {
+		if !f.starts[s[i]] {
+			continue
+		}
 		for _, sub := range f.first[s[i]] {
 			if prefixFold(s[i:], sub.s) {
 				return true
