@@ -187,3 +187,24 @@ func TestPeople(t *testing.T) {
 		}
 	}
 }
+
+// TestGitConfig: the configuration of a git source loads and validates.
+func TestGitConfig(t *testing.T) {
+	c := New(Options{Seed: 1, Items: 20})
+	dir := t.TempDir()
+	p := filepath.Join(dir, "pmsync.yaml")
+	text := c.Config(ConfigOptions{SourceDir: filepath.Join(dir, "clone"), GitURL: "http://127.0.0.1:3/repo.git", ReportDir: filepath.Join(dir, "reports"), GitHubURL: "http://127.0.0.1:1/"})
+	if err := os.WriteFile(p, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(p, Env())
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if cfg.Source.Type != config.SourceGit || cfg.Source.Path != GitPath {
+		t.Fatalf("source %+v", cfg.Source)
+	}
+}
