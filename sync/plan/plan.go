@@ -134,8 +134,11 @@ type ikey struct{ pm, item string }
 // found by marker, and those fetched by reference).
 func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 	p := Plan{Items: map[ticket.Target]int{}}
-	byRef := map[string]ticket.Ticket{}
-	byItem := map[ikey][]ticket.Ticket{}
+	// The indexes hold positions in observed, not copies of its tickets
+	// (about 300 bytes each): on a first run's re-listing every ticket is
+	// in them twice, and they are the largest thing alive.
+	byRef := make(map[string]int, 2*len(observed))
+	byItem := map[ikey][]int{}
 	// The item that links each ticket: a marker naming another item than
 	// the one whose document links the ticket was edited (or copied), and
 	// the document is believed, not the marker.
@@ -152,11 +155,11 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		k, ok := linkedBy["text:"+r.Text]
 		return k, ok
 	}
-	for _, t := range observed {
+	for i, t := range observed {
 		if t.Ref.URL != "" {
-			byRef[t.Ref.URL] = t
+			byRef[t.Ref.URL] = i
 		}
-		byRef["text:"+t.Ref.Text] = t
+		byRef["text:"+t.Ref.Text] = i
 		if !t.HasMarker {
 			continue
 		}
@@ -168,11 +171,11 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		if by, ok := linker(t.Ref); ok && by != k {
 			continue
 		}
-		byItem[k] = append(byItem[k], t)
+		byItem[k] = append(byItem[k], i)
 	}
 	for k := range byItem {
 		ts := byItem[k]
-		sort.SliceStable(ts, func(i, j int) bool { return older(ts[i], ts[j]) })
+		sort.SliceStable(ts, func(i, j int) bool { return older(observed[ts[i]], observed[ts[j]]) })
 	}
 	wanted := map[ikey]bool{}
 	linked := map[ticket.Target]int{}
@@ -186,7 +189,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		found := false
 		if !it.Ref.IsZero() {
 			linked[it.Target]++
-			t, ok := lookup(byRef, it.Ref)
+			t, ok := lookup(observed, byRef, it.Ref)
 			if ok {
 				keep, found = t, true
 			}
@@ -197,7 +200,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 				// item (unmarked, or another's) while pmsync has its own:
 				// follow the document, close nothing, say so.
 				for _, m := range marked {
-					if m.Status.State == ticket.StateOpen || m.Status.State == ticket.StateInProgress {
+					if m := observed[m]; m.Status.State == ticket.StateOpen || m.Status.State == ticket.StateInProgress {
 						p.Conflicts = append(p.Conflicts, Conflict{Doc: it.Doc, Key: it.Marker.Item, Linked: it.Ref, Ours: m})
 					}
 				}
@@ -210,13 +213,14 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 			}
 			// A marked ticket older than the linked one wins: two runs
 			// raced, and every run must pick the same survivor.
-			if len(marked) > 0 && older(marked[0], keep) {
-				keep = marked[0]
+			if len(marked) > 0 && older(observed[marked[0]], keep) {
+				keep = observed[marked[0]]
 			}
 		} else if len(marked) > 0 {
-			keep, found = marked[0], true
+			keep, found = observed[marked[0]], true
 		}
-		for _, t := range marked {
+		for _, i := range marked {
+			t := observed[i]
 			if found && sameTicket(t, keep) {
 				continue
 			}
@@ -287,7 +291,9 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		if wanted[k] || !o.Complete && !o.Docs[k.pm] {
 			continue
 		}
-		p.Orphans = append(p.Orphans, ts...)
+		for _, i := range ts {
+			p.Orphans = append(p.Orphans, observed[i])
+		}
 	}
 	sortPlan(&p)
 	return p
@@ -313,13 +319,16 @@ func WithOverdue(st ticket.Status, due, now time.Time) ticket.Status {
 // lookup finds the observed ticket a document's reference names: by URL
 // when the document has one (two trackers may both have an "acme/sre#12"),
 // else by its text.
-func lookup(byRef map[string]ticket.Ticket, r ticket.Ref) (ticket.Ticket, bool) {
+func lookup(observed []ticket.Ticket, byRef map[string]int, r ticket.Ref) (ticket.Ticket, bool) {
 	key := "text:" + r.Text
 	if r.URL != "" {
 		key = r.URL
 	}
-	t, ok := byRef[key]
-	return t, ok
+	i, ok := byRef[key]
+	if !ok {
+		return ticket.Ticket{}, false
+	}
+	return observed[i], true
 }
 
 // refIndex is the key a reference is indexed by (URL, else text).
