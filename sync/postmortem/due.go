@@ -146,7 +146,11 @@ func ParseDate(s string) (time.Time, error) {
 	if t == "" {
 		return time.Time{}, fmt.Errorf("empty date: %s", dueDateForms)
 	}
-	t = dueWeekdayRe.ReplaceAllString(t, "")
+	if c := t[0] | 0x20; c == 'm' || c == 't' || c == 'w' || c == 'f' || c == 's' || strings.HasPrefix(t, "ſ") {
+		// Only a weekday's first letter (or the ſ (?i) folds to s) can
+		// start what dueWeekdayRe takes off; most dates are digits.
+		t = dueWeekdayRe.ReplaceAllString(t, "")
+	}
 
 	if m := dueISORe.FindStringSubmatch(t); m != nil && m[2] == m[4] {
 		if rest := m[6]; rest != "" && (m[2] != "-" || !dueISOTimeRe.MatchString(rest)) {

@@ -1352,7 +1352,7 @@ func (w *walker) list(n *ast.List) {
 		if !w.seenItem {
 			w.metaLine(raw, w.lineOf(first.Lines().At(0).Start), false)
 		}
-		if reTaskBox.MatchString(strings.TrimSpace(raw)) && !warnedTasks {
+		if t := strings.TrimSpace(raw); strings.HasPrefix(t, "[") && reTaskBox.MatchString(t) && !warnedTasks {
 			warnedTasks = true
 			where := "no heading"
 			if len(w.stack) > 0 {
@@ -1785,6 +1785,17 @@ var reISODateIn = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})\b`)
 // reDateIn finds a date inside a title, file name or timestamp.
 var reDateIn = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\b`)
 
+// findDateIn is reDateIn.FindString, tried only where a date's
+// separator follows a digit.
+func findDateIn(s string) string {
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c == '-' || c == '/' || c == '.') && s[i-1] >= '0' && s[i-1] <= '9' {
+			return reDateIn.FindString(s)
+		}
+	}
+	return ""
+}
+
 // finish fills the document fields from the collected metadata and
 // resolves keys, owners and due dates.
 func (w *walker) finish() {
@@ -1840,7 +1851,7 @@ func (w *walker) finish() {
 		}
 		cands = append(cands, d.Title, d.Path)
 		for _, s := range cands {
-			if m := reDateIn.FindString(s); m != "" {
+			if m := findDateIn(s); m != "" {
 				if t, err := ParseDate(m); err == nil {
 					d.Date = t
 					break
@@ -1864,8 +1875,13 @@ func statusValue(raw string) bool {
 	return len(strings.Fields(p)) <= 8 && rest == "" && !strings.HasSuffix(first, "?")
 }
 
-// reDraftWord finds draft or WIP in a title or status.
+// reDraftWord finds draft or WIP in a title or status; draftWord tries
+// it only where one of its words is.
 var reDraftWord = regexp.MustCompile(`(?i)\b(draft|wip|work in progress)\b`)
+
+var draftWords = newREHints("draft", "wip", "work in progress")
+
+func draftWord(s string) bool { return draftWords.in(s) && reDraftWord.MatchString(s) }
 
 // reDraftBanner is a note near the top that the review is not finished:
 // "This review is still a draft", "DRAFT", "Work in progress". Its
@@ -1881,9 +1897,9 @@ var reDraftBanner = regexp.MustCompile(`(?i)^\W*(?:draft|wip|work in progress)\W
 func (w *walker) finalized(status string) (bool, string) {
 	title := w.d.Title
 	switch {
-	case reDraftWord.MatchString(title):
+	case draftWord(title):
 		return false, fmt.Sprintf("the title %q says it is a draft", title)
-	case status != "" && reDraftWord.MatchString(status):
+	case status != "" && draftWord(status):
 		return false, fmt.Sprintf("its status %q says draft", status)
 	case w.draftNote != "":
 		return false, fmt.Sprintf("it says %q", w.draftNote)
