@@ -381,6 +381,17 @@ type walker struct {
 	quoted int
 	// items counts the items read; past MaxItems the rest is skipped.
 	items, itemsOverAt int
+	// plainOut is plain(plainIn), the last paragraph prose read: its
+	// item's title is most often the same text.
+	plainIn, plainOut string
+}
+
+// plainOf is plain(s), made once for a paragraph's text.
+func (w *walker) plainOf(s string) string {
+	if s == w.plainIn {
+		return w.plainOut
+	}
+	return plain(s)
 }
 
 func (w *walker) curItems(k ticket.Kind) []*Item {
@@ -863,6 +874,7 @@ func (w *walker) prose(n *ast.Paragraph, raw string) {
 		return
 	}
 	pt := plain(text) // what the word tests read
+	w.plainIn, w.plainOut = text, pt
 	if reNothing.MatchString(pt) {
 		if len(text) > 16 {
 			s.Empty = false
@@ -1408,7 +1420,7 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 	}
 	_, para := node.(*ast.Paragraph)
 	m := extractMeta(raw, para, w.p.keys)
-	title := plain(m.title)
+	title := w.plainOf(m.title)
 	if m.ticket.IsZero() && (strings.HasPrefix(title, "https://") || strings.HasPrefix(title, "http://")) && !strings.ContainsAny(title, " \t") {
 		// "- https://github.com/org/repo/issues?q=...": an item that is
 		// only a link (an issue search, a card) is tracked there.
