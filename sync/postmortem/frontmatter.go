@@ -61,7 +61,7 @@ func (w *walker) frontMatter(start int) (int, error) {
 	base := w.li.line(open) - 1
 	for k := 0; k+1 < len(m.Content); k += 2 {
 		key, val := m.Content[k], m.Content[k+1]
-		f, ok := metaKeys[normKey(key.Value)]
+		f, ok := metaKey(key.Value)
 		if !ok {
 			switch key.Value {
 			case "started_at", "detected_at", "responded_at", "resolved_at":

@@ -453,7 +453,14 @@ func byDateAhead(s string) bool {
 // person.
 func firstHandle(s string) (owner string, unsure bool) {
 	for i := 0; i < len(s); i++ {
-		if s[i] != '@' || i > 0 && !(s[i-1] == ' ' || s[i-1] == '\t' || s[i-1] == '\n' || s[i-1] == '(' || s[i-1] == ',') {
+		if s[i] != '@' {
+			k := strings.IndexByte(s[i:], '@') // most items have none
+			if k < 0 {
+				break
+			}
+			i += k
+		}
+		if i > 0 && !(s[i-1] == ' ' || s[i-1] == '\t' || s[i-1] == '\n' || s[i-1] == '(' || s[i-1] == ',') {
 			continue
 		}
 		j := i + 1

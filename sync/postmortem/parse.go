@@ -536,7 +536,7 @@ func (w *walker) heading(n *ast.Heading) {
 	if k == secOther {
 		// A value inside the heading: "## Date: December 08, 2022".
 		if key, val, ok := strings.Cut(title, ":"); ok {
-			if f, isMeta := metaKeys[normKey(key)]; isMeta && strings.TrimSpace(val) != "" {
+			if f, isMeta := metaKey(key); isMeta && strings.TrimSpace(val) != "" {
 				w.setMeta(f, strings.TrimSpace(val), line)
 			}
 			if kk := kindOfHeading(normHeading(key)); kk == secFactors || kk == secActions {
@@ -1239,7 +1239,7 @@ func (w *walker) metaLine(s string, line int, force bool) (string, string, bool)
 	if !ok {
 		return "", "", false
 	}
-	f, known := metaKeys[normKey(key)]
+	f, known := metaKey(key)
 	if !known || plain(val) == "" {
 		return "", "", false
 	}

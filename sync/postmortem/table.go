@@ -287,7 +287,7 @@ func (w *walker) metaTable(tl *tableLoc) {
 	for _, r := range tl.rows {
 		for c := 0; c+1 < len(r.cells); c += 2 {
 			key, val := r.cell(w.text, c), r.cell(w.text, c+1)
-			if f, ok := metaKeys[normKey(key)]; ok && plain(val) != "" {
+			if f, ok := metaKey(key); ok && plain(val) != "" {
 				w.setMeta(f, plain(val), w.li.line(r.start))
 			}
 		}

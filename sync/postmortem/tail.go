@@ -263,12 +263,18 @@ func splitTail(t string, n int) (pre, win string) {
 func statusWordEnd(t string) bool {
 	t = strings.TrimRight(t, ").")
 	i := strings.LastIndexFunc(t, func(r rune) bool { return !unicode.IsLetter(r) })
-	switch strings.ToLower(t[i+1:]) {
-	case "done", "complete", "completed", "fixed", "resolved", "closed", "merged", "shipped":
-		return true
+	// The words are ASCII without a "k": ASCII case folding finds what
+	// lowering the word would, without a copy.
+	w := t[i+1:]
+	for _, s := range statusEndWords {
+		if len(w) == len(s) && prefixFold(w, s) {
+			return true
+		}
 	}
 	return false
 }
+
+var statusEndWords = []string{"done", "complete", "completed", "fixed", "resolved", "closed", "merged", "shipped"}
 
 // tailWindow is how much of an item's end peelTail reads.
 const tailWindow = 512

@@ -434,6 +434,14 @@ func isNumbering(w string) bool {
 // normKey folds a table header or metadata key.
 func normKey(s string) string { return normHeading(s) }
 
+// metaKey is metaKeys[normKey(key)], looked up without making the folded
+// key a string: it runs on every "Key: value" line near the top.
+func metaKey(key string) (field string, ok bool) {
+	var nb [128]byte
+	field, ok = metaKeys[string(appendNorm(nb[:0], plain(key)))]
+	return field, ok
+}
+
 // normText folds an item's text for its key: plain, lower case, single
 // spaces, no trailing punctuation.
 func normText(s string) string {

@@ -127,14 +127,15 @@ var columnSynonyms = map[string]column{
 }
 
 func columnOf(header string) column {
-	h := normKey(header)
-	if h == "" {
+	var nb [128]byte
+	h := appendNorm(nb[:0], plain(header)) // normKey, without a string
+	if len(h) == 0 {
 		if header == "#" || header == "**#**" {
 			return colID
 		}
 		return colNone
 	}
-	return columnSynonyms[h]
+	return columnSynonyms[string(h)]
 }
 
 func matchAny(s string, list []string) bool {
