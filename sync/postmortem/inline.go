@@ -20,12 +20,15 @@ const suffixMarker = "<!-- pmsync -->"
 // inlineMeta is what an item's Markdown says besides its title.
 type inlineMeta struct {
 	title, detail string // Markdown, metadata removed
-	owner, due    string
-	priority      string
-	statusRaw     string
-	done          bool
-	checkbox      bool // written as a task-list item
-	ticket        ticket.Ref
+	// plainTitle is plain(title) when extractMeta made it already.
+	plainTitle   string
+	plainTitleOK bool
+	owner, due   string
+	priority     string
+	statusRaw    string
+	done         bool
+	checkbox     bool // written as a task-list item
+	ticket       ticket.Ref
 	// dueTrailing: the due date was read from the end of the text, not a
 	// due: field; an ambiguous one is a warning, not an error.
 	dueTrailing bool
@@ -297,7 +300,8 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 			s = strings.Replace(s, sm[0], "", 1)
 		}
 	}
-	if sm := findIf(strings.ContainsAny(s, "0123456789") && hints.has(s, hintAsOf|hintOn) && hints.has(s, hintComplete|hintDone|hintFixed) && completedAsHints.in(s), reCompletedAs, s); sm != nil {
+	if sm := findIf(strings.ContainsAny(s, "0123456789") && completedAsHints.in(s) && (hasFold(s, " as of ") || hasFold(s, " on ")) &&
+		(hasFold(s, "complete") || hasFold(s, "done") || hasFold(s, "fixed")), reCompletedAs, s); sm != nil {
 		m.setStatus(sm[1] + " " + sm[2])
 		s = strings.Replace(s, sm[0], "", 1)
 	}
@@ -309,33 +313,37 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 	s = strings.TrimRight(s, " ,;")
 	// leadOwner needs a '[', a ':' or "team" in the text; markup only adds
 	// characters, so the raw text answers the cheap test first.
+	ps, psOK := "", false // plain(s), when made
 	if m.owner == "" && !prose && (strings.ContainsAny(s, "[:") || hasFold(s, "team")) {
-		if o, rest, team, ok := leadOwner(plain(s)); ok {
+		ps, psOK = plain(s), true
+		if o, rest, team, ok := leadOwner(ps); ok {
 			m.leadOwner, m.leadTitle, m.leadTeam = o, rest, team
 		}
 	}
 	if t, d, ok := boldLead(s); ok {
 		m.title, m.detail = t, d
 	} else {
-		m.title = s
+		m.title, m.plainTitle, m.plainTitleOK = s, ps, psOK
 	}
 	return m
 }
 
-// The words extractMeta's cheap tests look for, found in one pass over
-// the item (hasFold for each was a pass each); the first three need a
-// ':', and the rest a digit, which most items have not.
-var metaHints = newFoldSet("owner:", "due:", "due date:", " as of ", " on ", "complete", "done", "fixed")
+// titleText is plain(m.title), made once.
+func (m *inlineMeta) titleText() string {
+	if m.plainTitleOK {
+		return m.plainTitle
+	}
+	return plain(m.title)
+}
+
+// The fields extractMeta's cheap tests look for, found in one pass over
+// an item that has a ':' (hasFold for each was a pass each).
+var metaHints = newFoldSet("owner:", "due:", "due date:")
 
 const (
 	hintOwner = 1 << iota
 	hintDue
 	hintDueDate
-	hintAsOf
-	hintOn
-	hintComplete
-	hintDone
-	hintFixed
 )
 
 // hintCache is which metaHints an item holds, found again only when the
@@ -690,10 +698,14 @@ func (f *foldSet) mask(s string) (m uint64) {
 // text before it.
 func trailingURL(s string) (u, rest string, ok bool) {
 	t := strings.TrimRight(s, " \t.>")
-	i := strings.LastIndex(t, "http")
-	if i < 0 || strings.ContainsAny(t[i:], " \t()") {
+	// The URL is in the last word (it holds none of " \t()"): only that is
+	// searched.
+	k := strings.LastIndexAny(t, " \t()") + 1
+	i := strings.LastIndex(t[k:], "http")
+	if i < 0 {
 		return "", "", false
 	}
+	i += k
 	u = t[i:]
 	rest = strings.TrimRight(t[:i], " \t<")
 	rest = strings.TrimRight(rest, "-—–:")

@@ -1420,7 +1420,10 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 	}
 	_, para := node.(*ast.Paragraph)
 	m := extractMeta(raw, para, w.p.keys)
-	title := w.plainOf(m.title)
+	title := m.plainTitle
+	if !m.plainTitleOK {
+		title = w.plainOf(m.title)
+	}
 	if m.ticket.IsZero() && (strings.HasPrefix(title, "https://") || strings.HasPrefix(title, "http://")) && !strings.ContainsAny(title, " \t") {
 		// "- https://github.com/org/repo/issues?q=...": an item that is
 		// only a link (an issue search, a card) is tracked there.

@@ -197,7 +197,7 @@ func (w *walker) table(n *east.Table) {
 	for ri, r := range body {
 		raw := r.cell(w.text, textCol)
 		m := extractInline(raw, w.p.keys)
-		title := plain(m.title)
+		title := m.titleText()
 		if title == "" {
 			continue
 		}

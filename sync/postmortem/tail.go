@@ -97,15 +97,13 @@ func peelTail(s string, m *inlineMeta, prose bool) string {
 				}
 			}
 		}
-		if strings.Contains(t, "http") {
-			if u, rest, ok := trailingURL(t); ok {
-				if r, ok := ticketURL(u); ok {
-					if m.ticket.IsZero() {
-						m.ticket = r
-					}
-					s = head + rest
-					continue
+		if u, rest, ok := trailingURL(t); ok {
+			if r, ok := ticketURL(u); ok {
+				if m.ticket.IsZero() {
+					m.ticket = r
 				}
+				s = head + rest
+				continue
 			}
 		}
 		pre, win := splitTail(t, 96)
@@ -184,8 +182,21 @@ func mayEndInKey(win string) bool {
 	if run == "" || run[0] == '0' {
 		return false
 	}
+	if isSpaceRE(before) {
+		// "bug 12345" or "bug # 1234": white space after "bug" or '#'.
+		body := win
+		if c := win[len(win)-1]; c == ')' || c == ']' {
+			body = win[:len(win)-1]
+		}
+		rest := strings.TrimRight(body[:len(body)-len(run)], " \t\n\f\r")
+		before = 0
+		if rest != "" {
+			before = rest[len(rest)-1]
+		}
+		return strings.IndexByte("#gG", before) >= 0
+	}
 	if before != '-' {
-		return strings.IndexByte("#/gG", before) >= 0 || isSpaceRE(before)
+		return strings.IndexByte("#/gG", before) >= 0
 	}
 	// A Jira key: [A-Z][A-Z0-9_]+ before the '-', at the start or after
 	// one of reTailKey's delimiters.
@@ -262,6 +273,9 @@ func splitTail(t string, n int) (pre, win string) {
 // parentheses, maybe with a period): the cheap test before reTailStatus.
 func statusWordEnd(t string) bool {
 	t = strings.TrimRight(t, ").")
+	if t == "" || t[len(t)-1]|0x20 != 'e' && t[len(t)-1]|0x20 != 'd' {
+		return false // each word ends in "e" or "d"
+	}
 	i := strings.LastIndexFunc(t, func(r rune) bool { return !unicode.IsLetter(r) })
 	// The words are ASCII without a "k": ASCII case folding finds what
 	// lowering the word would, without a copy.
@@ -336,6 +350,9 @@ func statusSetOff(t string, loc []int) bool {
 
 // cutDoneMark takes a check mark off either end of t.
 func cutDoneMark(t string) (mark, rest string, ok bool) {
+	if t == "" || t[0] < utf8.RuneSelf && t[len(t)-1] < utf8.RuneSelf {
+		return "", "", false // the marks are not ASCII
+	}
 	for _, d := range doneMarks {
 		if strings.HasSuffix(t, d) {
 			return d, strings.TrimSpace(strings.TrimSuffix(t, d)), true
