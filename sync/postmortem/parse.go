@@ -980,9 +980,19 @@ var (
 	announceAlone   = newREHints("going forward", "we will do the following")
 	announcePrevent = newREHints("prevent", "avoid")
 	announceAgain   = newREHints("in the future", "from happening", "again", "recurr", "similar")
-	announceWork    = newREHints("lessons", "changes", "improvements", "steps", "actions", "action items", "follow")
-	announceFollows = newREHints("as follows", "following", "made", "taken", "making", "taking")
+	announceWork    = newREHints("lessons", "changes", "improvements", "steps", "actions", "action items", "follow-up", "follow up", "followup")
+	announceFollows = newREHints(append([]string{"as follows", "following"}, weDid()...)...)
 )
+
+// weDid are reAnnounce's "we(?:'ve| have| are| will)? (?:made|taken|making|taking)".
+func weDid() (out []string) {
+	for _, we := range []string{"we", "we've", "we have", "we are", "we will"} {
+		for _, did := range []string{"made", "taken", "making", "taking"} {
+			out = append(out, we+" "+did)
+		}
+	}
+	return out
+}
 
 // reReader is text addressed to the reader.
 var reReader = regexp.MustCompile(`(?i)\byou(?:r|rs)?\b`)
