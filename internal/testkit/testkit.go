@@ -5,7 +5,7 @@
 // A clone of this repository with nothing beside it runs every default
 // test. Two environment variables opt in to more:
 //
-//	PMSYNC_CORPUS=DIR     a folder of real public postmortems (CI: ../shared/corpus);
+//	PMSYNC_CORPUS=DIR     a folder of real public postmortems (CI: the corpus folder beside the clone);
 //	                      the tests that read it skip without it
 //	PMSYNC_EXHAUSTIVE=1   crash-after-every-call and the longer chaos runs
 //	                      instead of a seeded sample (PMSYNC_SEED=N replays one)
@@ -49,7 +49,7 @@ func Corpus(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("PMSYNC_CORPUS")
 	if dir == "" {
-		t.Skip("real-postmortem corpus not set: PMSYNC_CORPUS=<folder of .md postmortems> runs this test (CI sets ../shared/corpus)")
+		t.Skip("real-postmortem corpus not set: PMSYNC_CORPUS=<folder of .md postmortems> runs this test (CI sets it)")
 	}
 	if !filepath.IsAbs(dir) {
 		// Relative to the repository, not to each package's folder.

@@ -25,7 +25,7 @@ type corpusFile struct {
 }
 
 // corpus reads the real public postmortems of PMSYNC_CORPUS (the test
-// skips without it; CI sets ../shared/corpus).
+// skips without it; CI sets it to the corpus folder beside the clone).
 func corpus(t testing.TB) []corpusFile {
 	t.Helper()
 	out := readDocs(t, testkit.Corpus(t), "")
