@@ -261,8 +261,11 @@ func TestCronJob(t *testing.T) {
 	for _, e := range c.Env {
 		env[e.Name] = e.Value
 	}
-	if env["GOMEMLIMIT"] != "64MiB" {
-		t.Errorf("GOMEMLIMIT = %q, want 64MiB", env["GOMEMLIMIT"])
+	// A fixed GOMEMLIMIT below a live heap that grows with the archive
+	// makes the collector run back to back; pmsync follows the
+	// container's limit instead.
+	if v, set := env["GOMEMLIMIT"]; set {
+		t.Errorf("GOMEMLIMIT = %q is set: leave it unset so pmsync follows the container's memory limit", v)
 	}
 	if env["TMPDIR"] != "/tmp" {
 		t.Errorf("TMPDIR = %q, want /tmp", env["TMPDIR"])

@@ -7,23 +7,18 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
-)
 
-// defaultMemoryLimit is the soft memory limit when GOMEMLIMIT is unset.
-const defaultMemoryLimit = 64 << 20
+	"github.com/KimMachineGun/automemlimit/memlimit"
+	"github.com/pmsync/pmsync/internal/wiring"
+)
 
 // version is set at build time: -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
 func main() {
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		// SPEC §8 budgets 64 MiB for 10,000 items. The live heap is well
-		// under it; without a soft limit the GC lets garbage double the
-		// peak. GOMEMLIMIT (e.g. "off") overrides this.
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
+	// A soft memory limit under the container's (GOMEMLIMIT wins).
+	wiring.SetMemoryLimit(memlimit.FromCgroup)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// After the first signal, restore the default handling so a second
 	// one kills a run that is slow to wind down.

@@ -28,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/pmsync/pmsync/config"
 	"github.com/pmsync/pmsync/internal/gittest"
 	"github.com/pmsync/pmsync/internal/scalegen"
@@ -58,8 +59,8 @@ import (
 // Each pmsync phase is a child process, so that its CPU, memory and GC
 // are its own and not the simulator's. By default (PMSYNC_SCALE_MODE
 // unset) the child is this test binary, re-executed to run the command
-// line exactly as main does (run, the 64 MiB soft memory limit unless
-// GOMEMLIMIT is set, SIGTERM handling); it reports its CPU (getrusage),
+// line exactly as main does (run, the soft memory limit under the
+// container's unless GOMEMLIMIT is set, SIGTERM handling); it reports its CPU (getrusage),
 // its peak RSS (VmHWM), its peak live heap and the GC's CPU from
 // runtime/metrics (gc-share is /cpu/classes/gc/total over the CPU the
 // runtime saw used, total − idle: both are the runtime's estimates and
@@ -484,9 +485,7 @@ func scaleChild(file, profile string, args []string) int {
 			env = append(env, kv)
 		}
 	}
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(defaultMemoryLimit) // as main does
-	}
+	wiring.SetMemoryLimit(memlimit.FromCgroup) // as main does
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	var heap *bytes.Buffer
 	if profile != "" {
@@ -789,23 +788,25 @@ func main() {
 `)
 }
 
-// inProcess runs one pmsync command in this process, as main does (the
-// 64 MiB soft memory limit unless GOMEMLIMIT is given), for profiles.
+// inProcess runs one pmsync command in this process, as main does (a
+// soft memory limit under the container's, unless GOMEMLIMIT is given),
+// for profiles.
 // CPU is this process's (the simulator's included); GC CPU and the heap
 // come from runtime/metrics.
 func (e *scaleEnv) inProcess(b *testing.B, name string, args ...string) phaseResult {
 	b.Helper()
-	limit := int64(defaultMemoryLimit)
+	limited := true
 	for _, kv := range e.env {
 		if v, ok := strings.CutPrefix(kv, "GOMEMLIMIT="); ok {
-			limit = -1
+			limited = false
 			if v != "off" {
 				b.Fatalf("PMSYNC_SCALE_GOMEMLIMIT=%s: in process, only off is supported", v)
 			}
 		}
 	}
-	if limit > 0 {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
+	if limited {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+		wiring.SetMemoryLimit(memlimit.FromCgroup)
 	}
 	runtime.GC()
 	e.resetCalls()
