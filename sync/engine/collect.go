@@ -187,11 +187,16 @@ func (r *run) take(p string, d *postmortem.Doc) {
 			res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: fmt.Sprintf("tracker %q is not configured", t.Tracker)})
 			continue
 		}
+		var spec *ticket.Spec
+		if it.Ticket.IsZero() && !it.Done {
+			s := e.spec(d, it, t)
+			spec = &s
+		}
 		r.items = append(r.items, plan.Item{
 			Doc:       p,
 			Marker:    ticket.Marker{PM: d.ID, Item: it.Key, Owner: e.Config.OwnerID},
 			Target:    t.Target,
-			Spec:      e.spec(d, it, t),
+			Spec:      spec,
 			Ref:       it.Ticket,
 			Status:    it.Status,
 			HasStatus: it.HasStatus,

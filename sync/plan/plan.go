@@ -18,7 +18,10 @@ type Item struct {
 	Doc    string // document path from the source root
 	Marker ticket.Marker
 	Target ticket.Target
-	Spec   ticket.Spec
+	// Spec is what a ticket for the item would hold; nil when the item
+	// names a ticket or is done (it is never created), so that a steady
+	// run holds little per item.
+	Spec *ticket.Spec
 	// Ref and Status are what the document says now.
 	Ref       ticket.Ref
 	Status    ticket.Status
@@ -247,8 +250,10 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 			// Done in the document, no ticket: nothing to open.
 		case it.Hold != "":
 			p.Deferred = append(p.Deferred, Deferred{Doc: it.Doc, Key: it.Marker.Item, Reason: it.Hold})
+		case it.Spec == nil:
+			p.Deferred = append(p.Deferred, Deferred{Doc: it.Doc, Key: it.Marker.Item, Reason: "no ticket content was prepared for it (a pmsync bug: please report it)"})
 		default:
-			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Spec: it.Spec})
+			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Spec: *it.Spec})
 		}
 	}
 	// Guard rails, per target then per tracker.

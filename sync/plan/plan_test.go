@@ -19,7 +19,7 @@ func item(key string, mod ...func(*Item)) Item {
 		Target: gh,
 		Due:    time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC),
 	}
-	it.Spec = ticket.Spec{Target: gh, Marker: it.Marker, Kind: ticket.Action, Title: key}
+	it.Spec = &ticket.Spec{Target: gh, Marker: it.Marker, Kind: ticket.Action, Title: key}
 	for _, m := range mod {
 		m(&it)
 	}
@@ -270,5 +270,19 @@ func TestCompute(t *testing.T) {
 			}
 			tc.check(t, Compute(tc.items, tc.observed, o))
 		})
+	}
+}
+
+// An item that would need a ticket but has no content for one (the engine
+// prepares it only for unlinked items) is deferred with a reason, never
+// created empty.
+func TestItemWithoutSpecIsDeferred(t *testing.T) {
+	it := item("ai-1", func(it *Item) { it.Spec = nil })
+	p := Compute([]Item{it}, nil, Options{Now: now, OwnerID: "me"})
+	if len(p.Creates) != 0 {
+		t.Fatalf("creates %v, want none", p.Creates)
+	}
+	if len(p.Deferred) != 1 || p.Deferred[0].Key != "ai-1" || p.Deferred[0].Reason == "" {
+		t.Fatalf("deferred %+v, want ai-1 with a reason", p.Deferred)
 	}
 }

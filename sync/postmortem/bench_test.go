@@ -194,11 +194,14 @@ func planItems(items []plan.Item, d *Doc) []plan.Item {
 			continue
 		}
 		m := ticket.Marker{PM: d.ID, Item: it.Key, Owner: "bench"}
-		items = append(items, plan.Item{
-			Doc: d.Path, Marker: m, Target: benchTarget,
-			Spec: ticket.Spec{Target: benchTarget, Marker: m, Kind: it.Kind, Title: it.Text, Detail: it.Detail,
+		var spec *ticket.Spec
+		if it.Ticket.IsZero() && !it.Done { // as the engine does
+			spec = &ticket.Spec{Target: benchTarget, Marker: m, Kind: it.Kind, Title: it.Text, Detail: it.Detail,
 				DocTitle: d.Title, DocDate: d.Date, DocSeverity: d.Severity, OwnerText: it.OwnerRaw,
-				Due: it.Due, Priority: it.Priority, Type: it.Type, NeedsOwner: it.Kind == ticket.Action && it.OwnerRaw == ""},
+				Due: it.Due, Priority: it.Priority, Type: it.Type, NeedsOwner: it.Kind == ticket.Action && it.OwnerRaw == ""}
+		}
+		items = append(items, plan.Item{
+			Doc: d.Path, Marker: m, Target: benchTarget, Spec: spec,
 			Ref: it.Ticket, Status: it.Status, HasStatus: it.HasStatus, Done: it.Done, Due: it.Due,
 		})
 	}
@@ -320,7 +323,7 @@ func (r *corpusRun) settle(b *testing.B, docs []corpusFile, created map[string]t
 					st.Overdue = false
 				}
 				observed = append(observed, ticket.Ticket{Target: benchTarget, Ref: it.Ref, Marker: it.Marker, HasMarker: true,
-					Title: it.Spec.Title, Status: st, Created: benchNow.Add(-48 * time.Hour), Updated: benchNow.Add(-48 * time.Hour), Due: it.Due})
+					Title: it.Marker.Item, Status: st, Created: benchNow.Add(-48 * time.Hour), Updated: benchNow.Add(-48 * time.Hour), Due: it.Due})
 			}
 		}
 		return observed
