@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestClearTextCredentialsRefused: a token is never sent over http://
@@ -111,12 +110,10 @@ func TestSecretFileBounded(t *testing.T) {
 	s := Secrets{Warn: func(m string) { warned = append(warned, m) }}
 	ref := func(p string) SecretRef { return SecretRef{Key: "trackers.gh.token", File: p} }
 
-	start := time.Now()
+	// Refused for what it is, before any read (a read of /dev/zero would
+	// not end: the test's timeout would catch it).
 	if _, err := s.Resolve(ref("/dev/zero")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("/dev/zero: %v", err)
-	}
-	if time.Since(start) > 10*time.Second {
-		t.Fatal("/dev/zero was read")
 	}
 	big := write("big", strings.Repeat("x", MaxSecretFile+1), 0o600)
 	if _, err := s.Resolve(ref(big)); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pmsync/pmsync/internal/testkit"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
@@ -233,8 +234,11 @@ func TestSleep(t *testing.T) {
 	for _, tt := range tests {
 		start := time.Now()
 		err := Sleep(tt.ctx, tt.d)
-		if took := time.Since(start); !errors.Is(err, tt.want) || took > tt.longest {
-			t.Errorf("%s: Sleep(%v) = %v after %v; want %v within %v", tt.name, tt.d, err, took, tt.want, tt.longest)
+		if !errors.Is(err, tt.want) {
+			t.Errorf("%s: Sleep(%v) = %v; want %v", tt.name, tt.d, err, tt.want)
 		}
+		// A Sleep that ignored its context would wait an hour (the test's
+		// timeout); the bound itself is wall clock, so opt-in.
+		testkit.Within(t, tt.name, time.Since(start), tt.longest)
 	}
 }
