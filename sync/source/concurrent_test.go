@@ -145,7 +145,17 @@ func TestWriteKeepsAnEditorsSave(t *testing.T) {
 	saves := 100
 	go func() {
 		defer wg.Done()
-		for i := range saves {
+		for i := 0; i < saves; {
+			// As vim and Emacs do, the editor saves only over the file
+			// it read ("changed since reading it": it reads again). An
+			// editor that does not check can read pmsync's version in
+			// the microseconds before the save it replaced is put back,
+			// and save over that (RELIABILITY.md, limits).
+			read, err := os.Stat(p)
+			if err != nil {
+				t.Error(err)
+				return
+			}
 			b, err := os.ReadFile(p)
 			if err != nil {
 				t.Error(err)
@@ -157,10 +167,15 @@ func TestWriteKeepsAnEditorsSave(t *testing.T) {
 				t.Error(err)
 				return
 			}
+			if now, err := os.Stat(p); err != nil || !os.SameFile(now, read) {
+				os.Remove(tmp)
+				continue
+			}
 			if err := os.Rename(tmp, p); err != nil {
 				t.Error(err)
 				return
 			}
+			i++
 			time.Sleep(300 * time.Microsecond)
 		}
 	}()
