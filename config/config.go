@@ -11,7 +11,11 @@
 // Load).
 package config
 
-import "time"
+import (
+	"slices"
+	"strconv"
+	"time"
+)
 
 // Config is the whole configuration. The mapstructure tags are the YAML keys
 // of SPEC §5.
@@ -31,6 +35,8 @@ type Config struct {
 	Report    Report             `mapstructure:"report"`
 	Metrics   Metrics            `mapstructure:"metrics"`
 	Log       Log                `mapstructure:"log"`
+	Nudges    Nudges             `mapstructure:"nudges"`
+	Digests   Digests            `mapstructure:"digests"`
 }
 
 // Source types.
@@ -254,8 +260,20 @@ type Person struct {
 
 // Team is a team that can own items; its tickets are opened unassigned.
 type Team struct {
-	GitHub string `mapstructure:"github"` // org/team
-	Jira   string `mapstructure:"jira"`
+	GitHub string `mapstructure:"github"` // the repository (owner/name) of its GitHub tickets
+	Jira   string `mapstructure:"jira"`   // the project key of its Jira tickets
+	// GitHubTeam (org/team) is mentioned by nudges to the team on GitHub.
+	GitHubTeam string `mapstructure:"github_team"`
+	// Lead is mentioned by nudges to the team where there is no team to
+	// mention (Jira has no group mention): a key of people, or a tracker
+	// identity (a GitHub login, a Jira account id or user name).
+	Lead string `mapstructure:"lead"`
+	// Escalation is mentioned by the escalation steps of nudges.ladder:
+	// a key of people, or a tracker identity.
+	Escalation string `mapstructure:"escalation"`
+	// DigestIssue (owner/repo#123) is a GitHub issue the team's digest is
+	// posted on as a comment.
+	DigestIssue string `mapstructure:"digest_issue"`
 }
 
 // Defaults are the due-date policy. Values are spans like 14d, 2w, 3m, 1y
@@ -319,6 +337,86 @@ type Metrics struct {
 	Job            string `mapstructure:"job"`
 }
 
+// Days is a whole number of calendar days, written with a unit: 3d,
+// 2w, "10 days".
+type Days int
+
+// String writes d as the file does: 3d.
+func (d Days) String() string { return strconv.Itoa(int(d)) + "d" }
+
+// Targets of a ladder step.
+const (
+	NudgeToAssignee   = "assignee"
+	NudgeToTeam       = "team"
+	NudgeToEscalation = "escalation"
+)
+
+// Nudges are the reminders pmsync posts on the tickets of open action
+// items (added in v0.4): due soon, due today, overdue, an escalation
+// ladder, and "needs an owner".
+type Nudges struct {
+	// Enabled false turns every nudge off.
+	Enabled bool `mapstructure:"enabled"`
+	// DueSoon: how long before the due date the due-soon reminder comes
+	// (0d: none).
+	DueSoon Days `mapstructure:"due_soon"`
+	// AssignWithin: how long an item may have no owner, after its
+	// postmortem or ticket, before its team is asked to find one.
+	AssignWithin Days `mapstructure:"assign_within"`
+	// Ladder is the escalation ladder after the due date.
+	Ladder []LadderStep `mapstructure:"ladder"`
+	// Hours ("09:00-17:00"), when set, are the only hours nudges are
+	// posted, in Timezone.
+	Hours string `mapstructure:"hours"`
+	// Timezone (IANA, e.g. Europe/Berlin) is where days and hours are
+	// counted.
+	Timezone string `mapstructure:"timezone"`
+	// Weekends allows nudges on Saturday and Sunday.
+	Weekends bool `mapstructure:"weekends"`
+	// MaxPerRun refuses a run that would post more nudges.
+	MaxPerRun int `mapstructure:"max_per_run"`
+}
+
+// LadderStep is one step of the escalation ladder: After days past the
+// due date, mention To (assignee, team or escalation). Priorities limits
+// the step to items of these priorities or severities (P1, SEV2;
+// "default": items no step names); empty means every item.
+type LadderStep struct {
+	After      Days     `mapstructure:"after"`
+	To         string   `mapstructure:"to"`
+	Priorities []string `mapstructure:"priorities"`
+}
+
+// UrgentPriorities are the priorities and severities the default ladder
+// escalates sooner.
+var UrgentPriorities = []string{"P0", "P1", "SEV0", "SEV1", "SEV2"}
+
+// DefaultLadder is nudges.ladder when the file sets none.
+func DefaultLadder() []LadderStep {
+	return []LadderStep{
+		{After: 3, To: NudgeToTeam, Priorities: slices.Clone(UrgentPriorities)},
+		{After: 14, To: NudgeToEscalation, Priorities: slices.Clone(UrgentPriorities)},
+		{After: 7, To: NudgeToTeam, Priorities: []string{"default"}},
+		{After: 30, To: NudgeToEscalation, Priorities: []string{"default"}},
+	}
+}
+
+// Digests are the teams' digests of their overdue and due-soon items
+// (added in v0.4).
+type Digests struct {
+	// Every is how often each team gets a digest; 0 turns digests off.
+	Every time.Duration `mapstructure:"every"`
+	// WebhookEnv / WebhookFile name where the Slack-compatible incoming
+	// webhook's URL comes from: it is a secret (its path is the token).
+	WebhookEnv  string `mapstructure:"webhook_env"`
+	WebhookFile string `mapstructure:"webhook_file"`
+}
+
+// Webhook is where the digests' webhook URL comes from.
+func (d Digests) Webhook() SecretRef {
+	return SecretRef{Key: "digests.webhook", Env: d.WebhookEnv, File: d.WebhookFile}
+}
+
 // Log configures the logger.
 type Log struct {
 	Level  string `mapstructure:"level"`  // debug | info | warn | error
@@ -353,6 +451,10 @@ func Default() *Config {
 		Report:  Report{Dir: "reports", Formats: []string{"md", "html", "json"}},
 		Metrics: Metrics{Job: "pmsync"},
 		Log:     Log{Level: "info", Format: "auto"},
+		Nudges: Nudges{
+			Enabled: true, DueSoon: 3, AssignWithin: 3, Ladder: DefaultLadder(),
+			Timezone: "UTC", MaxPerRun: 200,
+		},
 	}
 }
 

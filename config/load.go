@@ -74,7 +74,7 @@ func Load(path string, env []string) (*Config, error) {
 	setTrackerDefaults(v)
 
 	var c Config
-	hook := viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(durationHook, sliceHook, numberHook))
+	hook := viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(daysHook, durationHook, sliceHook, numberHook))
 	unmarshal := v.UnmarshalExact
 	if len(probs) > 0 {
 		unmarshal = v.Unmarshal // unknown keys are reported already; look for the rest
@@ -382,7 +382,8 @@ func decodeProblems(err error) []Problem {
 var mapKeyRE = regexp.MustCompile(`\[([^\]0-9][^\]]*)\]`)
 
 // canonicalize fills in what the YAML cannot say (tracker names) and undoes
-// viper's lower-casing where the conventional spelling is upper case.
+// viper's lower-casing where the conventional spelling is upper case
+// (priorities are written P1 and SEV2 wherever they appear).
 func (c *Config) canonicalize() {
 	for name, t := range c.Trackers {
 		t.Name = name
@@ -390,6 +391,16 @@ func (c *Config) canonicalize() {
 		c.Trackers[name] = t
 	}
 	c.Defaults.DueAfter = upperKeys(c.Defaults.DueAfter)
+	for i, st := range c.Nudges.Ladder {
+		for j, p := range st.Priorities {
+			if strings.EqualFold(p, "default") {
+				st.Priorities[j] = "default"
+			} else {
+				st.Priorities[j] = strings.ToUpper(p)
+			}
+		}
+		c.Nudges.Ladder[i].To = strings.ToLower(st.To)
+	}
 	for i := range c.Routes {
 		c.Routes[i].Tracker = strings.ToLower(c.Routes[i].Tracker)
 		c.Routes[i].Match.Tracker = strings.ToLower(c.Routes[i].Match.Tracker)
@@ -432,11 +443,38 @@ func setDefaults(v *viper.Viper, path []string, val reflect.Value) {
 		for _, k := range val.MapKeys() {
 			setDefaults(v, append(path[:len(path):len(path)], k.String()), val.MapIndex(k))
 		}
+	case reflect.Slice:
+		if val.Type().Elem().Kind() == reflect.Struct {
+			// A list of entries (nudges.ladder) as the file would give
+			// it, so that the environment can override its elements.
+			if val.Len() > 0 {
+				l := make([]any, val.Len())
+				for i := range l {
+					l[i] = entrySettings(val.Index(i))
+				}
+				v.SetDefault(strings.Join(path, keyDelim), l)
+			}
+			return
+		}
+		if !val.IsZero() {
+			v.SetDefault(strings.Join(path, keyDelim), val.Interface())
+		}
 	default:
 		if !val.IsZero() {
 			v.SetDefault(strings.Join(path, keyDelim), val.Interface())
 		}
 	}
+}
+
+// entrySettings is a struct of plain fields as a map of its keys.
+func entrySettings(val reflect.Value) map[string]any {
+	m := map[string]any{}
+	for i := range val.NumField() {
+		if tag, ok := fieldTag(val.Type().Field(i)); ok && !val.Field(i).IsZero() {
+			m[tag] = val.Field(i).Interface()
+		}
+	}
+	return m
 }
 
 // setTrackerDefaults registers the per-type defaults of every tracker that
@@ -463,7 +501,39 @@ func fieldTag(f reflect.StructField) (string, bool) {
 	return tag, true
 }
 
-var durationType = reflect.TypeFor[time.Duration]()
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	daysType     = reflect.TypeFor[Days]()
+	// daysRE is a span of whole days or weeks.
+	daysRE = regexp.MustCompile(`(?i)^\s*(\d{1,5})\s*(d|days?|w|weeks?)\s*$`)
+)
+
+// parseDays reads 3d, 2w, "10 days".
+func parseDays(s string) (Days, bool) {
+	m := daysRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	if strings.HasPrefix(strings.ToLower(m[2]), "w") {
+		n *= 7
+	}
+	return Days(n), true
+}
+
+// daysHook parses days and refuses bare numbers, as durationHook does.
+func daysHook(from, to reflect.Type, data any) (any, error) {
+	if to != daysType || from == daysType {
+		return data, nil
+	}
+	if from.Kind() == reflect.String {
+		if d, ok := parseDays(data.(string)); ok {
+			return d, nil
+		}
+		return nil, fmt.Errorf("want days with a unit, like 3d or 2w, got %q", data)
+	}
+	return nil, fmt.Errorf("want days with a unit, like 3d or 2w, got %v", data)
+}
 
 // durationHook parses durations and refuses bare numbers, which would
 // otherwise decode as nanoseconds.
@@ -475,7 +545,10 @@ func durationHook(from, to reflect.Type, data any) (any, error) {
 	case reflect.String:
 		d, err := time.ParseDuration(strings.TrimSpace(data.(string)))
 		if err != nil {
-			return nil, fmt.Errorf("want a duration with a unit, like 1s or 500ms, got %q", data)
+			if days, ok := parseDays(data.(string)); ok {
+				return time.Duration(days) * 24 * time.Hour, nil // 7d, 1w
+			}
+			return nil, fmt.Errorf("want a duration with a unit, like 1s, 500ms or 7d, got %q", data)
 		}
 		return d, nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,

@@ -137,10 +137,14 @@ type Credential struct {
 }
 
 // Credentials lists every secret c needs: the git source's token and SSH
-// key, and each tracker's token, user, OAuth client secret and refresh
-// token, or GitHub App key, as its kind of authentication needs.
+// key, each tracker's token, user, OAuth client secret and refresh
+// token, or GitHub App key, as its kind of authentication needs, and the
+// digests' webhook.
 func (c *Config) Credentials() []Credential {
 	var out []Credential
+	if c.Digests.Every > 0 && c.Digests.Webhook().IsSet() {
+		out = append(out, Credential{Ref: c.Digests.Webhook()})
+	}
 	if c.Source.Type == SourceGit {
 		if g := c.Source.Git; g.Token().IsSet() {
 			out = append(out, Credential{Ref: g.Token()})

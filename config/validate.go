@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -24,6 +25,9 @@ var (
 	envVarRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	ghLoginRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
 	priorityRE = regexp.MustCompile(`^P[0-4]$`)
+	issueRE    = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#[1-9][0-9]*$`)
+	identityRE = regexp.MustCompile(`^[^\s@][^\s]*$`)
+	hoursRE    = regexp.MustCompile(`^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$`)
 	// schemeRE and scpLikeRE are go-git's (internal/url), which the git
 	// source clones with: isSSHURL must read a URL as it does.
 	schemeRE  = regexp.MustCompile(`^[^:]+://`)
@@ -72,6 +76,8 @@ func (c *Config) problems() []Problem {
 	}
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	v.oneOf("log.format", c.Log.Format, "auto", "json", "text")
+	v.nudges(c.Nudges)
+	v.digests(c.Digests, c.Teams)
 	return v.probs
 }
 
@@ -455,6 +461,102 @@ func (v *validator) directory(people map[string]Person, teams map[string]Team) {
 		}
 		if t.GitHub != "" && !repoRE.MatchString(t.GitHub) {
 			v.add("teams."+k+".github", "must be org/team, got %q", t.GitHub)
+		}
+		if t.GitHubTeam != "" && !repoRE.MatchString(t.GitHubTeam) {
+			v.add("teams."+k+".github_team", "must be a GitHub team as org/team-slug, without @, got %q", t.GitHubTeam)
+		}
+		for _, f := range []struct{ key, val string }{{"lead", t.Lead}, {"escalation", t.Escalation}} {
+			if f.val != "" && !identityRE.MatchString(f.val) {
+				v.add("teams."+k+"."+f.key, "must be a key of people or one tracker account (a GitHub login without @, a Jira account id or user name), without spaces, got %q", f.val)
+			}
+		}
+		if t.DigestIssue != "" && !issueRE.MatchString(t.DigestIssue) {
+			v.add("teams."+k+".digest_issue", "must be a GitHub issue as owner/repo#123, got %q", t.DigestIssue)
+		}
+	}
+}
+
+func (v *validator) nudges(n Nudges) {
+	if n.DueSoon < 0 || n.DueSoon > 365 {
+		v.add("nudges.due_soon", "must be between 0d (no due-soon reminder) and 365d, got %s", n.DueSoon)
+	}
+	if n.AssignWithin < 0 || n.AssignWithin > 365 {
+		v.add("nudges.assign_within", "must be between 0d and 365d, got %s", n.AssignWithin)
+	}
+	for i, s := range n.Ladder {
+		key := fmt.Sprintf("nudges.ladder[%d]", i)
+		if s.After < 1 || s.After > 3650 {
+			v.add(key+".after", "must be between 1d and 3650d past the due date (the overdue reminder is the day after it), got %s", s.After)
+		}
+		v.oneOf(key+".to", s.To, NudgeToAssignee, NudgeToTeam, NudgeToEscalation)
+		for j, p := range s.Priorities {
+			if p == "" || strings.IndexFunc(p, unicode.IsSpace) >= 0 {
+				v.add(fmt.Sprintf("%s.priorities[%d]", key, j), "must be one word: a priority (P1), a severity (SEV2) or default, got %q", p)
+			}
+		}
+		// Each step is marked on the ticket by a label of its day, so two
+		// steps of one day for the same items would be one.
+		for j := range i {
+			if o := n.Ladder[j]; o.After == s.After && overlap(o.Priorities, s.Priorities) {
+				v.add(key+".after", "is %s, as nudges.ladder[%d] for some of the same items; give each step of an item its own day (a step is marked by the label pmsync:escalated-%dd)", s.After, j, int(s.After))
+				break
+			}
+		}
+	}
+	if n.Hours != "" {
+		if m := hoursRE.FindStringSubmatch(n.Hours); m == nil || !validHours(m) {
+			v.add("nudges.hours", "must be a daily window like 09:00-17:00 (24-hour clock, in nudges.timezone; 22:00-06:00 spans midnight), got %q", n.Hours)
+		}
+	}
+	if _, err := time.LoadLocation(n.Timezone); err != nil || n.Timezone == "" || strings.EqualFold(n.Timezone, "local") {
+		v.add("nudges.timezone", "must be an IANA time zone such as UTC or Europe/Berlin, got %q", n.Timezone)
+	}
+	if n.MaxPerRun < 1 {
+		v.add("nudges.max_per_run", "must be at least 1, got %d; to turn nudges off, set nudges.enabled: false", n.MaxPerRun)
+	}
+}
+
+// overlap reports whether two steps' priorities select some of the same
+// items: an empty list selects every item, "default" the items no step
+// names.
+func overlap(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	for _, x := range a {
+		for _, y := range b {
+			if strings.EqualFold(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// validHours checks the numbers of a window hoursRE matched.
+func validHours(m []string) bool {
+	var n [4]int
+	for i := range n {
+		n[i], _ = strconv.Atoi(m[i+1])
+	}
+	from, to := n[0]*60+n[1], n[2]*60+n[3]
+	return n[1] < 60 && n[3] < 60 && from < 24*60 && to <= 24*60 && from != to
+}
+
+func (v *validator) digests(d Digests, teams map[string]Team) {
+	v.secretPair("digests.", "webhook", d.WebhookEnv, d.WebhookFile)
+	switch {
+	case d.Every < 0:
+		v.add("digests.every", "must not be negative; 0 turns digests off")
+	case d.Every > 0 && d.Every < time.Hour:
+		v.add("digests.every", "must be at least 1h (a week is 168h or 7d), or 0 to turn digests off, got %s", d.Every)
+	case d.Every > 0 && !d.Webhook().IsSet():
+		issue := false
+		for _, t := range teams {
+			issue = issue || t.DigestIssue != ""
+		}
+		if !issue {
+			v.add("digests.every", "is set, but digests go nowhere: set digests.webhook_env or digests.webhook_file (a Slack-compatible incoming webhook), or a team's digest_issue")
 		}
 	}
 }

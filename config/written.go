@@ -17,6 +17,7 @@ var emptyMeansNone = map[string]bool{
 	"report.formats":                 true,
 	"trackers.*.wont_do_resolutions": true,
 	"trackers.*.priorities":          true,
+	"nudges.ladder":                  true,
 }
 
 // keepWritten makes c say what the file says where viper would drop it:

@@ -224,6 +224,22 @@ func emptyCases() []emptyCase {
 				}
 				return v.Index(0)
 			}
+			if key != "routes" {
+				// A list inside a section (nudges.ladder): each key beside
+				// the fields a valid element needs.
+				needs := map[string][]string{"nudges.ladder": {"after: 7d", "to: team"}}[key]
+				walk(t.Elem(), []string{key + "[0]"}, elemGet, reflect.Zero(t.Elem()), func(inner string) string {
+					inner = unbrace(inner)
+					fields := []string{inner}
+					for _, n := range needs {
+						if !strings.HasPrefix(inner, n[:strings.Index(n, ":")+1]) {
+							fields = append(fields, n)
+						}
+					}
+					return wrap("[{" + strings.Join(fields, ", ") + "}]")
+				}, false)
+				return
+			}
 			walk(t.Elem(), []string{path[0] + "[0]"}, elemGet, reflect.ValueOf(Route{Tracker: "gh"}), func(inner string) string {
 				inner = unbrace(inner)
 				if strings.HasPrefix(inner, "tracker:") {

@@ -63,6 +63,8 @@ var rules = []rule{
 	{"sync/source", []string{mod + "/trackers", mod + "/sync/engine", mod + "/config"}, nil, "sources know nothing of trackers or the engine"},
 	{"sync/report", []string{mod + "/trackers", mod + "/sync/engine", mod + "/config"}, nil, "the report renders the engine's output; it does not run anything"},
 	{"sync/route", []string{mod + "/trackers", mod + "/sync/engine", mod + "/config"}, nil, "routing is pure"},
+	{"sync/nudge", []string{mod + "/", "os", "net"}, []string{mod + "/sync/ticket"}, "the nudge policy is pure: items in, comments out"},
+	{"sync/digest", []string{mod + "/trackers", mod + "/sync/engine", mod + "/config"}, nil, "digests get plain values and post to one webhook"},
 	{"sync/engine", []string{mod + "/config", mod + "/cmd", mod + "/internal/sim", mod + "/internal/wiring", mod + "/trackers/"}, nil,
 		"the engine sees trackers through the interface only, and no configuration"},
 	{"trackers", []string{mod + "/sync/", mod + "/internal/sim", mod + "/config"}, []string{mod + "/sync/ticket"},
