@@ -87,4 +87,17 @@ type Item struct {
 	// assignee, for drift (zero/"" when the tracker has none).
 	TrackerDue      time.Time
 	TrackerAssignee string
+	// Nudges are the reminders pmsync posted on its ticket (SPEC §6.1),
+	// oldest first.
+	Nudges []Nudge
+}
+
+// Nudge is one reminder or escalation pmsync posted on an item's ticket.
+type Nudge struct {
+	Step string    // due-soon, due-today, overdue, escalated-<n>d, needs-owner
+	At   time.Time // the day it was posted
+	// Moved is the day pmsync first saw the item move after it (its
+	// state, due date or assignee changed), within 7 days; zero when it
+	// did not.
+	Moved time.Time
 }
