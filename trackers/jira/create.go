@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	jira "github.com/andygrunwald/go-jira"
@@ -136,6 +137,9 @@ func (t *Tracker) Create(ctx context.Context, spec ticket.Spec) (ticket.Ticket, 
 	if assignee != nil {
 		tk.Assignee = assignee["accountId"] + assignee["name"]
 	}
+	// Jira keeps labels sorted: as a read shows them.
+	tk.Labels = labels(spec, needsOwner)
+	slices.Sort(tk.Labels)
 	return tk, nil
 }
 
