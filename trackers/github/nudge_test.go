@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/internal/sim/ghsim"
-	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 	"github.com/pmsync/pmsync/trackers"
 )
@@ -128,55 +127,6 @@ func TestNudgeOnce(t *testing.T) {
 	// every write.
 	if ts := e.sim.WriteTimes(); len(ts) != 4 || ts[1].Sub(ts[0]) < time.Second {
 		t.Errorf("write times %v", ts)
-	}
-}
-
-// A comment GitHub refuses takes the label back, so a later run retries;
-// a comment whose fate is unknown keeps it, so none posts it twice.
-func TestNudgeCommentFails(t *testing.T) {
-	t.Parallel()
-	forbidden := func() *ghsim.FaultResponse {
-		return &ghsim.FaultResponse{Status: 403, Body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest","status":"403"}`}
-	}
-	for _, tc := range []struct {
-		name      string
-		fault     func() *ghsim.FaultResponse
-		keepLabel bool
-	}{
-		{"refused", forbidden, false},
-		{"server error", func() *ghsim.FaultResponse { return ghsim.NewFault(ghsim.FaultServerError) }, false},
-		{"bad gateway", func() *ghsim.FaultResponse { return ghsim.NewFault(ghsim.FaultBadGateway) }, true},
-		{"connection reset", func() *ghsim.FaultResponse { return ghsim.NewFault(ghsim.FaultReset) }, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e, ref := nudgeEnv(t, func(c *envConfig) {
-				c.sim.Fault = testkit.FaultOn(1, testkit.Match("POST", "/issues/1/comments"), tc.fault)
-			})
-			if err := e.tr.Nudge(t.Context(), ref, "pmsync:due-soon", reminder); err == nil {
-				t.Fatal("Nudge succeeded with its comment failing")
-			}
-			is, _ := e.sim.Issue("acme", "sre", 1)
-			if has := slices.Contains(is.Labels, "pmsync:due-soon"); has != tc.keepLabel || len(is.Comments) != 0 {
-				t.Fatalf("labels %v (keep %v), comments %d", is.Labels, tc.keepLabel, len(is.Comments))
-			}
-			// The next run: a retry where the label was taken back, none where it stayed.
-			err := e.tr.Nudge(t.Context(), ref, "pmsync:due-soon", reminder)
-			is, _ = e.sim.Issue("acme", "sre", 1)
-			switch {
-			case tc.keepLabel && (!errors.Is(err, trackers.ErrAlreadyDone) || len(is.Comments) != 0):
-				t.Errorf("retry = %v with %d comments; want ErrAlreadyDone and none", err, len(is.Comments))
-			case !tc.keepLabel && (err != nil || len(is.Comments) != 1):
-				t.Errorf("retry = %v with %d comments; want one comment", err, len(is.Comments))
-			}
-			want := 2 // a POST is never repeated; the retry posts once
-			if tc.keepLabel {
-				want = 1
-			}
-			if n := e.calls("POST", "/repos/acme/sre/issues/1/comments"); n != want {
-				t.Errorf("%d comment POSTs, want %d", n, want)
-			}
-		})
 	}
 }
 
