@@ -55,6 +55,35 @@ type Identifier interface {
 	Account(ctx context.Context, target ticket.Target) (string, error)
 }
 
+// Nudger is a tracker that can take a follow-up step on a ticket (a
+// reminder, an escalation) and post comments (SPEC §6.1). Each step is
+// marked on the ticket by a label, which the listing pmsync makes anyway
+// returns (Ticket.Labels): that, not local state, tells a later run the
+// step was taken.
+type Nudger interface {
+	// Nudge adds label to the ticket, then posts c. It first reads the
+	// ticket's labels afresh (one GET): if label is already there
+	// (another run took this step), it posts nothing and returns
+	// ErrAlreadyDone. If the tracker refuses the comment after the label
+	// was added, it removes the label again (best effort) so a later run
+	// retries. label must pass ticket.CheckLabel, and c must render
+	// (valid mentions) before anything is written.
+	//
+	// Label first, comment second: a crash (or a comment whose fate is
+	// unknown, such as a timeout) between the two loses that one
+	// reminder, which is the lesser harm; posting it twice is what the
+	// order rules out. Two runs that read the ticket within the same
+	// moment can still both post: runs are serialised by their caller.
+	Nudge(ctx context.Context, ref ticket.Ref, label string, c ticket.Comment) error
+	// Comment posts c on ref with no label (a team digest on a GitHub
+	// issue).
+	Comment(ctx context.Context, ref ticket.Ref, c ticket.Comment) error
+}
+
+// ErrAlreadyDone is a follow-up step whose label the ticket already
+// carries: another run took it, and Nudge posted nothing.
+var ErrAlreadyDone = errors.New("step already taken")
+
 // ErrNotFound is a ticket, repo or project that does not exist.
 var ErrNotFound = errors.New("not found")
 

@@ -65,6 +65,11 @@ type Stats struct {
 	Retries     atomic.Int64
 	RateLimited atomic.Int64 // rate-limit answers waited out
 	Errors      atomic.Int64 // requests that ended in an error or a 4xx/5xx answer
+
+	// Counted by the adapters, not by the transport: what the requests
+	// did, for the caller to report its writes.
+	Nudges   atomic.Int64 // follow-up steps taken (Nudger.Nudge: label added, comment posted)
+	Comments atomic.Int64 // comments posted (Nudge, Comment, CloseDuplicate)
 }
 
 type idempotentKey struct{}

@@ -6,7 +6,9 @@ package trackertest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +238,93 @@ func Run(t *testing.T, h Harness) {
 			t.Fatalf("second Account = %q, %v", again, err)
 		}
 	})
+	runNudges(t, h)
+}
+
+// Commenter is the Control of a trackers.Nudger: it shows the comments a
+// ticket received and makes the next comment fail.
+type Commenter interface {
+	// Comments are the bodies of the comments ref received, oldest first.
+	Comments(t testing.TB, ref ticket.Ref) []string
+	// FailNextComment makes the tracker's next comment fail as kind
+	// says: "refused" (a 4xx), "server-error" (500), "bad-gateway" (502,
+	// which may come after the tracker posted) or "lost" (no answer).
+	FailNextComment(t testing.TB, kind string)
+}
+
+// runNudges checks that each follow-up step is posted once: labelled,
+// commented, never twice, retried only when the comment surely failed.
+func runNudges(t *testing.T, h Harness) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (trackers.Nudger, Commenter, trackers.Tracker, ticket.Ref) {
+		tr, c := h.New(t)
+		n, ok := tr.(trackers.Nudger)
+		if !ok {
+			t.Fatal("tracker does not implement trackers.Nudger")
+		}
+		cm, ok := c.(Commenter)
+		if !ok {
+			t.Fatal("control does not implement trackertest.Commenter")
+		}
+		created, err := tr.Create(ctx, spec(h, "pm-8", "ai-70000000"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n, cm, tr, created.Ref
+	}
+	labelled := func(t *testing.T, tr trackers.Tracker, ref ticket.Ref, label string) bool {
+		got, err := tr.Get(ctx, []ticket.Ref{ref})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("Get = %+v, %v", got, err)
+		}
+		return slices.ContainsFunc(got[0].Labels, func(l string) bool { return strings.EqualFold(l, label) })
+	}
+	reminder := ticket.Comment{Text: "Due in 3 days.", Link: "https://example.com/pm", LinkText: "The postmortem"}
+	t.Run("a step is posted once", func(t *testing.T) {
+		n, c, tr, ref := setup(t)
+		if err := n.Nudge(ctx, ref, "pmsync:due-soon", reminder); err != nil {
+			t.Fatal(err)
+		}
+		if !labelled(t, tr, ref, "pmsync:due-soon") {
+			t.Error("no label after Nudge")
+		}
+		found, err := tr.Find(ctx, h.Target, time.Time{})
+		if err != nil || len(found) != 1 || !slices.ContainsFunc(found[0].Labels, func(l string) bool { return strings.EqualFold(l, "pmsync:due-soon") }) {
+			t.Errorf("Find = %+v, %v: the label is not listed", found, err)
+		}
+		for range 2 {
+			if err := n.Nudge(ctx, ref, "pmsync:due-soon", reminder); !errors.Is(err, trackers.ErrAlreadyDone) {
+				t.Errorf("Nudge again = %v, want ErrAlreadyDone", err)
+			}
+		}
+		if err := n.Comment(ctx, ref, ticket.Comment{Text: "A digest."}); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Comments(t, ref); len(got) != 2 || !strings.Contains(got[0], "Due in 3 days") || !strings.Contains(got[1], "A digest") {
+			t.Errorf("comments %q, want the reminder once, then the digest", got)
+		}
+	})
+	for _, tc := range []struct {
+		kind      string
+		keepLabel bool // the comment may have been posted: the step is not retried
+	}{{"refused", false}, {"server-error", false}, {"bad-gateway", true}, {"lost", true}} {
+		t.Run("a comment "+tc.kind, func(t *testing.T) {
+			n, c, tr, ref := setup(t)
+			c.FailNextComment(t, tc.kind)
+			if err := n.Nudge(ctx, ref, "pmsync:overdue", reminder); err == nil {
+				t.Fatal("Nudge succeeded with its comment failing")
+			}
+			if got := labelled(t, tr, ref, "pmsync:overdue"); got != tc.keepLabel {
+				t.Fatalf("labelled %v after the failed comment, want %v", got, tc.keepLabel)
+			}
+			err := n.Nudge(ctx, ref, "pmsync:overdue", reminder)
+			comments := c.Comments(t, ref)
+			switch {
+			case tc.keepLabel && (!errors.Is(err, trackers.ErrAlreadyDone) || len(comments) != 0):
+				t.Errorf("next run: %v with %d comments; want ErrAlreadyDone and none", err, len(comments))
+			case !tc.keepLabel && (err != nil || len(comments) != 1):
+				t.Errorf("next run: %v with %d comments; want the comment, once", err, len(comments))
+			}
+		})
+	}
 }

@@ -58,4 +58,8 @@ type Ticket struct {
 	Due       time.Time
 	// Author is the account that created the ticket.
 	Author string
+	// Labels are the ticket's labels as the tracker listed them, in its
+	// order and spelling. pmsync marks each follow-up step it took on a
+	// ticket with a label (Nudger), so they tell what was done already.
+	Labels []string
 }

@@ -264,15 +264,12 @@ func (t *Tracker) CloseDuplicate(ctx context.Context, dup, keep ticket.Ticket) e
 	}
 	body := fmt.Sprintf("Closed by pmsync as a duplicate of %s (same postmortem item).", escapeInline(keepRef))
 	what := fmt.Sprintf("close duplicate %s#%d", repo, num)
-	_, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-		_, r, err := c.Issues.CreateComment(ctx, owner, name, num, &gh.IssueComment{Body: gh.String(body)})
-		return r, err
-	})
-	if err != nil {
-		return t.wrap(err, what, false)
+	if err := t.comment(ctx, owner, name, num, body, what); err != nil {
+		return err
 	}
+	t.tr.Stats.Comments.Add(1)
 	pctx := trackers.Idempotent(ctx)
-	_, err = t.do(pctx, func(c *gh.Client) (*gh.Response, error) {
+	_, err := t.do(pctx, func(c *gh.Client) (*gh.Response, error) {
 		_, r, err := c.Issues.Edit(pctx, owner, name, num, &gh.IssueRequest{
 			State: gh.String("closed"), StateReason: gh.String("duplicate"),
 		})

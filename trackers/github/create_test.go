@@ -2,6 +2,7 @@ package github
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -66,12 +67,13 @@ func TestCreate(t *testing.T) {
 		Assignee:  "alice",
 		Due:       s.Due,
 		Author:    botLogin,
+		Labels:    []string{"postmortem", "action-item"},
 	}
 	if !tk.Created.Equal(want.Created) || !tk.Updated.Equal(want.Updated) {
 		t.Errorf("times %v %v, want %v", tk.Created, tk.Updated, want.Created)
 	}
 	tk.Created, tk.Updated = want.Created, want.Updated
-	if tk != want {
+	if !reflect.DeepEqual(tk, want) {
 		t.Errorf("ticket\n got %+v\nwant %+v", tk, want)
 	}
 }

@@ -246,16 +246,7 @@ func (t *Tracker) get(ctx context.Context, ref ticket.Ref) (ticket.Ticket, error
 	if !ok {
 		return ticket.Ticket{}, trackers.Permanent(fmt.Errorf("github %s: %q is not an issue of this tracker", t.name, refString(ref)))
 	}
-	owner, name, _ := splitRepo(repo)
-	var is *gh.Issue
-	_, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-		var (
-			r   *gh.Response
-			err error
-		)
-		is, r, err = c.Issues.Get(ctx, owner, name, num)
-		return r, err
-	})
+	is, err := t.getIssue(ctx, repo, num)
 	what := fmt.Sprintf("get issue %s#%d", repo, num)
 	switch code := statusOf(err); {
 	case code == http.StatusNotFound:
@@ -279,6 +270,21 @@ func (t *Tracker) get(ctx context.Context, ref ticket.Ref) (ticket.Ticket, error
 		t.log.Warn("github issue has a malformed pmsync marker", "ticket", is.GetHTMLURL(), "err", merr)
 	}
 	return tk, nil
+}
+
+// getIssue is one GET of an issue.
+func (t *Tracker) getIssue(ctx context.Context, repo string, num int) (*gh.Issue, error) {
+	owner, name, _ := splitRepo(repo)
+	var is *gh.Issue
+	_, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
+		var (
+			r   *gh.Response
+			err error
+		)
+		is, r, err = c.Issues.Get(ctx, owner, name, num)
+		return r, err
+	})
+	return is, err
 }
 
 // checkRepo is a GET of the repo, once per repo per tracker lifetime; it
@@ -326,6 +332,9 @@ func (t *Tracker) ticketFrom(repo string, is *gh.Issue) (ticket.Ticket, error) {
 		Updated: is.GetUpdatedAt().Time,
 		Author:  is.GetUser().GetLogin(),
 		Due:     dueFromBody(is.GetBody()),
+	}
+	for _, l := range is.Labels {
+		tk.Labels = append(tk.Labels, l.GetName())
 	}
 	if len(is.Assignees) > 0 {
 		tk.Assignee = is.Assignees[0].GetLogin()

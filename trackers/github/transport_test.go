@@ -240,6 +240,8 @@ func TestTokenNeverLeaks(t *testing.T) {
 			errs = append(errs, err)
 			errs = append(errs, e.tr.CloseDuplicate(t.Context(),
 				ticket.Ticket{Ref: ticket.Ref{Text: "acme/sre#2"}}, ticket.Ticket{Ref: ticket.Ref{Text: "acme/sre#1"}}))
+			errs = append(errs, e.tr.Nudge(t.Context(), ticket.Ref{Text: "acme/sre#1"}, "pmsync:due-soon", reminder))
+			errs = append(errs, e.tr.Comment(t.Context(), ticket.Ref{Text: "acme/sre#1"}, reminder))
 			failed := 0
 			for _, err := range errs {
 				if err == nil {

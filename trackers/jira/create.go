@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	jira "github.com/andygrunwald/go-jira"
@@ -136,6 +137,9 @@ func (t *Tracker) Create(ctx context.Context, spec ticket.Spec) (ticket.Ticket, 
 	if assignee != nil {
 		tk.Assignee = assignee["accountId"] + assignee["name"]
 	}
+	// Jira keeps labels sorted: as a read shows them.
+	tk.Labels = labels(spec, needsOwner)
+	slices.Sort(tk.Labels)
 	return tk, nil
 }
 
@@ -341,9 +345,10 @@ func (t *Tracker) CloseDuplicate(ctx context.Context, dup, keep ticket.Ticket) e
 		return fmt.Errorf("jira %s: %s: the ticket to keep has no reference", t.name, what)
 	}
 	body := fmt.Sprintf("Closed by pmsync as a duplicate of %s (same postmortem item).", escapeWiki(keepText))
-	if err := t.call(ctx, http.MethodPost, "rest/api/2/issue/"+url.PathEscape(key)+"/comment", nil, map[string]string{"body": body}, nil); err != nil {
-		return t.wrap(err, what, projectOf(key))
+	if err := t.comment(ctx, key, body, what); err != nil {
+		return err
 	}
+	t.tr.Stats.Comments.Add(1)
 	if keepOurs {
 		if err := t.link(ctx, "Duplicate", key, keepKey); err != nil {
 			t.log.Warn("jira duplicate link failed", "ticket", key, "kept", keepKey, "err", err)

@@ -2,6 +2,7 @@ package jira
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -70,8 +71,9 @@ func TestCreateEveryField(t *testing.T) {
 				Marker: s.Marker, HasMarker: true, Title: s.Title,
 				Status:  ticket.Status{State: ticket.StateOpen},
 				Created: e.clock.Now(), Updated: e.clock.Now(), Assignee: e.alice(), Due: s.Due,
+				Labels: []string{"action-item", "pm-2026-checkout-outage", "postmortem"},
 			}
-			if tk != want {
+			if !reflect.DeepEqual(tk, want) {
 				t.Errorf("ticket\n got %+v\nwant %+v", tk, want)
 			}
 			// It reads back the same.
@@ -81,7 +83,8 @@ func TestCreateEveryField(t *testing.T) {
 			}
 			g := got[0]
 			if g.Ref != tk.Ref || g.Marker != s.Marker || g.Assignee != e.alice() || !g.Due.Equal(s.Due) ||
-				!g.Created.Equal(e.clock.Now()) || g.Author != "pmsync-bot" && g.Author == "" || g.Status.State != ticket.StateOpen {
+				!g.Created.Equal(e.clock.Now()) || g.Author != "pmsync-bot" && g.Author == "" || g.Status.State != ticket.StateOpen ||
+				!slices.Equal(g.Labels, want.Labels) {
 				t.Errorf("read back %+v", g)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -474,6 +475,7 @@ func (t *Tracker) ticketFrom(info *serverInfo, is jira.Issue) (ticket.Ticket, er
 		tk.Due = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	tk.Status = t.statusOf(f)
+	tk.Labels = slices.Clone(f.Labels)
 	tk.Assignee = account(info, f.Assignee)
 	if tk.Author = account(info, f.Creator); tk.Author == "" {
 		tk.Author = account(info, f.Reporter)

@@ -254,6 +254,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 				errs = append(errs, err)
 				err = e.tr.CloseDuplicate(t.Context(), ticket.Ticket{Ref: ticket.Ref{Text: "OPS-1"}}, ticket.Ticket{Ref: ticket.Ref{Text: "OPS-2"}})
 				errs = append(errs, err)
+				errs = append(errs, e.tr.Nudge(t.Context(), ticket.Ref{Text: "OPS-1"}, "pmsync:due-soon", ticket.Comment{Text: "due soon"}))
+				errs = append(errs, e.tr.Comment(t.Context(), ticket.Ref{Text: "OPS-1"}, ticket.Comment{Text: "digest"}))
 				failed := 0
 				for _, err := range errs {
 					if err == nil {

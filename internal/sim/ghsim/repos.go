@@ -374,3 +374,116 @@ func (s *Server) repoJSON(x *exchange, rp *repo) map[string]any {
 	}
 	return m
 }
+
+// issueLabelsReply is the answer of the issue-label operations: the
+// issue's labels, in the order they were added.
+func (s *Server) issueLabelsReply(x *exchange, rp *repo, is *issue) reply {
+	body := make([]labelJSON, 0, len(is.labels))
+	for _, l := range is.labels {
+		body = append(body, l.json(x, rp))
+	}
+	return reply{status: http.StatusOK, body: body}
+}
+
+func (s *Server) listIssueLabels(x *exchange) reply {
+	rp, is, rep, ok := s.issueOf(x, docLabels+"#list-labels-for-an-issue")
+	if !ok {
+		return rep
+	}
+	page, link := paginate(x, is.labels)
+	body := make([]labelJSON, 0, len(page))
+	for _, l := range page {
+		body = append(body, l.json(x, rp))
+	}
+	return reply{status: http.StatusOK, body: body, link: link}
+}
+
+// readIssueLabels reads the names of POST and PUT .../labels: an object
+// {"labels": [...]} of names or {name} objects. GitHub also takes a bare
+// array, which its description no longer allows: the simulator holds to
+// the description.
+func readIssueLabels(x *exchange, doc string) ([]string, reply, bool) {
+	f, rep, ok := decodeObject(x, doc)
+	if !ok {
+		return nil, rep, false
+	}
+	if !f.has("labels") || f.null("labels") {
+		return nil, invalidRequest(doc, "Invalid request.\n\n\"labels\" wasn't supplied."), false
+	}
+	names, ok := f.names("labels", "name")
+	if !ok {
+		return nil, notA(doc, "labels", "an array of strings or label objects", f["labels"]), false
+	}
+	for _, n := range names {
+		switch {
+		case strings.TrimSpace(n) == "":
+			return nil, validationFailed(doc, fieldError{Resource: "Label", Code: "missing_field", Field: "name"}), false
+		case utf8.RuneCountInString(n) > maxLabelName:
+			return nil, validationFailed(doc, tooLong("Label", "name", maxLabelName)), false
+		}
+	}
+	return names, reply{}, true
+}
+
+// addIssueLabels adds labels to an issue, creating those the repository
+// lacks, as GitHub does; labels it already has stay once.
+func (s *Server) addIssueLabels(x *exchange) reply {
+	return s.writeIssueLabels(x, docLabels+"#add-labels-to-an-issue", func(rp *repo, is *issue, names []string) {
+		for _, n := range names {
+			if l := s.labelLocked(rp, n, true); !slices.Contains(is.labels, l) {
+				is.labels = append(is.labels, l)
+			}
+		}
+	})
+}
+
+// setIssueLabels replaces an issue's labels.
+func (s *Server) setIssueLabels(x *exchange) reply {
+	return s.writeIssueLabels(x, docLabels+"#set-labels-for-an-issue", func(rp *repo, is *issue, names []string) {
+		s.setLabels(rp, is, names)
+	})
+}
+
+// writeIssueLabels reads the labels of POST or PUT .../labels and applies
+// them to the issue.
+func (s *Server) writeIssueLabels(x *exchange, doc string, apply func(*repo, *issue, []string)) reply {
+	rp, is, rep, ok := s.issueOf(x, doc)
+	if !ok {
+		return rep
+	}
+	names, rep, ok := readIssueLabels(x, doc)
+	if !ok {
+		return rep
+	}
+	apply(rp, is, names)
+	is.updated = x.now
+	return s.issueLabelsReply(x, rp, is)
+}
+
+func (s *Server) removeAllIssueLabels(x *exchange) reply {
+	_, is, rep, ok := s.issueOf(x, docLabels+"#remove-all-labels-from-an-issue")
+	if !ok {
+		return rep
+	}
+	is.labels = nil
+	is.updated = x.now
+	return reply{status: http.StatusNoContent}
+}
+
+// removeIssueLabel removes one label: 404 "Label does not exist" when the
+// issue does not carry it.
+func (s *Server) removeIssueLabel(x *exchange) reply {
+	const doc = docLabels + "#remove-a-label-from-an-issue"
+	rp, is, rep, ok := s.issueOf(x, doc)
+	if !ok {
+		return rep
+	}
+	name := x.r.PathValue("name")
+	i := slices.IndexFunc(is.labels, func(l *label) bool { return strings.EqualFold(l.name, name) })
+	if i < 0 {
+		return reply{status: http.StatusNotFound, body: errorBody("Label does not exist", doc, 404)}
+	}
+	is.labels = slices.Delete(is.labels, i, i+1)
+	is.updated = x.now
+	return s.issueLabelsReply(x, rp, is)
+}

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,14 +29,24 @@ type Tracker struct {
 	next   map[string]int    // next number by repo
 	calls  []string
 	// Fail, when set, is consulted before every call ("find", "get",
-	// "create", "close"); a non-nil error fails that call.
+	// "create", "close", and Nudge's "labels", "label", "comment",
+	// "unlabel"); a non-nil error fails that call. A comment failing with
+	// trackers.ErrPermanent was refused (its label is taken back); any
+	// other error leaves it unknown whether it was posted.
 	Fail func(op string) error
 }
 
 type issue struct {
-	t       ticket.Ticket
-	body    string
-	deleted bool
+	t        ticket.Ticket
+	body     string
+	deleted  bool
+	comments []Comment
+}
+
+// Comment is a comment a ticket received.
+type Comment struct {
+	Text string // as rendered (Comment.Render with a plain dialect)
+	Time time.Time
 }
 
 // New returns an empty tracker named name. now is its clock (nil: time.Now).
@@ -48,6 +60,7 @@ func New(name string, now func() time.Time) *Tracker {
 var (
 	_ trackers.Tracker    = (*Tracker)(nil)
 	_ trackers.Identifier = (*Tracker)(nil)
+	_ trackers.Nudger     = (*Tracker)(nil)
 )
 
 // Account is the author of the tickets the tracker creates.
@@ -141,7 +154,7 @@ func (m *Tracker) Find(_ context.Context, target ticket.Target, since time.Time)
 		if !since.IsZero() && is.t.Updated.Before(since) {
 			continue
 		}
-		out = append(out, is.t)
+		out = append(out, is.ticket())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Ref.Text < out[j].Ref.Text })
 	return out, nil
@@ -163,7 +176,7 @@ func (m *Tracker) FindChanged(_ context.Context, target ticket.Target, since tim
 		if is.deleted || is.t.Target != target || is.t.Updated.Before(since) {
 			continue
 		}
-		out = append(out, is.t)
+		out = append(out, is.ticket())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Ref.Text < out[j].Ref.Text })
 	return out, nil
@@ -183,7 +196,7 @@ func (m *Tracker) Get(_ context.Context, refs []ticket.Ref) ([]ticket.Ticket, er
 			out = append(out, ticket.Ticket{Ref: r, Status: ticket.Status{State: ticket.StateMissing}})
 			continue
 		}
-		out = append(out, is.t)
+		out = append(out, is.ticket())
 	}
 	return out, nil
 }
@@ -234,7 +247,7 @@ func (m *Tracker) All() []ticket.Ticket {
 	var out []ticket.Ticket
 	for _, is := range m.issues {
 		if !is.deleted {
-			out = append(out, is.t)
+			out = append(out, is.ticket())
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Ref.Text < out[j].Ref.Text })
@@ -288,6 +301,7 @@ func (m *Tracker) Inject(t ticket.Ticket) ticket.Ticket {
 	if t.Author == "" {
 		t.Author = Account
 	}
+	t.Labels = slices.Clone(t.Labels)
 	repo := where(t.Target)
 	m.next[repo]++
 	t.Ref = refOf(repo, m.next[repo])
@@ -298,3 +312,117 @@ func (m *Tracker) Inject(t ticket.Ticket) ticket.Ticket {
 	m.issues[keyOf(t.Ref)] = &issue{t: t}
 	return t
 }
+
+// ticket is the issue as a read returns it: its labels copied.
+func (is *issue) ticket() ticket.Ticket {
+	t := is.t
+	t.Labels = slices.Clone(is.t.Labels)
+	return t
+}
+
+// Nudge takes a follow-up step (trackers.Nudger) in the order the real
+// trackers do, through the same trackers.Step.
+func (m *Tracker) Nudge(ctx context.Context, ref ticket.Ref, label string, c ticket.Comment) error {
+	if err := ticket.CheckLabel(label); err != nil {
+		return trackers.Permanent(fmt.Errorf("memory: nudge: %w", err))
+	}
+	text, err := c.Render(plain{})
+	if err != nil {
+		return trackers.Permanent(fmt.Errorf("memory: nudge: %w", err))
+	}
+	// edit runs fn on the issue under the lock, after the op's Fail hook.
+	edit := func(op string, fn func(is *issue)) error {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if err := m.call(op); err != nil {
+			return err
+		}
+		is, ok := m.issues[keyOf(ref)]
+		if !ok || is.deleted {
+			return fmt.Errorf("memory: nudge %s: %w", ref.Text, trackers.ErrNotFound)
+		}
+		fn(is)
+		return nil
+	}
+	step := trackers.Step{
+		Label: label,
+		Labels: func(context.Context) (labels []string, err error) {
+			err = edit("labels", func(is *issue) { labels = slices.Clone(is.t.Labels) })
+			return labels, err
+		},
+		AddLabel: func(context.Context) error {
+			return edit("label", func(is *issue) {
+				if !slices.Contains(is.t.Labels, label) {
+					is.t.Labels = append(is.t.Labels, label)
+				}
+				is.t.Updated = m.now()
+			})
+		},
+		RemoveLabel: func(context.Context) error {
+			return edit("unlabel", func(is *issue) {
+				is.t.Labels = slices.DeleteFunc(is.t.Labels, func(l string) bool { return l == label })
+				is.t.Updated = m.now()
+			})
+		},
+		Comment: func(context.Context) error {
+			return edit("comment", func(is *issue) { is.comment(text, m.now()) })
+		},
+		NotPosted: func(err error) bool { return errors.Is(err, trackers.ErrPermanent) },
+		What:      ref.Text,
+		Log:       slog.New(slog.DiscardHandler),
+	}
+	return step.Run(ctx)
+}
+
+// Comment posts c with no label (trackers.Nudger).
+func (m *Tracker) Comment(_ context.Context, ref ticket.Ref, c ticket.Comment) error {
+	text, err := c.Render(plain{})
+	if err != nil {
+		return trackers.Permanent(fmt.Errorf("memory: comment: %w", err))
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.call("comment"); err != nil {
+		return err
+	}
+	is, ok := m.issues[keyOf(ref)]
+	if !ok || is.deleted {
+		return fmt.Errorf("memory: comment on %s: %w", ref.Text, trackers.ErrNotFound)
+	}
+	is.comment(text, m.now())
+	return nil
+}
+
+func (is *issue) comment(text string, now time.Time) {
+	is.comments = append(is.comments, Comment{Text: text, Time: now})
+	is.t.Updated = now
+}
+
+// Comments returns the comments a ticket received, oldest first.
+func (m *Tracker) Comments(ref string) []Comment {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if is, ok := m.byText(ref); ok {
+		return slices.Clone(is.comments)
+	}
+	return nil
+}
+
+// plain is the comment dialect of the memory tracker: text as is,
+// mentions as "@id" (teams "@team:id"), links as "text <url>".
+type plain struct{}
+
+func (plain) Mention(mn ticket.Mention) (string, error) {
+	if mn.ID == "" || strings.ContainsAny(mn.ID, " \t\n") {
+		return "", fmt.Errorf("mention %q", mn.ID)
+	}
+	if mn.Team {
+		return "@team:" + mn.ID, nil
+	}
+	return "@" + mn.ID, nil
+}
+func (plain) Text(s string) string         { return s }
+func (plain) Link(text, url string) string { return text + " <" + url + ">" }
+func (plain) Autolink(url string) string   { return "<" + url + ">" }
+func (plain) Cut(s string, n int) string   { return ticket.Cut(s, n) }
+func (plain) CommentLimit() int            { return 65536 }

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -25,6 +26,30 @@ func (c control) Start(_ testing.TB, r ticket.Ref) bool {
 }
 
 func (c control) Delete(_ testing.TB, r ticket.Ref) { c.m.Delete(r.Text) }
+
+func (c control) Comments(_ testing.TB, r ticket.Ref) []string {
+	var out []string
+	for _, cm := range c.m.Comments(r.Text) {
+		out = append(out, cm.Text)
+	}
+	return out
+}
+
+// FailNextComment fails the next comment: refused and server errors with
+// trackers.ErrPermanent (the memory tracker's "not posted").
+func (c control) FailNextComment(_ testing.TB, kind string) {
+	failed := false
+	c.m.Fail = func(op string) error {
+		if op != "comment" || failed {
+			return nil
+		}
+		failed = true
+		if kind == "refused" || kind == "server-error" {
+			return trackers.Permanent(errors.New(kind))
+		}
+		return errors.New(kind)
+	}
+}
 
 func TestConformance(t *testing.T) {
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
