@@ -102,13 +102,25 @@ func NewRun(ctx context.Context, cfg *config.Config, f Flags, log *slog.Logger, 
 		maxShare[name] = t.MaxCreateShare
 		trusted[name] = t.TrustedAuthors
 	}
+	var webhook string
+	if ref := cfg.Digests.Webhook(); ref.IsSet() && !f.Offline {
+		if webhook, err = (config.Secrets{Env: fo.Env, ReadFile: fo.ReadFile}).Resolve(ref); err != nil {
+			src.Close()
+			return nil, configErr(err)
+		}
+	}
+	nudges, digests, err := Nudges(cfg, webhook)
+	if err != nil {
+		src.Close()
+		return nil, configErr(err)
+	}
 	e := &engine.Engine{
 		Source: src, Parser: postmortem.NewParser(opts), Router: Router(cfg), Directory: opts.Directory,
 		Trackers: trs, Log: log,
 		Config: engine.Config{
 			OwnerID: cfg.OwnerID, LegacyOwnerID: legacyOwnerID, WebURL: DocWebURL(cfg.Source, gitSrc != nil), DryRun: f.DryRun, Only: f.Only,
 			IncludeDrafts: f.IncludeDrafts, MaxCreates: maxCreates, MaxShare: maxShare, Since: since,
-			TrustedAuthors: trusted, Offline: f.Offline, Today: f.Today,
+			TrustedAuthors: trusted, Offline: f.Offline, Today: f.Today, Nudges: nudges, Digests: digests,
 		},
 		Publish: publish(cfg, gitSrc, fo),
 	}

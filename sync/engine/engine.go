@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pmsync/pmsync/sync/nudge"
 	"github.com/pmsync/pmsync/sync/plan"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/report"
@@ -63,6 +64,10 @@ type Config struct {
 	// the documents and what .pmsync/ kept, as of the last sync. Implies
 	// DryRun.
 	Offline bool
+	// Nudges and Digests are the reminders posted on tickets and the
+	// teams' digests (SPEC §6.1); zero: none.
+	Nudges  Nudges
+	Digests Digests
 	// Today is the day due dates are evaluated as of (--now): overdue in
 	// the write-back and the plan, and the report's today. Zero: the
 	// clock's today. Listing and pacing keep the real clock.
@@ -139,6 +144,21 @@ type Result struct {
 	// Report is the follow-through report's input, for the documents in
 	// scope, as the run leaves them.
 	Report report.Input `json:"-"`
+	// Nudges are the reminders and escalations of this run: posted by a
+	// sync (Nudged of them succeeded), shown by plan. NudgesHeld are held
+	// back by a quiet time (NudgeQuiet says which); NudgeNotes are
+	// configuration gaps found on the way. NudgesRefused: more than
+	// nudges.max_per_run, none posted.
+	Nudges        []nudge.Nudge `json:"-"`
+	NudgesHeld    []nudge.Nudge `json:"-"`
+	NudgeQuiet    string        `json:"-"`
+	NudgeNotes    []nudge.Note  `json:"-"`
+	NudgesRefused bool          `json:"nudges_refused,omitempty"`
+	Nudged        int           `json:"nudged,omitempty"`
+	// Digests counts the team digests posted; DigestFailures are those
+	// that could not be (they never fail the run).
+	Digests        int       `json:"digests,omitempty"`
+	DigestFailures []Failure `json:"digest_failures,omitempty"`
 	// ReportFiles are the report files the run wrote.
 	ReportFiles []string `json:"report_files,omitempty"`
 	// Duration is how long the run took.
@@ -232,6 +252,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		r.res.Interrupted = true
 	}
 	r.settleReport()
+	r.nudgeStep()
 	r.res.Duration = time.Since(started)
 	if !e.dryRun() {
 		r.publish(started)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/sync/plan"
+	"github.com/pmsync/pmsync/sync/report"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
@@ -29,4 +30,7 @@ type run struct {
 	blocked      map[ticket.Target]bool
 	observed     []ticket.Ticket
 	factsChanged bool // st has facts worth saving
+
+	// nudge
+	byRef map[string]*report.Item // report items by ticket (refKey)
 }

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/pmsync/pmsync/sync/nudge"
 	"github.com/pmsync/pmsync/sync/postmortem"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
@@ -38,6 +41,8 @@ type stateFile struct {
 	Tickets map[string]ticketFacts `json:"tickets,omitempty"`
 	// Impostors are the marked tickets opened by other accounts, by URL.
 	Impostors map[string]Impostor `json:"impostors,omitempty"`
+	// Digests are when each team's digest was last posted, by team.
+	Digests map[string]time.Time `json:"digests,omitempty"`
 	// OwnerAliases are owner ids this installation's tickets carried
 	// before its id was written down (see learnAliases).
 	OwnerAliases []string `json:"owner_aliases,omitempty"`
@@ -120,6 +125,29 @@ type ticketFacts struct {
 	// Item is the document and item the ticket's marker named when pmsync
 	// first saw it ("pm/item"): a marker that changes later was edited.
 	Item string `json:"item,omitempty"`
+	// Steps are the nudge labels (pmsync:…) the ticket had when last
+	// listed, or was given since: a steady run lists only the tickets
+	// that changed, so the labels of the others are known from here. A
+	// lost state file costs a full listing, which shows them again.
+	Steps []string `json:"steps,omitempty"`
+	// Nudges are the nudges this installation posted on the ticket, for
+	// the report (sent, and whether the item moved within 7 days).
+	Nudges []nudgeFact `json:"nudges,omitempty"`
+}
+
+// nudgeFact is one nudge posted: its step, the day, what the item looked
+// like then (state, due date, assignee), and the day it was first seen
+// to differ, within 7 days.
+type nudgeFact struct {
+	Step   string `json:"step"`
+	At     string `json:"at"` // YYYY-MM-DD
+	Before string `json:"before"`
+	Moved  string `json:"moved,omitempty"` // YYYY-MM-DD
+}
+
+func (f ticketFacts) equal(g ticketFacts) bool {
+	return f.Created.Equal(g.Created) && f.Due == g.Due && f.Assignee == g.Assignee && f.Item == g.Item &&
+		slices.Equal(f.Steps, g.Steps) && slices.Equal(f.Nudges, g.Nudges)
 }
 
 func refKey(r ticket.Ref) string {
@@ -146,6 +174,12 @@ func (st *stateFile) remember(t ticket.Ticket) bool {
 	if t.HasMarker {
 		f.Item = itemID{t.Marker.PM, t.Marker.Item}.String()
 	}
+	for _, l := range t.Labels {
+		if strings.HasPrefix(strings.ToLower(l), nudge.LabelPrefix) {
+			f.Steps = append(f.Steps, strings.ToLower(l))
+		}
+	}
+	slices.Sort(f.Steps)
 	if old, ok := st.Tickets[k]; ok {
 		if f.Created.IsZero() {
 			f.Created = old.Created
@@ -153,7 +187,13 @@ func (st *stateFile) remember(t ticket.Ticket) bool {
 		if old.Item != "" {
 			f.Item = old.Item // the first marker seen is the one kept
 		}
-		if old == f {
+		f.Nudges = old.Nudges
+		if t.Labels == nil {
+			// A read that did not return labels (a create's answer in
+			// some trackers) keeps what is known.
+			f.Steps = old.Steps
+		}
+		if old.equal(f) {
 			return false
 		}
 	}

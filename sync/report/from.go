@@ -23,7 +23,7 @@ func DocOf(d *postmortem.Doc) Doc {
 // it; addresses are the keys of the factors an action item addresses.
 func ItemOf(d *postmortem.Doc, it *postmortem.Item, addresses []string) Item {
 	ri := Item{
-		DocID: d.ID, Key: it.Key, Kind: it.Kind, Text: it.Text, Line: it.Line,
+		DocID: d.ID, Key: it.Key, Kind: it.Kind, Text: it.Text, Line: it.Line, Priority: it.Priority,
 		Owner: it.OwnerRaw, NoOwner: it.OwnerRaw == "", Due: it.Due, Addresses: addresses,
 		DoneInDoc: it.Done && it.Ticket.IsZero(), Ticket: it.Ticket,
 		Person: it.Owner.Person, OwnerTeam: it.Owner.Team, Handle: it.Owner.Handle,

@@ -48,6 +48,8 @@ type Item struct {
 	Kind  ticket.Kind
 	Text  string
 	Line  int
+	// Priority is the item's priority as read (P0–P4); "" for none.
+	Priority string
 	// Team is the team the item belongs to, as written: its own team
 	// column, else its owner's team, else its postmortem's first team; ""
 	// when none. The report merges its spellings through the directory.

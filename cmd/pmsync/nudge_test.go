@@ -1,0 +1,338 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pmsync/pmsync/internal/sim/jirasim"
+)
+
+// calendarDoc is one postmortem whose three action items walk the nudge
+// steps over two months: the first from a due-soon reminder to the 30-day
+// escalation, the second (P1, closed on day 16) through the urgent
+// ladder's first step, the third with no owner.
+const calendarDoc = `---
+id: 2027-01-04-queue-stall
+title: Order queue stalled
+status: final
+date: 2027-01-04
+severity: SEV3
+teams: [platform]
+---
+
+# Order queue stalled
+
+## Summary
+
+The order queue stopped draining for 40 minutes.
+
+## Contributing factors
+
+- The consumer retried poison messages forever.
+
+## Action items
+
+| Action item | Owner | Priority | Due |
+|---|---|---|---|
+| Alert on queue depth | @alice | P2 | 2027-01-20 |
+| Stop retrying poison messages | @bob | P1 | 2027-01-12 |
+| Document the queue failover | TBD | P2 | 2027-02-10 |
+`
+
+// calendarStart is a Monday; the calendar runs 60 days from it.
+var calendarStart = time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC)
+
+// A step taken: the item (by its title's first word) and the label.
+type stepTaken struct{ item, label, day string }
+
+// calendarWant is every step, once, on the day it is due: weekend days
+// carry over to the Monday, and the P1 item closed on 2027-01-20 gets
+// nothing after.
+var calendarWant = []stepTaken{
+	{"Document", "pmsync:needs-owner", "2027-01-07"},
+	{"Stop", "pmsync:due-soon", "2027-01-11"},
+	{"Stop", "pmsync:due-today", "2027-01-12"},
+	{"Stop", "pmsync:overdue", "2027-01-13"},
+	{"Stop", "pmsync:escalated-3d", "2027-01-15"},
+	{"Alert", "pmsync:due-soon", "2027-01-18"},
+	{"Alert", "pmsync:due-today", "2027-01-20"},
+	{"Alert", "pmsync:overdue", "2027-01-21"},
+	{"Alert", "pmsync:escalated-7d", "2027-01-27"},
+	{"Document", "pmsync:due-soon", "2027-02-08"},
+	{"Document", "pmsync:due-today", "2027-02-10"},
+	{"Document", "pmsync:overdue", "2027-02-11"},
+	{"Alert", "pmsync:escalated-30d", "2027-02-19"},
+	{"Document", "pmsync:escalated-7d", "2027-02-17"},
+}
+
+// calendarTracker is a tracker simulator as the calendar sees it.
+type calendarTracker interface {
+	// tickets are the action items' tickets: title's first word → labels
+	// and comment bodies.
+	tickets(t *testing.T) map[string]calendarTicket
+	// close marks the ticket of the item done.
+	close(t *testing.T, item string)
+}
+
+type calendarTicket struct {
+	labels   []string
+	comments []string
+}
+
+// runCalendar syncs once a day for 60 days with --now and checks that
+// exactly the expected steps are taken, each with one comment, none
+// twice, none on a weekend, none after the item is done. With
+// dropState the .pmsync folder is deleted on day 30; with a second
+// folder, a second installation syncs the same documents every day too.
+func runCalendar(t *testing.T, tr calendarTracker, sync func(dir string, day time.Time) (int, string, string), dirs []string, dropState bool) {
+	t.Helper()
+	var got []stepTaken
+	seenLabels := map[string][]string{}
+	seenComments := map[string]int{}
+	for d := range 60 {
+		day := calendarStart.AddDate(0, 0, d)
+		if day.Format("2006-01-02") == "2027-01-20" {
+			tr.close(t, "Stop")
+		}
+		if dropState && d == 30 {
+			for _, dir := range dirs {
+				if err := os.RemoveAll(filepath.Join(dir, ".pmsync")); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, dir := range dirs {
+			if code, out, errOut := sync(dir, day); code != exitOK {
+				t.Fatalf("%s: sync --now: exit %d\n%s\n%s", day.Format("2006-01-02"), code, out, errOut)
+			}
+		}
+		for item, tk := range tr.tickets(t) {
+			var steps []string
+			for _, l := range tk.labels {
+				if strings.HasPrefix(l, "pmsync:") {
+					steps = append(steps, l)
+				}
+			}
+			for _, l := range steps {
+				if !slices.Contains(seenLabels[item], l) {
+					got = append(got, stepTaken{item, l, day.Format("2006-01-02")})
+				}
+			}
+			added := len(steps) - len(seenLabels[item])
+			if n := len(tk.comments) - seenComments[item]; n != added {
+				t.Errorf("%s: %s got %d comments for %d new steps:\n%s", day.Format("2006-01-02"), item, n, added, strings.Join(tk.comments[seenComments[item]:], "\n---\n"))
+			}
+			if added > 0 && (day.Weekday() == time.Saturday || day.Weekday() == time.Sunday) {
+				t.Errorf("%s (%s): %s nudged on a weekend", day.Format("2006-01-02"), day.Weekday(), item)
+			}
+			seenLabels[item], seenComments[item] = steps, len(tk.comments)
+		}
+	}
+	sortSteps := func(s []stepTaken) {
+		sort.Slice(s, func(i, j int) bool { return s[i].day+s[i].item+s[i].label < s[j].day+s[j].item+s[j].label })
+	}
+	want := slices.Clone(calendarWant)
+	sortSteps(want)
+	sortSteps(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("steps taken:\n%s\nwant:\n%s", fmtSteps(got), fmtSteps(want))
+	}
+}
+
+func fmtSteps(s []stepTaken) string {
+	var b strings.Builder
+	for _, st := range s {
+		fmt.Fprintf(&b, "  %s %-9s %s\n", st.day, st.item, st.label)
+	}
+	return b.String()
+}
+
+// calendarFolders writes the calendar document into n folders.
+func calendarFolders(t *testing.T, n int) []string {
+	var dirs []string
+	for i := range n {
+		dir := filepath.Join(t.TempDir(), fmt.Sprintf("pm%d", i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "2027-01-04-queue-stall.md"), []byte(calendarDoc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, dir)
+	}
+	return dirs
+}
+
+var calendarCases = []struct {
+	name      string
+	folders   int
+	dropState bool
+}{
+	{"daily", 1, false},
+	{"state deleted on day 30", 1, true},
+	{"two installations", 2, false},
+}
+
+// calendarTicketOf is how a calendar reads one simulator ticket.
+func calendarTicketOf(out map[string]calendarTicket, title string, labels, comments []string) {
+	word, _, _ := strings.Cut(title, " ")
+	out[word] = calendarTicket{labels: labels, comments: comments}
+}
+
+type ghCalendar struct{ e *ghEnv }
+
+func (g ghCalendar) tickets(*testing.T) map[string]calendarTicket {
+	out := map[string]calendarTicket{}
+	for _, is := range g.e.sim.Issues("acme", "platform") {
+		var comments []string
+		for _, c := range is.Comments {
+			comments = append(comments, c.Body)
+		}
+		calendarTicketOf(out, is.Title, is.Labels, comments)
+	}
+	return out
+}
+
+func (g ghCalendar) close(t *testing.T, item string) {
+	for _, is := range g.e.sim.Issues("acme", "platform") {
+		if strings.HasPrefix(is.Title, item+" ") {
+			if err := g.e.sim.Close("acme", "platform", is.Number, "completed"); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no ticket for %s", item)
+}
+
+type jiraCalendar struct{ e *jiraEnv }
+
+func (j jiraCalendar) tickets(*testing.T) map[string]calendarTicket {
+	out := map[string]calendarTicket{}
+	for _, is := range j.e.sim.Issues("PLAT") {
+		var comments []string
+		for _, c := range is.Comments {
+			comments = append(comments, c.Body)
+		}
+		calendarTicketOf(out, is.Summary, is.Labels, comments)
+	}
+	return out
+}
+
+func (j jiraCalendar) close(t *testing.T, item string) {
+	for _, is := range j.e.sim.Issues("PLAT") {
+		if strings.HasPrefix(is.Summary, item+" ") {
+			if err := j.e.sim.Transition(is.Key, "Done", "Done"); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no ticket for %s", item)
+}
+
+// calendarSetup is one tracker for the calendar: the simulator, the
+// config's tracker, routes, people and teams (dir and report dir are
+// filled in), the environment, the mentions its comments must carry and
+// the token none may.
+type calendarSetup struct {
+	tr       calendarTracker
+	config   string
+	env      []string
+	mentions []string
+	token    string
+}
+
+var calendarTrackers = []struct {
+	name  string
+	setup func(t *testing.T) calendarSetup
+}{
+	{"github", func(t *testing.T) calendarSetup {
+		e := newGHEnv(t, filepath.Join(repoRoot(t), "testdata", "postmortems"), "")
+		return calendarSetup{tr: ghCalendar{e}, env: []string{"GH_TOKEN=" + testToken}, token: testToken,
+			mentions: []string{"@alice-gh", "@bob-gh", "@acme/platform-sre", "@carol-gh"},
+			config: fmt.Sprintf(`trackers:
+  gh: {type: github, base_url: %q, token_env: GH_TOKEN, repo: acme/sre, write_interval: 1ms}
+routes:
+  - {match: {team: platform}, tracker: gh, repo: acme/platform}
+  - {tracker: gh}
+people:
+  alice: {name: Alice Example, github: alice-gh}
+  bob:   {name: Bob Example, github: bob-gh}
+  carol: {name: Carol Example, github: carol-gh}
+teams:
+  platform: {github: acme/platform, github_team: acme/platform-sre, escalation: carol}
+`, e.srv.URL+"/")}
+	}},
+	{"jira cloud", func(t *testing.T) calendarSetup {
+		e := newJiraEnv(t, jirasim.Cloud, filepath.Join(repoRoot(t), "testdata", "postmortems"))
+		return calendarSetup{tr: jiraCalendar{e}, env: e.env, token: jiraToken,
+			mentions: []string{"[~accountid:5b10ac8d82e05b22cc7d4e01]", "[~accountid:5b10ac8d82e05b22cc7d4e02]",
+				"[~accountid:5b10ac8d82e05b22cc7d4e04]", "[~accountid:5b10ac8d82e05b22cc7d4e03]"},
+			config: fmt.Sprintf(`trackers:
+  jira: {type: jira, deployment: cloud, base_url: %q, user_env: JIRA_USER, token_env: JIRA_TOKEN, project: OPS, write_interval: 1ms}
+routes:
+  - {match: {team: platform}, tracker: jira, project: PLAT}
+  - {tracker: jira}
+people:
+  alice: {name: Alice Example, jira: 5b10ac8d82e05b22cc7d4e01}
+  bob:   {name: Bob Example, jira: 5b10ac8d82e05b22cc7d4e02}
+  carol: {name: Carol Example, jira: 5b10ac8d82e05b22cc7d4e03}
+  dave:  {name: Dave Example, jira: 5b10ac8d82e05b22cc7d4e04}
+teams:
+  platform: {jira: PLAT, lead: dave, escalation: carol}
+`, e.srv.URL+"/")}
+	}},
+}
+
+// TestNudgeCalendar drives 60 days of daily syncs through the real
+// command line against the GitHub and the Jira Cloud simulators (every
+// request checked against the vendor's OpenAPI description): daily, with
+// .pmsync/ deleted on day 30, and with two installations syncing the same
+// documents. Mentions are each tracker's own; no comment carries a token.
+func TestNudgeCalendar(t *testing.T) {
+	for _, trk := range calendarTrackers {
+		for _, tc := range calendarCases {
+			t.Run(trk.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				su := trk.setup(t)
+				dirs := calendarFolders(t, tc.folders)
+				sync := func(dir string, day time.Time) (int, string, string) {
+					cfg := filepath.Join(dir, "..", filepath.Base(dir)+".yaml")
+					if _, err := os.Stat(cfg); err != nil {
+						writeCalendarConfig(t, cfg, fmt.Sprintf("owner_id: cal\nsource: {path: %q}\nreport: {dir: %q}\n%s",
+							dir, filepath.Join(dir, "..", "reports"), su.config))
+					}
+					return runCmd(t, su.env, "sync", "--config", cfg, "--now", day.Format("2006-01-02"))
+				}
+				runCalendar(t, su.tr, sync, dirs, tc.dropState)
+				var all []string
+				for _, tk := range su.tr.tickets(t) {
+					all = append(all, tk.comments...)
+				}
+				text := strings.Join(all, "\n")
+				for _, want := range su.mentions {
+					if !strings.Contains(text, want) {
+						t.Errorf("no comment mentions %s:\n%s", want, text)
+					}
+				}
+				if strings.Contains(text, su.token) {
+					t.Error("a comment carries the token")
+				}
+			})
+		}
+	}
+}
+
+func writeCalendarConfig(t *testing.T, p, cfg string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
