@@ -1,16 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // calendarDoc is one postmortem whose three action items walk the nudge
@@ -335,4 +341,146 @@ func writeCalendarConfig(t *testing.T, p, cfg string) {
 	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// calendarGitHub is the calendar's document on the GitHub simulator in
+// one folder, with extra configuration; it returns the config path and
+// the simulator's view.
+func calendarGitHub(t *testing.T, extra string) (string, calendarSetup) {
+	t.Helper()
+	su := calendarTrackers[0].setup(t)
+	dir := calendarFolders(t, 1)[0]
+	cfg := filepath.Join(dir, "..", "pmsync.yaml")
+	writeCalendarConfig(t, cfg, fmt.Sprintf("owner_id: cal\nsource: {path: %q}\nreport: {dir: %q}\n%s%s",
+		dir, filepath.Join(dir, "..", "reports"), su.config, extra))
+	return cfg, su
+}
+
+// TestPlanShowsNudges: plan --now lists the nudges a sync would post on
+// that day and posts none; more than nudges.max_per_run refuses them all,
+// in plan and in sync (exit 1, nothing posted), naming the key.
+func TestPlanShowsNudges(t *testing.T) {
+	cfg, su := calendarGitHub(t, "")
+	if code, out, errOut := runCmd(t, su.env, "sync", "--config", cfg, "--now", "2027-01-04"); code != exitOK {
+		t.Fatalf("first sync: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// 2027-02-11: Alert is 22 days overdue (7-day step), Stop 30 (P1: the
+	// 14-day step), Document overdue and without an owner.
+	code, out, errOut := runCmd(t, su.env, "plan", "--config", cfg, "--now", "2027-02-11")
+	if code != exitOK {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"escalated-7d", "escalated-14d", "overdue", "needs-owner", "nudges: 4 to post"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan does not show %q:\n%s", want, out)
+		}
+	}
+	for item, tk := range su.tr.tickets(t) {
+		if len(tk.comments) != 0 {
+			t.Errorf("plan posted on %s: %q", item, tk.comments)
+		}
+	}
+	limited := cfg + ".limited.yaml"
+	b, _ := os.ReadFile(cfg)
+	writeCalendarConfig(t, limited, string(b)+"nudges: {max_per_run: 3}\n")
+	for _, cmd := range []string{"plan", "sync"} {
+		code, out, _ := runCmd(t, su.env, cmd, "--config", limited, "--now", "2027-02-11")
+		if code != exitFailed || !strings.Contains(out, "nudges.max_per_run") {
+			t.Errorf("%s with 4 nudges over max_per_run 3: exit %d, want %d naming nudges.max_per_run:\n%s", cmd, code, exitFailed, out)
+		}
+	}
+	for item, tk := range su.tr.tickets(t) {
+		if len(tk.comments) != 0 {
+			t.Errorf("a refused run posted on %s: %q", item, tk.comments)
+		}
+	}
+}
+
+// TestDigestsToWebhook: digests.every 7d posts one digest per team to a
+// Slack-compatible webhook on loopback (each payload checked against the
+// shape of Slack's documented payload), then none until a week later; a
+// webhook that fails does not fail the sync, and its URL (a secret) is in
+// no output.
+func TestDigestsToWebhook(t *testing.T) {
+	schema := slackSchema(t)
+	var mu sync.Mutex
+	var got [][]byte
+	fail := false
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			http.Error(w, "no_service "+r.URL.String(), http.StatusInternalServerError)
+			return
+		}
+		got = append(got, b)
+		fmt.Fprint(w, "ok")
+	}))
+	defer hook.Close()
+	url := hook.URL + "/services/T000/B000/secretpath0123456789"
+	cfg, su := calendarGitHub(t, "digests: {every: 7d, webhook_env: DIGEST_URL}\n")
+	env := append(slices.Clone(su.env), "DIGEST_URL="+url)
+	day := func(d string) (int, string, string) {
+		return runCmd(t, env, "sync", "--config", cfg, "--now", d)
+	}
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
+	for _, d := range []string{"2027-01-14", "2027-01-15", "2027-01-20", "2027-01-21"} {
+		if code, out, errOut := day(d); code != exitOK {
+			t.Fatalf("%s: exit %d\n%s\n%s", d, code, out, errOut)
+		}
+		want := 1
+		if d == "2027-01-21" {
+			want = 2
+		}
+		if n := count(); n != want {
+			t.Fatalf("after %s: %d digests, want %d", d, n, want)
+		}
+	}
+	mu.Lock()
+	for _, b := range got {
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err == nil {
+			err = schema.Validate(inst)
+		}
+		if err != nil {
+			t.Errorf("payload does not fit Slack's shape: %v\n%s", err, b)
+		}
+		if !strings.Contains(string(b), "Stop retrying poison messages") {
+			t.Errorf("digest does not list the overdue item:\n%s", b)
+		}
+	}
+	fail = true
+	mu.Unlock()
+	code, out, errOut := day("2027-01-28")
+	if code != exitOK || !strings.Contains(out, "warning: digest") {
+		t.Errorf("failing webhook: exit %d, want %d with a warning:\n%s\n%s", code, exitOK, out, errOut)
+	}
+	if strings.Contains(out+errOut, "secretpath") {
+		t.Errorf("the webhook URL is in the output:\n%s\n%s", out, errOut)
+	}
+}
+
+// slackSchema compiles the Slack payload shape sync/digest checks its
+// payloads against.
+func slackSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open(filepath.Join(repoRoot(t), "sync", "digest", "testdata", "slack-payload.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("slack.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("slack.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
