@@ -40,21 +40,46 @@ func (r *Report) JSON(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		val, err := json.Marshal(v.Field(i).Interface())
-		if err != nil {
-			return err
-		}
 		if sep {
 			ind.write([]byte{','})
 		}
 		sep = true
 		ind.write(key)
 		ind.write([]byte{':'})
-		ind.write(val)
+		if err := writeJSONValue(ind, v.Field(i)); err != nil {
+			return err
+		}
 	}
 	ind.write([]byte{'}'})
 	b.WriteByte('\n')
 	return b.Flush()
+}
+
+// writeJSONValue writes v as encoding/json does; a slice (the items, at
+// 100,000 items about 100 MB of JSON) one element at a time, so the whole
+// array is never held encoded.
+func writeJSONValue(ind *indenter, v reflect.Value) error {
+	if v.Kind() != reflect.Slice || v.IsNil() || v.Type().Elem().Kind() == reflect.Uint8 {
+		val, err := json.Marshal(v.Interface())
+		if err != nil {
+			return err
+		}
+		ind.write(val)
+		return nil
+	}
+	ind.write([]byte{'['})
+	for j := range v.Len() {
+		if j > 0 {
+			ind.write([]byte{','})
+		}
+		val, err := json.Marshal(v.Index(j).Interface())
+		if err != nil {
+			return err
+		}
+		ind.write(val)
+	}
+	ind.write([]byte{']'})
+	return nil
 }
 
 // emptyJSON is encoding/json's "empty" for omitempty.
