@@ -14,7 +14,9 @@ type fact struct {
 	it    *Item
 	doc   *Doc // nil when the item's document is not in the input
 	state ticket.State
-	row   ItemRow
+	// row is the item's row: Report.Items' own once Compute has added it
+	// there (one copy of each row is held, not two).
+	row *ItemRow
 	// owner and ownerName are the item's by_owner row.
 	owner, ownerName string
 	done             time.Time // done date (UTC day), zero when unknown
@@ -43,9 +45,9 @@ func Compute(in Input) *Report {
 		Offline:       in.Offline,
 		AsOf:          asOf,
 		Postmortems:   len(in.Docs),
-		Factors:       Factors{OpenBugs: []ItemRow{}, Unaddressed: []ItemRef{}, Unlinked: []DocRef{}},
-		Overdue:       []ItemRow{},
-		Missing:       []ItemRow{},
+		Factors:       Factors{OpenBugs: []*ItemRow{}, Unaddressed: []ItemRef{}, Unlinked: []DocRef{}},
+		Overdue:       []*ItemRow{},
+		Missing:       []*ItemRow{},
 		Escalation:    []TeamEscalation{},
 		Carrying:      []Carrier{},
 		IncidentTimes: []SeverityTimes{},
@@ -53,7 +55,8 @@ func Compute(in Input) *Report {
 		Orphans:       []Orphan{},
 		Impostors:     slices.Clone(in.Impostors),
 		Documents:     []DocSummary{},
-		Items:         []ItemRow{},
+		// Sized once: Overdue, Missing and OpenBugs point into it.
+		Items: make([]ItemRow, 0, len(in.Items)),
 		Hygiene: Hygiene{
 			NoActionItems:      []DocRef{},
 			UnaddressedFactors: []ItemRef{},
@@ -88,9 +91,11 @@ func Compute(in Input) *Report {
 	for _, f := range facts {
 		it := f.it
 		kind.add(string(it.Kind), f)
-		r.Items = append(r.Items, f.row)
+		r.Items = append(r.Items, *f.row)
+		row := &r.Items[len(r.Items)-1]
+		f.row = row
 		if f.state == ticket.StateMissing {
-			r.Missing = append(r.Missing, f.row)
+			r.Missing = append(r.Missing, row)
 		}
 		if d := drift(f, dir); len(d) > 0 {
 			r.Drift = append(r.Drift, d...)
@@ -101,7 +106,7 @@ func Compute(in Input) *Report {
 			if !it.Ticket.IsZero() {
 				r.Factors.WithTicket++
 				if f.state == ticket.StateOpen || f.state == ticket.StateInProgress {
-					r.Factors.OpenBugs = append(r.Factors.OpenBugs, f.row)
+					r.Factors.OpenBugs = append(r.Factors.OpenBugs, row)
 				}
 			}
 			continue
@@ -114,7 +119,7 @@ func Compute(in Input) *Report {
 		month.add(incidentMonth(f.doc), f)
 		perDoc.add(it.DocID, f)
 		if f.row.Overdue {
-			r.Overdue = append(r.Overdue, f.row)
+			r.Overdue = append(r.Overdue, row)
 		}
 		if f.state == ticket.StateOpen || f.state == ticket.StateInProgress {
 			r.OpenByAge.count(f.row.AgeDays)
@@ -145,14 +150,14 @@ func Compute(in Input) *Report {
 	slices.SortStableFunc(r.ByOwner, func(a, b Group) int { return ownerOrder(a.Key, a.Name, b.Key, b.Name) })
 	r.Escalation, r.Carrying = escalate(facts, today)
 
-	slices.SortStableFunc(r.Overdue, func(a, b ItemRow) int {
+	slices.SortStableFunc(r.Overdue, func(a, b *ItemRow) int {
 		return cmp.Or(strings.Compare(a.Due, b.Due), strings.Compare(a.DocID, b.DocID), strings.Compare(a.Key, b.Key))
 	})
 	slices.SortStableFunc(r.Drift, func(a, b Drift) int {
 		return cmp.Or(strings.Compare(a.DocID, b.DocID), strings.Compare(a.Key, b.Key), strings.Compare(a.Field, b.Field))
 	})
 	// Oldest postmortem first; undated last; then document order.
-	slices.SortStableFunc(r.Factors.OpenBugs, func(a, b ItemRow) int { return noneLast(a.IncidentDate, b.IncidentDate) })
+	slices.SortStableFunc(r.Factors.OpenBugs, func(a, b *ItemRow) int { return noneLast(a.IncidentDate, b.IncidentDate) })
 
 	r.Slippage.Slipped = len(slips)
 	r.Slippage.Rate = ratio(len(slips), r.Slippage.Compared)
@@ -281,7 +286,7 @@ func derive(it *Item, d *Doc, today time.Time, dir *people) *fact {
 			row.SlipDays = s
 		}
 	}
-	f.row = row
+	f.row = &row
 	return f
 }
 

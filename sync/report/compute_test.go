@@ -135,7 +135,7 @@ func TestComputeFactors(t *testing.T) {
 	}{
 		// Open or in progress with a ticket (#23 has none), oldest
 		// postmortem first: #21 (2025-05-19), #11 (2026-01-20).
-		{"open bugs", keys(f.OpenBugs, func(x ItemRow) string { return x.Key }), []string{"cf-p1", "cf-d3f1"}},
+		{"open bugs", keys(f.OpenBugs, func(x *ItemRow) string { return x.Key }), []string{"cf-p1", "cf-d3f1"}},
 		// 2025-05: #17 names cf-p1 only; 2025-11: actions name cf-d1f1
 		// only; 2025-12: all named; by doc id.
 		{"unaddressed", item(f.Unaddressed), []string{"cf-p2", "cf-d1f2"}},
@@ -275,7 +275,7 @@ func TestComputeLists(t *testing.T) {
 	if o := r.Overdue[4]; o.Team != "payments" || o.Owner != "Alice Example" {
 		t.Errorf("overdue[4]: team %q owner %q, want payments, as written", o.Team, o.Owner)
 	}
-	if got := keys(r.Missing, func(x ItemRow) string { return x.Key }); !reflect.DeepEqual(got, []string{"ai-d2a4"}) {
+	if got := keys(r.Missing, func(x *ItemRow) string { return x.Key }); !reflect.DeepEqual(got, []string{"ai-d2a4"}) {
 		t.Errorf("missing = %v", got)
 	}
 

@@ -26,8 +26,8 @@ type Report struct {
 	Totals  Counts  `json:"totals"`
 	Factors Factors `json:"factors"`
 
-	Overdue   []ItemRow `json:"overdue"` // overdue action items, oldest due first
-	Missing   []ItemRow `json:"missing"` // items (factors too) whose ticket is gone
+	Overdue   []*ItemRow `json:"overdue"` // overdue action items, oldest due first
+	Missing   []*ItemRow `json:"missing"` // items (factors too) whose ticket is gone
 	OpenByAge OpenAge   `json:"open_by_age"`
 
 	// Escalation is the overdue and soon due action items per team, in
@@ -123,7 +123,7 @@ type Factors struct {
 	WithTicket int    `json:"with_ticket"`
 	// OpenBugs are the factors with a ticket that is open or in
 	// progress, oldest postmortem first.
-	OpenBugs []ItemRow `json:"open_bugs"`
+	OpenBugs []*ItemRow `json:"open_bugs"`
 	// Unaddressed are the factors no action item names, in postmortems
 	// where at least one action item names the factors it addresses (as
 	// Hygiene.UnaddressedFactors).
