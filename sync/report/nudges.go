@@ -113,7 +113,9 @@ func nudgesOf(facts []*fact, today time.Time) Nudges {
 }
 
 // nudgeWindowDays: a nudge moved its item when the item moved within
-// this many days after it.
+// this many days after it. The engine applies it when it sets
+// Nudge.Moved; the report uses it only to tell which nudges may still
+// move their item (waiting).
 const nudgeWindowDays = 7
 
 // nudgeStep is a step as the report groups it: trimmed, lower case.
