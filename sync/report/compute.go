@@ -149,6 +149,7 @@ func Compute(in Input) *Report {
 	r.ByOwner = owner.rows()
 	slices.SortStableFunc(r.ByOwner, func(a, b Group) int { return ownerOrder(a.Key, a.Name, b.Key, b.Name) })
 	r.Escalation, r.Carrying = escalate(facts, today)
+	r.Nudges = nudgesOf(facts, today)
 
 	slices.SortStableFunc(r.Overdue, func(a, b *ItemRow) int {
 		return cmp.Or(strings.Compare(a.Due, b.Due), strings.Compare(a.DocID, b.DocID), strings.Compare(a.Key, b.Key))
@@ -233,6 +234,8 @@ func derive(it *Item, d *Doc, today time.Time, dir *people) *fact {
 		TrackerDue:          date(it.TrackerDue),
 		TrackerAssignee:     it.TrackerAssignee,
 		TrackerAssigneeName: dir.accountName(it.TrackerAssignee),
+		Nudges:              len(it.Nudges),
+		LastNudge:           lastNudge(it.Nudges),
 	}
 	if it.Person != "" {
 		row.OwnerName = dir.name(it.Person)

@@ -19,6 +19,8 @@
 //     creation are kept as secondary ones;
 //   - escalation view: overdue action items per team in tiers, oldest
 //     first; who carries the most overdue work;
+//   - nudges: the reminders posted on action items' tickets, and how many
+//     were followed within 7 days by the item moving, by step and team;
 //   - time to detect = detected_at − started_at; to respond = responded_at −
 //     detected_at; to resolve = resolved_at − started_at (median by
 //     severity);
@@ -92,6 +94,20 @@
 // overdue action item, most overdue first, then the oldest, then in
 // by_owner order.
 //
+// Nudges (SPEC §6.1) count the action items' Item.Nudges; factors are
+// not nudged, and a nudge on a factor's ticket is only in its row. A
+// nudge moved its item when Nudge.Moved is set: the engine decides the 7
+// days, and the report takes Moved as given rather than count them again.
+// moved_rate = moved / sent, overall (the headline), per step and per
+// team. nudged_items: action items with a nudge; still_open: of those,
+// open or in progress; waiting: nudges posted in the last 7 days (today −
+// posted ≤ 7, UTC days) not followed by a move yet. Steps are trimmed and
+// lower-cased, ordered due-soon, due-today, overdue, escalated-<n>d by n,
+// needs-owner, then any other step by name, none last; only steps with a
+// nudge have a row. Teams as in by_team, by key, none last. An item's
+// nudges is how many it has (factors too) and last_nudge the latest,
+// step@YYYY-MM-DD (of one day, the one listed last).
+//
 // People. An owner that resolved to a person of the directory
 // (Item.Person) is one by_owner row whatever its spelling, keyed by the
 // person's key and shown by the directory's name (the key when it has
@@ -149,7 +165,8 @@
 // empty, never null; optional values are omitted when absent. Dates are
 // "YYYY-MM-DD" (UTC). v2 changed from v1: totals, the breakdowns (but
 // by_kind), open_by_age, slippage and the documents' counters count
-// action items only; factors, escalation and carrying are new; by_owner
+// action items only; factors, escalation and carrying are new (nudges,
+// and the items' nudges and last_nudge, were added within v2); by_owner
 // and by_team merge through the directory; age_days and days_to_close
 // count from the postmortem's date; drift shows names; hygiene lists
 // action items only and no longer has unlinked (now factors.unlinked).
@@ -168,6 +185,9 @@
 //	                  tiers: [{label, min_days_overdue, max_days_overdue?,
 //	                  items: [{...ItemRef, due, days_overdue}]}]}]
 //	carrying        [{key, name, overdue, oldest_days_overdue, due_soon}]
+//	nudges          {sent, moved, moved_rate?, nudged_items, still_open,
+//	                 waiting, by_step: [{step, sent, moved, moved_rate?}],
+//	                 by_team: [{team, sent, moved, moved_rate?}]}
 //	by_team, by_owner, by_severity, by_month, by_kind
 //	                [{key, name?, spellings?, ...Counts}]
 //	incident_times  [{severity, documents, detect, respond, resolve}]
@@ -202,14 +222,15 @@
 //	         days_overdue?, due_soon, on_time?, age_days?, ticket_age_days?,
 //	         days_to_close?, days_to_close_from_ticket?, from_ticket?,
 //	         tracker_due?, tracker_assignee?, tracker_assignee_name?,
-//	         slip_days?
+//	         slip_days?, nudges?, last_nudge?
 //
 // # CSV
 //
 // One row per item (Report.Items) under CSVHeader: the v1 columns in their
 // order (team, age_days and days_to_close with v2's meaning), then
 // person, owner_name, due_soon, from_ticket, ticket_age_days,
-// days_to_close_from_ticket, tracker_assignee_name. Booleans are
+// days_to_close_from_ticket, tracker_assignee_name; then nudges (a count,
+// 0 when none) and last_nudge (step@YYYY-MM-DD). Booleans are
 // true/false; absent values are empty. A cell that starts with = + - @, a
 // tab or a carriage return gets a leading apostrophe ("'@alice") so a
 // spreadsheet shows it as text instead of running it as a formula.
@@ -218,7 +239,8 @@
 //
 // Headline numbers of the action items in one short table, then the
 // overdue action items oldest first, the escalation view, who carries the
-// most overdue work, the per-team table, then the rest; people by name.
+// most overdue work, the nudges ("No nudges were posted." when none), the
+// per-team table, then the rest; people by name.
 // Every text from a document or a tracker is escaped for table cells:
 // line breaks become spaces, < > & become entities, and \ ` * _ [ ] | ~
 // are backslash-escaped; tickets are linked only to http(s) URLs.

@@ -35,6 +35,16 @@ func gh(n string) ticket.Ref {
 	return ticket.Ref{Text: "acme/edge#" + n, URL: "https://github.com/acme/edge/issues/" + n}
 }
 
+// posted is a reminder posted on at; moved is the day the item moved
+// after it, "" when it did not within 7 days.
+func posted(step, at, moved string) Nudge {
+	n := Nudge{Step: step, At: d(at)}
+	if moved != "" {
+		n.Moved = d(moved)
+	}
+	return n
+}
+
 // fixtureDirectory is the config's people and teams. Jira accounts are
 // user names here (Data Center), GitHub accounts logins.
 var fixtureDirectory = postmortem.Directory{
@@ -121,6 +131,7 @@ func fixture() Input {
 				Team: "db", Owner: "@alice", Person: "alice", OwnerAccount: "alice", Due: d("2025-12-01"), Addresses: []string{"cf-d1f1"},
 				Ticket: jira("OPS-2"), State: ticket.StateDone, Created: ts("2025-11-12T09:00:00Z"), Done: ts("2025-11-28T12:00:00Z"),
 				TrackerDue: d("2025-12-01"), TrackerAssignee: "alice",
+				Nudges: []Nudge{posted("due-soon", "2025-11-28", "2025-11-28")}, // closed that day
 			},
 			{ // #3 done late (Jan 10 > Dec 15); close 61 days from the
 				// postmortem (Nov 10 → Jan 10: 20 + 31 + 10), 59 from the
@@ -140,6 +151,13 @@ func fixture() Input {
 				Team: "db", Owner: "@alice", Person: "alice", OwnerAccount: "alice", Due: d("2026-01-15"),
 				Ticket: jira("OPS-4"), State: ticket.StateInProgress, Created: ts("2025-11-12T09:00:00Z"),
 				TrackerDue: d("2026-01-15"), TrackerAssignee: "carol",
+				// Five nudges; only the overdue one was followed by a move
+				// (to in progress, four days later).
+				Nudges: []Nudge{
+					posted("due-soon", "2026-01-12", ""), posted("due-today", "2026-01-15", ""),
+					posted("overdue", "2026-01-16", "2026-01-20"), posted("escalated-7d", "2026-01-22", ""),
+					posted("escalated-30d", "2026-02-14", ""),
+				},
 			},
 			{ // #5 factor won't do; no action addresses it.
 				DocID: "2025-11-db-outage", Key: "cf-d1f2", Kind: ticket.Factor, Text: "Failover untested", Line: 11,
@@ -166,6 +184,8 @@ func fixture() Input {
 				DocID: "2025-12-cdn", Key: "ai-d2a2", Kind: ticket.Action, Text: "Purge poisoned entries automatically", Line: 16,
 				Team: "edge", Owner: "Erin Example", Due: d("2026-02-10"), Addresses: []string{"cf-d2f1"},
 				Ticket: gh("12"), State: ticket.StateOpen, Created: ts("2025-12-06T10:00:00Z"),
+				// Neither moved it; the 30-day one is 3 days old: waiting.
+				Nudges: []Nudge{posted("overdue", "2026-02-11", ""), posted("escalated-30d", "2026-03-12", "")},
 			},
 			{ // #9 checked in the document: done, date unknown.
 				DocID: "2025-12-cdn", Key: "ai-d2a3", Kind: ticket.Action, Text: "Document cache rules", Line: 17,
@@ -178,6 +198,7 @@ func fixture() Input {
 				Team: "edge", Owner: "@dave", Person: "dave", OwnerAccount: "dave", Due: d("2026-03-01"),
 				Ticket: gh("13"), State: ticket.StateMissing, Created: ts("2025-12-06T10:00:00Z"),
 				TrackerDue: d("2026-04-01"),
+				Nudges:     []Nudge{posted("overdue", "2026-03-02", "")}, // 13 days ago: not waiting
 			},
 			// --- 2026-01-login (team auth; no action names a factor) ---
 			{ // #11 factor open, no due; age 54 (Jan 20 → Mar 15: 11 + 28
@@ -185,6 +206,8 @@ func fixture() Input {
 				DocID: "2026-01-login", Key: "cf-d3f1", Kind: ticket.Factor, Text: "Token caches expired together", Line: 9,
 				Team: "auth", NoOwner: true,
 				Ticket: jira("AUTH-1"), State: ticket.StateOpen, Created: ts("2026-01-21T09:00:00Z"),
+				// A factor: its nudge is in its row, not in the nudge section.
+				Nudges: []Nudge{posted("overdue", "2026-03-01", "2026-03-02")},
 			},
 			{ // #12 open, due TODAY (not overdue: due < today is false;
 				// due soon); age 54; created Jan 21 23:30 at -05:00 = Jan 22
@@ -194,6 +217,9 @@ func fixture() Input {
 				Team: "auth", Owner: "@frank", Person: "frank", OwnerAccount: "frank", Due: d("2026-03-15"),
 				Ticket: jira("AUTH-2"), State: ticket.StateOpen, Created: ts("2026-01-21T23:30:00-05:00"),
 				TrackerDue: d("2026-03-27"), TrackerAssignee: "frank",
+				// The due-soon nudge moved it (the tracker due date); today's
+				// has not yet: waiting.
+				Nudges: []Nudge{posted("due-soon", "2026-03-12", "2026-03-13"), posted("due-today", "2026-03-15", "")},
 			},
 			{ // #13 no owner, no ticket yet: open, due Feb 10: 33 days
 				// overdue; age 54 from the postmortem, none from a ticket.
@@ -207,6 +233,7 @@ func fixture() Input {
 				Owner: "@grace", Person: "grace", OwnerAccount: "grace", Due: d("2026-03-14"),
 				Ticket: jira("AUTH-4"), State: ticket.StateInProgress, Created: ts("2026-03-01T00:00:00Z"),
 				TrackerDue: d("2026-03-10"), TrackerAssignee: "grace",
+				Nudges: []Nudge{posted("overdue", "2026-03-15", "")}, // no team; today: waiting
 			},
 			{ // #15 team owner (no account by design); won't do.
 				DocID: "2026-01-login", Key: "ai-d3a4", Kind: ticket.Action, Text: "Decide on SSO vendor", Line: 17,
@@ -234,6 +261,7 @@ func fixture() Input {
 				DocID: "2025-05-payments", Key: "ai-p2", Kind: ticket.Action, Text: "Autoscale the consumers", Line: 21,
 				Team: "@acme/payments", Owner: "Alice Example", Person: "alice", OwnerAccount: "alice", Due: d("2026-02-20"),
 				Ticket: jira("PAY-2"), State: ticket.StateInProgress, Created: ts("2025-05-20T09:00:00Z"), TrackerAssignee: "zoe",
+				Nudges: []Nudge{posted("escalated-7d", "2026-02-27", "2026-03-02")}, // reassigned
 			},
 			{ // #19 open, due Mar 20: due soon (in 5 days); owner not in
 				// people: unresolved, no account.
@@ -248,6 +276,7 @@ func fixture() Input {
 				Team: "PAYMENTS", Owner: "bob@", Person: "bob", OwnerAccount: "bob", Due: d("2025-06-30"),
 				Ticket: jira("PAY-4"), State: ticket.StateDone, Created: ts("2025-06-01T09:00:00Z"), Done: ts("2025-06-18T15:00:00Z"),
 				TrackerAssignee: "bob",
+				Nudges:          []Nudge{posted("needs-owner", "2025-06-04", "2025-06-05")}, // assigned the next day
 			},
 			{ // #21 factor, open factor bug (age 300), addressed by #17.
 				DocID: "2025-05-payments", Key: "cf-p1", Kind: ticket.Factor, Text: "Consumers stalled on a poison message", Line: 10,

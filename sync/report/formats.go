@@ -156,13 +156,15 @@ func (in *indenter) write(compact []byte) {
 }
 
 // CSVHeader is the fixed header of the CSV: one row per item, columns as
-// the JSON fields of ItemRow. The columns v2 added are at the end.
+// the JSON fields of ItemRow. The columns v2 added come after v1's, and
+// the nudge columns (nudges, last_nudge) after those.
 var CSVHeader = []string{
 	"doc_id", "doc_title", "incident_date", "severity", "team", "kind", "key", "line", "text",
 	"owner", "owner_account", "due", "ticket", "ticket_url", "state", "done_in_doc", "no_ticket",
 	"created", "done", "overdue", "days_overdue", "on_time", "age_days", "days_to_close",
 	"tracker_due", "tracker_assignee", "slip_days",
 	"person", "owner_name", "due_soon", "from_ticket", "ticket_age_days", "days_to_close_from_ticket", "tracker_assignee_name",
+	"nudges", "last_nudge",
 }
 
 // CSV writes one row per item under CSVHeader. Booleans are true/false;
@@ -193,6 +195,7 @@ func (r *Report) CSV(w io.Writer) error {
 			it.Created, it.Done, strconv.FormatBool(it.Overdue), days, optBool(it.OnTime), optInt(it.AgeDays), optInt(it.DaysToClose),
 			it.TrackerDue, it.TrackerAssignee, slip,
 			it.Person, it.OwnerName, strconv.FormatBool(it.DueSoon), strconv.FormatBool(it.FromTicket), optInt(it.TicketAgeDays), optInt(it.DaysToCloseFromTicket), it.TrackerAssigneeName,
+			strconv.Itoa(it.Nudges), it.LastNudge,
 		}
 		for i := range rec {
 			rec[i] = defuse(rec[i])

@@ -721,6 +721,8 @@ var htmlFuncs = template.FuncMap{
 	"unresolved": func(key string) bool { return key == UnresolvedOwner },
 	"join":       func(ss []string) string { return strings.Join(ss, ", ") },
 	"tier":       tierLabel,
+	"step":       stepName,
+	"nudgeLine":  nudgeSummary,
 	"tiers":      newTiers,
 	"lateness":   lateness,
 	"closeCount": func(c CloseTime) string {

@@ -279,6 +279,34 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 {{- end}}
 </section>
 
+<section id="nudges" aria-labelledby="h-nudges">
+<h2 id="h-nudges">Nudges</h2>
+{{- with .R.Nudges}}
+{{- if .Sent}}
+<p><strong>Did the nudges work?</strong> {{nudgeLine .}}</p>
+<div class="table narrow"><table>
+<thead><tr><th>Step</th><th class="num">Sent</th><th class="num">Moved within 7 days</th><th class="num">Rate</th></tr></thead>
+<tbody>
+{{- range .ByStep}}
+<tr><td>{{words (step .Step)}}</td><td class="num">{{.Sent}}</td><td class="num">{{.Moved}}</td><td class="num">{{pct .MovedRate}}</td></tr>
+{{- end}}
+</tbody>
+</table></div>
+<h3>Nudges by team</h3>
+<div class="table narrow"><table class="groups">
+<thead><tr><th>Team</th><th class="num">Sent</th><th class="num">Moved within 7 days</th><th class="num">Rate</th></tr></thead>
+<tbody>
+{{- range .ByTeam}}
+<tr><td>{{words (or .Team "(none)")}}</td><td class="num">{{.Sent}}</td><td class="num">{{.Moved}}</td><td class="num">{{pct .MovedRate}}</td></tr>
+{{- end}}
+</tbody>
+</table></div>
+{{- else}}
+<p class="none">No nudges were posted.</p>
+{{- end}}
+{{- end}}
+</section>
+
 <section id="owner" aria-labelledby="h-owner">
 <h2 id="h-owner">By owner</h2>
 {{template "groups" groupTable "Owner" .R.ByOwner}}

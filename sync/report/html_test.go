@@ -282,6 +282,12 @@ func wideInput() Input {
 			if n%17 == 4 {
 				it.Due = time.Time{}
 			}
+			if n%4 != 0 { // nudges for every team, long names and all
+				it.Nudges = []Nudge{{Step: "overdue", At: created.AddDate(0, 0, 22+5*j)}}
+				if n%3 == 0 {
+					it.Nudges = append(it.Nudges, Nudge{Step: fmt.Sprintf("escalated-%dd", 7+n%30), At: created.AddDate(0, 0, 30+5*j), Moved: created.AddDate(0, 0, 33+5*j)})
+				}
+			}
 			in.Items = append(in.Items, it)
 		}
 	}

@@ -12,8 +12,9 @@ import (
 
 // Markdown writes the report for GitHub: the headline numbers about the
 // action items in one short table, the overdue action items oldest first,
-// the escalation view, the per-team table, then the rest. People are shown
-// by name. Every text that comes from a document or a tracker is escaped.
+// the escalation view, whether the nudges worked, the per-team table, then
+// the rest. People are shown by name. Every text that comes from a
+// document or a tracker is escaped.
 func (r *Report) Markdown(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	m := &md{b: b}
@@ -54,6 +55,8 @@ func (r *Report) Markdown(w io.Writer) error {
 		rows = append(rows, []string{ownerName(c.Key, c.Name, nil), strconv.Itoa(c.Overdue), strconv.Itoa(c.OldestDaysOverdue), strconv.Itoa(c.DueSoon)})
 	}
 	m.table([]string{"Owner", "Overdue", "Oldest, days overdue", "Due within 7 days"}, rows)
+
+	m.nudges(&r.Nudges)
 
 	m.h2("By team")
 	m.f("The breakdowns count action items, as the headline does; factors are counted under [Contributing factors](#contributing-factors).\n\n")
@@ -199,6 +202,47 @@ func (m *md) escalation(es []TeamEscalation) {
 		}
 	}
 	m.table([]string{"Team", "Tier", "Due", "Days overdue", "Item", "Owner", "Postmortem", "Ticket"}, rows)
+}
+
+// nudges writes whether the reminders posted on action items' tickets
+// were followed by the item moving: overall, by step and by team.
+func (m *md) nudges(n *Nudges) {
+	m.h2("Nudges")
+	if n.Sent == 0 {
+		m.f("No nudges were posted.\n\n")
+		return
+	}
+	m.f("**Did the nudges work?** %s\n\n", nudgeSummary(*n))
+	rows := [][]string{}
+	for _, s := range n.ByStep {
+		rows = append(rows, []string{esc(stepName(s.Step)), strconv.Itoa(s.Sent), strconv.Itoa(s.Moved), pct(s.MovedRate)})
+	}
+	m.table([]string{"Step", "Sent", "Moved within 7 days", "Rate"}, rows)
+	m.f("### Nudges by team\n\n")
+	rows = [][]string{}
+	for _, t := range n.ByTeam {
+		rows = append(rows, []string{or(esc(t.Team), "(none)"), strconv.Itoa(t.Sent), strconv.Itoa(t.Moved), pct(t.MovedRate)})
+	}
+	m.table([]string{"Team", "Sent", "Moved within 7 days", "Rate"}, rows)
+}
+
+// nudgeSummary is the nudge headline in words, for Markdown and HTML.
+func nudgeSummary(n Nudges) string {
+	were := "were"
+	if n.Sent == 1 {
+		were = "was"
+	}
+	s := fmt.Sprintf("%d of %s (%s) %s followed within 7 days by the item moving: its state, due date or assignee changed. "+
+		"They went to %s, %d of them still open or in progress.",
+		n.Moved, plural(n.Sent, "nudge"), pct(n.MovedRate), were, plural(n.NudgedItems, "action item"), n.StillOpen)
+	if n.Waiting > 0 {
+		have := "have"
+		if n.Waiting == 1 {
+			have = "has"
+		}
+		s += fmt.Sprintf(" %s posted in the last 7 days %s not been followed by a move yet, so the rate may still rise.", plural(n.Waiting, "nudge"), have)
+	}
+	return s
 }
 
 func tierName(t Tier) string {

@@ -34,6 +34,9 @@ type Report struct {
 	// tiers of days overdue; Carrying who has the most overdue.
 	Escalation []TeamEscalation `json:"escalation"`
 	Carrying   []Carrier        `json:"carrying"`
+	// Nudges is what the reminders posted on action items' tickets did
+	// (nudges.go).
+	Nudges Nudges `json:"nudges"`
 
 	// Breakdowns of the action items; ByKind has a row for each kind.
 	ByTeam     []Group `json:"by_team"`
@@ -222,6 +225,10 @@ type ItemRow struct {
 	TrackerAssignee       string `json:"tracker_assignee,omitempty"`
 	TrackerAssigneeName   string `json:"tracker_assignee_name,omitempty"` // the person who has that account
 	SlipDays              int    `json:"slip_days,omitempty"`             // tracker due later than the document's, in days
+	// Nudges is how many reminders pmsync posted on its ticket;
+	// LastNudge the latest as step@YYYY-MM-DD.
+	Nudges    int    `json:"nudges,omitempty"`
+	LastNudge string `json:"last_nudge,omitempty"`
 }
 
 // OpenAge counts open and in-progress action items by age = today − the

@@ -144,14 +144,7 @@ func TestInjection(t *testing.T) {
 		t.Errorf("a table row's cells do not match its header:\n%s", out)
 	}
 
-	var c bytes.Buffer
-	if err := r.CSV(&c); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(&c).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := csvRecords(t, r)
 	col := map[string]int{}
 	for i, h := range recs[0] {
 		col[h] = i
@@ -183,6 +176,20 @@ func TestInjection(t *testing.T) {
 	if strings.Contains(js.String(), "<img") {
 		t.Error("JSON carries raw HTML")
 	}
+}
+
+// csvRecords renders r as CSV and reads it back.
+func csvRecords(t *testing.T, r *Report) [][]string {
+	t.Helper()
+	var c bytes.Buffer
+	if err := r.CSV(&c); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&c).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }
 
 // checkTables returns the number of table rows checked, or -1 when a row
