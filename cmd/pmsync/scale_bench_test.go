@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,7 +148,7 @@ func BenchmarkScale(b *testing.B) {
 	printScaleTable(os.Stdout, rows, tracker, mode)
 }
 
-var scalePhases = []string{"lint", "first", "steady", "report", "naive"}
+var scalePhases = []string{"lint", "first", "steady", "report", "naive", "nudge", "nudge+1d", "nudge-steady"}
 
 // scaleSizes are 1,000 and 10,000 items by default; PMSYNC_SCALE=100k
 // adds 100,000, and a list (1k,50k) picks the sizes. The smallest size is
@@ -191,6 +192,7 @@ type phaseResult struct {
 	peakLive       float64 // MiB: the largest live heap after a GC
 	peakHeap       float64 // MiB: the largest heap seen at a GC's start (in-process: sampled)
 	calls          int
+	nudges         int // comments posted (the nudge phases)
 	wall           time.Duration
 	killed         bool   // stopped at PMSYNC_SCALE_TIMEOUT
 	note           string // what a killed phase got done
@@ -253,6 +255,7 @@ type scaleEnv struct {
 	jira           *jirasim.Server
 	ghURL, jiraURL string
 	offset         atomic.Int64 // added to the simulators' clock
+	nudgeCfg       string       // the config with nudges on
 }
 
 func newScaleEnv(b *testing.B, n int, tracker string, git bool, mode, bin, runner string) *scaleEnv {
@@ -294,8 +297,16 @@ func newScaleEnv(b *testing.B, n int, tracker string, git bool, mode, bin, runne
 	if err := e.corpus.WriteDir(e.lintDir); err != nil {
 		b.Fatal(err)
 	}
+	// The ticketing phases run without nudges (the generated archive is
+	// years overdue as of today); the nudge phases have their own config.
 	e.cfgPath = filepath.Join(e.base, "pmsync.yaml")
+	opts.Extra = "nudges: {enabled: false}\n"
 	if err := os.WriteFile(e.cfgPath, e.corpus.Config(opts), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	e.nudgeCfg = filepath.Join(e.base, "pmsync-nudges.yaml")
+	opts.Extra = "nudges: {max_per_run: 100000000, weekends: true}\n"
+	if err := os.WriteFile(e.nudgeCfg, e.corpus.Config(opts), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	e.env = append([]string{"HOME=" + e.base, "TMPDIR=" + e.base}, scalegen.Env()...)
@@ -368,8 +379,61 @@ func (e *scaleEnv) all(b *testing.B) map[string]phaseResult {
 	}
 	if _, ok := out["steady"]; ok {
 		out["naive"] = e.naive(b)
+		// Nudges: the day by which a tenth of the open action items are
+		// overdue (the first run with nudges on catches up on every step
+		// reached), the day after (a day's writes), and that day again
+		// (what nudges add to a steady run).
+		day := e.nudgeDay(b)
+		for _, s := range []struct{ name, day string }{
+			{"nudge", day.Format("2006-01-02")},
+			{"nudge+1d", day.AddDate(0, 0, 1).Format("2006-01-02")},
+			{"nudge-steady", day.AddDate(0, 0, 1).Format("2006-01-02")},
+		} {
+			e.age(b, 2*time.Hour)
+			fmt.Fprintf(os.Stderr, "scale: items=%d %s (--now %s) ...\n", e.items, s.name, s.day)
+			r := e.phase(b, s.name, "sync", "--config", e.nudgeCfg, "--log-level", "error", "--now", s.day)
+			r.nudges = e.comments()
+			out[s.name] = r
+			fmt.Fprintf(os.Stderr, "scale: items=%d %s: %d nudges, %d calls, wall %.1fs\n", e.items, s.name, r.nudges, r.calls, r.wall.Seconds())
+		}
 	}
 	return out
+}
+
+// nudgeDay is the day by which a tenth of the collection's open action
+// items with a due date are overdue.
+func (e *scaleEnv) nudgeDay(b *testing.B) time.Time {
+	p := postmortem.NewParser(postmortem.Options{})
+	var dues []time.Time
+	for i := range e.corpus.Docs {
+		d := e.corpus.Doc(i)
+		doc, err := p.Parse(d.Path, d.Src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, it := range doc.Actions {
+			if !it.Done && !it.Due.IsZero() {
+				dues = append(dues, it.Due)
+			}
+		}
+	}
+	if len(dues) == 0 {
+		b.Fatal("no open action item has a due date")
+	}
+	slices.SortFunc(dues, func(a, b time.Time) int { return a.Compare(b) })
+	return dues[len(dues)/10]
+}
+
+// comments counts the comments posted since the last reset.
+func (e *scaleEnv) comments() int {
+	n := 0
+	if s := e.gh.Load(); s != nil {
+		n += s.CallCount(func(c ghsim.Call) bool { return c.Method == http.MethodPost && strings.HasSuffix(c.Path, "/comments") })
+	}
+	if e.jira != nil {
+		n += e.jira.CallCount(func(c jirasim.Call) bool { return c.Method == http.MethodPost && strings.HasSuffix(c.Path, "/comment") })
+	}
+	return n
 }
 
 // wantTickets is the number of items that get a ticket: all but those
@@ -1012,6 +1076,9 @@ func printScaleTable(w io.Writer, rows []scaleRow, tracker, mode string) {
 		calls := fmt.Sprint(r.calls)
 		if row.phase == "naive" && r.calls > 0 && row.steady.calls > 0 {
 			calls = fmt.Sprintf("%d (steady: %.4f×)", r.calls, float64(row.steady.calls)/float64(r.calls))
+		}
+		if strings.HasPrefix(row.phase, "nudge") {
+			calls = fmt.Sprintf("%d (%d nudges)", r.calls, r.nudges)
 		}
 		if r.killed {
 			calls += " (stopped: " + r.note + ")"

@@ -40,6 +40,8 @@ type ConfigOptions struct {
 	MaxCreates int
 	// ReportFormats (default md, html, json, csv).
 	ReportFormats []string
+	// Extra is YAML appended at the top level (e.g. a nudges: line).
+	Extra string
 }
 
 // GitPath is the folder of the postmortems in a git source's repository.
@@ -106,6 +108,7 @@ func (c *Corpus) Config(o ConfigOptions) []byte {
 	for _, pp := range c.People {
 		p("  %s: {name: %s, email: %s, github: %s, jira: %s}\n", pp.Key, pp.Name, pp.Email, pp.GitHub, pp.Jira)
 	}
+	b.WriteString(o.Extra)
 	return []byte(b.String())
 }
 
