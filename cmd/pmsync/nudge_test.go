@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -393,6 +394,41 @@ func TestPlanShowsNudges(t *testing.T) {
 		if len(tk.comments) != 0 {
 			t.Errorf("a refused run posted on %s: %q", item, tk.comments)
 		}
+	}
+	// report neither posts nor refuses: it shows what was posted.
+	reportNudges := func() (int, string) {
+		t.Helper()
+		out := t.TempDir()
+		code, o, errOut := runCmd(t, su.env, "report", "--config", limited, "--now", "2027-02-11", "--out", out, "--format", "json")
+		if code != exitOK {
+			t.Fatalf("report: exit %d\n%s\n%s", code, o, errOut)
+		}
+		var r struct {
+			Nudges struct {
+				Sent   int `json:"sent"`
+				ByStep []struct {
+					Step string `json:"step"`
+				} `json:"by_step"`
+			} `json:"nudges"`
+		}
+		b, _ := os.ReadFile(filepath.Join(out, "report.json"))
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		for _, s := range r.Nudges.ByStep {
+			steps = append(steps, s.Step)
+		}
+		return r.Nudges.Sent, strings.Join(steps, ",")
+	}
+	if n, _ := reportNudges(); n != 0 {
+		t.Errorf("report before any nudge: %d sent", n)
+	}
+	if code, out, errOut := runCmd(t, su.env, "sync", "--config", cfg, "--now", "2027-02-11"); code != exitOK || !strings.Contains(out, "nudges: 4 posted") {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n, steps := reportNudges(); n != 4 || steps != "overdue,escalated-7d,escalated-14d,needs-owner" {
+		t.Errorf("report after 4 nudges: %d sent, steps %s", n, steps)
 	}
 }
 

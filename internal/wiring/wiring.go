@@ -50,6 +50,9 @@ type Flags struct {
 	Offline bool
 	// Today (--now): the day the report is evaluated as of; zero: today.
 	Today time.Time
+	// Report: the run only reports (pmsync report): no nudge is decided
+	// or posted, and none refuses the run.
+	Report bool
 }
 
 // Run is an engine ready to run, with the trackers it uses (for their
@@ -114,6 +117,7 @@ func NewRun(ctx context.Context, cfg *config.Config, f Flags, log *slog.Logger, 
 		src.Close()
 		return nil, configErr(err)
 	}
+	nudges.ReportOnly = f.Report
 	e := &engine.Engine{
 		Source: src, Parser: postmortem.NewParser(opts), Router: Router(cfg), Directory: opts.Directory,
 		Trackers: trs, Log: log,

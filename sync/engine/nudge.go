@@ -21,6 +21,9 @@ type Nudges struct {
 	Teams map[string]nudge.Team
 	// MaxPerRun refuses a run that would post more (0: the default).
 	MaxPerRun int
+	// ReportOnly: decide and post nothing; the report shows the nudges
+	// posted before (pmsync report).
+	ReportOnly bool
 }
 
 // Digests configures the teams' digests.
@@ -44,7 +47,8 @@ type Digests struct {
 func (r *run) nudgeStep() {
 	e, res := r.e, r.res
 	pol := e.Config.Nudges.Policy
-	if e.Config.Offline || pol == nil || !pol.Enabled {
+	if e.Config.Offline || e.Config.Nudges.ReportOnly || pol == nil || !pol.Enabled {
+		r.reportNudges()
 		return
 	}
 	at := r.nudgeTime()
@@ -274,6 +278,12 @@ func (r *run) trackMoves(at time.Time) {
 		}
 		r.st.Tickets[k] = f
 	}
+	r.reportNudges()
+}
+
+// reportNudges gives the report every ticket's nudges, as the state keeps
+// them.
+func (r *run) reportNudges() {
 	for i := range r.res.Report.Items {
 		it := &r.res.Report.Items[i]
 		if it.Ticket.IsZero() {
