@@ -28,7 +28,7 @@ type Report struct {
 
 	Overdue   []*ItemRow `json:"overdue"` // overdue action items, oldest due first
 	Missing   []*ItemRow `json:"missing"` // items (factors too) whose ticket is gone
-	OpenByAge OpenAge   `json:"open_by_age"`
+	OpenByAge OpenAge    `json:"open_by_age"`
 
 	// Escalation is the overdue and soon due action items per team, in
 	// tiers of days overdue; Carrying who has the most overdue.
