@@ -520,3 +520,37 @@ func slackSchema(t *testing.T) *jsonschema.Schema {
 	}
 	return s
 }
+
+// TestDigestToGitHubIssue: a team's digest_issue gets the digest as a
+// comment, once per digests.every.
+func TestDigestToGitHubIssue(t *testing.T) {
+	su := calendarTrackers[0].setup(t)
+	dir := calendarFolders(t, 1)[0]
+	cfg := filepath.Join(dir, "..", "pmsync.yaml")
+	teams := strings.Replace(su.config, "escalation: carol}", "escalation: carol, digest_issue: acme/sre#1}", 1)
+	writeCalendarConfig(t, cfg, fmt.Sprintf("owner_id: cal\nsource: {path: %q}\nreport: {dir: %q}\n%sdigests: {every: 7d}\n",
+		dir, filepath.Join(dir, "..", "reports"), teams))
+	e := su.tr.(ghCalendar).e
+	comments := func() []string {
+		for _, is := range e.sim.Issues("acme", "sre") {
+			if is.Number == 1 {
+				var out []string
+				for _, c := range is.Comments {
+					out = append(out, c.Body)
+				}
+				return out
+			}
+		}
+		t.Fatal("no acme/sre#1")
+		return nil
+	}
+	for _, d := range []string{"2027-01-14", "2027-01-15"} {
+		if code, out, errOut := runCmd(t, su.env, "sync", "--config", cfg, "--now", d); code != exitOK {
+			t.Fatalf("%s: exit %d\n%s\n%s", d, code, out, errOut)
+		}
+	}
+	got := comments()
+	if len(got) != 1 || !strings.Contains(got[0], "Stop retrying poison messages") {
+		t.Fatalf("digest comments on acme/sre#1: %q, want one listing the overdue item", got)
+	}
+}
