@@ -22,20 +22,22 @@ import (
 // postmortems.
 const budgetMiB = 64
 
-// BenchmarkRunMemory: 1,000 postmortems with 10,000 items (2 factors and
-// 8 action items each) and an in-memory tracker. The first run creates
-// every ticket and writes each link back; the measured runs are steady
-// (nothing changed). Memory is the Go heap's growth over the heap before
+// BenchmarkRunMemory: 1,000 small postmortems with 10,000 items (2
+// factors and 8 action items each) and an in-memory tracker, the report
+// written in every format. The first run creates every ticket and writes
+// each link back; the measured runs are steady (nothing changed). Its
+// documents are short and its tickets bare: BenchmarkScale in cmd/pmsync
+// measures whole runs of the binary on realistic collections. Memory is
+// the Go heap's growth over the heap before
 // the run, garbage not yet collected included, sampled every 2 ms
 // (internal/memprobe): what the run itself needs, without the runtime,
 // the binary or an HTTP client (BenchmarkBinaryPeakRSS in cmd/pmsync
 // measures the whole process).
 //
 // Reported: first-peak-MiB and steady-peak-MiB, peak-MiB (the larger),
-// budget-MiB and x_budget (peak / 64 MiB). The CronJob runs with
-// GOMEMLIMIT=64MiB, which makes the collector work harder near the
-// limit, so the benchmark runs without a limit and with
-// debug.SetMemoryLimit(64 MiB) (restored afterwards).
+// budget-MiB and x_budget (peak / 64 MiB). A soft memory limit makes the
+// collector work harder near it, so the benchmark runs without a limit
+// and with debug.SetMemoryLimit(64 MiB) (restored afterwards).
 func BenchmarkRunMemory(b *testing.B) {
 	for _, limit := range []int64{0, budgetMiB << 20} {
 		name := "GOMEMLIMIT=off"
@@ -75,6 +77,8 @@ func benchRunMemory(b *testing.B) {
 		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
 		Trackers: map[string]trackers.Tracker{"gh": gh}, Now: func() time.Time { return now },
 		Config: Config{OwnerID: "bench", MaxCreates: map[string]int{"gh": 20000}},
+		// A real run writes the report too, in every format.
+		Publish: Publish{ReportDir: b.TempDir(), ReportFormats: []string{"md", "html", "json", "csv"}},
 	}
 	first := memprobe.Peak(func() {
 		res, err := e.Run(context.Background())
