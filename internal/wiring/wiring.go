@@ -111,6 +111,9 @@ func NewRun(ctx context.Context, cfg *config.Config, f Flags, log *slog.Logger, 
 			src.Close()
 			return nil, configErr(err)
 		}
+		if fo.Secret != nil {
+			fo.Secret(webhook) // the logger redacts it, like a token
+		}
 	}
 	nudges, digests, err := Nudges(cfg, webhook)
 	if err != nil {
