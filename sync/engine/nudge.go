@@ -98,8 +98,8 @@ func (r *run) nudgeItems() ([]nudge.Item, []digest.Item) {
 	var open []digest.Item
 	for i := range in.Items {
 		it := &in.Items[i]
-		if it.Kind != ticket.Action || it.Ticket.IsZero() {
-			continue
+		if it.Kind != ticket.Action || it.Ticket.IsZero() || it.State == ticket.StateMissing || it.State == "" {
+			continue // no ticket to post on (deleted, or never read)
 		}
 		d := docs[it.DocID]
 		if d == nil {
