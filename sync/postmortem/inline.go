@@ -47,7 +47,7 @@ var (
 	reTaskBox     = regexp.MustCompile(`^\[([ xX]?)\]\s*`)
 	reStatusLink  = regexp.MustCompile(`(?i)\[(fixed|done|completed|resolved)\]\(([^)\s]+)\)\.?`)
 	reParenLink   = regexp.MustCompile(`\(\s*\[([^\]]+)\]\(([^)\s]+)\)\s*\)\.?\s*$`)
-	reOwnerField  = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?(?:\s+\p{Lu}[\pL'’-]+){0,3})\s*`)
+	reOwnerField  = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(n/a\b\.?|@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?(?:\s+\p{Lu}[\pL'’-]+){0,3})\s*`)
 	reDueField    = regexp.MustCompile(`(?i)\s*[,;]?\s*\bdue(?: date)?:\s*([^,;()\n]+?)\s*(?:[,;]|$)`)
 	reByDate      = regexp.MustCompile(`(?i)\s*\bby\s+(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|Q[1-4]\s+\d{4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\s+\d{4})\b`)
 	reBoldStatus  = regexp.MustCompile(`\s*\*\*(DONE|TODO|Done|Todo|FIXED|Fixed|WIP)\.?\*\*\.?`)
@@ -275,6 +275,8 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 		s = parenMeta(s, &m)
 	}
 	var hints hintCache
+	// "Owner: n/a" is no owner (the expression takes "n/a" whole), never
+	// the owner "n" with "/a" left in the title.
 	if sm := findIf(strings.IndexByte(s, ':') >= 0 && hints.has(s, hintOwner), reOwnerField, s); sm != nil {
 		if m.owner == "" {
 			m.owner = sm[1]
