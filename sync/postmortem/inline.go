@@ -277,13 +277,13 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 	var hints hintCache
 	// "Owner: n/a" is no owner (the expression takes "n/a" whole), never
 	// the owner "n" with "/a" left in the title.
-	if sm := findIf(strings.IndexByte(s, ':') >= 0 && hints.has(s, hintOwner), reOwnerField, s); sm != nil {
+	if sm := findField(s, &hints, hintOwner, reOwnerField); sm != nil {
 		if m.owner == "" {
 			m.owner = sm[1]
 		}
 		s = strings.Replace(s, sm[0], " ", 1)
 	}
-	if sm := findIf(strings.IndexByte(s, ':') >= 0 && hints.has(s, hintDue|hintDueDate), reDueField, s); sm != nil {
+	if sm := findField(s, &hints, hintDue|hintDueDate, reDueField); sm != nil {
 		if m.due == "" {
 			m.due = strings.TrimSpace(sm[1])
 		}
@@ -340,7 +340,9 @@ func (m *inlineMeta) titleText() string {
 
 // The fields extractMeta's cheap tests look for, found in one pass over
 // an item that has a ':' (hasFold for each was a pass each).
-var metaHints = newFoldSet("owner:", "due:", "due date:")
+var metaHints = newFoldSet(metaHintList...)
+
+var metaHintList = []string{"owner:", "due:", "due date:"}
 
 const (
 	hintOwner = 1 << iota
@@ -362,6 +364,35 @@ func (h *hintCache) has(s string, bits uint64) bool {
 		h.of, h.mask, h.known = s, metaHints.mask(s), true
 	}
 	return h.mask&bits != 0
+}
+
+// findField runs a field's expression (reOwnerField, reDueField) when s
+// holds one of its labels (bits of metaHints), from where its match can
+// first start: every match is a label after nothing but white space, ','
+// and ';', so none starts before the first label's run of them. Run from
+// there, not from the start of a long item, the expression tries a few
+// bytes instead of every one before the label, and finds the same match.
+// The labels are ASCII without a "k" or an "s", so that the expression's
+// (?i) finds no label that ASCII folding does not.
+func findField(s string, hints *hintCache, bits uint64, re *regexp.Regexp) []string {
+	if strings.IndexByte(s, ':') < 0 || !hints.has(s, bits) {
+		return nil
+	}
+	at := len(s)
+	for i, sub := range metaHintList {
+		if bits&(1<<i) != 0 {
+			if j := indexFold(s[:min(len(s), at+len(sub))], sub); j >= 0 {
+				at = j
+			}
+		}
+	}
+	for at > 0 && strings.IndexByte(" \t\n\v\f\r,;", s[at-1]) >= 0 {
+		at--
+	}
+	// One rune more: the expression's \b sees the byte before the label
+	// as it does in s (where it cannot start a match).
+	_, n := utf8.DecodeLastRuneInString(s[:at])
+	return re.FindStringSubmatch(s[at-n:])
 }
 
 // clipMiddle keeps the first head and last tail bytes of a very long
@@ -566,10 +597,14 @@ func (m *inlineMeta) setStatus(w string) {
 // hasFold reports whether s contains the lower-case ASCII sub, ignoring
 // case, without allocating (strings.ToLower of every item was a
 // measurable share of parsing).
-func hasFold(s, sub string) bool {
+func hasFold(s, sub string) bool { return indexFold(s, sub) >= 0 }
+
+// indexFold is where s first contains the lower-case ASCII sub, ignoring
+// case (-1: nowhere).
+func indexFold(s, sub string) int {
 	n := len(sub)
 	if n == 0 {
-		return true
+		return 0
 	}
 	lo, up := sub[0], sub[0]
 	if lo >= 'a' && lo <= 'z' {
@@ -598,14 +633,14 @@ func hasFold(s, sub string) bool {
 			j = nextUp
 		}
 		if j < 0 || j+n > len(s) {
-			return false
+			return -1
 		}
 		i = j
 		if prefixFold(s[i:], sub) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // prefixFold reports whether s starts with the lower-case ASCII sub,
