@@ -49,6 +49,7 @@ type Parser struct {
 	finals   map[string]bool
 	horizons horizonWords
 	keys     jiraKeys
+	owners   *ownerCache
 }
 
 // NewParser returns a parser for the given options.
@@ -63,6 +64,7 @@ func NewParser(opts Options) *Parser {
 		md:       blockParser(),
 		finals:   map[string]bool{},
 		keys:     newJiraKeys(opts.JiraProjects),
+		owners:   &ownerCache{},
 	}
 	for _, w := range opts.FinalWords {
 		p.finals[strings.ToLower(w)] = true
@@ -2107,11 +2109,6 @@ func (w *walker) resolve() {
 		anchor = time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	}
 	opts := w.p.opts
-	type resolved struct {
-		o   Owner
-		err error
-	}
-	owners := map[string]resolved{} // a document names the same few owners many times
 	for _, it := range d.Actions {
 		itemErr := func(msg string) {
 			lvl := LevelError
@@ -2121,12 +2118,7 @@ func (w *walker) resolve() {
 			it.Errors = append(it.Errors, Diagnostic{Level: lvl, Line: it.Line, Message: msg})
 		}
 		if it.OwnerRaw != "" {
-			r, ok := owners[it.OwnerRaw]
-			if !ok {
-				r.o, r.err = opts.Directory.Resolve(it.OwnerRaw)
-				owners[it.OwnerRaw] = r
-			}
-			o, err := r.o, r.err
+			o, err := w.p.owners.resolve(opts.Directory, it.OwnerRaw)
 			switch {
 			case err != nil && it.ownerUnsure:
 				// A mention or a team before the text that nobody matches:
