@@ -289,9 +289,11 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 		}
 		s = strings.Replace(s, sm[0], " ", 1)
 	}
-	if sm := findIf(m.due == "" && byDateAhead(s), reByDate, s); sm != nil {
-		m.due = sm[1]
-		s = strings.Replace(s, sm[0], "", 1)
+	if m.due == "" && byDateAhead(s) {
+		if sm := findByDate(s); sm != nil {
+			m.due = sm[1]
+			s = strings.Replace(s, sm[0], "", 1)
+		}
 	}
 	for _, re := range []*regexp.Regexp{reBoldStatus, reParenStatus, reTrailStatus, reUnderDone} {
 		if !mayHaveStatus(re, s) {
@@ -386,13 +388,35 @@ func findField(s string, hints *hintCache, bits uint64, re *regexp.Regexp) []str
 			}
 		}
 	}
+	return re.FindStringSubmatch(s[labelStart(s, at):])
+}
+
+// labelStart is where an expression whose matches are a label after
+// nothing but white space, ',' and ';' can first match, given the first
+// label at at: before the run of them, and one rune more, so that the
+// expression's \b sees the byte before the label as it does in s (where
+// it cannot start a match).
+func labelStart(s string, at int) int {
 	for at > 0 && strings.IndexByte(" \t\n\v\f\r,;", s[at-1]) >= 0 {
 		at--
 	}
-	// One rune more: the expression's \b sees the byte before the label
-	// as it does in s (where it cannot start a match).
 	_, n := utf8.DecodeLastRuneInString(s[:at])
-	return re.FindStringSubmatch(s[at-n:])
+	return at - n
+}
+
+// findByDate is reByDate.FindStringSubmatch(s), run from the first "by"
+// (any case) before white space, where its match can first start.
+func findByDate(s string) []string {
+	for i := 0; ; {
+		j := indexFold(s[i:], "by")
+		if j < 0 {
+			return nil
+		}
+		if i += j; i+2 < len(s) && isSpaceRE(s[i+2]) {
+			return reByDate.FindStringSubmatch(s[labelStart(s, i):])
+		}
+		i++
+	}
 }
 
 // clipMiddle keeps the first head and last tail bytes of a very long

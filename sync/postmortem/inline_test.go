@@ -7,7 +7,7 @@ import (
 
 // FuzzFindField: findField, which runs a field's expression from just
 // before the first label, finds what the expression finds in the whole
-// text.
+// text; so does findByDate.
 func FuzzFindField(f *testing.F) {
 	for _, s := range []string{
 		"", "owner:", "Fix it (owner: @alice)", "Fix it. Owner: Alice Example, due: 2026-04-01",
@@ -15,6 +15,7 @@ func FuzzFindField(f *testing.F) {
 		"éowner: x", "owner: (x) owner: y", " ,; owner: a", "a\n  Owner: b\n  Due: 2026-04-01",
 		"due date: 2026-05-01", "Due: x; due date: y", "due date soon, due: friday", "overdue: x due: y",
 		"\xffdue: x", "due:", "due: (x)", "Due date:  Q3 2026 ;", "subdue: nothing", "owner: ownér: ſ",
+		"Fix it by 2026-05-01", "Fix it BY\tQ2 2026", "standby by March 3, 2026", "é by 1 May 2026", "nearby\nby 2026/05/01", "by by Jan 5 2027",
 	} {
 		f.Add(s)
 	}
@@ -31,6 +32,23 @@ func FuzzFindField(f *testing.F) {
 			if got, want := findField(s, &hints, field.bits, re), re.FindStringSubmatch(s); !slices.Equal(got, want) {
 				t.Errorf("%s field of %q: %q, want %q", field.re, s, got, want)
 			}
+		}
+		if got, want := findByDate(s), reByDate.FindStringSubmatch(s); !slices.Equal(got, want) {
+			t.Errorf("findByDate(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzDraftBannerHints: reDraftBanner matches no sentence its cheap test
+// lets pass.
+func FuzzDraftBannerHints(f *testing.F) {
+	for _, s := range []string{"DRAFT", "** Work in progress **", "This review is still a draft", "the postmortem is not yet finiſhed",
+		"The write-up is being written", "the report is in draft", "WIP", "This document is not complete", "The analysis is not complete"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if reDraftBanner.MatchString(s) && !draftBannerHints.in(s) {
+			t.Errorf("reDraftBanner matches %q, draftBannerHints does not let it through", s)
 		}
 	})
 }

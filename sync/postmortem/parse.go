@@ -626,7 +626,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 	line := w.lineOf(n.Lines().At(0).Start)
 	if !w.seenItem && w.draftNote == "" && len(raw) < 400 && draftHints.in(raw) {
 		for _, sentence := range strings.FieldsFunc(plain(raw), func(r rune) bool { return r == '.' || r == ';' || r == '!' }) {
-			if reDraftBanner.MatchString(strings.TrimSpace(sentence)) {
+			if draftBannerHints.in(sentence) && reDraftBanner.MatchString(strings.TrimSpace(sentence)) {
 				w.draftNote = strings.TrimSpace(sentence)
 				break
 			}
@@ -1915,6 +1915,12 @@ func draftWord(s string) bool { return draftWords.in(s) && reDraftWord.MatchStri
 // subject is the document: "the analysis is not complete" or "the
 // investigation is not finished" tells of the incident, in a final review.
 var reDraftBanner = regexp.MustCompile(`(?i)^\W*(?:draft|wip|work in progress)\W*$|\b(?:this|the) (?:review|postmortem|post-mortem|document|report|retrospective|write-?up) is (?:still )?(?:a |in )?(?:draft|work in progress|being written|not (?:yet )?(?:final|finished|complete))\b`)
+
+// draftBannerHints is the cheap test before reDraftBanner on each sentence
+// of a paragraph that draftHints let through: the phrases one of which
+// the expression needs.
+var draftBannerHints = newREHints("draft", "wip", "work in progress", "being written", "not final", "not finished",
+	"not complete", "not yet final", "not yet finished", "not yet complete")
 
 // finalized decides whether the document is finalized (SPEC §2.2): its
 // status's first word is a final word ("Resolved", the incident's state,
