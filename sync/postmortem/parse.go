@@ -626,7 +626,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 	line := w.lineOf(n.Lines().At(0).Start)
 	if !w.seenItem && w.draftNote == "" && len(raw) < 400 && draftHints.in(raw) {
 		for _, sentence := range strings.FieldsFunc(plain(raw), func(r rune) bool { return r == '.' || r == ';' || r == '!' }) {
-			if draftBannerHints.in(sentence) && reDraftBanner.MatchString(strings.TrimSpace(sentence)) {
+			if mayBeDraftBanner(sentence) && reDraftBanner.MatchString(strings.TrimSpace(sentence)) {
 				w.draftNote = strings.TrimSpace(sentence)
 				break
 			}
@@ -1921,6 +1921,15 @@ var reDraftBanner = regexp.MustCompile(`(?i)^\W*(?:draft|wip|work in progress)\W
 // the expression needs.
 var draftBannerHints = newREHints("draft", "wip", "work in progress", "being written", "not final", "not finished",
 	"not complete", "not yet final", "not yet finished", "not yet complete")
+
+// mayBeDraftBanner is the cheap test before reDraftBanner: one of its
+// phrases, and either a draft word (the first alternative) or " is " (the
+// second; ſ is what (?i) folds s to). "Some checkouts did not complete"
+// has a phrase and is no banner.
+func mayBeDraftBanner(sentence string) bool {
+	return draftBannerHints.in(sentence) &&
+		(draftWords.in(sentence) || hasFold(sentence, " is ") || strings.Contains(sentence, "ſ"))
+}
 
 // finalized decides whether the document is finalized (SPEC §2.2): its
 // status's first word is a final word ("Resolved", the incident's state,
