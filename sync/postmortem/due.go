@@ -152,6 +152,9 @@ func ParseDate(s string) (time.Time, error) {
 		t = dueWeekdayRe.ReplaceAllString(t, "")
 	}
 
+	if isoDay(t) { // the common case, read without dueISORe
+		return dueMakeDate(s, dueAtoi(t[:4]), dueAtoi(t[5:7]), dueAtoi(t[8:]))
+	}
 	if m := dueISORe.FindStringSubmatch(t); m != nil && m[2] == m[4] {
 		if rest := m[6]; rest != "" && (m[2] != "-" || !dueISOTimeRe.MatchString(rest)) {
 			return time.Time{}, dueUnreadable(s)
@@ -174,6 +177,20 @@ func ParseDate(s string) (time.Time, error) {
 	} else {
 		return dueMakeDate(s, y, int(mo), d)
 	}
+}
+
+// isoDay reports t written YYYY-MM-DD and nothing else: what dueISORe
+// matches with "-" twice, two-digit month and day and nothing after.
+func isoDay(t string) bool {
+	if len(t) != 10 || t[4] != '-' || t[7] != '-' {
+		return false
+	}
+	for _, i := range [8]int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // dueNumericDate reads day-month-year (or an unambiguous month-day-year).
@@ -334,6 +351,12 @@ func ParseDue(s string, anchor time.Time) (time.Time, error) {
 		"or a span after the incident (+2w, 30 days, within 2 weeks)", s)
 }
 
+// findIfLower is re.FindStringSubmatch(s) for an expression that ends in
+// [a-z]$, run only when s ends in one.
+func findIfLower(re *regexp.Regexp, s string) []string {
+	return findIf(s != "" && s[len(s)-1] >= 'a' && s[len(s)-1] <= 'z', re, s)
+}
+
 // dueRelative reads the relative forms of a due date (lower case). ok is
 // false for text that is not a span; err is set for a span that is wrong
 // ("0d", "99999 years").
@@ -350,13 +373,15 @@ func dueRelative(low string) (sp Span, ok bool, err error) {
 			break
 		}
 	}
-	if m := dueRangeSpanRe.FindStringSubmatch(low); m != nil {
+	// Both expressions end in a lower-case word (most dates do not): each
+	// runs only on a text that does.
+	if m := findIfLower(dueRangeSpanRe, low); m != nil {
 		if _, unit := dueUnits[m[3]]; unit {
 			sp, err = dueSpanOf(low, dueAtoi(m[2]), m[3])
 			return sp, err == nil, err
 		}
 	}
-	if m := dueSpanRe.FindStringSubmatch(strings.TrimSpace(strings.TrimPrefix(low, "+"))); m != nil {
+	if m := findIfLower(dueSpanRe, strings.TrimSpace(strings.TrimPrefix(low, "+"))); m != nil {
 		if _, unit := dueUnits[m[3]]; unit {
 			sp, err = ParseSpan(low)
 			return sp, err == nil, err

@@ -472,6 +472,10 @@ func FuzzParseDue(f *testing.F) {
 			t.Errorf("ParseDue(%q) = %v, not midnight", s, got)
 		}
 		_, _ = ParseDue(s, time.Time{})
+		// isoDay, ParseDate's way round dueISORe, reads what it reads.
+		if m := dueISORe.FindStringSubmatch(s); isoDay(s) != (m != nil && m[2] == "-" && m[4] == "-" && len(m[3]) == 2 && len(m[5]) == 2 && m[6] == "") {
+			t.Errorf("isoDay(%q) = %v, dueISORe %q", s, isoDay(s), m)
+		}
 		_, _ = ParseTimestamp(s)
 		_, _, _ = MatchHorizon(s, map[string]Span{"short-term": {Days: 14}})
 	})

@@ -47,7 +47,7 @@ var (
 	reTaskBox     = regexp.MustCompile(`^\[([ xX]?)\]\s*`)
 	reStatusLink  = regexp.MustCompile(`(?i)\[(fixed|done|completed|resolved)\]\(([^)\s]+)\)\.?`)
 	reParenLink   = regexp.MustCompile(`\(\s*\[([^\]]+)\]\(([^)\s]+)\)\s*\)\.?\s*$`)
-	reOwnerField  = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?(?:\s+\p{Lu}[\pL'’-]+){0,3})\s*`)
+	reOwnerField  = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(n/a\b\.?|@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?(?:\s+\p{Lu}[\pL'’-]+){0,3})\s*`)
 	reDueField    = regexp.MustCompile(`(?i)\s*[,;]?\s*\bdue(?: date)?:\s*([^,;()\n]+?)\s*(?:[,;]|$)`)
 	reByDate      = regexp.MustCompile(`(?i)\s*\bby\s+(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|Q[1-4]\s+\d{4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\s+\d{4})\b`)
 	reBoldStatus  = regexp.MustCompile(`\s*\*\*(DONE|TODO|Done|Todo|FIXED|Fixed|WIP)\.?\*\*\.?`)
@@ -275,21 +275,25 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 		s = parenMeta(s, &m)
 	}
 	var hints hintCache
-	if sm := findIf(strings.IndexByte(s, ':') >= 0 && hints.has(s, hintOwner), reOwnerField, s); sm != nil {
+	// "Owner: n/a" is no owner (the expression takes "n/a" whole), never
+	// the owner "n" with "/a" left in the title.
+	if sm := findField(s, &hints, hintOwner, reOwnerField); sm != nil {
 		if m.owner == "" {
 			m.owner = sm[1]
 		}
 		s = strings.Replace(s, sm[0], " ", 1)
 	}
-	if sm := findIf(strings.IndexByte(s, ':') >= 0 && hints.has(s, hintDue|hintDueDate), reDueField, s); sm != nil {
+	if sm := findField(s, &hints, hintDue|hintDueDate, reDueField); sm != nil {
 		if m.due == "" {
 			m.due = strings.TrimSpace(sm[1])
 		}
 		s = strings.Replace(s, sm[0], " ", 1)
 	}
-	if sm := findIf(m.due == "" && byDateAhead(s), reByDate, s); sm != nil {
-		m.due = sm[1]
-		s = strings.Replace(s, sm[0], "", 1)
+	if m.due == "" && byDateAhead(s) {
+		if sm := findByDate(s); sm != nil {
+			m.due = sm[1]
+			s = strings.Replace(s, sm[0], "", 1)
+		}
 	}
 	for _, re := range []*regexp.Regexp{reBoldStatus, reParenStatus, reTrailStatus, reUnderDone} {
 		if !mayHaveStatus(re, s) {
@@ -338,7 +342,9 @@ func (m *inlineMeta) titleText() string {
 
 // The fields extractMeta's cheap tests look for, found in one pass over
 // an item that has a ':' (hasFold for each was a pass each).
-var metaHints = newFoldSet("owner:", "due:", "due date:")
+var metaHints = newFoldSet(metaHintList...)
+
+var metaHintList = []string{"owner:", "due:", "due date:"}
 
 const (
 	hintOwner = 1 << iota
@@ -360,6 +366,57 @@ func (h *hintCache) has(s string, bits uint64) bool {
 		h.of, h.mask, h.known = s, metaHints.mask(s), true
 	}
 	return h.mask&bits != 0
+}
+
+// findField runs a field's expression (reOwnerField, reDueField) when s
+// holds one of its labels (bits of metaHints), from where its match can
+// first start: every match is a label after nothing but white space, ','
+// and ';', so none starts before the first label's run of them. Run from
+// there, not from the start of a long item, the expression tries a few
+// bytes instead of every one before the label, and finds the same match.
+// The labels are ASCII without a "k" or an "s", so that the expression's
+// (?i) finds no label that ASCII folding does not.
+func findField(s string, hints *hintCache, bits uint64, re *regexp.Regexp) []string {
+	if strings.IndexByte(s, ':') < 0 || !hints.has(s, bits) {
+		return nil
+	}
+	at := len(s)
+	for i, sub := range metaHintList {
+		if bits&(1<<i) != 0 {
+			if j := indexFold(s[:min(len(s), at+len(sub))], sub); j >= 0 {
+				at = j
+			}
+		}
+	}
+	return re.FindStringSubmatch(s[labelStart(s, at):])
+}
+
+// labelStart is where an expression whose matches are a label after
+// nothing but white space, ',' and ';' can first match, given the first
+// label at at: before the run of them, and one rune more, so that the
+// expression's \b sees the byte before the label as it does in s (where
+// it cannot start a match).
+func labelStart(s string, at int) int {
+	for at > 0 && strings.IndexByte(" \t\n\v\f\r,;", s[at-1]) >= 0 {
+		at--
+	}
+	_, n := utf8.DecodeLastRuneInString(s[:at])
+	return at - n
+}
+
+// findByDate is reByDate.FindStringSubmatch(s), run from the first "by"
+// (any case) before white space, where its match can first start.
+func findByDate(s string) []string {
+	for i := 0; ; {
+		j := indexFold(s[i:], "by")
+		if j < 0 {
+			return nil
+		}
+		if i += j; i+2 < len(s) && isSpaceRE(s[i+2]) {
+			return reByDate.FindStringSubmatch(s[labelStart(s, i):])
+		}
+		i++
+	}
 }
 
 // clipMiddle keeps the first head and last tail bytes of a very long
@@ -564,10 +621,14 @@ func (m *inlineMeta) setStatus(w string) {
 // hasFold reports whether s contains the lower-case ASCII sub, ignoring
 // case, without allocating (strings.ToLower of every item was a
 // measurable share of parsing).
-func hasFold(s, sub string) bool {
+func hasFold(s, sub string) bool { return indexFold(s, sub) >= 0 }
+
+// indexFold is where s first contains the lower-case ASCII sub, ignoring
+// case (-1: nowhere).
+func indexFold(s, sub string) int {
 	n := len(sub)
 	if n == 0 {
-		return true
+		return 0
 	}
 	lo, up := sub[0], sub[0]
 	if lo >= 'a' && lo <= 'z' {
@@ -596,14 +657,14 @@ func hasFold(s, sub string) bool {
 			j = nextUp
 		}
 		if j < 0 || j+n > len(s) {
-			return false
+			return -1
 		}
 		i = j
 		if prefixFold(s[i:], sub) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // prefixFold reports whether s starts with the lower-case ASCII sub,

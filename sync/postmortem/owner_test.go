@@ -2,7 +2,9 @@ package postmortem
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -256,6 +258,42 @@ func TestResolveLargeDirectory(t *testing.T) {
 	if _, err := d.Indexed().Resolve("nobody-here"); err == nil || !strings.Contains(err.Error(), "nobody-here") {
 		t.Errorf("unknown owner: err = %v", err)
 	}
+}
+
+// TestOwnersAcrossDocuments: a Parser remembers the directory's answer
+// for an owner across documents (and goroutines); each document still
+// reads its own owners, errors and raw text as a fresh Parser does.
+func TestOwnersAcrossDocuments(t *testing.T) {
+	t.Parallel()
+	o := testOptions()
+	o.Directory = testDirectory()
+	doc := func(i int) []byte {
+		owners := []string{"@alice", "Alice Example", "alice@", "zed", "@newhire", "payments", "TBD", "@alice."}
+		return []byte(fmt.Sprintf("# T\n\n%s## Action items\n\n- A (owner: %s)\n- B. Owner: %s\n",
+			finalHead, owners[i%len(owners)], owners[(i+3)%len(owners)]))
+	}
+	shared := NewParser(o)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < 64; i += 4 {
+				got, err := shared.Parse("pm/x.md", doc(i))
+				want, werr := NewParser(o).Parse("pm/x.md", doc(i))
+				if err != nil || werr != nil {
+					t.Errorf("parse: %v %v", err, werr)
+					return
+				}
+				for k, a := range got.Actions {
+					if w := want.Actions[k]; a.Owner != w.Owner || !slices.Equal(a.Errors, w.Errors) {
+						t.Errorf("document %d item %d: owner %+v %+v, want %+v %+v", i, k, a.Owner, a.Errors, w.Owner, w.Errors)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func BenchmarkResolve(b *testing.B) {

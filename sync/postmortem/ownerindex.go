@@ -2,6 +2,7 @@ package postmortem
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -50,6 +51,45 @@ func (d Directory) Indexed() Directory {
 	}
 	d.index = ix
 	return d
+}
+
+// ownerCache is a Parser's directory answers by owner as written, kept
+// across documents: a collection names the same people in document after
+// document, and a Parser's directory does not change. (Resolving was a
+// sixth of parsing, each document resolving its owners anew.) It keeps
+// at most ownerCacheMax owners; past that an owner is resolved each time.
+type ownerCache struct {
+	mu sync.RWMutex
+	m  map[string]ownerAnswer
+}
+
+type ownerAnswer struct {
+	o   Owner
+	err error
+}
+
+const ownerCacheMax = 1 << 14
+
+// resolve is d.Resolve(raw) with Raw unset (the caller sets it).
+func (c *ownerCache) resolve(d Directory, raw string) (Owner, error) {
+	c.mu.RLock()
+	a, ok := c.m[raw]
+	c.mu.RUnlock()
+	if ok {
+		return a.o, a.err
+	}
+	o, err := d.Resolve(raw)
+	// Copies, so that the cache holds no document's text.
+	o = Owner{Person: strings.Clone(o.Person), Team: strings.Clone(o.Team), Handle: strings.Clone(o.Handle)}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]ownerAnswer{}
+	}
+	if len(c.m) < ownerCacheMax {
+		c.m[strings.Clone(raw)] = ownerAnswer{o, err}
+	}
+	c.mu.Unlock()
+	return o, err
 }
 
 // people returns the people whose fields (how) match q at the best rank, in

@@ -49,6 +49,7 @@ type Parser struct {
 	finals   map[string]bool
 	horizons horizonWords
 	keys     jiraKeys
+	owners   *ownerCache
 }
 
 // NewParser returns a parser for the given options.
@@ -63,6 +64,7 @@ func NewParser(opts Options) *Parser {
 		md:       blockParser(),
 		finals:   map[string]bool{},
 		keys:     newJiraKeys(opts.JiraProjects),
+		owners:   &ownerCache{},
 	}
 	for _, w := range opts.FinalWords {
 		p.finals[strings.ToLower(w)] = true
@@ -624,7 +626,7 @@ func (w *walker) paragraph(n *ast.Paragraph) {
 	line := w.lineOf(n.Lines().At(0).Start)
 	if !w.seenItem && w.draftNote == "" && len(raw) < 400 && draftHints.in(raw) {
 		for _, sentence := range strings.FieldsFunc(plain(raw), func(r rune) bool { return r == '.' || r == ';' || r == '!' }) {
-			if reDraftBanner.MatchString(strings.TrimSpace(sentence)) {
+			if mayBeDraftBanner(sentence) && reDraftBanner.MatchString(strings.TrimSpace(sentence)) {
 				w.draftNote = strings.TrimSpace(sentence)
 				break
 			}
@@ -1914,6 +1916,21 @@ func draftWord(s string) bool { return draftWords.in(s) && reDraftWord.MatchStri
 // investigation is not finished" tells of the incident, in a final review.
 var reDraftBanner = regexp.MustCompile(`(?i)^\W*(?:draft|wip|work in progress)\W*$|\b(?:this|the) (?:review|postmortem|post-mortem|document|report|retrospective|write-?up) is (?:still )?(?:a |in )?(?:draft|work in progress|being written|not (?:yet )?(?:final|finished|complete))\b`)
 
+// draftBannerHints is the cheap test before reDraftBanner on each sentence
+// of a paragraph that draftHints let through: the phrases one of which
+// the expression needs.
+var draftBannerHints = newREHints("draft", "wip", "work in progress", "being written", "not final", "not finished",
+	"not complete", "not yet final", "not yet finished", "not yet complete")
+
+// mayBeDraftBanner is the cheap test before reDraftBanner: one of its
+// phrases, and either a draft word (the first alternative) or " is " (the
+// second; ſ is what (?i) folds s to). "Some checkouts did not complete"
+// has a phrase and is no banner.
+func mayBeDraftBanner(sentence string) bool {
+	return draftBannerHints.in(sentence) &&
+		(draftWords.in(sentence) || hasFold(sentence, " is ") || strings.Contains(sentence, "ſ"))
+}
+
 // finalized decides whether the document is finalized (SPEC §2.2): its
 // status's first word is a final word ("Resolved", the incident's state,
 // counts unless the document says the review is unfinished); draft or WIP
@@ -2107,11 +2124,6 @@ func (w *walker) resolve() {
 		anchor = time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	}
 	opts := w.p.opts
-	type resolved struct {
-		o   Owner
-		err error
-	}
-	owners := map[string]resolved{} // a document names the same few owners many times
 	for _, it := range d.Actions {
 		itemErr := func(msg string) {
 			lvl := LevelError
@@ -2121,12 +2133,7 @@ func (w *walker) resolve() {
 			it.Errors = append(it.Errors, Diagnostic{Level: lvl, Line: it.Line, Message: msg})
 		}
 		if it.OwnerRaw != "" {
-			r, ok := owners[it.OwnerRaw]
-			if !ok {
-				r.o, r.err = opts.Directory.Resolve(it.OwnerRaw)
-				owners[it.OwnerRaw] = r
-			}
-			o, err := r.o, r.err
+			o, err := w.p.owners.resolve(opts.Directory, it.OwnerRaw)
 			switch {
 			case err != nil && it.ownerUnsure:
 				// A mention or a team before the text that nobody matches:

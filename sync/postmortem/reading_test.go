@@ -429,3 +429,49 @@ func TestResolvedIsFinalWithOwnWords(t *testing.T) {
 		t.Error("Status: Final with finalized.words [published]: finalized")
 	}
 }
+
+// TestNoOwnerWords: an owner written as a word for "nobody" (n/a, N/A,
+// none, -, TBD, unassigned) is no owner, in every form an owner is
+// written: an Owner: line below the item, after its text, in a
+// parenthetical, an owner column or the text cell of a table. The item
+// needs an owner; it is never an owner named "n" with "/a" left in the
+// title.
+func TestNoOwnerWords(t *testing.T) {
+	t.Parallel()
+	head := "# T\n\n" + finalHead + "## Action items\n\n"
+	forms := []struct {
+		name, item, title string // item: %s is the owner
+	}{
+		{"metadata line", "- Fix the thing\n  Owner: %s\n", "Fix the thing"},
+		{"after the text", "- Fix the thing. Owner: %s\n", "Fix the thing."},
+		{"after the text, a full stop after it", "- Fix the thing; Owner: %s.\n", "Fix the thing"},
+		{"after the text, before the due date", "- Fix the thing. Owner: %s, due: 2026-04-01\n", "Fix the thing."},
+		{"lower-case label", "- Fix the thing; owner: %s\n", "Fix the thing"},
+		{"parenthetical", "- Fix the thing (owner: %s)\n", "Fix the thing"},
+		{"parenthetical and due", "- Fix the thing (owner: %s, due: 2026-04-01)\n", "Fix the thing"},
+		{"owner column", "| Action item | Owner |\n|---|---|\n| Fix the thing | %s |\n", "Fix the thing"},
+		{"table text cell", "| Action item | Due |\n|---|---|\n| Fix the thing. Owner: %s | 2026-04-01 |\n", "Fix the thing."},
+	}
+	for _, nobody := range []string{"n/a", "N/A", "none", "-", "TBD", "unassigned", "Unassigned"} {
+		for _, f := range forms {
+			t.Run(nobody+"/"+f.name, func(t *testing.T) {
+				o := testOptions()
+				o.Directory = testDirectory()
+				d := mustParse(t, o, head+fmt.Sprintf(f.item, nobody))
+				if len(d.Actions) != 1 {
+					t.Fatalf("%d action items, want 1", len(d.Actions))
+				}
+				a := d.Actions[0]
+				if !a.Owner.IsZero() || len(a.Errors) > 0 {
+					t.Errorf("owner %+v (raw %q, errors %+v), want none", a.Owner, a.OwnerRaw, a.Errors)
+				}
+				if a.Text != f.title {
+					t.Errorf("title %q, want %q", a.Text, f.title)
+				}
+				if msgs := lintMessages(d, LintOptions{}); !hasMessage(msgs, "warning: action item", "has no owner") {
+					t.Errorf("no needs-owner warning: %q", msgs)
+				}
+			})
+		}
+	}
+}

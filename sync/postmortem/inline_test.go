@@ -1,0 +1,55 @@
+package postmortem
+
+import (
+	"slices"
+	"testing"
+)
+
+// FuzzFindField: findField, which runs a field's expression from just
+// before the first label, finds what the expression finds in the whole
+// text; so does findByDate.
+func FuzzFindField(f *testing.F) {
+	for _, s := range []string{
+		"", "owner:", "Fix it (owner: @alice)", "Fix it. Owner: Alice Example, due: 2026-04-01",
+		"coowner: x, owner: y", "co-owner: x", "xowner: a; owner: b", "Owner:x", "OWNER: n/a.", "é owner: x",
+		"éowner: x", "owner: (x) owner: y", " ,; owner: a", "a\n  Owner: b\n  Due: 2026-04-01",
+		"due date: 2026-05-01", "Due: x; due date: y", "due date soon, due: friday", "overdue: x due: y",
+		"\xffdue: x", "due:", "due: (x)", "Due date:  Q3 2026 ;", "subdue: nothing", "owner: ownér: ſ",
+		"Fix it by 2026-05-01", "Fix it BY\tQ2 2026", "standby by March 3, 2026", "é by 1 May 2026", "nearby\nby 2026/05/01", "by by Jan 5 2027",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, field := range []struct {
+			re   string
+			bits uint64
+		}{{"owner", hintOwner}, {"due", hintDue | hintDueDate}} {
+			re := reOwnerField
+			if field.re == "due" {
+				re = reDueField
+			}
+			var hints hintCache
+			if got, want := findField(s, &hints, field.bits, re), re.FindStringSubmatch(s); !slices.Equal(got, want) {
+				t.Errorf("%s field of %q: %q, want %q", field.re, s, got, want)
+			}
+		}
+		if got, want := findByDate(s), reByDate.FindStringSubmatch(s); !slices.Equal(got, want) {
+			t.Errorf("findByDate(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzDraftBannerHints: reDraftBanner matches no sentence its cheap test
+// (mayBeDraftBanner) turns away.
+func FuzzDraftBannerHints(f *testing.F) {
+	for _, s := range []string{"DRAFT", "** Work in progress **", "This review is still a draft", "the postmortem is not yet finiſhed",
+		"The write-up is being written", "the report is in draft", "WIP", "This document is not complete", "The analysis is not complete",
+		"Some checkouts did not complete", "the review iſ not final", "-- Draft --", "Report IS NOT YET COMPLETE"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if reDraftBanner.MatchString(s) && !mayBeDraftBanner(s) {
+			t.Errorf("reDraftBanner matches %q, mayBeDraftBanner does not let it through", s)
+		}
+	})
+}
