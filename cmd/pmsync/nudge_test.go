@@ -396,7 +396,7 @@ func TestPlanShowsNudges(t *testing.T) {
 		}
 	}
 	// report neither posts nor refuses: it shows what was posted.
-	reportNudges := func() (int, string) {
+	reportNudges := func() (int, string, int) {
 		t.Helper()
 		out := t.TempDir()
 		code, o, errOut := runCmd(t, su.env, "report", "--config", limited, "--now", "2027-02-11", "--out", out, "--format", "json")
@@ -406,6 +406,7 @@ func TestPlanShowsNudges(t *testing.T) {
 		var r struct {
 			Nudges struct {
 				Sent   int `json:"sent"`
+				Moved  int `json:"moved"`
 				ByStep []struct {
 					Step string `json:"step"`
 				} `json:"by_step"`
@@ -419,16 +420,24 @@ func TestPlanShowsNudges(t *testing.T) {
 		for _, s := range r.Nudges.ByStep {
 			steps = append(steps, s.Step)
 		}
-		return r.Nudges.Sent, strings.Join(steps, ",")
+		return r.Nudges.Sent, strings.Join(steps, ","), r.Nudges.Moved
 	}
-	if n, _ := reportNudges(); n != 0 {
+	if n, _, _ := reportNudges(); n != 0 {
 		t.Errorf("report before any nudge: %d sent", n)
 	}
 	if code, out, errOut := runCmd(t, su.env, "sync", "--config", cfg, "--now", "2027-02-11"); code != exitOK || !strings.Contains(out, "nudges: 4 posted") {
 		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if n, steps := reportNudges(); n != 4 || steps != "overdue,escalated-7d,escalated-14d,needs-owner" {
-		t.Errorf("report after 4 nudges: %d sent, steps %s", n, steps)
+	if n, steps, moved := reportNudges(); n != 4 || steps != "overdue,escalated-7d,escalated-14d,needs-owner" || moved != 0 {
+		t.Errorf("report after 4 nudges: %d sent, steps %s, %d moved", n, steps, moved)
+	}
+	// Done two days after its nudge: the nudge worked.
+	su.tr.close(t, "Alert")
+	if code, out, errOut := runCmd(t, su.env, "sync", "--config", cfg, "--now", "2027-02-13"); code != exitOK {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if n, _, moved := reportNudges(); n != 4 || moved != 1 {
+		t.Errorf("report after the nudged Alert was closed: %d sent, %d moved; want 4 and 1", n, moved)
 	}
 }
 
