@@ -531,13 +531,14 @@ func slackSchema(t *testing.T) *jsonschema.Schema {
 }
 
 // TestDigestToGitHubIssue: a team's digest_issue gets the digest as a
-// comment, once per digests.every.
+// comment, once per digests.every; digests do not need nudges (here
+// nudges.enabled is false, and no ticket gets a comment).
 func TestDigestToGitHubIssue(t *testing.T) {
 	su := calendarTrackers[0].setup(t)
 	dir := calendarFolders(t, 1)[0]
 	cfg := filepath.Join(dir, "..", "pmsync.yaml")
 	teams := strings.Replace(su.config, "escalation: carol}", "escalation: carol, digest_issue: acme/sre#1}", 1)
-	writeCalendarConfig(t, cfg, fmt.Sprintf("owner_id: cal\nsource: {path: %q}\nreport: {dir: %q}\n%sdigests: {every: 7d}\n",
+	writeCalendarConfig(t, cfg, fmt.Sprintf("owner_id: cal\nsource: {path: %q}\nreport: {dir: %q}\n%sdigests: {every: 7d}\nnudges: {enabled: false}\n",
 		dir, filepath.Join(dir, "..", "reports"), teams))
 	e := su.tr.(ghCalendar).e
 	comments := func() []string {
@@ -561,5 +562,10 @@ func TestDigestToGitHubIssue(t *testing.T) {
 	got := comments()
 	if len(got) != 1 || !strings.Contains(got[0], "Stop retrying poison messages") {
 		t.Fatalf("digest comments on acme/sre#1: %q, want one listing the overdue item", got)
+	}
+	for item, tk := range su.tr.tickets(t) {
+		if len(tk.comments) != 0 || slices.ContainsFunc(tk.labels, func(l string) bool { return strings.HasPrefix(l, "pmsync:") }) {
+			t.Errorf("nudges.enabled false, yet %s has comments %q, labels %q", item, tk.comments, tk.labels)
+		}
 	}
 }

@@ -18,13 +18,20 @@ import (
 func Nudges(cfg *config.Config, webhook string) (engine.Nudges, engine.Digests, error) {
 	n := cfg.Nudges
 	var out engine.Nudges
-	var dg engine.Digests
-	if !n.Enabled {
-		return out, dg, nil
-	}
 	loc, err := time.LoadLocation(n.Timezone)
 	if err != nil {
-		return out, dg, fmt.Errorf("nudges.timezone: %w", err)
+		return out, engine.Digests{}, fmt.Errorf("nudges.timezone: %w", err)
+	}
+	// Digests do not depend on nudges.enabled; they count days as nudges do.
+	dg := engine.Digests{Every: cfg.Digests.Every, Webhook: webhook, Issues: map[string]ticket.Ref{}, Poster: &digest.Poster{},
+		Location: loc, DueSoon: int(n.DueSoon)}
+	for key, t := range cfg.Teams {
+		if t.DigestIssue != "" {
+			dg.Issues[key] = ticket.Ref{Text: t.DigestIssue}
+		}
+	}
+	if !n.Enabled {
+		return out, dg, nil
 	}
 	pol := nudge.Policy{Enabled: true, DueSoon: int(n.DueSoon), AssignWithin: int(n.AssignWithin),
 		Location: loc, Weekends: n.Weekends, Ladder: []nudge.LadderStep{}}
@@ -47,12 +54,6 @@ func Nudges(cfg *config.Config, webhook string) (engine.Nudges, engine.Digests, 
 			team.Team.GitHub = ticket.Mention{ID: t.GitHubTeam, Team: true}
 		}
 		out.Teams[key] = team
-	}
-	dg = engine.Digests{Every: cfg.Digests.Every, Webhook: webhook, Issues: map[string]ticket.Ref{}, Poster: &digest.Poster{}}
-	for key, t := range cfg.Teams {
-		if t.DigestIssue != "" {
-			dg.Issues[key] = ticket.Ref{Text: t.DigestIssue}
-		}
 	}
 	return out, dg, nil
 }

@@ -37,6 +37,10 @@ type Digests struct {
 	// on as a comment.
 	Issues map[string]ticket.Ref
 	Poster *digest.Poster
+	// Location and DueSoon are where days are counted and how many
+	// days before its due date an item is listed as due soon.
+	Location *time.Location
+	DueSoon  int
 }
 
 // nudgeStep is the nudge phase: after the write-back, with every item's
@@ -47,12 +51,22 @@ type Digests struct {
 func (r *run) nudgeStep() {
 	e, res := r.e, r.res
 	pol := e.Config.Nudges.Policy
-	if e.Config.Offline || e.Config.Nudges.ReportOnly || pol == nil || !pol.Enabled {
+	if e.Config.Offline || e.Config.Nudges.ReportOnly {
 		r.reportNudges()
 		return
 	}
 	at := r.nudgeTime()
 	items, digestItems := r.nudgeItems()
+	if pol == nil || !pol.Enabled {
+		// Nudges off; digests have their own switch (digests.every).
+		r.reportNudges()
+		if !e.dryRun() && r.ctx.Err() == nil && r.postDigests(digestItems, at) {
+			if err := e.saveState(r.work, r.st, nil, true); err != nil {
+				res.fail(Failure{Doc: StatePath, Message: err.Error()})
+			}
+		}
+		return
+	}
 	out := nudge.Decide(items, e.Config.Nudges.Teams, *pol, at)
 	res.Nudges, res.NudgesHeld, res.NudgeQuiet, res.NudgeNotes = out.Nudges, out.Held, out.Quiet, out.Notes
 	if err := nudge.Guard(out.Nudges, e.Config.Nudges.MaxPerRun); err != nil {
@@ -312,8 +326,7 @@ func (r *run) postDigests(items []digest.Item, at time.Time) bool {
 	if dc.Every <= 0 || (dc.Webhook == "" && len(dc.Issues) == 0) {
 		return false
 	}
-	pol := e.Config.Nudges.Policy
-	msgs := digest.Build(items, digest.Options{Now: at, Location: pol.Location, DueSoon: pol.DueSoon})
+	msgs := digest.Build(items, digest.Options{Now: at, Location: dc.Location, DueSoon: dc.DueSoon})
 	var teams []string
 	byTeam := map[string]digest.Message{}
 	for _, m := range msgs {
