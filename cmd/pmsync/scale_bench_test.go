@@ -1017,7 +1017,7 @@ func (e *scaleEnv) naive(b *testing.B) phaseResult {
 			b.Fatal(err)
 		}
 		switch {
-		case strings.HasPrefix(ref.URL, e.ghURL):
+		case e.ghURL != "" && strings.HasPrefix(ref.URL, e.ghURL):
 			api = e.ghURL + "/repos" + u.Path // /acme/payments/issues/12
 		case e.jiraURL != "" && strings.HasPrefix(ref.URL, e.jiraURL):
 			api = e.jiraURL + "/rest/api/2/issue/" + ref.Text
@@ -1025,7 +1025,7 @@ func (e *scaleEnv) naive(b *testing.B) phaseResult {
 			b.Fatalf("naive: %v is on no simulator", ref)
 		}
 		req, _ := http.NewRequest(http.MethodGet, api, nil)
-		if strings.HasPrefix(api, e.ghURL) {
+		if e.ghURL != "" && strings.HasPrefix(api, e.ghURL) {
 			req.Header.Set("Authorization", "Bearer "+scalegen.Token)
 		} else {
 			req.SetBasicAuth("scale@acme.example", scalegen.Token)
