@@ -149,8 +149,8 @@ type Result struct {
 	// back by a quiet time (NudgeQuiet says which); NudgeNotes are
 	// configuration gaps found on the way. NudgesRefused: more than
 	// nudges.max_per_run, none posted.
-	Nudges        []nudge.Nudge `json:"-"`
-	NudgesHeld    []nudge.Nudge `json:"-"`
+	Nudges        []nudge.Nudge `json:"nudges,omitempty"`
+	NudgesHeld    []nudge.Nudge `json:"nudges_held,omitempty"`
 	NudgeQuiet    string        `json:"-"`
 	NudgeNotes    []nudge.Note  `json:"-"`
 	NudgesRefused bool          `json:"nudges_refused,omitempty"`
