@@ -14,6 +14,8 @@ func addSeeds(f *testing.F) {
 	f.Add([]byte("## Action items\n\n- [ ] x (owner: @a, due: 2026-04-01, P1) <!-- pmsync --> ([a/b#1](https://github.com/a/b/issues/1): Open)\n"))
 	f.Add([]byte("> | Action item | Owner |\n> |---|---|\n> | x |\n"))
 	f.Add([]byte("\xef\xbb\xbf---\r\nstatus: draft\r\n---\r\n"))
+	f.Add([]byte("## Action items\n\n- **Alert on queue depth**\n  Owner: @a\n  Due: 2026-04-01\n\n1. **Drain**\r\n   Owner: Al Bo\r\n   Status: done\r\n"))
+	f.Add([]byte("## Action items\n\nAlert on queue depth.\nOwner: none Due: 2026-04-01\n\n- x (owner: a@\n  due: 2026-04-01)\n"))
 }
 
 // FuzzParse: parsing never panics, and rendering without updates gives

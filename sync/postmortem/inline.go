@@ -2,6 +2,7 @@ package postmortem
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -47,7 +48,7 @@ var (
 	reTaskBox     = regexp.MustCompile(`^\[([ xX]?)\]\s*`)
 	reStatusLink  = regexp.MustCompile(`(?i)\[(fixed|done|completed|resolved)\]\(([^)\s]+)\)\.?`)
 	reParenLink   = regexp.MustCompile(`\(\s*\[([^\]]+)\]\(([^)\s]+)\)\s*\)\.?\s*$`)
-	reOwnerField  = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(n/a\b\.?|@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?(?:\s+\p{Lu}[\pL'’-]+){0,3})\s*`)
+	reOwnerField  = regexp.MustCompile(`(?i)\s*[,;]?\s*\bowner:\s*(n/a\b\.?|@?[\pL\pN._-]+@?[\pL\pN._-]*(?:\.[\pL]+)?(?:[ \t]+\p{Lu}[\pL'’-]+){0,3})\s*`)
 	reDueField    = regexp.MustCompile(`(?i)\s*[,;]?\s*\bdue(?: date)?:\s*([^,;()\n]+?)\s*(?:[,;]|$)`)
 	reByDate      = regexp.MustCompile(`(?i)\s*\bby\s+(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|Q[1-4]\s+\d{4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\s+\d{4})\b`)
 	reBoldStatus  = regexp.MustCompile(`\s*\*\*(DONE|TODO|Done|Todo|FIXED|Fixed|WIP)\.?\*\*\.?`)
@@ -276,12 +277,18 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 	}
 	var hints hintCache
 	// "Owner: n/a" is no owner (the expression takes "n/a" whole), never
-	// the owner "n" with "/a" left in the title.
+	// the owner "n" with "/a" left in the title. The value may start on
+	// the next line ("OWNER:\n  blasten@") but ends at its line break: the
+	// capitalised words of a name are on its line ([ \t]+ between them),
+	// so the next line's label is not one of them ("Owner: @alice\nDue:
+	// ..." is not "@alice Due"); ownerField takes a label on the same line
+	// off.
 	if sm := findField(s, &hints, hintOwner, reOwnerField); sm != nil {
+		whole, owner := ownerField(s, sm)
 		if m.owner == "" {
-			m.owner = sm[1]
+			m.owner = owner
 		}
-		s = strings.Replace(s, sm[0], " ", 1)
+		s = strings.Replace(s, whole, " ", 1)
 	}
 	if sm := findField(s, &hints, hintDue|hintDueDate, reDueField); sm != nil {
 		if m.due == "" {
@@ -330,6 +337,59 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 		m.title, m.plainTitle, m.plainTitleOK = s, ps, psOK
 	}
 	return m
+}
+
+// fieldLabels are the labels of the fields written beside an owner's
+// (lower case; a longer one before a label it ends with).
+var fieldLabels = []string{"due date", "target date", "due", "deadline", "target", "eta", "status", "state",
+	"ticket", "issue", "jira", "bug", "priority", "severity", "notes", "pr", "link"}
+
+// ownerField reads the owner field reOwnerField matched in s (sm): the
+// owner, and the text to take off s. The expression's capitalised words
+// (any case, it folds case) may end in the next field's label on the
+// same line ("Owner: @alice Due: 2026-04-01" matches "@alice Due"): a
+// last word or two that are a label before a ':' are not the owner's,
+// and stay in s for the label's own rule. A value that is only a label
+// ("Owner:\nDue: ...") is no owner.
+func ownerField(s string, sm []string) (whole, owner string) {
+	whole, owner = sm[0], sm[1]
+	i := strings.Index(s, whole)
+	if i < 0 || !strings.HasPrefix(s[i+len(whole):], ":") {
+		return whole, owner
+	}
+	for _, l := range fieldLabels {
+		n := len(owner) - len(l)
+		if n < 0 || !strings.EqualFold(owner[n:], l) || n > 0 && owner[n-1] != ' ' && owner[n-1] != '\t' {
+			continue
+		}
+		// whole ends in the owner and the white space after it
+		end := len(strings.TrimRight(whole, " \t\n\v\f\r")) - len(l)
+		return whole[:end], strings.TrimRight(owner[:n], " \t")
+	}
+	return whole, owner
+}
+
+// labelLine cuts p before its first line that starts with a field's
+// label and a ':' (an owner's, an assignee's or one of fieldLabels), and
+// reports whether it did.
+func labelLine(p string) (before, after string, found bool) {
+	for i := 0; ; i++ {
+		j := strings.IndexByte(p[i:], '\n')
+		if j < 0 {
+			return p, "", false
+		}
+		i += j
+		rest := strings.TrimLeft(p[i+1:], " \t")
+		if isLabel(rest, "owner") || isLabel(rest, "assignee") || slices.ContainsFunc(fieldLabels, func(l string) bool { return isLabel(rest, l) }) {
+			return p[:i], rest, true
+		}
+	}
+}
+
+// isLabel reports whether s starts with the label l (ignoring case) and
+// a ':'.
+func isLabel(s, l string) bool {
+	return len(s) > len(l) && s[len(l)] == ':' && prefixFold(s, l)
 }
 
 // titleText is plain(m.title), made once.
@@ -468,9 +528,19 @@ func parenMeta(s string, m *inlineMeta) string {
 			if i := strings.IndexByte(p, ';'); i >= 0 {
 				p, after, more = rest[:i], rest[i+1:], true
 			}
-			if p != "" {
+			// A part written over several lines ends before a line that
+			// starts with a label ("(owner: @alice\n  due: 2026-04-01)"):
+			// a value ends at its line break there, as outside
+			// parentheses. One wrapped onto a line without a label
+			// ("(owner: Alice\n  Example)") is read whole.
+			for q := p; q != "" && meta; {
+				line, next, cut := labelLine(q)
 				parts++
-				meta = trial.metaToken(p)
+				meta = trial.metaToken(line)
+				if !cut {
+					break
+				}
+				q = next
 			}
 			if !more {
 				break

@@ -2,6 +2,7 @@ package postmortem
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -15,6 +16,7 @@ func FuzzFindField(f *testing.F) {
 		"éowner: x", "owner: (x) owner: y", " ,; owner: a", "a\n  Owner: b\n  Due: 2026-04-01",
 		"due date: 2026-05-01", "Due: x; due date: y", "due date soon, due: friday", "overdue: x due: y",
 		"\xffdue: x", "due:", "due: (x)", "Due date:  Q3 2026 ;", "subdue: nothing", "owner: ownér: ſ",
+		"a\r\n  Owner: Al Bo\r\n  Due: 2026-04-01", "Owner: x Due date: y", "owner:\nstatus: done", "Owner: n/a Due: x", "owner: Ann due\t: x",
 		"Fix it by 2026-05-01", "Fix it BY\tQ2 2026", "standby by March 3, 2026", "é by 1 May 2026", "nearby\nby 2026/05/01", "by by Jan 5 2027",
 	} {
 		f.Add(s)
@@ -29,8 +31,17 @@ func FuzzFindField(f *testing.F) {
 				re = reDueField
 			}
 			var hints hintCache
-			if got, want := findField(s, &hints, field.bits, re), re.FindStringSubmatch(s); !slices.Equal(got, want) {
+			got, want := findField(s, &hints, field.bits, re), re.FindStringSubmatch(s)
+			if !slices.Equal(got, want) {
 				t.Errorf("%s field of %q: %q, want %q", field.re, s, got, want)
+			}
+			if field.re == "owner" && got != nil {
+				// An owner ends at its line break; ownerField takes from
+				// the end only.
+				whole, owner := ownerField(s, got)
+				if strings.ContainsAny(got[1], "\r\n") || !strings.HasPrefix(got[0], whole) || !strings.HasPrefix(got[1], owner) {
+					t.Errorf("owner field of %q: %q, ownerField %q %q", s, got, whole, owner)
+				}
 			}
 		}
 		if got, want := findByDate(s), reByDate.FindStringSubmatch(s); !slices.Equal(got, want) {

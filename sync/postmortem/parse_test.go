@@ -1,6 +1,7 @@
 package postmortem
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -161,6 +162,93 @@ func TestParseOwnersAndErrors(t *testing.T) {
 	d = mustParse(t, o, "# T\n\n## Action items\n\n- A\n")
 	if d.Actions[0].Due.IsZero() && len(d.Actions[0].Errors) == 0 {
 		t.Error("no date and no due: want an error")
+	}
+}
+
+// TestParseOwnerEndsAtLineBreak: an owner field's value ends at its line
+// break, or before the next field's label on the same line ("Owner: @alice
+// Due: ..."), never taking the next line's label into the owner ("@alice
+// Due"): a wrong owner is worse than none.
+func TestParseOwnerEndsAtLineBreak(t *testing.T) {
+	t.Parallel()
+	shapes := []struct {
+		name, tmpl string // tmpl: the action items section, %s the owner as written
+		due        string // the due date read, "" not checked
+		done       bool
+		// text is the title when it is not "Add a queue depth alert" (with
+		// or without the "."): a status, ticket or priority line leaves its
+		// label in the title, as it does in an item with no owner line.
+		text string
+	}{
+		{"list item, continuation lines", "- **Add a queue depth alert**\n  Owner: %s\n  Due: 2026-04-01\n", "2026-04-01", false, ""},
+		{"list item, plain title", "- Add a queue depth alert\n  Owner: %s\n  Due: 2026-04-01\n", "2026-04-01", false, ""},
+		{"paragraph, soft breaks", "Add a queue depth alert.\nOwner: %s\nDue: 2026-04-01\n", "2026-04-01", false, ""},
+		{"numbered, bold title", "1. **Add a queue depth alert**\n   Owner: %s\n   Due: 2026-04-01\n", "2026-04-01", false, ""},
+		{"numbered, bold title, CRLF", "1. **Add a queue depth alert**\r\n   Owner: %s\r\n   Due: 2026-04-01\r\n", "2026-04-01", false, ""},
+		{"list item, CRLF", "- **Add a queue depth alert**\r\n  Owner: %s\r\n  Due: 2026-04-01\r\n", "2026-04-01", false, ""},
+		{"paragraph, CRLF", "Add a queue depth alert.\r\nOwner: %s\r\nDue: 2026-04-01\r\n", "2026-04-01", false, ""},
+		{"lower-case labels", "- Add a queue depth alert\n  owner: %s\n  due: 2026-04-01\n", "2026-04-01", false, ""},
+		{"upper-case labels", "- Add a queue depth alert\n  OWNER: %s\n  DUE: 2026-04-01\n", "2026-04-01", false, ""},
+		{"due date label", "- Add a queue depth alert\n  Owner: %s\n  Due date: 2026-04-01\n", "2026-04-01", false, ""},
+		{"deadline label", "- Add a queue depth alert\n  Owner: %s\n  Deadline: 2026-04-01\n", "2026-04-01", false, ""},
+		{"status label", "- Add a queue depth alert\n  Owner: %s\n  Status: done\n", "", true, "Add a queue depth alert Status"},
+		{"ticket label", "- Add a queue depth alert\n  Owner: %s\n  Ticket: OPS-12\n", "", false, "Add a queue depth alert Ticket"},
+		{"priority label", "- Add a queue depth alert\n  Owner: %s\n  Priority: P1\n", "", false, "Add a queue depth alert Priority: P1"},
+		{"owner line after the title's line", "- Add a queue depth alert. Owner: %s\n  Due: 2026-04-01\n", "2026-04-01", false, ""},
+		{"same line, comma", "- Add a queue depth alert. Owner: %s, due: 2026-04-01\n", "2026-04-01", false, ""},
+		{"same line, no comma", "- Add a queue depth alert. Owner: %s Due: 2026-04-01\n", "2026-04-01", false, ""},
+		{"same line, due date label", "- Add a queue depth alert. Owner: %s Due date: 2026-04-01\n", "2026-04-01", false, ""},
+		{"same line, status label", "- Add a queue depth alert. Owner: %s Status: done\n", "", true, "Add a queue depth alert. Status"},
+		{"parenthetical over two lines", "- Add a queue depth alert (owner: %s\n  due: 2026-04-01)\n", "2026-04-01", false, ""},
+	}
+	owners := []struct{ raw, person string }{
+		{"@alice", "alice"}, {"Alice Example", "alice"}, {"alice@", "alice"}, {"alice@acme.example", "alice"},
+		{"TBD", ""}, {"n/a", ""}, {"none", ""}, {"unassigned", ""},
+	}
+	for _, sh := range shapes {
+		for _, ow := range owners {
+			t.Run(sh.name+"/"+ow.raw, func(t *testing.T) {
+				o := testOptions()
+				o.Directory = testDirectory()
+				src := "---\ndate: 2026-03-01\n---\n## Action items\n\n" + fmt.Sprintf(sh.tmpl, ow.raw)
+				d := mustParse(t, o, src)
+				if len(d.Actions) != 1 {
+					t.Fatalf("%d action items, want 1", len(d.Actions))
+				}
+				a := d.Actions[0]
+				if a.OwnerRaw != ow.raw || a.Owner.Person != ow.person || a.Owner.Team != "" || a.Owner.Handle != "" {
+					t.Errorf("owner %q %+v, want %q (person %q)", a.OwnerRaw, a.Owner, ow.raw, ow.person)
+				}
+				for _, e := range a.Errors {
+					if strings.Contains(e.Message, "owner") {
+						t.Errorf("error: %s", e.Message)
+					}
+				}
+				if a.Text != sh.text && (sh.text != "" || a.Text != "Add a queue depth alert" && a.Text != "Add a queue depth alert.") {
+					t.Errorf("text %q", a.Text)
+				}
+				if got := a.Due.Format("2006-01-02"); sh.due != "" && (got != sh.due || a.DueFrom != "document") {
+					t.Errorf("due %s from %q, want %s from the document", got, a.DueFrom, sh.due)
+				}
+				if a.Done != sh.done {
+					t.Errorf("done %v, want %v", a.Done, sh.done)
+				}
+			})
+		}
+	}
+	// An empty owner field is no owner: the next line's label is not one.
+	for _, src := range []string{
+		"- Add a queue depth alert\n  Owner:\n  Due: 2026-04-01\n",
+		"Add a queue depth alert.\r\nOwner:\r\nDue: 2026-04-01\r\n",
+		"- Add a queue depth alert. Owner: Due: 2026-04-01\n",
+	} {
+		d := mustParse(t, testOptions(), "---\ndate: 2026-03-01\n---\n## Action items\n\n"+src)
+		if len(d.Actions) != 1 {
+			t.Fatalf("%q: %d action items, want 1", src, len(d.Actions))
+		}
+		if a := d.Actions[0]; a.OwnerRaw != "" || len(a.Errors) > 0 || a.Due.Format("2006-01-02") != "2026-04-01" {
+			t.Errorf("%q: owner %q, due %s, errors %v; want no owner, due 2026-04-01", src, a.OwnerRaw, a.Due.Format("2006-01-02"), a.Errors)
+		}
 	}
 }
 
