@@ -40,6 +40,11 @@ type inlineMeta struct {
 	// ..."), with the title without it; the directory decides.
 	leadOwner, leadTitle string
 	leadTeam             bool // written "X team to ..."
+	// typ and team are read from "Type: ..." and "Team: ..." lines.
+	typ, team string
+	// fieldDetail are field lines whose value is not one ("Priority:
+	// must have"): off the title, kept in the detail.
+	fieldDetail []string
 	// keys decides which Jira-shaped words are tickets.
 	keys jiraKeys
 }
@@ -254,6 +259,8 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 		m.done = strings.TrimSpace(s[loc[2]:loc[3]]) != ""
 		s = s[loc[1]:]
 	}
+	// "Due: ...", "Status: ...", "Priority: ..." on lines of their own.
+	s = cutFieldLines(s, &m)
 	// Split off the first line block (title) from the rest only later; the
 	// metadata may sit on a wrapped continuation line.
 	if sm := findIf(hasLink, reStatusLink, s); sm != nil {
@@ -335,6 +342,9 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 		m.title, m.detail = t, d
 	} else {
 		m.title, m.plainTitle, m.plainTitleOK = s, ps, psOK
+	}
+	if len(m.fieldDetail) > 0 {
+		m.detail = strings.TrimSpace(m.detail + "\n" + strings.Join(m.fieldDetail, "\n"))
 	}
 	return m
 }

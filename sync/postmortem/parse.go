@@ -1485,6 +1485,8 @@ func (w *walker) item(kind ticket.Kind, node ast.Node, raw string, block ast.Nod
 		OwnerRaw:  strings.TrimRight(plain(m.owner), ".,;:"),
 		DueRaw:    plain(m.due),
 		Priority:  m.priority,
+		Type:      m.typ,
+		Team:      m.team,
 		StatusRaw: m.statusRaw,
 		Done:      m.done || w.hzDone,
 		Ticket:    m.ticket,

@@ -176,8 +176,8 @@ func TestParseOwnerEndsAtLineBreak(t *testing.T) {
 		due        string // the due date read, "" not checked
 		done       bool
 		// text is the title when it is not "Add a queue depth alert" (with
-		// or without the "."): a status, ticket or priority line leaves its
-		// label in the title, as it does in an item with no owner line.
+		// or without the "."): a status label on the title's line stays in
+		// it (a label on a line of its own is read as its field).
 		text string
 	}{
 		{"list item, continuation lines", "- **Add a queue depth alert**\n  Owner: %s\n  Due: 2026-04-01\n", "2026-04-01", false, ""},
@@ -191,9 +191,9 @@ func TestParseOwnerEndsAtLineBreak(t *testing.T) {
 		{"upper-case labels", "- Add a queue depth alert\n  OWNER: %s\n  DUE: 2026-04-01\n", "2026-04-01", false, ""},
 		{"due date label", "- Add a queue depth alert\n  Owner: %s\n  Due date: 2026-04-01\n", "2026-04-01", false, ""},
 		{"deadline label", "- Add a queue depth alert\n  Owner: %s\n  Deadline: 2026-04-01\n", "2026-04-01", false, ""},
-		{"status label", "- Add a queue depth alert\n  Owner: %s\n  Status: done\n", "", true, "Add a queue depth alert Status"},
-		{"ticket label", "- Add a queue depth alert\n  Owner: %s\n  Ticket: OPS-12\n", "", false, "Add a queue depth alert Ticket"},
-		{"priority label", "- Add a queue depth alert\n  Owner: %s\n  Priority: P1\n", "", false, "Add a queue depth alert Priority: P1"},
+		{"status label", "- Add a queue depth alert\n  Owner: %s\n  Status: done\n", "", true, ""},
+		{"ticket label", "- Add a queue depth alert\n  Owner: %s\n  Ticket: OPS-12\n", "", false, ""},
+		{"priority label", "- Add a queue depth alert\n  Owner: %s\n  Priority: P1\n", "", false, ""},
 		{"owner line after the title's line", "- Add a queue depth alert. Owner: %s\n  Due: 2026-04-01\n", "2026-04-01", false, ""},
 		{"same line, comma", "- Add a queue depth alert. Owner: %s, due: 2026-04-01\n", "2026-04-01", false, ""},
 		{"same line, no comma", "- Add a queue depth alert. Owner: %s Due: 2026-04-01\n", "2026-04-01", false, ""},

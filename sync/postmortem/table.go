@@ -231,6 +231,12 @@ func (w *walker) table(n *east.Table) {
 		if it.Priority == "" {
 			it.Priority = m.priority
 		}
+		if it.Type == "" {
+			it.Type = m.typ
+		}
+		if it.Team == "" {
+			it.Team = m.team
+		}
 		it.StatusRaw = m.statusRaw
 		for _, tc := range ticketCols {
 			ref, st, _ := parseTicketCell(r.cell(w.text, tc), w.p.keys)
