@@ -58,22 +58,16 @@ func TestStepRun(t *testing.T) {
 					}
 					return tc.removeErr
 				},
-				Comment: func(context.Context) error {
+				Comment: func(context.Context) (string, error) {
 					calls = append(calls, "comment")
-					return tc.commentErr
+					return "", tc.commentErr
 				},
 				NotPosted: func(err error) bool { return errors.Is(err, refused) },
 				What:      "acme/sre#1",
 				Log:       slog.New(slog.DiscardHandler),
 				Stats:     &stats,
 			}
-			err := s.Run(t.Context())
-			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
-				t.Errorf("Run = %v, want %v", err, tc.wantErr)
-			}
-			if !slices.Equal(calls, tc.wantCalls) {
-				t.Errorf("calls %v, want %v", calls, tc.wantCalls)
-			}
+			checkRun(t, s, &calls, tc.wantErr, tc.wantCalls)
 			has := slices.ContainsFunc(labels, func(l string) bool { return strings.EqualFold(l, "pmsync:due-soon") })
 			if has != tc.wantLabel {
 				t.Errorf("label on the ticket: %v, want %v (labels %v)", has, tc.wantLabel, labels)
@@ -82,6 +76,18 @@ func TestStepRun(t *testing.T) {
 				t.Errorf("counted %d nudges, %d comments; want %d", n, stats.Comments.Load(), tc.wantCounts)
 			}
 		})
+	}
+}
+
+// checkRun runs s and checks its error and the calls it made.
+func checkRun(t *testing.T, s Step, calls *[]string, wantErr error, wantCalls []string) {
+	t.Helper()
+	err := s.Run(t.Context())
+	if !errors.Is(err, wantErr) || (wantErr == nil) != (err == nil) {
+		t.Errorf("Run = %v, want %v", err, wantErr)
+	}
+	if !slices.Equal(*calls, wantCalls) {
+		t.Errorf("calls %v, want %v", *calls, wantCalls)
 	}
 }
 
@@ -94,12 +100,68 @@ func TestStepCancelledKeepsLabel(t *testing.T) {
 		Labels:      func(context.Context) ([]string, error) { return nil, nil },
 		AddLabel:    func(context.Context) error { return nil },
 		RemoveLabel: func(context.Context) error { removed = true; return nil },
-		Comment:     func(context.Context) error { cancel(); return context.Canceled },
+		Comment:     func(context.Context) (string, error) { cancel(); return "", context.Canceled },
 		NotPosted:   func(error) bool { return true },
 		Log:         slog.New(slog.DiscardHandler),
 	}
 	if err := s.Run(ctx); !errors.Is(err, context.Canceled) || removed {
 		t.Fatalf("Run = %v, removed %v: a comment cut off by cancellation may be posted; its label stays", err, removed)
+	}
+}
+
+func TestStepSettles(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		twins     []string
+		listErr   error
+		deleteErr error
+		wantErr   error
+		wantCalls []string
+		deleted   int64
+	}{
+		{name: "ours alone", twins: []string{"7"}, wantCalls: []string{"read", "add", "comment", "twins"}},
+		{name: "ours the oldest", twins: []string{"7", "9"}, wantCalls: []string{"read", "add", "comment", "twins"}},
+		{name: "an older twin: ours deleted", twins: []string{"5", "7"}, wantErr: ErrAlreadyDone,
+			wantCalls: []string{"read", "add", "comment", "twins", "delete 7"}, deleted: 1},
+		{name: "ours not listed: kept", twins: []string{"5"}, wantCalls: []string{"read", "add", "comment", "twins"}},
+		{name: "listing fails: posted", listErr: errors.New("503"), wantCalls: []string{"read", "add", "comment", "twins"}},
+		{name: "delete fails: posted", twins: []string{"5", "7"}, deleteErr: errors.New("503"),
+			wantCalls: []string{"read", "add", "comment", "twins", "delete 7"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls []string
+			var stats Stats
+			start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+			s := Step{
+				Label:       "pmsync:overdue",
+				Labels:      func(context.Context) ([]string, error) { calls = append(calls, "read"); return nil, nil },
+				AddLabel:    func(context.Context) error { calls = append(calls, "add"); return nil },
+				RemoveLabel: func(context.Context) error { calls = append(calls, "remove"); return nil },
+				Comment:     func(context.Context) (string, error) { calls = append(calls, "comment"); return "7", nil },
+				Twins: func(_ context.Context, since time.Time) ([]string, error) {
+					calls = append(calls, "twins")
+					if want := start.Add(-SettleSkew); !since.Equal(want) {
+						t.Errorf("since %v, want %v", since, want)
+					}
+					return tc.twins, tc.listErr
+				},
+				DeleteComment: func(_ context.Context, id string) error {
+					calls = append(calls, "delete "+id)
+					return tc.deleteErr
+				},
+				NotPosted: func(error) bool { return true },
+				Now:       func() time.Time { return start },
+				Log:       slog.New(slog.DiscardHandler),
+				Stats:     &stats,
+			}
+			checkRun(t, s, &calls, tc.wantErr, tc.wantCalls)
+			wantNudges := int64(1) - tc.deleted
+			if stats.SettleLists.Load() != 1 || stats.TwinsDeleted.Load() != tc.deleted || stats.Comments.Load() != 1 || stats.Nudges.Load() != wantNudges {
+				t.Errorf("stats: %d lists, %d deleted, %d comments, %d nudges; want 1, %d, 1, %d",
+					stats.SettleLists.Load(), stats.TwinsDeleted.Load(), stats.Comments.Load(), stats.Nudges.Load(), tc.deleted, wantNudges)
+			}
+		})
 	}
 }
 

@@ -72,16 +72,20 @@ type Nudger interface {
 	// Label first, comment second: a crash (or a comment whose fate is
 	// unknown, such as a timeout) between the two loses that one
 	// reminder, which is the lesser harm; posting it twice is what the
-	// order rules out. Two runs that read the ticket within the same
-	// moment can still both post: runs are serialised by their caller.
+	// order rules out. Two runs (two installations) that read the ticket
+	// within the same moment both post; each then lists the step's
+	// comments, and the one whose comment is not the oldest deletes its
+	// own and returns ErrAlreadyDone (Step.Run), so one comment remains
+	// (its twin's notification may have gone out).
 	Nudge(ctx context.Context, ref ticket.Ref, label string, c ticket.Comment) error
 	// Comment posts c on ref with no label (a team digest on a GitHub
 	// issue).
 	Comment(ctx context.Context, ref ticket.Ref, c ticket.Comment) error
 }
 
-// ErrAlreadyDone is a follow-up step whose label the ticket already
-// carries: another run took it, and Nudge posted nothing.
+// ErrAlreadyDone is a follow-up step another run took: its label was
+// already on the ticket and Nudge posted nothing, or another run posted
+// the same step at the same moment and Nudge deleted its own comment.
 var ErrAlreadyDone = errors.New("step already taken")
 
 // ErrNotFound is a ticket, repo or project that does not exist.

@@ -70,6 +70,11 @@ type Stats struct {
 	// did, for the caller to report its writes.
 	Nudges   atomic.Int64 // follow-up steps taken (Nudger.Nudge: label added, comment posted)
 	Comments atomic.Int64 // comments posted (Nudge, Comment, CloseDuplicate)
+	// Settling a follow-up step (Step.Run): one listing of the ticket's
+	// comments per follow-up comment posted (its pages are Requests), and
+	// a delete of ours when another run posted the same step first.
+	SettleLists  atomic.Int64
+	TwinsDeleted atomic.Int64
 }
 
 type idempotentKey struct{}

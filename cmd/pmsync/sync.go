@@ -157,7 +157,13 @@ func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log
 		"failures", len(res.Failures), "duration", res.Duration.Round(time.Millisecond)}
 	for name, t := range w.Trackers {
 		if s, ok := t.(trackers.Statser); ok {
-			attrs = append(attrs, "api_calls_"+name, s.Stats().Requests.Load())
+			st := s.Stats()
+			attrs = append(attrs, "api_calls_"+name, st.Requests.Load())
+			// Settling nudges: one comment listing per nudge posted, and
+			// a delete when another run posted the same step at once.
+			if n := st.SettleLists.Load(); n > 0 {
+				attrs = append(attrs, "nudge_settle_lists_"+name, n, "nudge_twins_deleted_"+name, st.TwinsDeleted.Load())
+			}
 		}
 	}
 	log.Info(cmp.Or(f.command, "sync")+" finished", attrs...)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -302,6 +303,59 @@ func runNudges(t *testing.T, h Harness) {
 		}
 		if got := c.Comments(t, ref); len(got) != 2 || !strings.Contains(got[0], "Due in 3 days") || !strings.Contains(got[1], "A digest") {
 			t.Errorf("comments %q, want the reminder once, then the digest", got)
+		}
+	})
+	// Two runs (two installations) that reach a ticket at the same moment
+	// both find the label absent and may both post; settling leaves one
+	// comment, and the run whose comment was deleted reports the step as
+	// another run's.
+	t.Run("two runs at once post a step once", func(t *testing.T) {
+		tr, c := h.New(t)
+		n, ok := tr.(trackers.Nudger)
+		if !ok {
+			t.Fatal("tracker does not implement trackers.Nudger")
+		}
+		cm := c.(Commenter)
+		const rounds = 20
+		for round := range rounds {
+			created, err := tr.Create(ctx, spec(h, "pm-9", fmt.Sprintf("ai-8%07d", round)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := make(chan struct{})
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i := range errs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					errs[i] = n.Nudge(ctx, created.Ref, "pmsync:overdue", reminder)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			posted := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					posted++
+				case !errors.Is(err, trackers.ErrAlreadyDone):
+					t.Fatalf("round %d: Nudge = %v", round, err)
+				}
+			}
+			got := cm.Comments(t, created.Ref)
+			if posted != 1 || len(got) != 1 || !strings.Contains(got[0], "Due in 3 days") {
+				t.Fatalf("round %d: %d runs took the step, comments %q; want one of each", round, posted, got)
+			}
+			if !labelled(t, tr, created.Ref, "pmsync:overdue") {
+				t.Fatalf("round %d: no label", round)
+			}
+		}
+		if s, ok := tr.(trackers.Statser); ok {
+			st := s.Stats()
+			t.Logf("%d rounds: %d comments posted, %d deleted as twins, %d settle listings",
+				rounds, st.Comments.Load(), st.TwinsDeleted.Load(), st.SettleLists.Load())
 		}
 	})
 	for _, tc := range []struct {

@@ -264,7 +264,7 @@ func (t *Tracker) CloseDuplicate(ctx context.Context, dup, keep ticket.Ticket) e
 	}
 	body := fmt.Sprintf("Closed by pmsync as a duplicate of %s (same postmortem item).", escapeInline(keepRef))
 	what := fmt.Sprintf("close duplicate %s#%d", repo, num)
-	if err := t.comment(ctx, owner, name, num, body, what); err != nil {
+	if _, err := t.comment(ctx, owner, name, num, body, what); err != nil {
 		return err
 	}
 	t.tr.Stats.Comments.Add(1)

@@ -90,7 +90,8 @@ func TestNudgeOnce(t *testing.T) {
 	if !slices.Equal(is.Labels, []string{"postmortem", "pmsync:due-soon"}) {
 		t.Errorf("labels %v", is.Labels)
 	}
-	if len(is.Comments) != 1 || is.Comments[0].Body != reminderBody || is.Comments[0].Author != botLogin ||
+	// The comment ends with the step's marker, which GitHub does not show.
+	if len(is.Comments) != 1 || is.Comments[0].Body != reminderBody+"\n\n<!-- pmsync-step label=pmsync:due-soon -->" || is.Comments[0].Author != botLogin ||
 		!is.Comments[0].CreatedAt.Equal(e.clock.Now()) {
 		t.Fatalf("comments %+v, want one:\n%s", is.Comments, reminderBody)
 	}
@@ -113,15 +114,20 @@ func TestNudgeOnce(t *testing.T) {
 	is, _ = e.sim.Issue("acme", "sre", 1)
 	// (GitHub labels are the repo's, named without regard to case: the
 	// repo's "PMSYNC:Overdue" is the label added.)
-	if len(is.Comments) != 2 || is.Comments[1].Body != `Overdue\.` || !slices.Contains(is.Labels, "PMSYNC:Overdue") {
+	if len(is.Comments) != 2 || is.Comments[1].Body != "Overdue\\.\n\n<!-- pmsync-step label=pmsync:overdue -->" || !slices.Contains(is.Labels, "PMSYNC:Overdue") {
 		t.Errorf("after a second step: labels %v, comments %+v", is.Labels, is.Comments)
 	}
 	if n := e.calls("POST", "/repos/acme/sre/issues/1/comments"); n != 2 {
 		t.Errorf("%d comment POSTs, want 2", n)
 	}
+	// Each posted step lists the comments once to settle (no twin here).
+	if n := e.calls("GET", "/repos/acme/sre/issues/1/comments"); n != 2 {
+		t.Errorf("%d comment listings, want 2", n)
+	}
 	st := e.tr.Stats()
-	if st.Nudges.Load() != 2 || st.Comments.Load() != 2 {
-		t.Errorf("stats: %d nudges, %d comments; want 2, 2", st.Nudges.Load(), st.Comments.Load())
+	if st.Nudges.Load() != 2 || st.Comments.Load() != 2 || st.SettleLists.Load() != 2 || st.TwinsDeleted.Load() != 0 {
+		t.Errorf("stats: %d nudges, %d comments, %d settle lists, %d deleted; want 2, 2, 2, 0",
+			st.Nudges.Load(), st.Comments.Load(), st.SettleLists.Load(), st.TwinsDeleted.Load())
 	}
 	// A read, a label and a comment per step, the first two paced like
 	// every write.

@@ -345,7 +345,7 @@ func (t *Tracker) CloseDuplicate(ctx context.Context, dup, keep ticket.Ticket) e
 		return fmt.Errorf("jira %s: %s: the ticket to keep has no reference", t.name, what)
 	}
 	body := fmt.Sprintf("Closed by pmsync as a duplicate of %s (same postmortem item).", escapeWiki(keepText))
-	if err := t.comment(ctx, key, body, what); err != nil {
+	if _, err := t.comment(ctx, key, body, what); err != nil {
 		return err
 	}
 	t.tr.Stats.Comments.Add(1)

@@ -583,3 +583,42 @@ func (s *Server) listComments(x *exchange) reply {
 	}
 	return reply{status: http.StatusOK, body: body, link: link}
 }
+
+// deleteUnderIssues is DELETE /repos/{owner}/{repo}/issues/{number}/labels
+// and DELETE /repos/{owner}/{repo}/issues/comments/{id}.
+func (s *Server) deleteUnderIssues(x *exchange) reply {
+	switch {
+	case x.r.PathValue("number") == "comments":
+		x.r.SetPathValue("id", x.r.PathValue("what"))
+		return s.deleteComment(x)
+	case x.r.PathValue("what") == "labels":
+		return s.removeAllIssueLabels(x)
+	}
+	return notFound("https://docs.github.com/rest")
+}
+
+// deleteComment is DELETE /repos/{owner}/{repo}/issues/comments/{id}:
+// 204, or 404 for a comment the repository does not have (deleted
+// already, or on a deleted issue). Every user of the simulator may push,
+// so any comment may be deleted.
+func (s *Server) deleteComment(x *exchange) reply {
+	const doc = docComments + "#delete-an-issue-comment"
+	rp, rep, ok := s.repoOf(x, doc)
+	if !ok {
+		return rep
+	}
+	id, err := strconv.ParseInt(x.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return notFound(doc)
+	}
+	for _, is := range rp.issues {
+		if is.deleted {
+			continue
+		}
+		if i := slices.IndexFunc(is.comments, func(c *comment) bool { return c.id == id }); i >= 0 {
+			is.comments = slices.Delete(is.comments, i, i+1)
+			return reply{status: http.StatusNoContent}
+		}
+	}
+	return notFound(doc)
+}

@@ -513,7 +513,9 @@ func (s *Server) routes() {
 	s.route("GET /repos/{owner}/{repo}/issues/{number}/labels", s.listIssueLabels)
 	s.route("POST /repos/{owner}/{repo}/issues/{number}/labels", s.addIssueLabels)
 	s.route("PUT /repos/{owner}/{repo}/issues/{number}/labels", s.setIssueLabels)
-	s.route("DELETE /repos/{owner}/{repo}/issues/{number}/labels", s.removeAllIssueLabels)
+	// "issues/comments/{id}" and "issues/{number}/labels" overlap as
+	// patterns (a mux panics on them): one route tells them apart.
+	s.route("DELETE /repos/{owner}/{repo}/issues/{number}/{what}", s.deleteUnderIssues)
 	s.route("DELETE /repos/{owner}/{repo}/issues/{number}/labels/{name}", s.removeIssueLabel)
 	s.route("GET /repos/{owner}/{repo}/labels", s.listLabels)
 	s.route("POST /repos/{owner}/{repo}/labels", s.createLabel)

@@ -754,6 +754,23 @@ func (s *Server) addComment(x *exchange) reply {
 	return reply{status: http.StatusCreated, body: s.commentJSON(x, is, c)}
 }
 
+// deleteComment is DELETE /issue/{key}/comment/{id}: 204, or 404 for an
+// issue or comment that does not exist. Every user of the simulator may
+// delete any comment (Jira's "Delete all comments" permission).
+func (s *Server) deleteComment(x *exchange) reply {
+	is := s.issueLocked(x.r.PathValue("key"))
+	if is == nil {
+		return errorReply(http.StatusNotFound, issueNotFound)
+	}
+	id, err := strconv.ParseInt(x.r.PathValue("id"), 10, 64)
+	i := slices.IndexFunc(is.comments, func(c *comment) bool { return c.id == id })
+	if err != nil || i < 0 {
+		return errorReply(http.StatusNotFound, "Can not find a comment for the id: "+x.r.PathValue("id")+".")
+	}
+	is.comments = slices.Delete(is.comments, i, i+1)
+	return reply{status: http.StatusNoContent}
+}
+
 // linkIssues is POST /issueLink. {inwardIssue: A, outwardIssue: B} makes A
 // the link's source: A "blocks" B, and GET A lists B as its outwardIssue.
 // Jira answers 201 with an empty JSON body and a Location header.

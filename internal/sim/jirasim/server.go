@@ -482,6 +482,7 @@ func (s *Server) routes() {
 	s.route("POST", "/issue/{key}/transitions", s.doTransition)
 	s.route("GET", "/issue/{key}/comment", s.getComments)
 	s.route("POST", "/issue/{key}/comment", s.addComment)
+	s.route("DELETE", "/issue/{key}/comment/{id}", s.deleteComment)
 	s.route("POST", "/issueLink", s.linkIssues)
 	s.route("GET", "/issueLinkType", s.getLinkTypes)
 	s.route("GET", "/search", s.searchLegacy)

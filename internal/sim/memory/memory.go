@@ -28,9 +28,10 @@ type Tracker struct {
 	issues map[string]*issue // by "repo#n"
 	next   map[string]int    // next number by repo
 	calls  []string
+	seq    int // ids of comments
 	// Fail, when set, is consulted before every call ("find", "get",
 	// "create", "close", and Nudge's "labels", "label", "comment",
-	// "unlabel"); a non-nil error fails that call. A comment failing with
+	// "unlabel", "twins", "uncomment"); a non-nil error fails that call. A comment failing with
 	// trackers.ErrPermanent was refused (its label is taken back); any
 	// other error leaves it unknown whether it was posted.
 	Fail func(op string) error
@@ -43,8 +44,9 @@ type issue struct {
 	comments []Comment
 }
 
-// Comment is a comment a ticket received.
+// Comment is a comment a ticket received (and still has).
 type Comment struct {
+	ID   string
 	Text string // as rendered (Comment.Render with a plain dialect)
 	Time time.Time
 }
@@ -364,10 +366,29 @@ func (m *Tracker) Nudge(ctx context.Context, ref ticket.Ref, label string, c tic
 				is.t.Updated = m.now()
 			})
 		},
-		Comment: func(context.Context) error {
-			return edit("comment", func(is *issue) { is.comment(text, m.now()) })
+		Comment: func(context.Context) (id string, err error) {
+			err = edit("comment", func(is *issue) { id = m.comment(is, text) })
+			return id, err
+		},
+		// One account posts every comment here: a twin is a comment with
+		// the same text.
+		Twins: func(_ context.Context, since time.Time) (ids []string, err error) {
+			err = edit("twins", func(is *issue) {
+				for _, c := range is.comments {
+					if c.Text == text && !c.Time.Before(since) {
+						ids = append(ids, c.ID)
+					}
+				}
+			})
+			return ids, err
+		},
+		DeleteComment: func(_ context.Context, id string) error {
+			return edit("uncomment", func(is *issue) {
+				is.comments = slices.DeleteFunc(is.comments, func(c Comment) bool { return c.ID == id })
+			})
 		},
 		NotPosted: func(err error) bool { return errors.Is(err, trackers.ErrPermanent) },
+		Now:       m.now,
 		What:      ref.Text,
 		Log:       slog.New(slog.DiscardHandler),
 	}
@@ -389,13 +410,18 @@ func (m *Tracker) Comment(_ context.Context, ref ticket.Ref, c ticket.Comment) e
 	if !ok || is.deleted {
 		return fmt.Errorf("memory: comment on %s: %w", ref.Text, trackers.ErrNotFound)
 	}
-	is.comment(text, m.now())
+	m.comment(is, text)
 	return nil
 }
 
-func (is *issue) comment(text string, now time.Time) {
-	is.comments = append(is.comments, Comment{Text: text, Time: now})
+// comment adds a comment to is and returns its id; m.mu is held.
+func (m *Tracker) comment(is *issue, text string) string {
+	m.seq++
+	now := m.now()
+	id := strconv.Itoa(m.seq)
+	is.comments = append(is.comments, Comment{ID: id, Text: text, Time: now})
 	is.t.Updated = now
+	return id
 }
 
 // Comments returns the comments a ticket received, oldest first.
