@@ -7,7 +7,9 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pmsync/pmsync/sync/ticket"
@@ -256,6 +258,23 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Spec: *it.Spec})
 		}
 	}
+	// A create for an item that may be one of its document's own open
+	// tickets under an earlier reading of its title (a run stopped before
+	// writing the link back, then a new version reads the title better):
+	// held, not duplicated.
+	held := earlierReadings(observed, byItem, wanted)
+	for tg, cs := range creates {
+		kept := cs[:0]
+		for _, c := range cs {
+			if t, ok := held.match(c.Spec); ok {
+				p.Deferred = append(p.Deferred, Deferred{Doc: c.Doc, Key: c.Spec.Marker.Item,
+					Reason: fmt.Sprintf("%s, a ticket of this postmortem that matches no item now, may be this item under an earlier reading of its title (%q): link %s in the document if it is, or close it; until then no ticket is opened", t.Ref.Text, t.Title, t.Ref.Text)})
+				continue
+			}
+			kept = append(kept, c)
+		}
+		creates[tg] = kept
+	}
 	// Guard rails, per target then per tracker.
 	targets := make([]ticket.Target, 0, len(creates))
 	for t := range creates {
@@ -388,4 +407,41 @@ func sortPlan(p *Plan) {
 	sort.SliceStable(p.Deferred, func(i, j int) bool { return p.Deferred[i].Doc < p.Deferred[j].Doc })
 	sort.Slice(p.Orphans, func(i, j int) bool { return p.Orphans[i].Ref.Text < p.Orphans[j].Ref.Text })
 	sort.Slice(p.Foreign, func(i, j int) bool { return p.Foreign[i].Ref.Text < p.Foreign[j].Ref.Text })
+}
+
+// orphansByPM are this installation's open tickets whose item no
+// document has now, by postmortem id.
+type orphansByPM map[string][]ticket.Ticket
+
+func earlierReadings(observed []ticket.Ticket, byItem map[ikey][]int, wanted map[ikey]bool) orphansByPM {
+	out := orphansByPM{}
+	for k, ts := range byItem {
+		if wanted[k] {
+			continue
+		}
+		for _, i := range ts {
+			if st := observed[i].Status.State; st == ticket.StateOpen || st == ticket.StateInProgress {
+				out[k.pm] = append(out[k.pm], observed[i])
+			}
+		}
+	}
+	return out
+}
+
+// match finds an open orphan of the spec's postmortem whose title and the
+// spec's are one the start of the other, word for word (case and spacing
+// aside): the same item read with more or fewer trailing words.
+func (o orphansByPM) match(s ticket.Spec) (ticket.Ticket, bool) {
+	mine := strings.Fields(strings.ToLower(s.Title))
+	if len(mine) == 0 {
+		return ticket.Ticket{}, false
+	}
+	for _, t := range o[s.Marker.PM] {
+		theirs := strings.Fields(strings.ToLower(strings.TrimSuffix(t.Title, "…")))
+		n := min(len(mine), len(theirs))
+		if n > 0 && slices.Equal(mine[:n], theirs[:n]) {
+			return t, true
+		}
+	}
+	return ticket.Ticket{}, false
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -284,5 +285,44 @@ func TestItemWithoutSpecIsDeferred(t *testing.T) {
 	}
 	if len(p.Deferred) != 1 || p.Deferred[0].Key != "ai-1" || p.Deferred[0].Reason == "" {
 		t.Fatalf("deferred %+v, want ai-1 with a reason", p.Deferred)
+	}
+}
+
+// TestEarlierReadingHeld: a run created acme/sre#41 for an item and
+// stopped before writing its link back; the next version reads the
+// item's title without the trailing "Due: … Status" words, so its key
+// changed. The item is held, naming the ticket, not given a second one.
+// A closed orphan, another document's, or an unrelated title do not hold.
+func TestEarlierReadingHeld(t *testing.T) {
+	orphan := func(title string, st ticket.State, pm string) ticket.Ticket {
+		tk := tk("41", "ai-old", now.Add(-time.Hour), st)
+		tk.Title, tk.Marker.PM = title, pm
+		return tk
+	}
+	newItem := item("ai-new", func(it *Item) { it.Spec.Title = "Fix the queue alert" })
+	tests := []struct {
+		name string
+		tk   ticket.Ticket
+		held bool
+	}{
+		{"longer earlier title", orphan("Fix the queue alert Due: 2026-04-01 Status", ticket.StateOpen, "pm"), true},
+		{"shorter earlier title, other spacing and case", orphan("fix  the Queue", ticket.StateInProgress, "pm"), true},
+		{"closed orphan", orphan("Fix the queue alert Due: 2026-04-01 Status", ticket.StateDone, "pm"), false},
+		{"another postmortem's", orphan("Fix the queue alert Due: 2026-04-01 Status", ticket.StateOpen, "other"), false},
+		{"unrelated title", orphan("Rotate the certificates", ticket.StateOpen, "pm"), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Compute([]Item{newItem}, []ticket.Ticket{tc.tk}, Options{Now: now, OwnerID: "me", Complete: true})
+			if tc.held {
+				if len(p.Creates) != 0 || len(p.Deferred) != 1 || !strings.Contains(p.Deferred[0].Reason, "acme/sre#41") {
+					t.Fatalf("creates %d, deferred %+v; want ai-new held naming acme/sre#41", len(p.Creates), p.Deferred)
+				}
+				return
+			}
+			if len(p.Creates) != 1 || len(p.Deferred) != 0 {
+				t.Fatalf("creates %d, deferred %+v; want ai-new created", len(p.Creates), p.Deferred)
+			}
+		})
 	}
 }
