@@ -43,6 +43,9 @@ type Digests struct {
 	DueSoon  int
 }
 
+// on reports whether digests are configured to go anywhere.
+func (d Digests) on() bool { return d.Every > 0 && (d.Webhook != "" || len(d.Issues) > 0) }
+
 // nudgeStep is the nudge phase: after the write-back, with every item's
 // ticket and status settled, decide the reminders of this run
 // (sync/nudge), post them unless dry-run, and send the digests that are
@@ -56,17 +59,20 @@ func (r *run) nudgeStep() {
 		return
 	}
 	at := r.nudgeTime()
-	items, digestItems := r.nudgeItems()
 	if pol == nil || !pol.Enabled {
 		// Nudges off; digests have their own switch (digests.every).
 		r.reportNudges()
-		if !e.dryRun() && r.ctx.Err() == nil && r.postDigests(digestItems, at) {
+		if e.dryRun() || r.ctx.Err() != nil || !e.Config.Digests.on() {
+			return
+		}
+		if _, digestItems := r.nudgeItems(false, true); r.postDigests(digestItems, at) {
 			if err := e.saveState(r.work, r.st, nil, true); err != nil {
 				res.fail(Failure{Doc: StatePath, Message: err.Error()})
 			}
 		}
 		return
 	}
+	items, digestItems := r.nudgeItems(true, e.Config.Digests.on() && !e.dryRun())
 	out := nudge.Decide(items, e.Config.Nudges.Teams, *pol, at)
 	res.Nudges, res.NudgesHeld, res.NudgeQuiet, res.NudgeNotes = out.Nudges, out.Held, out.Quiet, out.Notes
 	if err := nudge.Guard(out.Nudges, e.Config.Nudges.MaxPerRun); err != nil {
@@ -101,8 +107,9 @@ func (r *run) nudgeTime() time.Time {
 }
 
 // nudgeItems are the action items with a ticket, as the run leaves them,
-// for the nudges, and the open ones for the digests.
-func (r *run) nudgeItems() ([]nudge.Item, []digest.Item) {
+// for the nudges, and the open ones for the digests (each only when
+// asked: at 10,000 items they are 2 MB).
+func (r *run) nudgeItems(forNudges, forDigests bool) ([]nudge.Item, []digest.Item) {
 	e, in := r.e, &r.res.Report
 	docs := make(map[string]*report.Doc, len(in.Docs))
 	for i := range in.Docs {
@@ -146,8 +153,10 @@ func (r *run) nudgeItems() ([]nudge.Item, []digest.Item) {
 		if owner != "" {
 			n.Owner = ticket.Mention{ID: owner}
 		}
-		items = append(items, n)
-		if !n.Done && !n.WontDo && !n.Archived && it.State != ticket.StateMissing {
+		if forNudges {
+			items = append(items, n)
+		}
+		if forDigests && !n.Done && !n.WontDo && !n.Archived {
 			open = append(open, digest.Item{Team: n.Team, Key: it.Key, Title: it.Text, Doc: d.Path, DocTitle: d.Title,
 				Link: n.Link, Owner: e.ownerName(it), Due: due, Ref: it.Ticket})
 		}
@@ -323,7 +332,7 @@ func (r *run) byURL(k string) *report.Item {
 // reported and never fails the sync. It reports whether any was posted.
 func (r *run) postDigests(items []digest.Item, at time.Time) bool {
 	e, res, dc := r.e, r.res, r.e.Config.Digests
-	if dc.Every <= 0 || (dc.Webhook == "" && len(dc.Issues) == 0) {
+	if !dc.on() {
 		return false
 	}
 	msgs := digest.Build(items, digest.Options{Now: at, Location: dc.Location, DueSoon: dc.DueSoon})
