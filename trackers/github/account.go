@@ -43,14 +43,8 @@ func (t *Tracker) Account(ctx context.Context, target ticket.Target) (string, er
 		t.self = inst.GetAppSlug() + "[bot]"
 		return t.self, nil
 	}
-	var u *gh.User
-	_, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-		var (
-			r   *gh.Response
-			err error
-		)
-		u, r, err = c.Users.Get(ctx, "")
-		return r, err
+	u, _, err := doValue(ctx, t, func(c *gh.Client) (*gh.User, *gh.Response, error) {
+		return c.Users.Get(ctx, "")
 	})
 	if err != nil {
 		return "", t.wrap(err, "get the token's user", false)

@@ -96,14 +96,8 @@ func (t *Tracker) Create(ctx context.Context, spec ticket.Spec) (ticket.Ticket, 
 
 func (t *Tracker) createIssue(ctx context.Context, repo string, req *gh.IssueRequest) (*gh.Issue, error) {
 	owner, name, _ := splitRepo(repo)
-	var is *gh.Issue
-	_, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-		var (
-			r   *gh.Response
-			err error
-		)
-		is, r, err = c.Issues.Create(ctx, owner, name, req)
-		return r, err
+	is, _, err := doValue(ctx, t, func(c *gh.Client) (*gh.Issue, *gh.Response, error) {
+		return c.Issues.Create(ctx, owner, name, req)
 	})
 	return is, err
 }
@@ -128,14 +122,8 @@ func (t *Tracker) ensureLabels(ctx context.Context, repo string, names []string)
 		known = map[string]bool{}
 		opts := &gh.ListOptions{PerPage: 100}
 		for {
-			var page []*gh.Label
-			resp, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-				var (
-					r   *gh.Response
-					err error
-				)
-				page, r, err = c.Issues.ListLabels(ctx, owner, name, opts)
-				return r, err
+			page, resp, err := doValue(ctx, t, func(c *gh.Client) ([]*gh.Label, *gh.Response, error) {
+				return c.Issues.ListLabels(ctx, owner, name, opts)
 			})
 			if err != nil {
 				return t.wrap(err, "list labels in "+repo, true)
@@ -187,13 +175,8 @@ func (t *Tracker) milestone(ctx context.Context, repo string) (int, error) {
 	if n == 0 {
 		owner, name, _ := splitRepo(repo)
 		var m *gh.Milestone
-		_, err = t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-			var (
-				r   *gh.Response
-				err error
-			)
-			m, r, err = c.Issues.CreateMilestone(ctx, owner, name, &gh.Milestone{Title: gh.String(want)})
-			return r, err
+		m, _, err = doValue(ctx, t, func(c *gh.Client) (*gh.Milestone, *gh.Response, error) {
+			return c.Issues.CreateMilestone(ctx, owner, name, &gh.Milestone{Title: gh.String(want)})
 		})
 		switch {
 		case err == nil:
@@ -220,14 +203,8 @@ func (t *Tracker) findMilestone(ctx context.Context, repo, want string) (int, er
 	opts := &gh.MilestoneListOptions{State: "all", ListOptions: gh.ListOptions{PerPage: 100}}
 	fold := 0
 	for {
-		var page []*gh.Milestone
-		resp, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-			var (
-				r   *gh.Response
-				err error
-			)
-			page, r, err = c.Issues.ListMilestones(ctx, owner, name, opts)
-			return r, err
+		page, resp, err := doValue(ctx, t, func(c *gh.Client) ([]*gh.Milestone, *gh.Response, error) {
+			return c.Issues.ListMilestones(ctx, owner, name, opts)
 		})
 		if err != nil {
 			return 0, err

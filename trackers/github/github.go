@@ -236,6 +236,19 @@ func webBase(api *url.URL) *url.URL {
 	return &url.URL{Scheme: api.Scheme, Host: host, Path: "/"}
 }
 
+// doValue is do for a go-github call that answers a value: the value of
+// the attempt do returns.
+func doValue[T any](ctx context.Context, t *Tracker, op func(c *gh.Client) (T, *gh.Response, error)) (T, *gh.Response, error) {
+	var v T
+	resp, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
+		var r *gh.Response
+		var err error
+		v, r, err = op(c)
+		return r, err
+	})
+	return v, resp, err
+}
+
 // do runs op with the go-github client. go-github remembers a rate-limit
 // answer and refuses later requests locally, by the wall clock, until its
 // reset. The transport already waits real answers out with the Clock, so a

@@ -134,14 +134,8 @@ func (t *Tracker) Comment(ctx context.Context, ref ticket.Ref, c ticket.Comment)
 // comment POSTs a comment and returns it as GitHub answered. It is not
 // repeated after a 5xx or a network error: GitHub may have posted it.
 func (t *Tracker) comment(ctx context.Context, owner, name string, num int, body, what string) (*gh.IssueComment, error) {
-	var posted *gh.IssueComment
-	_, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-		var (
-			r   *gh.Response
-			err error
-		)
-		posted, r, err = c.Issues.CreateComment(ctx, owner, name, num, &gh.IssueComment{Body: gh.String(body)})
-		return r, err
+	posted, _, err := doValue(ctx, t, func(c *gh.Client) (*gh.IssueComment, *gh.Response, error) {
+		return c.Issues.CreateComment(ctx, owner, name, num, &gh.IssueComment{Body: gh.String(body)})
 	})
 	return posted, t.wrap(err, what, false)
 }
@@ -162,14 +156,8 @@ func (t *Tracker) twins(ctx context.Context, owner, name string, num int, author
 	var ids []int64
 	opts := &gh.IssueListCommentsOptions{Since: &since, ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
-		var (
-			page []*gh.IssueComment
-			resp *gh.Response
-		)
-		_, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-			var err error
-			page, resp, err = c.Issues.ListComments(ctx, owner, name, num, opts)
-			return resp, err
+		page, resp, err := doValue(ctx, t, func(c *gh.Client) ([]*gh.IssueComment, *gh.Response, error) {
+			return c.Issues.ListComments(ctx, owner, name, num, opts)
 		})
 		if err != nil {
 			return nil, t.wrap(err, what+": list its comments", false)

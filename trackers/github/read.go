@@ -136,14 +136,8 @@ func (t *Tracker) list(ctx context.Context, target ticket.Target, since time.Tim
 		opts.Since = since.UTC()
 	}
 	what := "list issues in " + repo
-	var page []*gh.Issue
-	resp, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-		var (
-			r   *gh.Response
-			err error
-		)
-		page, r, err = c.Issues.ListByRepo(ctx, owner, name, opts)
-		return r, err
+	page, resp, err := doValue(ctx, t, func(c *gh.Client) ([]*gh.Issue, *gh.Response, error) {
+		return c.Issues.ListByRepo(ctx, owner, name, opts)
 	})
 	if err != nil {
 		return nil, t.wrap(err, what, true)
@@ -275,14 +269,8 @@ func (t *Tracker) get(ctx context.Context, ref ticket.Ref) (ticket.Ticket, error
 // getIssue is one GET of an issue.
 func (t *Tracker) getIssue(ctx context.Context, repo string, num int) (*gh.Issue, error) {
 	owner, name, _ := splitRepo(repo)
-	var is *gh.Issue
-	_, err := t.do(ctx, func(c *gh.Client) (*gh.Response, error) {
-		var (
-			r   *gh.Response
-			err error
-		)
-		is, r, err = c.Issues.Get(ctx, owner, name, num)
-		return r, err
+	is, _, err := doValue(ctx, t, func(c *gh.Client) (*gh.Issue, *gh.Response, error) {
+		return c.Issues.Get(ctx, owner, name, num)
 	})
 	return is, err
 }
