@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,7 +16,7 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/internal/sim/jirasim"
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/pmsync/pmsync/internal/testkit"
 )
 
 // calendarDoc is one postmortem whose three action items walk the nudge
@@ -526,7 +525,7 @@ func TestPlanShowsNudges(t *testing.T) {
 // webhook that fails does not fail the sync, and its URL (a secret) is in
 // no output.
 func TestDigestsToWebhook(t *testing.T) {
-	schema := slackSchema(t)
+	validate := testkit.JSONSchema(t, filepath.Join(repoRoot(t), "sync", "digest", "testdata", "slack-payload.schema.json"))
 	var mu sync.Mutex
 	var got [][]byte
 	fail := false
@@ -563,11 +562,7 @@ func TestDigestsToWebhook(t *testing.T) {
 	}
 	mu.Lock()
 	for _, b := range got {
-		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-		if err == nil {
-			err = schema.Validate(inst)
-		}
-		if err != nil {
+		if err := validate(b); err != nil {
 			t.Errorf("payload does not fit Slack's shape: %v\n%s", err, b)
 		}
 		if !strings.Contains(string(b), "Stop retrying poison messages") {
@@ -582,69 +577,5 @@ func TestDigestsToWebhook(t *testing.T) {
 	}
 	if strings.Contains(out+errOut, "secretpath") {
 		t.Errorf("the webhook URL is in the output:\n%s\n%s", out, errOut)
-	}
-}
-
-// slackSchema compiles the Slack payload shape sync/digest checks its
-// payloads against.
-func slackSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open(filepath.Join(repoRoot(t), "sync", "digest", "testdata", "slack-payload.schema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("slack.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("slack.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// TestDigestToGitHubIssue: a team's digest_issue gets the digest as a
-// comment, once per digests.every; digests do not need nudges (here
-// nudges.enabled is false, and no ticket gets a comment).
-func TestDigestToGitHubIssue(t *testing.T) {
-	su := calendarTrackers[0].setup(t)
-	dir := calendarFolders(t, 1)[0]
-	cfg := filepath.Join(dir, "..", "pmsync.yaml")
-	teams := strings.Replace(su.config, "escalation: carol}", "escalation: carol, digest_issue: acme/sre#1}", 1)
-	writeCalendarConfig(t, cfg, fmt.Sprintf("owner_id: cal\nsource: {path: %q}\nreport: {dir: %q}\n%sdigests: {every: 7d}\nnudges: {enabled: false}\n",
-		dir, filepath.Join(dir, "..", "reports"), teams))
-	e := su.tr.(ghCalendar).e
-	comments := func() []string {
-		for _, is := range e.sim.Issues("acme", "sre") {
-			if is.Number == 1 {
-				var out []string
-				for _, c := range is.Comments {
-					out = append(out, c.Body)
-				}
-				return out
-			}
-		}
-		t.Fatal("no acme/sre#1")
-		return nil
-	}
-	for _, d := range []string{"2027-01-14", "2027-01-15"} {
-		if code, out, errOut := runCmd(t, su.env, "sync", "--config", cfg, "--now", d); code != exitOK {
-			t.Fatalf("%s: exit %d\n%s\n%s", d, code, out, errOut)
-		}
-	}
-	got := comments()
-	if len(got) != 1 || !strings.Contains(got[0], "Stop retrying poison messages") {
-		t.Fatalf("digest comments on acme/sre#1: %q, want one listing the overdue item", got)
-	}
-	for item, tk := range su.tr.tickets(t) {
-		if len(tk.comments) != 0 || slices.ContainsFunc(tk.labels, func(l string) bool { return strings.HasPrefix(l, "pmsync:") }) {
-			t.Errorf("nudges.enabled false, yet %s has comments %q, labels %q", item, tk.comments, tk.labels)
-		}
 	}
 }

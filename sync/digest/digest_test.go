@@ -1,63 +1,27 @@
 package digest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
+	"github.com/pmsync/pmsync/internal/testkit"
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
 var (
-	now     = time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
-	opts    = Options{Now: now, DueSoon: 3}
-	schemaM sync.Mutex
-	schema  *jsonschema.Schema
+	now  = time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
+	opts = Options{Now: now, DueSoon: 3}
 )
 
-// payloadSchema compiles testdata/slack-payload.schema.json once.
-func payloadSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	schemaM.Lock()
-	defer schemaM.Unlock()
-	if schema != nil {
-		return schema
-	}
-	f, err := os.Open("testdata/slack-payload.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("slack-payload.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	if schema, err = c.Compile("slack-payload.schema.json"); err != nil {
-		t.Fatal(err)
-	}
-	return schema
-}
-
-// validate checks a payload, as JSON, against the schema.
+// validate checks a payload, as JSON, against
+// testdata/slack-payload.schema.json.
 func validate(t *testing.T, body []byte) error {
 	t.Helper()
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	return payloadSchema(t).Validate(inst)
+	return testkit.JSONSchema(t, "testdata/slack-payload.schema.json")(body)
 }
 
 func mustValidate(t *testing.T, m Message) {
