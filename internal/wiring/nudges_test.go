@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/pmsync/pmsync/config"
@@ -24,6 +25,12 @@ func TestNudgesFromConfig(t *testing.T) {
 	}
 	if n.Policy == nil || !n.Policy.Enabled || n.Policy.DueSoon != 3 || n.MaxPerRun != 200 || len(n.Policy.Ladder) != 4 {
 		t.Fatalf("defaults: %+v %+v", n, n.Policy)
+	}
+	// config (which imports nothing of ours) and sync/nudge each state the
+	// defaults; they must say the same.
+	if !reflect.DeepEqual(n.Policy.Ladder, nudge.DefaultLadder()) || n.Policy.DueSoon != nudge.DefaultDueSoon ||
+		n.Policy.AssignWithin != nudge.DefaultAssignWithin || n.MaxPerRun != nudge.DefaultMaxPerRun {
+		t.Errorf("config's defaults %+v (max %d) differ from sync/nudge's (ladder %+v)", *n.Policy, n.MaxPerRun, nudge.DefaultLadder())
 	}
 	want := map[string]nudge.Team{
 		"platform": {
