@@ -66,9 +66,7 @@ func (r *run) nudgeStep() {
 			return
 		}
 		if _, digestItems := r.nudgeItems(false, true); r.postDigests(digestItems, at) {
-			if err := e.saveState(r.work, r.st, nil, true); err != nil {
-				res.fail(Failure{Doc: StatePath, Message: err.Error()})
-			}
+			r.saveNudges()
 		}
 		return
 	}
@@ -87,11 +85,17 @@ func (r *run) nudgeStep() {
 	if !res.NudgesRefused {
 		posted = r.postNudges(out.Nudges, at)
 	}
-	r.trackMoves(at)
-	if r.postDigests(digestItems, at) || posted || r.factsChanged {
-		if err := e.saveState(r.work, r.st, nil, true); err != nil {
-			res.fail(Failure{Doc: StatePath, Message: err.Error()})
-		}
+	moved := r.trackMoves(at)
+	if sent := r.postDigests(digestItems, at); posted || moved || sent {
+		r.saveNudges()
+	}
+}
+
+// saveNudges saves what the nudge phase learnt (steps, nudges, moves,
+// digest times); apply saved the rest already.
+func (r *run) saveNudges() {
+	if err := r.e.saveState(r.work, r.st, nil, true); err != nil {
+		r.res.fail(Failure{Doc: StatePath, Message: err.Error()})
 	}
 }
 
@@ -246,21 +250,22 @@ func (r *run) addStep(ref ticket.Ref, label string) bool {
 func (r *run) recordNudge(n nudge.Nudge, at time.Time) {
 	k := refKey(n.Ref)
 	f := r.st.Tickets[k]
-	f.Nudges = append(f.Nudges, nudgeFact{Step: n.Step, At: at.UTC().Format(ticket.DateLayout), Before: r.looks(n.Ref)})
+	f.Nudges = append(f.Nudges, nudgeFact{Step: n.Step, At: at.UTC().Format(ticket.DateLayout), Before: looks(r.reportItems()[k])})
 	r.st.Tickets[k] = f
 }
 
-// looks is an item's state, due date and assignee, as its ticket's
-// report item says now.
-func (r *run) looks(ref ticket.Ref) string {
-	it := r.reportItem(ref)
+// looks is an item's state, due date and assignee, as its report item
+// says now ("" for none).
+func looks(it *report.Item) string {
 	if it == nil {
 		return ""
 	}
 	return fmt.Sprintf("%s|%s|%s", it.State, it.TrackerDue.Format(ticket.DateLayout), it.TrackerAssignee)
 }
 
-func (r *run) reportItem(ref ticket.Ref) *report.Item {
+// reportItems are the report's items with a ticket, by refKey, indexed
+// once per run.
+func (r *run) reportItems() map[string]*report.Item {
 	if r.byRef == nil {
 		r.byRef = map[string]*report.Item{}
 		for i := range r.res.Report.Items {
@@ -269,39 +274,37 @@ func (r *run) reportItem(ref ticket.Ref) *report.Item {
 			}
 		}
 	}
-	return r.byRef[refKey(ref)]
+	return r.byRef
 }
 
 // trackMoves notes, for nudges of the last 7 days, the first day their
-// item looks different (it moved after the nudge), and gives the report
-// every ticket's nudges.
-func (r *run) trackMoves(at time.Time) {
+// item looks different (it moved after the nudge), gives the report
+// every ticket's nudges, and reports whether it noted a move.
+func (r *run) trackMoves(at time.Time) bool {
 	today := at.UTC().Format(ticket.DateLayout)
-	for k, f := range r.st.Tickets {
-		if len(f.Nudges) == 0 {
+	moved := false
+	for k, it := range r.reportItems() {
+		f, ok := r.st.Tickets[k]
+		if !ok || len(f.Nudges) == 0 {
 			continue
-		}
-		var ref ticket.Ref
-		if it := r.byURL(k); it != nil {
-			ref = it.Ticket
 		}
 		for i := range f.Nudges {
 			nf := &f.Nudges[i]
-			if nf.Moved != "" || ref.IsZero() {
+			if nf.Moved != "" {
 				continue
 			}
 			sent, err := time.Parse(ticket.DateLayout, nf.At)
 			if err != nil || at.Sub(sent) > 7*24*time.Hour {
 				continue
 			}
-			if r.looks(ref) != nf.Before {
-				nf.Moved = today
-				r.factsChanged = true
+			if looks(it) != nf.Before {
+				nf.Moved, moved = today, true
 			}
 		}
 		r.st.Tickets[k] = f
 	}
 	r.reportNudges()
+	return moved
 }
 
 // reportNudges gives the report every ticket's nudges, as the state keeps
@@ -321,11 +324,6 @@ func (r *run) reportNudges() {
 			it.Nudges = append(it.Nudges, rn)
 		}
 	}
-}
-
-func (r *run) byURL(k string) *report.Item {
-	r.reportItem(ticket.Ref{}) // builds the index
-	return r.byRef[k]
 }
 
 // postDigests posts each team's digest when it is due; a failure is
