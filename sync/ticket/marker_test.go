@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestMarkerRoundTrip(t *testing.T) {
@@ -84,5 +85,23 @@ func TestStatusWords(t *testing.T) {
 	}
 	if _, ok := ParseStatus("TODO"); ok {
 		t.Error("a human's TODO parsed as pmsync's status")
+	}
+}
+
+// TestParseMarkerKeepsNoBody: a listing keeps each ticket's marker; were
+// its fields cut from the body, every body (kilobytes each) would stay
+// in memory for the run.
+func TestParseMarkerKeepsNoBody(t *testing.T) {
+	body := strings.Repeat("Some detail of the ticket.\n", 100) + "<!-- " + Marker{PM: "pm-1", Item: "a1", Owner: "acme"}.String() + " -->\n" + strings.Repeat("More.\n", 50)
+	m, err := ParseMarker(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.StringData(body)))
+	hi := lo + uintptr(len(body))
+	for name, f := range map[string]string{"pm": m.PM, "item": m.Item, "owner": m.Owner} {
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(f))); p >= lo && p < hi {
+			t.Errorf("marker field %s = %q points into the body: the body stays alive as long as the marker", name, f)
+		}
 	}
 }
