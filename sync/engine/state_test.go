@@ -1,0 +1,75 @@
+package engine
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestStateEncode: the state file written one ticket per line says
+// exactly what encoding/json would, for every field of the state (the
+// fixture must set each one, so a field added later cannot be left out
+// of encode), and reads back into the same state.
+func TestStateEncode(t *testing.T) {
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	st := stateFile{
+		Version: 1,
+		Targets: map[string]listing{"gh:acme/sre": {Since: at, FullAt: at, Items: 3}, `jira:"PAY"`: {Since: at}},
+		Tickets: map[string]ticketFacts{
+			"https://github.com/acme/sre/issues/2": {Created: at, Due: "2026-12-01", Assignee: "alice", Item: "pm-1/a1",
+				Steps: []string{"pmsync:due-soon"}, Nudges: []nudgeFact{{Step: "due-soon", At: "2026-11-28", Before: "open|2026-12-01|alice"}}},
+			"https://github.com/acme/sre/issues/1": {Item: "pm-1/f1"},
+			"PAY-7 <\u2028>":                         {Assignee: "bob\"quoted\""},
+		},
+		Impostors:    map[string]Impostor{"u": {Tracker: "gh", Target: "acme/sre", Ticket: "acme/sre#9", PM: "pm-1", Item: "a2", Title: "t", Author: "mallory", Seen: at}},
+		Digests:      map[string]time.Time{"payments": at},
+		OwnerAliases: []string{"dir:/old"},
+	}
+	v := reflect.ValueOf(st)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Fatalf("the fixture leaves stateFile.%s empty: set it, so that encode is checked for it", v.Type().Field(i).Name)
+		}
+	}
+	got, err := st.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("encode wrote invalid JSON: %v\n%s", err, got)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("encode says\n%s\nencoding/json says\n%s", got, want)
+	}
+	var back stateFile
+	if err := json.Unmarshal(got, &back); err != nil || !reflect.DeepEqual(back, st) {
+		t.Errorf("read back: %v\n%+v\nwant %+v", err, back, st)
+	}
+	// One ticket per line, in URL order: a diff of the file shows which
+	// tickets changed.
+	lines := strings.Split(string(got), "\n")
+	var tickets []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, `    "https://`) || strings.HasPrefix(l, `    "PAY`) {
+			tickets = append(tickets, l[:strings.Index(l, `": {`)+1])
+		}
+	}
+	if want := []string{`    "PAY-7 \u003c\u2028\u003e"`, `    "https://github.com/acme/sre/issues/1"`, `    "https://github.com/acme/sre/issues/2"`}; !reflect.DeepEqual(tickets, want) {
+		t.Errorf("ticket lines %q, want %q\n%s", tickets, want, got)
+	}
+
+	empty, err := stateFile{Version: 1, Targets: map[string]listing{}}.encode()
+	if err != nil || string(empty) != "{\n  \"version\": 1,\n  \"targets\": {}\n}\n" {
+		t.Errorf("empty state: %v %q", err, empty)
+	}
+}
