@@ -23,7 +23,7 @@ func (r *run) apply() {
 	e, res := r.e, r.res
 	// 1. Links and statuses (no API call).
 	for _, wb := range r.res.Plan.WriteBacks {
-		if setLink(r.itemDoc, wb) == nil {
+		if setLink(r.docs, wb) == nil {
 			continue
 		}
 		if wb.Adopted {
@@ -48,7 +48,7 @@ func (r *run) apply() {
 			res.Interrupted = true
 			break
 		}
-		ds := r.itemDoc[c.Doc+"\x00"+c.Spec.Marker.Item]
+		ds := r.docs[c.Doc]
 		if prev != nil && prev != ds {
 			prev.doc = nil // done with that document
 		}
@@ -58,7 +58,7 @@ func (r *run) apply() {
 			res.Deferred++
 			continue
 		}
-		spec := c.Spec
+		spec := *c.Spec // a copy: Factors are this run's
 		spec.Factors = e.factorRefs(ds, c.Spec.Marker.Item)
 		log := e.log().With("doc", c.Doc, "item", spec.Marker.Item, "tracker", tname)
 		t, err := e.Trackers[tname].Create(r.work, spec)
@@ -96,7 +96,7 @@ func (r *run) apply() {
 	// tickets meanwhile: list again where tickets were created and settle
 	// on the oldest one per item now, not a run later.
 	dups := r.res.Plan.Duplicates
-	if again := e.recheck(r.work, r.items, r.itemDoc, createdIn, r.now, r.now, &r.st, res); again != nil {
+	if again := e.recheck(r.work, r.items, r.docs, createdIn, r.now, r.now, &r.st, res); again != nil {
 		dups = append(dups, again...)
 	}
 	// 4. Duplicates.
@@ -132,7 +132,7 @@ func (r *run) apply() {
 
 // recheck lists the targets where this run created tickets again and
 // returns the duplicates to close; links are moved to the oldest ticket.
-func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[string]*docRun, createdIn map[ticket.Target]bool, runStart, now time.Time, st *stateFile, res *Result) []plan.Duplicate {
+func (e *Engine) recheck(ctx context.Context, items []plan.Item, docs map[string]*docRun, createdIn map[ticket.Target]bool, runStart, now time.Time, st *stateFile, res *Result) []plan.Duplicate {
 	if len(createdIn) == 0 {
 		return nil
 	}
@@ -149,7 +149,7 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[str
 			if it.Target != tg {
 				continue
 			}
-			ds := itemDoc[it.Doc+"\x00"+it.Marker.Item]
+			ds := docs[it.Doc]
 			if u, ok := ds.updates[it.Marker.Item]; ok {
 				it.Ref, it.Status, it.HasStatus = u.Ticket, u.Status, true
 			}
@@ -159,7 +159,7 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[str
 	found = e.vetMarked(ctx, found, again, nil, map[ticket.Target]bool{}, st, now, res, map[itemID]string{})
 	p := plan.Compute(again, found, plan.Options{Now: e.today(now), OwnerID: e.Config.OwnerID})
 	for _, wb := range p.WriteBacks {
-		if ds := setLink(itemDoc, wb); ds != nil {
+		if ds := setLink(docs, wb); ds != nil {
 			e.flush(ctx, ds, res)
 		}
 	}
@@ -168,8 +168,8 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, itemDoc map[str
 
 // setLink records a write-back in its document's updates; the document
 // is written at the next flush.
-func setLink(itemDoc map[string]*docRun, wb plan.WriteBack) *docRun {
-	ds := itemDoc[wb.Doc+"\x00"+wb.Key]
+func setLink(docs map[string]*docRun, wb plan.WriteBack) *docRun {
+	ds := docs[wb.Doc]
 	if ds == nil {
 		return nil
 	}
@@ -248,6 +248,8 @@ func (e *Engine) factorRefs(ds *docRun, key string) []ticket.Ref {
 	for _, f := range ds.factors[key] {
 		if u, ok := ds.updates[f]; ok {
 			out = append(out, u.Ticket)
+		} else if ref, ok := ds.factorTickets[f]; ok {
+			out = append(out, ref)
 		}
 	}
 	return out

@@ -42,7 +42,7 @@ func (r *run) lock() (func(), error) {
 	return unlock, nil
 }
 
-// collect reads every document and sets r.items, r.docs and r.itemDoc.
+// collect reads every document and sets r.items, r.docs and r.docs.
 func (r *run) collect() error {
 	e, res := r.e, r.res
 	_, stateErr := e.Source.ReadFile(r.work, StatePath)
@@ -58,7 +58,6 @@ func (r *run) collect() error {
 	r.docs = map[string]*docRun{}
 	r.docIDs = map[string]bool{}
 	r.docPath = map[string]string{}
-	r.itemDoc = map[string]*docRun{}
 	idPaths := map[string][]string{} // id → the documents that have it
 	onlySeen := map[string]bool{}
 	res.Report.Now = e.today(r.now)
@@ -86,7 +85,7 @@ func (r *run) collect() error {
 		}
 		r.take(p, d)
 	}
-	if n := holdSharedIDs(idPaths, r.docs, r.itemDoc, res); n > 0 {
+	if n := holdSharedIDs(idPaths, r.docs, res); n > 0 {
 		r.unread += n // their tickets are neither wanted nor orphans this run
 		kept := r.items[:0]
 		for _, it := range r.items {
@@ -191,8 +190,12 @@ func (r *run) take(p string, d *postmortem.Doc) {
 		if archived {
 			continue // read and reported, never ticketed
 		}
-		if !it.Ticket.IsZero() && it.HasStatus {
-			ds.updates[it.Key] = postmortem.Update{Ticket: it.Ticket, Status: it.Status}
+		if !it.Ticket.IsZero() && it.Kind == ticket.Factor && ds.factors != nil {
+			// New actions' tickets name the factors' tickets they address.
+			if ds.factorTickets == nil {
+				ds.factorTickets = map[string]ticket.Ref{}
+			}
+			ds.factorTickets[it.Key] = it.Ticket
 		}
 		if it.HasErrors() {
 			for _, ie := range it.Errors {
@@ -226,7 +229,7 @@ func (r *run) take(p string, d *postmortem.Doc) {
 			Done:      it.Done,
 			Due:       it.Due,
 		})
-		r.itemDoc[p+"\x00"+it.Key] = ds
+		r.docs[p] = ds
 	}
 }
 
@@ -259,7 +262,7 @@ func canWriteBack(d *postmortem.Doc) error {
 // either, since either could be claiming the other's items (and, by
 // linking an ordinary issue, have pmsync close the other's ticket). It
 // returns how many documents it held.
-func holdSharedIDs(idPaths map[string][]string, docs map[string]*docRun, itemDoc map[string]*docRun, res *Result) int {
+func holdSharedIDs(idPaths map[string][]string, docs map[string]*docRun, res *Result) int {
 	held := 0
 	ids := make([]string, 0, len(idPaths))
 	for id, ps := range idPaths {
@@ -282,13 +285,6 @@ func holdSharedIDs(idPaths map[string][]string, docs map[string]*docRun, itemDoc
 				id, strings.Join(others, ", "))})
 			delete(docs, p)
 			held++
-		}
-	}
-	if held > 0 {
-		for k, ds := range itemDoc {
-			if _, ok := docs[ds.path]; !ok {
-				delete(itemDoc, k)
-			}
 		}
 	}
 	return held

@@ -245,7 +245,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		// Nothing is written, but the report shows what the trackers say
 		// now, as the write-back would.
 		for _, wb := range r.res.Plan.WriteBacks {
-			setLink(r.itemDoc, wb)
+			setLink(r.docs, wb)
 		}
 	}
 	if ctx.Err() != nil {
@@ -253,6 +253,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	r.settleReport()
 	r.nudgeStep()
+	r.release()
 	r.res.Duration = time.Since(started)
 	if !e.dryRun() {
 		r.publish(started)

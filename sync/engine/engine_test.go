@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -437,5 +438,67 @@ func TestProgress(t *testing.T) {
 	res := f.run(t, func(e *Engine) { e.Progress = func(d, n int) { calls = append(calls, [2]int{d, n}) } })
 	if len(calls) != res.Created+1 || calls[0] != [2]int{0, res.Created} || calls[len(calls)-1] != [2]int{res.Created, res.Created} {
 		t.Fatalf("progress calls %v for %d creates", calls, res.Created)
+	}
+}
+
+// specRecorder is a tracker that remembers what each created ticket was
+// to hold.
+type specRecorder struct {
+	*memory.Tracker
+	specs []ticket.Spec
+}
+
+func (s *specRecorder) Create(ctx context.Context, spec ticket.Spec) (ticket.Ticket, error) {
+	s.specs = append(s.specs, spec)
+	return s.Tracker.Create(ctx, spec)
+}
+
+// TestNewActionNamesItsFactorsTickets: an action item added to a
+// postmortem after its factors were ticketed gets a ticket that names
+// the factor's ticket, which only the document says (this run changes
+// nothing about the factor).
+func TestNewActionNamesItsFactorsTickets(t *testing.T) {
+	dir := t.TempDir()
+	doc := "---\nid: pm-f\nstatus: final\ndate: 2026-06-01\n---\n# Queue outage\n\n## Contributing factors\n\n- Too few replicas\n- Alert on the wrong queue\n\n## Action items\n\n| Action | Owner | Due | Factor |\n|---|---|---|---|\n"
+	write := func(s string) {
+		if err := os.WriteFile(filepath.Join(dir, "pm-f.md"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(doc + "| Page the owner | @alice | 2099-01-01 | Alert on the wrong queue |\n")
+	src, err := source.OpenDir(dir, source.DirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	gh := &specRecorder{Tracker: memory.New("gh", func() time.Time { return testNow })}
+	e := &Engine{
+		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
+		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
+		Trackers: map[string]trackers.Tracker{"gh": gh}, Now: func() time.Time { return testNow },
+		Config: Config{OwnerID: "test-owner"},
+	}
+	if res, err := e.Run(context.Background()); err != nil || res.Created != 3 {
+		t.Fatalf("first run: %v, created %d, failures %v", err, res.Created, res.Failures)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "pm-f.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replicas := regexp.MustCompile(`Too few replicas.*?(acme/sre#\d+)`).FindStringSubmatch(string(b))
+	if replicas == nil {
+		t.Fatalf("the factor's ticket is not written back:\n%s", b)
+	}
+	write(string(b) + "| Add a replica | @bob | 2099-02-01 | Too few replicas |\n")
+	gh.specs = nil
+	if res, err := e.Run(context.Background()); err != nil || res.Created != 1 || len(gh.specs) != 1 {
+		t.Fatalf("second run: %v, created %d, failures %v", err, res.Created, res.Failures)
+	}
+	var refs []string
+	for _, r := range gh.specs[0].Factors {
+		refs = append(refs, r.Text)
+	}
+	if len(refs) != 1 || refs[0] != replicas[1] {
+		t.Errorf("the new action's ticket names factors %q, want [%s] (the factor's ticket, as the document names it)", refs, replicas[1])
 	}
 }

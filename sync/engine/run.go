@@ -21,7 +21,6 @@ type run struct {
 	docIDs  map[string]bool    // every document read
 	docPath map[string]string  // id → path, for the report
 	items   []plan.Item
-	itemDoc map[string]*docRun // by document path + "\x00" + item key
 	unread  int                // documents not read, or held: their tickets are not orphans
 
 	// observe
@@ -33,4 +32,13 @@ type run struct {
 
 	// nudge
 	byRef map[string]*report.Item // report items by ticket (refKey)
+}
+
+// release lets go of what only the phases before publish need (the
+// plan's items, the documents' updates, the tickets seen, the state):
+// the report is computed and rendered next, and this is as much again
+// as the report itself.
+func (r *run) release() {
+	r.docs, r.docIDs, r.docPath, r.items = nil, nil, nil, nil
+	r.st, r.listings, r.blocked, r.observed, r.byRef = stateFile{}, nil, nil, nil, nil
 }

@@ -67,7 +67,7 @@ type Options struct {
 // Create opens a ticket for an item.
 type Create struct {
 	Doc  string
-	Spec ticket.Spec
+	Spec *ticket.Spec // the item's own (plan.Item.Spec), not a copy
 }
 
 // WriteBack sets an item's ticket and status in its document.
@@ -255,7 +255,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		case it.Spec == nil:
 			p.Deferred = append(p.Deferred, Deferred{Doc: it.Doc, Key: it.Marker.Item, Reason: "no ticket content was prepared for it (a pmsync bug: please report it)"})
 		default:
-			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Spec: *it.Spec})
+			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Spec: it.Spec})
 		}
 	}
 	// A create for an item that may be one of its document's own open
@@ -266,7 +266,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 	for tg, cs := range creates {
 		kept := cs[:0]
 		for _, c := range cs {
-			if t, ok := held.match(c.Spec); ok {
+			if t, ok := held.match(*c.Spec); ok {
 				p.Deferred = append(p.Deferred, Deferred{Doc: c.Doc, Key: c.Spec.Marker.Item,
 					Reason: fmt.Sprintf("%s, a ticket of this postmortem that matches no item now, may be this item under an earlier reading of its title (%q): link %s in the document if it is, or close it; until then no ticket is opened", t.Ref.Text, t.Title, t.Ref.Text)})
 				continue
