@@ -75,25 +75,30 @@ func Compute(in Input) *Report {
 		}
 	}
 
+	// One array of facts, and each row derived straight into r.Items:
+	// deriving every row first and copying it there held each row twice.
+	store := make([]fact, len(in.Items))
 	facts := make([]*fact, len(in.Items))
 	for i := range in.Items {
-		facts[i] = derive(&in.Items[i], docs[in.Items[i].DocID], today, dir)
+		store[i].it = &in.Items[i]
+		facts[i] = &store[i]
 	}
 	// Items in document order: doc id, line, key.
 	slices.SortStableFunc(facts, func(a, b *fact) int {
 		return cmp.Or(strings.Compare(a.it.DocID, b.it.DocID), cmp.Compare(a.it.Line, b.it.Line), strings.Compare(a.it.Key, b.it.Key))
 	})
 
+	dates := dates{}
 	var total, factors acc
 	team, owner, sev, month, kind, perDoc, docFactors := groups{}, groups{}, groups{}, groups{}, groups{}, groups{}, groups{}
 	var slips []int
 	r.OpenByAge = OpenAge{Buckets: newBuckets()}
 	for _, f := range facts {
 		it := f.it
-		kind.add(string(it.Kind), f)
-		r.Items = append(r.Items, *f.row)
+		r.Items = append(r.Items, ItemRow{})
 		row := &r.Items[len(r.Items)-1]
-		f.row = row
+		derive(f, docs[it.DocID], today, dir, dates, row)
+		kind.add(string(it.Kind), f)
 		if f.state == ticket.StateMissing {
 			r.Missing = append(r.Missing, row)
 		}
@@ -217,21 +222,22 @@ func Compute(in Input) *Report {
 	return r
 }
 
-// derive computes one item's row.
-func derive(it *Item, d *Doc, today time.Time, dir *people) *fact {
-	f := &fact{it: it, doc: d, state: state(it)}
+// derive computes the facts and the row of f's item.
+func derive(f *fact, d *Doc, today time.Time, dir *people, date dates, row *ItemRow) {
+	it := f.it
+	f.doc, f.state = d, state(it)
 	f.owner, f.ownerName = dir.owner(it)
-	row := ItemRow{
+	*row = ItemRow{
 		ItemRef: ItemRef{
 			DocID: it.DocID, Kind: string(it.Kind), Key: it.Key, Text: it.Text, Line: it.Line,
 			Team: dir.team(it.Team), Owner: strings.TrimSpace(it.Owner), Person: it.Person, State: string(f.state),
 			Ticket: it.Ticket.Text, TicketURL: it.Ticket.URL,
 		},
 		OwnerAccount:        it.OwnerAccount,
-		Due:                 date(it.Due),
+		Due:                 date.format(it.Due),
 		DoneInDoc:           it.DoneInDoc,
-		Created:             date(it.Created),
-		TrackerDue:          date(it.TrackerDue),
+		Created:             date.format(it.Created),
+		TrackerDue:          date.format(it.TrackerDue),
 		TrackerAssignee:     it.TrackerAssignee,
 		TrackerAssigneeName: dir.accountName(it.TrackerAssignee),
 		Nudges:              len(it.Nudges),
@@ -244,7 +250,7 @@ func derive(it *Item, d *Doc, today time.Time, dir *people) *fact {
 	// the postmortem's date, else the ticket's creation.
 	var start time.Time
 	if d != nil {
-		row.DocTitle, row.IncidentDate, row.Severity = d.Title, date(d.Date), severity(d)
+		row.DocTitle, row.IncidentDate, row.Severity = d.Title, date.format(d.Date), severity(d)
 		start = d.Date
 	}
 	fromTicket := start.IsZero()
@@ -269,7 +275,7 @@ func derive(it *Item, d *Doc, today time.Time, dir *people) *fact {
 	}
 	if f.state == ticket.StateDone && !it.DoneInDoc && !it.Done.IsZero() {
 		f.done = day(it.Done)
-		row.Done = date(it.Done)
+		row.Done = date.format(it.Done)
 		if !it.Due.IsZero() {
 			row.OnTime = ptr(!f.done.After(day(it.Due)))
 		}
@@ -289,8 +295,26 @@ func derive(it *Item, d *Doc, today time.Time, dir *people) *fact {
 			row.SlipDays = s
 		}
 	}
-	f.row = &row
-	return f
+	f.row = row
+}
+
+// dates formats days as YYYY-MM-DD, each distinct day once: rows share
+// the strings (a report has a few thousand distinct days, and up to five
+// dates a row).
+type dates map[time.Time]string
+
+func (m dates) format(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.UTC()
+	k := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	s, ok := m[k]
+	if !ok {
+		s = date(t)
+		m[k] = s
+	}
+	return s
 }
 
 // dueSoonDays: an item due within this many days from today (today
