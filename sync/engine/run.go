@@ -21,7 +21,7 @@ type run struct {
 	docIDs  map[string]bool    // every document read
 	docPath map[string]string  // id → path, for the report
 	items   []plan.Item
-	unread  int                // documents not read, or held: their tickets are not orphans
+	unread  int // documents not read, or held: their tickets are not orphans
 
 	// observe
 	st           stateFile

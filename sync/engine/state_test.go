@@ -21,7 +21,7 @@ func TestStateEncode(t *testing.T) {
 			"https://github.com/acme/sre/issues/2": {Created: at, Due: "2026-12-01", Assignee: "alice", Item: "pm-1/a1",
 				Steps: []string{"pmsync:due-soon"}, Nudges: []nudgeFact{{Step: "due-soon", At: "2026-11-28", Before: "open|2026-12-01|alice"}}},
 			"https://github.com/acme/sre/issues/1": {Item: "pm-1/f1"},
-			"PAY-7 <\u2028>":                         {Assignee: "bob\"quoted\""},
+			"PAY-7 <\u2028>":                       {Assignee: "bob\"quoted\""},
 		},
 		Impostors:    map[string]Impostor{"u": {Tracker: "gh", Target: "acme/sre", Ticket: "acme/sre#9", PM: "pm-1", Item: "a2", Title: "t", Author: "mallory", Seen: at}},
 		Digests:      map[string]time.Time{"payments": at},
