@@ -793,62 +793,9 @@ func buildUsage(b *testing.B, dir string) string {
 	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
 		b.Skip("no getrusage here")
 	}
-	return buildMain(b, dir, "usage", `package main
-
-import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"os/exec"
-	"runtime"
-	"sync/atomic"
-	"syscall"
-	"time"
-)
-
-func main() {
-	timeout, err := time.ParseDuration(os.Args[2])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "usage:", err)
-		os.Exit(2)
-	}
-	cmd := exec.Command(os.Args[3], os.Args[4:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "usage:", err)
-		os.Exit(1)
-	}
-	var killed atomic.Bool
-	t := time.AfterFunc(timeout, func() {
-		killed.Store(true)
-		cmd.Process.Signal(syscall.SIGTERM)
-		time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
-	})
-	err = cmd.Wait()
-	t.Stop()
-	var out struct {
-		MaxRSS int64 `+"`json:\"maxrss\"`"+`
-		UserNS int64 `+"`json:\"user_ns\"`"+`
-		SysNS  int64 `+"`json:\"sys_ns\"`"+`
-		Exit   int   `+"`json:\"exit\"`"+`
-		Killed bool  `+"`json:\"killed\"`"+`
-	}
-	out.Killed, out.Exit = killed.Load(), cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		out.MaxRSS = int64(ru.Maxrss) << 10 // KiB on Linux
-		if runtime.GOOS == "darwin" {
-			out.MaxRSS = int64(ru.Maxrss)
-		}
-		out.UserNS, out.SysNS = ru.Utime.Nano(), ru.Stime.Nano()
-	}
-	b, _ := json.Marshal(out)
-	if werr := os.WriteFile(os.Args[1], b, 0o644); werr != nil {
-		fmt.Fprintln(os.Stderr, "usage:", werr)
-		os.Exit(1)
-	}
-	_ = err
-}
-`)
+	out := filepath.Join(dir, "usage.bin")
+	goBuild(b, filepath.Join("..", ".."), append(buildFlags, "-o", out, "./internal/cmd/usage")...)
+	return out
 }
 
 // inProcess runs one pmsync command in this process, as main does (a
