@@ -42,7 +42,7 @@ func (r *run) lock() (func(), error) {
 	return unlock, nil
 }
 
-// collect reads every document and sets r.items, r.docs and r.docs.
+// collect reads every document and sets r.items and r.docs.
 func (r *run) collect() error {
 	e, res := r.e, r.res
 	_, stateErr := e.Source.ReadFile(r.work, StatePath)
@@ -229,7 +229,6 @@ func (r *run) take(p string, d *postmortem.Doc) {
 			Done:      it.Done,
 			Due:       it.Due,
 		})
-		r.docs[p] = ds
 	}
 }
 

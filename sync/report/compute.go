@@ -223,7 +223,7 @@ func Compute(in Input) *Report {
 }
 
 // derive computes the facts and the row of f's item.
-func derive(f *fact, d *Doc, today time.Time, dir *people, date dates, row *ItemRow) {
+func derive(f *fact, d *Doc, today time.Time, dir *people, dateOf dates, row *ItemRow) {
 	it := f.it
 	f.doc, f.state = d, state(it)
 	f.owner, f.ownerName = dir.owner(it)
@@ -234,10 +234,10 @@ func derive(f *fact, d *Doc, today time.Time, dir *people, date dates, row *Item
 			Ticket: it.Ticket.Text, TicketURL: it.Ticket.URL,
 		},
 		OwnerAccount:        it.OwnerAccount,
-		Due:                 date.format(it.Due),
+		Due:                 dateOf.format(it.Due),
 		DoneInDoc:           it.DoneInDoc,
-		Created:             date.format(it.Created),
-		TrackerDue:          date.format(it.TrackerDue),
+		Created:             dateOf.format(it.Created),
+		TrackerDue:          dateOf.format(it.TrackerDue),
 		TrackerAssignee:     it.TrackerAssignee,
 		TrackerAssigneeName: dir.accountName(it.TrackerAssignee),
 		Nudges:              len(it.Nudges),
@@ -250,7 +250,7 @@ func derive(f *fact, d *Doc, today time.Time, dir *people, date dates, row *Item
 	// the postmortem's date, else the ticket's creation.
 	var start time.Time
 	if d != nil {
-		row.DocTitle, row.IncidentDate, row.Severity = d.Title, date.format(d.Date), severity(d)
+		row.DocTitle, row.IncidentDate, row.Severity = d.Title, dateOf.format(d.Date), severity(d)
 		start = d.Date
 	}
 	fromTicket := start.IsZero()
@@ -275,7 +275,7 @@ func derive(f *fact, d *Doc, today time.Time, dir *people, date dates, row *Item
 	}
 	if f.state == ticket.StateDone && !it.DoneInDoc && !it.Done.IsZero() {
 		f.done = day(it.Done)
-		row.Done = date.format(it.Done)
+		row.Done = dateOf.format(it.Done)
 		if !it.Due.IsZero() {
 			row.OnTime = ptr(!f.done.After(day(it.Due)))
 		}
@@ -307,8 +307,7 @@ func (m dates) format(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.UTC()
-	k := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	k := day(t)
 	s, ok := m[k]
 	if !ok {
 		s = date(t)
