@@ -72,7 +72,7 @@ import (
 // process CPU, an overestimate on a busy machine). PMSYNC_SCALE_MODE=
 // inproc runs pmsync in this process (the simulator shares it: cpu-s
 // includes it), for profiles. PMSYNC_SCALE_GOMEMLIMIT sets GOMEMLIMIT
-// for the child (off, 200MiB, ...). API calls are counted by the
+// for the child (off, 200MiB, ...), PMSYNC_SCALE_GOGC its GOGC. API calls are counted by the
 // simulator.
 //
 // PMSYNC_SCALE_OUT=DIR keeps, per size and phase (items=N-PHASE.*): in
@@ -312,6 +312,11 @@ func newScaleEnv(b *testing.B, n int, tracker string, git bool, mode, bin, runne
 	e.env = append([]string{"HOME=" + e.base, "TMPDIR=" + e.base}, scalegen.Env()...)
 	if v := os.Getenv("PMSYNC_SCALE_GOMEMLIMIT"); v != "" {
 		e.env = append(e.env, "GOMEMLIMIT="+v)
+	}
+	// The child's environment is built here, not inherited: a GOGC set
+	// for go test would otherwise never reach pmsync.
+	if v := os.Getenv("PMSYNC_SCALE_GOGC"); v != "" {
+		e.env = append(e.env, "GOGC="+v)
 	}
 	return e
 }
