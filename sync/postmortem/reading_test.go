@@ -475,3 +475,26 @@ func TestNoOwnerWords(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadBracket: "[name] text" names an owner of at most
+// leadBracketMax runes; a longer bracket is part of the text.
+func TestLeadBracket(t *testing.T) {
+	t.Parallel()
+	long := "Sé" + strings.Repeat("a", leadBracketMax-2) // leadBracketMax runes
+	tests := []struct {
+		title, owner, rest string
+		ok                 bool
+	}{
+		{"[Search] rebuild the index", "Search", "Rebuild the index", true},
+		{"[" + long + "] rebuild the index", long, "Rebuild the index", true},
+		{"[" + long + "a] rebuild the index", "", "", false},
+		{"[" + long + "a] Payments: rebuild", "", "", false}, // a '[' first is no name for reLeadColon either
+		{"[Search]rebuild", "", "", false},
+	}
+	for _, tc := range tests {
+		owner, rest, _, ok := leadOwner(tc.title)
+		if owner != tc.owner || rest != tc.rest || ok != tc.ok {
+			t.Errorf("leadOwner(%q) = %q, %q, %v; want %q, %q, %v", tc.title, owner, rest, ok, tc.owner, tc.rest, tc.ok)
+		}
+	}
+}

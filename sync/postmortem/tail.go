@@ -38,11 +38,16 @@ var (
 	// reLeadTeamTo is "Platform team to drain ...", "The Platform team
 	// will ...": the team is "Platform team", which the directory knows.
 	reLeadTeamTo = regexp.MustCompile(`^(?:(?i:the)\s+)?([\p{L}][\p{L}0-9&/ -]{0,40}?\s+team)\s+(?:to|will|should|must|needs to)\s+(\S.*)$`)
-	// reLeadBracket is "[Search] Rebuild ...".
-	reLeadBracket = regexp.MustCompile(`^\[([\p{L}][\p{L}0-9 &/_-]{0,40})\]\s+(\S.*)$`)
+	// reLeadBracket is "[Search] Rebuild ...", the name at most
+	// leadBracketMax runes (checked in leadOwner: a bounded repeat of
+	// these Unicode classes compiles to 0.7 MB, held all run).
+	reLeadBracket = regexp.MustCompile(`^\[([\p{L}][\p{L}0-9 &/_-]*)\]\s+(\S.*)$`)
 	// reLeadColon is "Payments: add ...".
 	reLeadColon = regexp.MustCompile(`^([\p{L}][\p{L}0-9&/_-]*(?:\s[\p{L}][\p{L}0-9&/_-]*){0,3}):\s+(\S.*)$`)
 )
+
+// leadBracketMax is the longest "[name]" reLeadBracket takes, in runes.
+const leadBracketMax = 41
 
 // doneMarks are the check marks people put on finished items.
 var doneMarks = []string{"✅", "✔️", "✔", "☑️", "☑", "✓", "🗹"}
@@ -535,7 +540,7 @@ func leadOwner(title string) (owner, rest string, teamWord, ok bool) {
 		// first and a ':'.
 		may := re == reLeadTeamTo && strings.Contains(title, "team") || re == reLeadBracket && strings.HasPrefix(title, "[") ||
 			re == reLeadColon && unicode.IsLetter(first) && leadColonAhead(title)
-		if m := findIf(may, re, title); m != nil {
+		if m := findIf(may, re, title); m != nil && (re != reLeadBracket || utf8.RuneCountInString(m[1]) <= leadBracketMax) {
 			return strings.TrimSpace(m[1]), upperFirst(strings.TrimSpace(m[2])), re == reLeadTeamTo, true
 		}
 	}
