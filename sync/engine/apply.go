@@ -63,8 +63,7 @@ func (r *run) apply() {
 		log := e.log().With("doc", c.Doc, "item", spec.Marker.Item, "tracker", tname)
 		t, err := e.Trackers[tname].Create(r.work, spec)
 		if err != nil {
-			line := itemLine(ds, spec.Marker.Item)
-			res.fail(Failure{Doc: c.Doc, Line: line, Item: spec.Marker.Item, Message: fmt.Sprintf("create ticket in %s: %v", c.Spec.Target, err)})
+			res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: spec.Marker.Item, Message: fmt.Sprintf("create ticket in %s: %v", c.Spec.Target, err)})
 			log.Error("create ticket failed", "err", err)
 			var rl *trackers.RateLimitError
 			// A rate limit that could not be waited out, or the end of the
@@ -253,11 +252,4 @@ func (e *Engine) factorRefs(ds *docRun, key string) []ticket.Ref {
 		}
 	}
 	return out
-}
-
-func itemLine(ds *docRun, key string) int {
-	if ds == nil {
-		return 0
-	}
-	return ds.lines[key]
 }

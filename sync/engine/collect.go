@@ -166,7 +166,7 @@ func (r *run) take(p string, d *postmortem.Doc) {
 	res.InScope++
 	res.Report.Docs = append(res.Report.Docs, report.DocOf(d))
 	r.docPath[d.ID] = p
-	ds := &docRun{path: p, updates: map[string]postmortem.Update{}, lines: map[string]int{}, factors: factorKeys(d)}
+	ds := &docRun{path: p, updates: map[string]postmortem.Update{}, factors: factorKeys(d)}
 	r.docs[p] = ds
 	archived := !e.Config.Since.IsZero() && !d.Date.IsZero() && d.Date.Before(e.Config.Since)
 	if archived {
@@ -180,7 +180,6 @@ func (r *run) take(p string, d *postmortem.Doc) {
 		return
 	}
 	for _, it := range d.Items() {
-		ds.lines[it.Key] = it.Line
 		t, routeErr := e.Router.Route(d, it)
 		ri := report.ItemOf(d, it, ds.factors[it.Key])
 		if routeErr == nil && !it.Owner.IsZero() {
@@ -228,6 +227,7 @@ func (r *run) take(p string, d *postmortem.Doc) {
 			HasStatus: it.HasStatus,
 			Done:      it.Done,
 			Due:       it.Due,
+			Line:      it.Line,
 		})
 	}
 }

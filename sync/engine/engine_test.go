@@ -502,3 +502,42 @@ func TestNewActionNamesItsFactorsTickets(t *testing.T) {
 		t.Errorf("the new action's ticket names factors %q, want [%s] (the factor's ticket, as the document names it)", refs, replicas[1])
 	}
 }
+
+// TestCreateFailureNamesItsLine: a ticket that could not be created is
+// reported at its item's line, which the user opens to check the item.
+func TestCreateFailureNamesItsLine(t *testing.T) {
+	f := newFixture(t)
+	f.jira.Fail = func(op string) error {
+		if op == "create" {
+			return errors.New("400 from jira: field customfield_10020 is required")
+		}
+		return nil
+	}
+	lines := map[string]int{} // path and key → line
+	p := postmortem.NewParser(postmortem.Options{})
+	names, _ := f.src.List(context.Background())
+	for _, n := range names {
+		b, _ := f.src.Read(context.Background(), n)
+		d, err := p.Parse(n, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range d.Items() {
+			lines[n+" "+it.Key] = it.Line
+		}
+	}
+	res := f.run(t)
+	n := 0
+	for _, fl := range res.Failures {
+		if !strings.Contains(fl.Message, "create ticket in") {
+			continue
+		}
+		n++
+		if want := lines[fl.Doc+" "+fl.Item]; fl.Line != want || want == 0 {
+			t.Errorf("%s item %s: failure at line %d, the item is at line %d", fl.Doc, fl.Item, fl.Line, want)
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no create failure reported: %+v", res.Failures)
+	}
+}

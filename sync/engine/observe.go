@@ -49,7 +49,7 @@ func (r *run) observe() {
 	for i, it := range r.items {
 		if why, ok := held[itemID{it.Marker.PM, it.Marker.Item}]; ok {
 			r.items[i].Hold = why
-			res.fail(Failure{Doc: it.Doc, Line: itemLine(r.docs[it.Doc], it.Marker.Item), Item: it.Marker.Item, Message: why})
+			res.fail(Failure{Doc: it.Doc, Line: it.Line, Item: it.Marker.Item, Message: why})
 		}
 	}
 	for tg := range r.blocked {
@@ -111,7 +111,7 @@ func (r *run) decide() {
 	res.Plan = p
 	res.Deferred = len(p.Deferred)
 	for _, c := range p.Conflicts {
-		res.fail(Failure{Doc: c.Doc, Line: itemLine(r.docs[c.Doc], c.Key), Item: c.Key, Message: fmt.Sprintf(
+		res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Key, Message: fmt.Sprintf(
 			"the document names %s, but pmsync's own ticket %s is open for this item; pmsync closes neither: close the one you do not want, or link %s instead",
 			c.Linked.Text, c.Ours.Ref.Text, c.Ours.Ref.Text)})
 	}

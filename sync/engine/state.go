@@ -26,7 +26,6 @@ type docRun struct {
 	doc     *postmortem.Doc              // nil when not loaded
 	updates map[string]postmortem.Update // what the run changes, by item key
 	dirty   bool
-	lines   map[string]int      // item key → line, for messages
 	factors map[string][]string // action key → keys of the factors it addresses
 	// factorTickets are the tickets the document names for its factors,
 	// when its actions name factors. updates holds only what the run

@@ -36,6 +36,8 @@ type Item struct {
 	// run (a ticket that may be its own could not be checked); it is
 	// deferred with that reason.
 	Hold string
+	// Line is the item's line in its document, for messages.
+	Line int
 }
 
 // Options tune the plan.
@@ -67,6 +69,7 @@ type Options struct {
 // Create opens a ticket for an item.
 type Create struct {
 	Doc  string
+	Line int          // the item's, for messages
 	Spec *ticket.Spec // the item's own (plan.Item.Spec), not a copy
 }
 
@@ -93,6 +96,7 @@ type Duplicate struct {
 // document close any ticket.
 type Conflict struct {
 	Doc, Key string
+	Line     int           // the item's, for messages
 	Linked   ticket.Ref    // what the document names
 	Ours     ticket.Ticket // pmsync's open ticket marked for the item
 }
@@ -206,7 +210,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 				// follow the document, close nothing, say so.
 				for _, m := range marked {
 					if m := observed[m]; m.Status.State == ticket.StateOpen || m.Status.State == ticket.StateInProgress {
-						p.Conflicts = append(p.Conflicts, Conflict{Doc: it.Doc, Key: it.Marker.Item, Linked: it.Ref, Ours: m})
+						p.Conflicts = append(p.Conflicts, Conflict{Doc: it.Doc, Key: it.Marker.Item, Line: it.Line, Linked: it.Ref, Ours: m})
 					}
 				}
 				marked = nil
@@ -255,7 +259,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		case it.Spec == nil:
 			p.Deferred = append(p.Deferred, Deferred{Doc: it.Doc, Key: it.Marker.Item, Reason: "no ticket content was prepared for it (a pmsync bug: please report it)"})
 		default:
-			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Spec: it.Spec})
+			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Line: it.Line, Spec: it.Spec})
 		}
 	}
 	// A create for an item that may be one of its document's own open
