@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pmsync/pmsync/sync/plan"
@@ -135,15 +138,19 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, docs map[string
 	if len(createdIn) == 0 {
 		return nil
 	}
-	var again []plan.Item
-	var found []ticket.Ticket
-	for tg := range createdIn {
-		ts, err := e.Trackers[tg.Tracker].Find(ctx, tg, runStart.Add(-sinceMargin))
+	// One target at a time: its tickets as listed are let go before the
+	// next is listed (a first sync's re-listing of every ticket it made
+	// was its largest live heap). A ticket's duplicates share its item's
+	// target; one left in another (the route changed between two racing
+	// runs) is closed by the next run's plan, which sees every target.
+	var dups []plan.Duplicate
+	for _, tg := range slices.SortedFunc(maps.Keys(createdIn), func(a, b ticket.Target) int { return strings.Compare(a.String(), b.String()) }) {
+		found, err := e.Trackers[tg.Tracker].Find(ctx, tg, runStart.Add(-sinceMargin))
 		if err != nil {
 			e.log().Warn("re-listing after creation failed; duplicates, if any, are closed next run", "target", tg.String(), "err", err)
 			continue
 		}
-		found = append(found, ts...)
+		var again []plan.Item
 		for _, it := range items {
 			if it.Target != tg {
 				continue
@@ -154,15 +161,16 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, docs map[string
 			}
 			again = append(again, it)
 		}
-	}
-	found = e.vetMarked(ctx, found, again, nil, map[ticket.Target]bool{}, st, now, res, map[itemID]string{})
-	p := plan.Compute(again, found, plan.Options{Now: e.today(now), OwnerID: e.Config.OwnerID})
-	for _, wb := range p.WriteBacks {
-		if ds := setLink(docs, wb); ds != nil {
-			e.flush(ctx, ds, res)
+		found = e.vetMarked(ctx, found, again, nil, map[ticket.Target]bool{}, st, now, res, map[itemID]string{})
+		p := plan.Compute(again, found, plan.Options{Now: e.today(now), OwnerID: e.Config.OwnerID})
+		for _, wb := range p.WriteBacks {
+			if ds := setLink(docs, wb); ds != nil {
+				e.flush(ctx, ds, res)
+			}
 		}
+		dups = append(dups, p.Duplicates...)
 	}
-	return p.Duplicates
+	return dups
 }
 
 // setLink records a write-back in its document's updates; the document

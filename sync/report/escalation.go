@@ -61,7 +61,7 @@ func escalate(facts []*fact, today time.Time) ([]TeamEscalation, []Carrier) {
 		for i := range t.Tiers {
 			tr := &t.Tiers[i]
 			if late >= tr.MinDaysOverdue && (tr.MaxDaysOverdue == nil || late <= *tr.MaxDaysOverdue) {
-				tr.Items = append(tr.Items, TierItem{ItemRef: f.row.ItemRef, Due: f.row.Due, DaysOverdue: late})
+				tr.Items = append(tr.Items, TierItem{ItemRef: &f.row.ItemRef, Due: f.row.Due, DaysOverdue: late})
 				break
 			}
 		}

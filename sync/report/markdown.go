@@ -197,7 +197,7 @@ func (m *md) escalation(es []TeamEscalation) {
 				if it.DaysOverdue > 0 {
 					late = strconv.Itoa(it.DaysOverdue)
 				}
-				rows = append(rows, []string{or(esc(e.Team), "(none)"), tierName(tr), it.Due, late, itemCell(it.ItemRef), ownerCell(it.ItemRef), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
+				rows = append(rows, []string{or(esc(e.Team), "(none)"), tierName(tr), it.Due, late, itemCell(*it.ItemRef), ownerCell(*it.ItemRef), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
 			}
 		}
 	}

@@ -159,9 +159,11 @@ type Tier struct {
 }
 
 // TierItem is an action item of the escalation view; the item's other
-// fields are in items.
+// fields are in items. ItemRef points at the item's row in
+// Report.Items (the same JSON as a copy; a copy per tier item was 2.7 MB
+// at 10,000 items).
 type TierItem struct {
-	ItemRef
+	*ItemRef
 	Due         string `json:"due"`
 	DaysOverdue int    `json:"days_overdue"` // today − due: 0 or less when due soon
 }
