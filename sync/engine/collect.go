@@ -179,6 +179,7 @@ func (r *run) take(p string, d *postmortem.Doc) {
 		r.unread++ // its tickets are not orphans
 		return
 	}
+	var docURL string
 	for _, it := range d.Items() {
 		t, routeErr := e.Router.Route(d, it)
 		ri := report.ItemOf(d, it, ds.factors[it.Key])
@@ -214,7 +215,10 @@ func (r *run) take(p string, d *postmortem.Doc) {
 		}
 		var spec *ticket.Spec
 		if it.Ticket.IsZero() && !it.Done {
-			s := e.spec(d, it, t)
+			if docURL == "" && e.Config.WebURL != "" {
+				docURL = e.docURL(d) // once per document: the items share it
+			}
+			s := e.spec(d, it, t, docURL)
 			spec = &s
 		}
 		r.items = append(r.items, plan.Item{
@@ -289,7 +293,12 @@ func holdSharedIDs(idPaths map[string][]string, docs map[string]*docRun, res *Re
 	return held
 }
 
-func (e *Engine) spec(d *postmortem.Doc, it *postmortem.Item, t route.Target) ticket.Spec {
+// docURL is the document's page on config's web_url.
+func (e *Engine) docURL(d *postmortem.Doc) string {
+	return strings.TrimRight(e.Config.WebURL, "/") + "/" + escapePath(d.Path)
+}
+
+func (e *Engine) spec(d *postmortem.Doc, it *postmortem.Item, t route.Target, docURL string) ticket.Spec {
 	s := ticket.Spec{
 		Target:      t.Target,
 		Marker:      ticket.Marker{PM: d.ID, Item: it.Key, Owner: e.Config.OwnerID},
@@ -303,9 +312,7 @@ func (e *Engine) spec(d *postmortem.Doc, it *postmortem.Item, t route.Target) ti
 		Due:         it.Due,
 		Priority:    it.Priority,
 		Type:        it.Type,
-	}
-	if e.Config.WebURL != "" {
-		s.DocURL = strings.TrimRight(e.Config.WebURL, "/") + "/" + escapePath(d.Path)
+		DocURL:      docURL,
 	}
 	if id, ok := e.Directory.Assignee(it.Owner, t.Type); ok {
 		s.Assignee = id

@@ -541,3 +541,30 @@ func TestCreateFailureNamesItsLine(t *testing.T) {
 		t.Fatalf("no create failure reported: %+v", res.Failures)
 	}
 }
+
+// TestCreatedTicketLinksItsDocument: with web_url set, every new ticket
+// links its own postmortem's page (the URL is built once per document
+// and shared by its items).
+func TestCreatedTicketLinksItsDocument(t *testing.T) {
+	f := newFixture(t)
+	gh, jira := &specRecorder{Tracker: f.gh}, &specRecorder{Tracker: f.jira}
+	res := f.run(t, func(e *Engine) {
+		e.Config.WebURL = "https://git.example/acme/postmortems/blob/main/"
+		e.Trackers = map[string]trackers.Tracker{"gh": gh, "jira": jira}
+	})
+	specs := append(gh.specs, jira.specs...)
+	if len(specs) == 0 || len(specs) != res.Created {
+		t.Fatalf("%d specs for %d created", len(specs), res.Created)
+	}
+	docs := map[string]bool{}
+	for _, s := range specs {
+		docs[s.DocURL] = true
+		if !strings.HasPrefix(s.DocURL, "https://git.example/acme/postmortems/blob/main/") || !strings.HasSuffix(s.DocURL, ".md") ||
+			!strings.Contains(s.DocURL, s.Marker.PM) {
+			t.Errorf("%s/%s: DocURL %q is not its postmortem's page", s.Marker.PM, s.Marker.Item, s.DocURL)
+		}
+	}
+	if len(docs) < 2 {
+		t.Errorf("every ticket links the same page: %v", docs)
+	}
+}
