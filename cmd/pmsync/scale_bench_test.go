@@ -547,6 +547,18 @@ type childUsage struct {
 	Exit          int
 }
 
+// lookupIn is os.LookupEnv over env.
+func lookupIn(env []string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
+}
+
 func scaleChild(file, profile string, args []string) int {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -555,6 +567,7 @@ func scaleChild(file, profile string, args []string) int {
 		}
 	}
 	wiring.SetMemoryLimit(memlimit.FromCgroup) // as main does
+	wiring.SetGCPercent(lookupIn(env))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	var heap *bytes.Buffer
 	if profile != "" {
@@ -822,6 +835,18 @@ func (e *scaleEnv) inProcess(b *testing.B, name string, args ...string) phaseRes
 	if limited {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 		wiring.SetMemoryLimit(memlimit.FromCgroup)
+	}
+	// GOGC as main sets it; PMSYNC_SCALE_GOGC is in e.env, not this
+	// process's environment.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	if v, ok := lookupIn(e.env)("GOGC"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("PMSYNC_SCALE_GOGC=%s: in process, only a number is supported", v)
+		}
+		debug.SetGCPercent(n)
+	} else {
+		wiring.SetGCPercent(lookupIn(e.env))
 	}
 	runtime.GC()
 	e.resetCalls()

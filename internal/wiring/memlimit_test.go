@@ -46,6 +46,20 @@ func TestSetMemoryLimitFollowsTheContainer(t *testing.T) {
 	}
 }
 
+// TestSetGCPercent: pmsync's GOGC unless the environment sets one (the
+// runtime has read GOGC at start; here only the lookup is exercised).
+func TestSetGCPercent(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	debug.SetGCPercent(100)
+	if got := SetGCPercent(func(string) (string, bool) { return "", false }); got != GCPercent || debug.SetGCPercent(GCPercent) != GCPercent {
+		t.Errorf("GOGC unset: target %d, want %d", got, GCPercent)
+	}
+	debug.SetGCPercent(200) // as GOGC=200 would have set it
+	if got := SetGCPercent(func(k string) (string, bool) { return "200", k == "GOGC" }); got != 200 || debug.SetGCPercent(200) != 200 {
+		t.Errorf("GOGC=200: target %d, want 200 left as it is", got)
+	}
+}
+
 // unsetenv removes name for the test (t.Setenv can only set it).
 func unsetenv(t *testing.T, name string) {
 	t.Helper()
