@@ -130,7 +130,7 @@ func (a *app) runSync(cmd *cobra.Command, f syncFlags) error {
 
 // syncOnce wires the configuration into one engine run and runs it.
 func (a *app) syncOnce(ctx context.Context, cfg *config.Config, f syncFlags, log *slog.Logger, fo factory.Options) (*engine.Result, error) {
-	w, err := wiring.NewRun(ctx, cfg, wiring.Flags{DryRun: f.dryRun, Only: f.only, IncludeDrafts: f.includeDrafts, Since: f.since, Offline: f.offline, Today: f.today, Report: f.command == "report"}, log, fo)
+	w, err := wiring.NewRun(ctx, cfg, wiring.Flags{DryRun: f.dryRun, Only: f.only, IncludeDrafts: f.includeDrafts, Since: f.since, Offline: f.offline, Today: f.today, Report: f.command == "report", KeepPlan: f.format == "json"}, log, fo)
 	if err != nil {
 		return nil, wiringError(err)
 	}

@@ -304,6 +304,34 @@ func TestPlanSendsNoWrites(t *testing.T) {
 	}
 }
 
+// TestSyncJSONShowsWhatItCreated: sync --format json prints each
+// ticket it created with its content (sync in text mode lets the
+// content go once the ticket exists; the JSON must not lose it).
+func TestSyncJSONShowsWhatItCreated(t *testing.T) {
+	e := newGHEnv(t, filepath.Join(repoRoot(t), "testdata", "postmortems"), "")
+	code, out, errOut := runCmd(t, []string{"GH_TOKEN=" + testToken}, "sync", "--config", e.config, "--format", "json")
+	var v struct {
+		Created int `json:"created"`
+		Plan    struct {
+			Creates []struct {
+				Doc  string
+				Spec *struct{ Title, DocTitle string }
+			}
+		} `json:"plan"`
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &v) != nil {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if v.Created == 0 || len(v.Plan.Creates) != v.Created {
+		t.Fatalf("created %d, the plan shows %d creates", v.Created, len(v.Plan.Creates))
+	}
+	for _, c := range v.Plan.Creates {
+		if c.Spec == nil || c.Spec.Title == "" || c.Spec.DocTitle == "" {
+			t.Errorf("%s: a created ticket's content is missing: %+v", c.Doc, c.Spec)
+		}
+	}
+}
+
 // TestPlanAndReportEdges: an unknown --only id is a usage error naming
 // it (exit 2, nothing changed); plan and report log as themselves, not
 // as a sync; a plan whose tracker cannot be listed says it is

@@ -53,6 +53,9 @@ type Flags struct {
 	// Report: the run only reports (pmsync report): no nudge is decided
 	// or posted, and none refuses the run.
 	Report bool
+	// KeepPlan: the plan is printed after the run (sync --format json),
+	// so each create keeps its ticket content once created.
+	KeepPlan bool
 }
 
 // Run is an engine ready to run, with the trackers it uses (for their
@@ -127,7 +130,7 @@ func NewRun(ctx context.Context, cfg *config.Config, f Flags, log *slog.Logger, 
 		Config: engine.Config{
 			OwnerID: cfg.OwnerID, LegacyOwnerID: legacyOwnerID, WebURL: DocWebURL(cfg.Source, gitSrc != nil), DryRun: f.DryRun, Only: f.Only,
 			IncludeDrafts: f.IncludeDrafts, MaxCreates: maxCreates, MaxShare: maxShare, Since: since,
-			TrustedAuthors: trusted, Offline: f.Offline, Today: f.Today, Nudges: nudges, Digests: digests,
+			TrustedAuthors: trusted, Offline: f.Offline, Today: f.Today, Nudges: nudges, Digests: digests, KeepPlan: f.KeepPlan,
 		},
 		Publish: publish(cfg, gitSrc, fo),
 	}

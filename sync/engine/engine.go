@@ -72,6 +72,11 @@ type Config struct {
 	// the write-back and the plan, and the report's today. Zero: the
 	// clock's today. Listing and pacing keep the real clock.
 	Today time.Time
+	// KeepPlan: the caller prints Result.Plan after the run (sync
+	// --format json). Otherwise a create's ticket content is let go once
+	// the ticket is created or has failed: on a first sync it was the
+	// largest part of the live heap (336 bytes and more an item).
+	KeepPlan bool
 }
 
 // Engine holds what a run needs. Build one per run.

@@ -568,3 +568,22 @@ func TestCreatedTicketLinksItsDocument(t *testing.T) {
 		t.Errorf("every ticket links the same page: %v", docs)
 	}
 }
+
+// TestCreatedContentLetGo: a sync lets each create's ticket content go
+// once it is created (on a first sync it was the largest part of the
+// live heap), unless the caller prints the plan (KeepPlan).
+func TestCreatedContentLetGo(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		f := newFixture(t)
+		res := f.run(t, func(e *Engine) { e.Config.KeepPlan = keep })
+		if res.Created == 0 || len(res.Plan.Creates) != res.Created {
+			t.Fatalf("keep %v: created %d of %d creates", keep, res.Created, len(res.Plan.Creates))
+		}
+		for _, c := range res.Plan.Creates {
+			if (c.Spec != nil) != keep {
+				t.Fatalf("keep %v: %s still holds %v", keep, c.Doc, c.Spec)
+			}
+		}
+		assertOneTicketPerItem(t, f)
+	}
+}
