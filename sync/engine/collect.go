@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unique"
 
 	"github.com/pmsync/pmsync/sync/plan"
 	"github.com/pmsync/pmsync/sync/postmortem"
@@ -142,21 +143,31 @@ func (r *run) read(p string) (*postmortem.Doc, bool) {
 // slices of the document's text: one kept title would keep the whole
 // document alive after its parsed form is dropped, about 440 bytes an
 // item at 100,000 items. Detail goes into a ticket's body, so it is kept
-// only for items that may get one.
+// only for items that may get one. The words that repeat across items
+// (teams, owners, priorities, severities) are interned: one copy each,
+// not one per item.
 func detach(d *postmortem.Doc) {
-	c := strings.Clone
-	d.ID, d.Title, d.Severity, d.Tracker = c(d.ID), c(d.Title), c(d.Severity), c(d.Tracker)
+	c, in := strings.Clone, intern
+	d.ID, d.Title, d.Severity, d.Tracker = c(d.ID), c(d.Title), in(d.Severity), in(d.Tracker)
 	for i := range d.Teams {
-		d.Teams[i] = c(d.Teams[i])
+		d.Teams[i] = in(d.Teams[i])
 	}
 	for _, it := range d.Items() {
-		it.Key, it.Text, it.OwnerRaw, it.Team, it.Priority, it.Type = c(it.Key), c(it.Text), c(it.OwnerRaw), c(it.Team), c(it.Priority), c(it.Type)
-		it.Owner = postmortem.Owner{Raw: c(it.Owner.Raw), Person: c(it.Owner.Person), Team: c(it.Owner.Team), Handle: c(it.Owner.Handle)}
+		it.Key, it.Text, it.OwnerRaw, it.Team, it.Priority, it.Type = c(it.Key), c(it.Text), in(it.OwnerRaw), in(it.Team), in(it.Priority), in(it.Type)
+		it.Owner = postmortem.Owner{Raw: in(it.Owner.Raw), Person: in(it.Owner.Person), Team: in(it.Owner.Team), Handle: in(it.Owner.Handle)}
 		it.Ticket = ticket.Ref{Text: c(it.Ticket.Text), URL: c(it.Ticket.URL)}
 		if it.Ticket.IsZero() {
 			it.Detail = c(it.Detail)
 		}
 	}
+}
+
+// intern is the one copy of s (unique.Make clones it the first time).
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 // take adds a document in scope: its items to the report, and those to

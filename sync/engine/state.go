@@ -86,6 +86,15 @@ func (e *Engine) loadState(ctx context.Context, now time.Time) stateFile {
 	if st.Impostors == nil {
 		st.Impostors = map[string]Impostor{}
 	}
+	// Due dates, assignees and steps repeat across tickets: one copy of
+	// each is kept, not one per ticket.
+	for k, f := range st.Tickets {
+		f.Due, f.Assignee = intern(f.Due), intern(f.Assignee)
+		for i := range f.Steps {
+			f.Steps[i] = intern(f.Steps[i])
+		}
+		st.Tickets[k] = f
+	}
 	// The state is advisory: anyone who can change the source (a pull
 	// request, in git mode) can change it. A time from the future would
 	// turn off the daily full listing, or the listing of what changed,
@@ -242,16 +251,16 @@ func (st *stateFile) remember(t ticket.Ticket) bool {
 		}
 		return false
 	}
-	f := ticketFacts{Created: t.Created.UTC(), Assignee: t.Assignee}
+	f := ticketFacts{Created: t.Created.UTC(), Assignee: intern(t.Assignee)}
 	if !t.Due.IsZero() {
-		f.Due = t.Due.UTC().Format(ticket.DateLayout)
+		f.Due = intern(t.Due.UTC().Format(ticket.DateLayout))
 	}
 	if t.HasMarker {
 		f.Item = itemID{t.Marker.PM, t.Marker.Item}.String()
 	}
 	for _, l := range t.Labels {
 		if strings.HasPrefix(strings.ToLower(l), nudge.LabelPrefix) {
-			f.Steps = append(f.Steps, strings.ToLower(l))
+			f.Steps = append(f.Steps, intern(strings.ToLower(l)))
 		}
 	}
 	slices.Sort(f.Steps)
