@@ -107,6 +107,9 @@ func (r *run) apply() {
 	if again := e.recheck(r.work, r.items, r.docs, createdIn, r.now, r.now, &r.st, res); again != nil {
 		dups = append(dups, again...)
 	}
+	// The plan's items are done with; the state is encoded below, which
+	// was a steady run's largest heap.
+	r.items, r.observed = nil, nil
 	// 4. Duplicates.
 	for _, d := range dups {
 		if r.ctx.Err() != nil {
