@@ -522,25 +522,34 @@ func (d *Dir) ReadFile(_ context.Context, p string) ([]byte, error) {
 }
 
 // WriteFile writes one of pmsync's own files atomically, creating its
-// folder.
-func (d *Dir) WriteFile(ctx context.Context, p string, data []byte) error {
+// folder: a temporary file, synced, renamed over it. Unlike a document's
+// Write it does not merge what someone appended meanwhile: the files are
+// pmsync's own, written under the run's lock, and the state is advisory.
+// (Write's merge held up to five copies of the state file at once, the
+// largest heap of a run over 100,000 items.)
+func (d *Dir) WriteFile(_ context.Context, p string, data []byte) error {
+	name := filepath.FromSlash(p)
 	if dir := path.Dir(p); dir != "." {
 		if err := d.root.MkdirAll(filepath.FromSlash(dir), 0o755); err != nil {
 			return fmt.Errorf("source: write %s: %w", p, err)
 		}
 	}
-	old, err := d.root.ReadFile(filepath.FromSlash(p))
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := d.root.WriteFile(filepath.FromSlash(p)+".pmsync-new", data, 0o644); err != nil {
-			return fmt.Errorf("source: write %s: %w", p, err)
-		}
-		if err := d.root.Rename(filepath.FromSlash(p)+".pmsync-new", filepath.FromSlash(p)); err != nil {
-			return fmt.Errorf("source: write %s: %w", p, err)
-		}
-		return nil
-	}
-	if err != nil {
+	perm := os.FileMode(0o644)
+	if st, err := d.root.Stat(name); err == nil {
+		perm = st.Mode().Perm()
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("source: write %s: %w", p, err)
 	}
-	return d.Write(ctx, p, old, data)
+	tmp := name + ".pmsync-new"
+	if err := d.root.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("source: write %s: %w", p, err)
+	}
+	if err := d.writeTemp(tmp, data, perm); err != nil {
+		return fmt.Errorf("source: write %s: %w", p, err)
+	}
+	if err := d.root.Rename(tmp, name); err != nil {
+		_ = d.root.Remove(tmp)
+		return fmt.Errorf("source: write %s: %w", p, err)
+	}
+	return nil
 }

@@ -96,6 +96,42 @@ func TestDirWriteIsAtomicAndKeepsMode(t *testing.T) {
 	}
 }
 
+// TestDirWriteFileReplacesOwnFile: pmsync's own files (the state) are
+// created with their folder, replaced whole, keep their mode, and leave
+// no temporary file, also over one a killed run left.
+func TestDirWriteFileReplacesOwnFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d, err := OpenDir(dir, DirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	p := filepath.Join(dir, ".pmsync", "state.json")
+	if err := d.WriteFile(ctx, ".pmsync/state.json", []byte("{\"version\": 1}\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p+".pmsync-new", []byte("half"), 0o644); err != nil { // a killed run's
+		t.Fatal(err)
+	}
+	if err := d.WriteFile(ctx, ".pmsync/state.json", []byte("{\"version\": 2}\n")); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	st, _ := os.Stat(p)
+	if string(b) != "{\"version\": 2}\n" || st.Mode().Perm() != 0o600 {
+		t.Fatalf("after write: %q mode %v, want version 2, 0600", b, st.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, ".pmsync"))
+	if len(entries) != 1 {
+		t.Fatalf("temporary files left behind: %v", entries)
+	}
+}
+
 func TestDirReadRefusesHugeFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
