@@ -16,6 +16,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -100,6 +101,13 @@ type Engine struct {
 // locker is a source that can keep two runs from interleaving.
 type locker interface {
 	Lock(ctx context.Context) (unlock func(), err error)
+}
+
+// fileWriterFrom is a source that writes one of pmsync's own files from
+// a writer, so that the state is never held whole in memory (a folder;
+// a git clone keeps what it writes for its commit anyway).
+type fileWriterFrom interface {
+	WriteFileFrom(ctx context.Context, p string, write func(io.Writer) error) error
 }
 
 // sweeper is a source that can remove what a killed run left behind.

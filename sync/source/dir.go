@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -442,11 +443,24 @@ func (d *Dir) carryOver(rs []replacedFile) error {
 
 // writeTemp writes data to a new file, synced, with mode perm.
 func (d *Dir) writeTemp(name string, data []byte, perm os.FileMode) error {
+	return d.writeTempFrom(name, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeTempFrom creates the file name (it must not exist) with what
+// write writes, buffered, and syncs it; on any failure it is removed.
+func (d *Dir) writeTempFrom(name string, perm os.FileMode, write func(io.Writer) error) error {
 	f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	bw := bufio.NewWriterSize(f, 64<<10)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -527,7 +541,17 @@ func (d *Dir) ReadFile(_ context.Context, p string) ([]byte, error) {
 // pmsync's own, written under the run's lock, and the state is advisory.
 // (Write's merge held up to five copies of the state file at once, the
 // largest heap of a run over 100,000 items.)
-func (d *Dir) WriteFile(_ context.Context, p string, data []byte) error {
+func (d *Dir) WriteFile(ctx context.Context, p string, data []byte) error {
+	return d.WriteFileFrom(ctx, p, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFileFrom is WriteFile with the content written by write, so that
+// it is never held whole in memory. When write fails, the file is left
+// as it was.
+func (d *Dir) WriteFileFrom(_ context.Context, p string, write func(io.Writer) error) error {
 	name := filepath.FromSlash(p)
 	if dir := path.Dir(p); dir != "." {
 		if err := d.root.MkdirAll(filepath.FromSlash(dir), 0o755); err != nil {
@@ -544,7 +568,7 @@ func (d *Dir) WriteFile(_ context.Context, p string, data []byte) error {
 	if err := d.root.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("source: write %s: %w", p, err)
 	}
-	if err := d.writeTemp(tmp, data, perm); err != nil {
+	if err := d.writeTempFrom(tmp, perm, write); err != nil {
 		return fmt.Errorf("source: write %s: %w", p, err)
 	}
 	if err := d.root.Rename(tmp, name); err != nil {

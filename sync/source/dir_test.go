@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -129,6 +130,16 @@ func TestDirWriteFileReplacesOwnFile(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Join(dir, ".pmsync"))
 	if len(entries) != 1 {
 		t.Fatalf("temporary files left behind: %v", entries)
+	}
+	// Written from a writer that fails halfway: the file stays as it was.
+	err = d.WriteFileFrom(ctx, ".pmsync/state.json", func(w io.Writer) error {
+		_, _ = io.WriteString(w, "{\"version\": ")
+		return errors.New("encode failed")
+	})
+	b, _ = os.ReadFile(p)
+	entries, _ = os.ReadDir(filepath.Join(dir, ".pmsync"))
+	if err == nil || string(b) != "{\"version\": 2}\n" || len(entries) != 1 {
+		t.Fatalf("a failed write: err %v, file %q, %d entries; want the error, version 2, 1 entry", err, b, len(entries))
 	}
 }
 
