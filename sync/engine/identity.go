@@ -113,9 +113,21 @@ func legacyOwner(id string) bool {
 // the author check of screen. Another installation's tickets, linked by a
 // document to claim them, fail the author check and teach nothing.
 func (e *Engine) learnAliases(ctx context.Context, observed []ticket.Ticket, items []plan.Item, id string, st *stateFile) []ticket.Ticket {
+	// Only the items linking a ticket that could teach an alias are
+	// indexed: usually there is none (a map of every linked item, a copy
+	// of each, was 34 MB at 100,000 items).
+	asked := map[string]bool{}
+	for _, t := range observed {
+		if t.HasMarker && t.Marker.Owner != id && legacyOwner(t.Marker.Owner) && !slices.Contains(st.OwnerAliases, t.Marker.Owner) {
+			asked[refKey(t.Ref)] = true
+		}
+	}
 	linked := map[string]plan.Item{}
 	for _, it := range items {
-		if !it.Ref.IsZero() {
+		if len(asked) == 0 {
+			break
+		}
+		if !it.Ref.IsZero() && asked[refKey(it.Ref)] {
 			linked[refKey(it.Ref)] = it
 		}
 	}

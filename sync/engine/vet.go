@@ -53,12 +53,35 @@ type Impostor struct {
 // is blocks the target for this run, as an unlistable one does. held
 // gets the items whose creation must wait, with the reason.
 func (e *Engine) vetMarked(ctx context.Context, observed []ticket.Ticket, items []plan.Item, fullTargets, blocked map[ticket.Target]bool, st *stateFile, now time.Time, res *Result, held map[itemID]string) []ticket.Ticket {
+	// linked and wanted answer for the observed marked tickets and the
+	// known impostors only: a steady run observes a few tickets, and maps
+	// of every item were about 140 bytes an item.
+	askRef, askText, askID := map[string]bool{}, map[string]bool{}, map[itemID]bool{}
+	for _, t := range observed {
+		if t.HasMarker {
+			askRef[refKey(t.Ref)], askText[t.Ref.Text] = true, true
+			askID[itemID{t.Marker.PM, t.Marker.Item}] = true
+		}
+	}
+	for k, imp := range st.Impostors {
+		askRef[k], askText[imp.Ticket] = true, true
+	}
 	linked := map[string]bool{}
 	wanted := map[itemID]bool{}
 	for _, it := range items {
-		wanted[itemID{it.Marker.PM, it.Marker.Item}] = true
-		if !it.Ref.IsZero() {
-			linked[refKey(it.Ref)] = true
+		if len(askRef) == 0 {
+			break
+		}
+		if id := (itemID{it.Marker.PM, it.Marker.Item}); askID[id] {
+			wanted[id] = true
+		}
+		if it.Ref.IsZero() {
+			continue
+		}
+		if k := refKey(it.Ref); askRef[k] {
+			linked[k] = true
+		}
+		if askText[it.Ref.Text] {
 			linked["text:"+it.Ref.Text] = true
 		}
 	}

@@ -51,3 +51,25 @@ func TestComputeMemory(t *testing.T) {
 		t.Errorf("Compute's allocation per ticket grows with the tickets: %.0f bytes at 1,000, %.0f at 16,000", small, large)
 	}
 }
+
+// TestComputeMemorySteady: a steady run observes the few tickets that
+// changed among many linked items; Compute then indexes only the items
+// those tickets concern, not every item (an index of every linked item
+// was about 100 bytes an item: 10 MB at 100,000 items, while all of the
+// run's items were alive).
+func TestComputeMemorySteady(t *testing.T) {
+	items, observed := linkedRun(16000)
+	observed = observed[:10]
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	p := Compute(items, observed, Options{Now: now, OwnerID: "me"})
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(p)
+	if per := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(items)); per > 16 {
+		t.Errorf("Compute allocates %.0f bytes per item with 10 of 16,000 tickets observed; want under 16", per)
+	}
+	if len(p.WriteBacks) != 0 || len(p.Orphans) != 0 || len(p.Duplicates) != 0 {
+		t.Errorf("a steady plan does something: %d write-backs, %d orphans, %d duplicates", len(p.WriteBacks), len(p.Orphans), len(p.Duplicates))
+	}
+}
