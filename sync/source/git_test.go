@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -333,6 +334,48 @@ func TestGitWriteRepoFile(t *testing.T) {
 	}
 	if files := gitRun(t, s.Bare, "--git-dir="+s.Bare, "show", "--name-only", "--format=", "main"); files != "postmortems/a.md\nreports/report.md" {
 		t.Fatalf("pmsync's commit holds %q", files)
+	}
+}
+
+// TestGitWriteFromStreams: pmsync's own files written from a writer
+// (the state, the report) are committed like any other; a writer that
+// fails leaves the file as it was and nothing to commit.
+func TestGitWriteFromStreams(t *testing.T) {
+	s := newGitServer(t)
+	ctx := context.Background()
+	g := s.open(t, filepath.Join(t.TempDir(), "clone"))
+	failing := func(w io.Writer) error {
+		_, _ = io.WriteString(w, "half")
+		return errors.New("render failed")
+	}
+	if err := g.WriteRepoFileFrom(ctx, "reports/report.md", failing); err == nil {
+		t.Fatal("a failed write was accepted")
+	}
+	if pushed, err := g.Commit(ctx, "pmsync: sync"); err != nil || pushed {
+		t.Fatalf("after a failed write: Commit = %v, %v; want nothing to commit", pushed, err)
+	}
+	if err := g.WriteRepoFileFrom(ctx, "reports/report.md", func(w io.Writer) error {
+		_, err := io.WriteString(w, "streamed\n")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.WriteFileFrom(ctx, ".pmsync/state.json", func(w io.Writer) error {
+		_, err := io.WriteString(w, "{}\n")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Someone else pushed in between: pmsync's files go on top.
+	s.push(t, map[string]string{"postmortems/b.md": "# B theirs\n"})
+	if pushed, err := g.Commit(ctx, "pmsync: sync"); err != nil || !pushed {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	if got := s.show(t, "reports/report.md"); got != "streamed" {
+		t.Fatalf("report = %q", got)
+	}
+	if got := s.show(t, "postmortems/.pmsync/state.json"); got != "{}" {
+		t.Fatalf("state = %q", got)
 	}
 }
 
