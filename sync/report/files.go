@@ -91,6 +91,12 @@ func writeFileAtomic(p string, write func(io.Writer) error) error {
 // (Report.Digest).
 const DigestFile = ".pmsync-report-digest"
 
+// repoFileWriterFrom is a repository that writes a file from a writer
+// (the git source): a report is then never held whole in memory.
+type repoFileWriterFrom interface {
+	WriteRepoFileFrom(ctx context.Context, p string, write func(io.Writer) error) error
+}
+
 // RepoFiles writes pmsync's own files into a repository's clone (the git
 // source), for its next commit.
 type RepoFiles interface {
@@ -123,6 +129,22 @@ func (r *Report) Stage(ctx context.Context, repo RepoFiles, dir string, formats 
 		name, ok := FileNames[f]
 		if !ok {
 			log.Warn("report format not available in this version; skipped", "format", f)
+			continue
+		}
+		if rw, ok := repo.(repoFileWriterFrom); ok {
+			// Rendered straight into the clone (an HTML report of 100,000
+			// items is tens of MB).
+			var renderErr error
+			err := rw.WriteRepoFileFrom(ctx, path.Join(dir, name), func(w io.Writer) error {
+				renderErr = Render(r, f, w)
+				return renderErr
+			})
+			if renderErr != nil {
+				return false, fmt.Errorf("report %s: %w", f, renderErr)
+			}
+			if err != nil {
+				return false, fmt.Errorf("report: %w (check report.dir)", err)
+			}
 			continue
 		}
 		var b bytes.Buffer
