@@ -410,7 +410,13 @@ func (g *Git) Write(ctx context.Context, p string, old, data []byte) error {
 	if err := g.dir.Write(ctx, p, old, data); err != nil {
 		return err
 	}
-	g.record(g.repoPath(p), blobHash(old), true, blobHash(data))
+	// What is in the file now (Write keeps lines appended meanwhile), as
+	// staging will store it.
+	written, _, err := g.dir.blobHash(p)
+	if err != nil {
+		return err
+	}
+	g.record(g.repoPath(p), blobHash(old), true, written)
 	return nil
 }
 
