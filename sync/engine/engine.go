@@ -104,8 +104,8 @@ type locker interface {
 }
 
 // fileWriterFrom is a source that writes one of pmsync's own files from
-// a writer, so that the state is never held whole in memory (a folder;
-// a git clone keeps what it writes for its commit anyway).
+// a writer, so that the state is never held whole in memory (a folder
+// and a git clone do).
 type fileWriterFrom interface {
 	WriteFileFrom(ctx context.Context, p string, write func(io.Writer) error) error
 }
