@@ -443,10 +443,15 @@ func (d *Dir) carryOver(rs []replacedFile) error {
 
 // writeTemp writes data to a new file, synced, with mode perm.
 func (d *Dir) writeTemp(name string, data []byte, perm os.FileMode) error {
-	return d.writeTempFrom(name, perm, func(w io.Writer) error {
+	return d.writeTempFrom(name, perm, bytesTo(data))
+}
+
+// bytesTo writes data, for the functions that take a writer.
+func bytesTo(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
-	})
+	}
 }
 
 // writeTempFrom creates the file name (it must not exist) with what
@@ -542,10 +547,7 @@ func (d *Dir) ReadFile(_ context.Context, p string) ([]byte, error) {
 // (Write's merge held up to five copies of the state file at once, the
 // largest heap of a run over 100,000 items.)
 func (d *Dir) WriteFile(ctx context.Context, p string, data []byte) error {
-	return d.WriteFileFrom(ctx, p, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	return d.WriteFileFrom(ctx, p, bytesTo(data))
 }
 
 // WriteFileFrom is WriteFile with the content written by write, so that

@@ -423,10 +423,7 @@ func (g *Git) Write(ctx context.Context, p string, old, data []byte) error {
 // WriteFile writes one of pmsync's own files in the clone; Commit pushes
 // it.
 func (g *Git) WriteFile(ctx context.Context, p string, data []byte) error {
-	return g.WriteFileFrom(ctx, p, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	return g.WriteFileFrom(ctx, p, bytesTo(data))
 }
 
 // WriteFileFrom is WriteFile with the content written by write: the
@@ -440,10 +437,7 @@ func (g *Git) WriteFileFrom(ctx context.Context, p string, write func(io.Writer)
 // report; Commit pushes it with the documents. Like every access it
 // cannot leave the clone.
 func (g *Git) WriteRepoFile(ctx context.Context, p string, data []byte) error {
-	return g.WriteRepoFileFrom(ctx, p, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	return g.WriteRepoFileFrom(ctx, p, bytesTo(data))
 }
 
 // WriteRepoFileFrom is WriteRepoFile with the content written by write:
@@ -770,11 +764,12 @@ func (g *Git) rewrite(ctx context.Context, p string, data plumbing.Hash) error {
 		return fmt.Errorf("source: git: read back %s: %w", p, err)
 	}
 	defer r.Close()
-	content, err := io.ReadAll(r)
-	if err != nil {
-		return fmt.Errorf("source: git: read back %s: %w", p, err)
-	}
-	return g.top.WriteFile(ctx, p, content)
+	return g.top.WriteFileFrom(ctx, p, func(w io.Writer) error {
+		if _, err := io.Copy(w, r); err != nil {
+			return fmt.Errorf("source: git: read back %s: %w", p, err)
+		}
+		return nil
+	})
 }
 
 func (g *Git) markOwn(p string) {
