@@ -123,12 +123,11 @@ func (e *Engine) learnAliases(ctx context.Context, observed []ticket.Ticket, ite
 		}
 	}
 	linked := map[string]plan.Item{}
-	for _, it := range items {
-		if len(asked) == 0 {
-			break
-		}
-		if !it.Ref.IsZero() && asked[refKey(it.Ref)] {
-			linked[refKey(it.Ref)] = it
+	if len(asked) > 0 {
+		for _, it := range items {
+			if !it.Ref.IsZero() && asked[refKey(it.Ref)] {
+				linked[refKey(it.Ref)] = it
+			}
 		}
 	}
 	selves := map[string]string{}

@@ -68,21 +68,20 @@ func (e *Engine) vetMarked(ctx context.Context, observed []ticket.Ticket, items 
 	}
 	linked := map[string]bool{}
 	wanted := map[itemID]bool{}
-	for _, it := range items {
-		if len(askRef) == 0 {
-			break
-		}
-		if id := (itemID{it.Marker.PM, it.Marker.Item}); askID[id] {
-			wanted[id] = true
-		}
-		if it.Ref.IsZero() {
-			continue
-		}
-		if k := refKey(it.Ref); askRef[k] {
-			linked[k] = true
-		}
-		if askText[it.Ref.Text] {
-			linked["text:"+it.Ref.Text] = true
+	if len(askRef) > 0 {
+		for _, it := range items {
+			if id := (itemID{it.Marker.PM, it.Marker.Item}); askID[id] {
+				wanted[id] = true
+			}
+			if it.Ref.IsZero() {
+				continue
+			}
+			if k := refKey(it.Ref); askRef[k] {
+				linked[k] = true
+			}
+			if askText[it.Ref.Text] {
+				linked["text:"+it.Ref.Text] = true
+			}
 		}
 	}
 	selves := map[string]string{}
