@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"os"
@@ -230,5 +232,23 @@ func TestDigestIgnoresOnlyGenerationTime(t *testing.T) {
 	in.Items[0].State = ticket.StateOpen
 	if d := Compute(in); d.Digest() == a.Digest() {
 		t.Fatal("an item's state changed: same digest")
+	}
+}
+
+// TestDigestKeepsItsValue: the digest is streamed into the hash, and it
+// is still the hash of what json.Encoder writes, so a report committed by
+// an earlier version is not rewritten only because pmsync was upgraded.
+func TestDigestKeepsItsValue(t *testing.T) {
+	for name, in := range map[string]Input{"fixture": fixture(), "10,000 items": bigInput(), "empty": {Now: fixture().Now}} {
+		r := Compute(in)
+		c := *r
+		c.GeneratedAt = ""
+		h := sha256.New()
+		if err := json.NewEncoder(h).Encode(&c); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := r.Digest(), hex.EncodeToString(h.Sum(nil)); got != want {
+			t.Errorf("%s: digest %s, the encoder's hash is %s", name, got, want)
+		}
 	}
 }
