@@ -9,19 +9,20 @@ import (
 	"github.com/pmsync/pmsync/sync/ticket"
 )
 
-// fact is one item with what Compute derived for it.
+// fact is one item with what Compute derived for it: what the counters,
+// the escalation and the nudges need, not its row (Rows derives rows
+// when they are read).
 type fact struct {
 	it    *Item
 	doc   *Doc // nil when the item's document is not in the input
 	state ticket.State
-	// row is the item's row: Report.Items' own once Compute has added it
-	// there (one copy of each row is held, not two).
+	// row is the item's row when a list of the report names it
+	// (overdue, missing, open bugs, escalation); nil otherwise.
 	row *ItemRow
-	// owner and ownerName are the item's by_owner row.
-	owner, ownerName string
-	done             time.Time // done date (UTC day), zero when unknown
-	close            *int      // days to close from the postmortem's date
-	closeTicket      *int      // days to close from the ticket's creation
+	// owner and ownerName are the item's by_owner row; team its team
+	// merged through the directory.
+	owner, ownerName, team string
+	overdue, dueSoon       bool
 }
 
 // action reports an action item; everything else is a factor.
@@ -29,6 +30,17 @@ func (f *fact) action() bool { return f.it.Kind != ticket.Factor }
 
 // pending: not done and not dropped (open, in progress or missing).
 func (f *fact) pending() bool { return f.state != ticket.StateDone && f.state != ticket.StateWontDo }
+
+// listed: a list of the report names the item, so it keeps its row.
+func (f *fact) listed() bool {
+	switch {
+	case f.state == ticket.StateMissing:
+		return true
+	case f.action():
+		return f.overdue || f.dueSoon
+	}
+	return !f.it.Ticket.IsZero() && (f.state == ticket.StateOpen || f.state == ticket.StateInProgress)
+}
 
 // Compute builds the report. It is pure: "today" is in.Now's UTC date.
 func Compute(in Input) *Report {
@@ -55,8 +67,6 @@ func Compute(in Input) *Report {
 		Orphans:       []Orphan{},
 		Impostors:     slices.Clone(in.Impostors),
 		Documents:     []DocSummary{},
-		// Sized once: Overdue, Missing and OpenBugs point into it.
-		Items: make([]ItemRow, 0, len(in.Items)),
 		Hygiene: Hygiene{
 			NoActionItems:      []DocRef{},
 			UnaddressedFactors: []ItemRef{},
@@ -75,77 +85,80 @@ func Compute(in Input) *Report {
 		}
 	}
 
-	// One array of facts, and each row derived straight into r.Items:
-	// deriving every row first and copying it there held each row twice.
-	store := make([]fact, len(in.Items))
-	facts := make([]*fact, len(in.Items))
+	// One array of facts, in document order (doc id, line, key). Each
+	// row is derived into one scratch row; only the rows a list names
+	// are kept.
+	facts := make([]fact, len(in.Items))
 	for i := range in.Items {
-		store[i].it = &in.Items[i]
-		facts[i] = &store[i]
+		facts[i].it = &in.Items[i]
 	}
-	// Items in document order: doc id, line, key.
-	slices.SortStableFunc(facts, func(a, b *fact) int {
+	slices.SortStableFunc(facts, func(a, b fact) int {
 		return cmp.Or(strings.Compare(a.it.DocID, b.it.DocID), cmp.Compare(a.it.Line, b.it.Line), strings.Compare(a.it.Key, b.it.Key))
 	})
+	der := deriver{today: today, dir: dir, dates: dates{}}
+	r.Items = Rows{facts: facts, der: deriver{today: today, dir: dir}}
 
-	dates := dates{}
 	var total, factors acc
 	team, owner, sev, month, kind, perDoc, docFactors := groups{}, groups{}, groups{}, groups{}, groups{}, groups{}, groups{}
 	var slips []int
 	r.OpenByAge = OpenAge{Buckets: newBuckets()}
-	for _, f := range facts {
+	var row ItemRow
+	for i := range facts {
+		f := &facts[i]
 		it := f.it
-		r.Items = append(r.Items, ItemRow{})
-		row := &r.Items[len(r.Items)-1]
-		derive(f, docs[it.DocID], today, dir, dates, row)
-		kind.add(string(it.Kind), f)
-		if f.state == ticket.StateMissing {
-			r.Missing = append(r.Missing, row)
+		der.derive(f, docs[it.DocID], &row)
+		if f.listed() {
+			f.row = new(ItemRow)
+			*f.row = row
 		}
-		if d := drift(f, dir); len(d) > 0 {
+		kind.add(string(it.Kind), f, &row)
+		if f.state == ticket.StateMissing {
+			r.Missing = append(r.Missing, f.row)
+		}
+		if d := drift(f, &row, dir); len(d) > 0 {
 			r.Drift = append(r.Drift, d...)
 		}
 		if !f.action() {
-			factors.add(f)
-			docFactors.add(it.DocID, f)
+			factors.add(f, &row)
+			docFactors.add(it.DocID, f, &row)
 			if !it.Ticket.IsZero() {
 				r.Factors.WithTicket++
 				if f.state == ticket.StateOpen || f.state == ticket.StateInProgress {
-					r.Factors.OpenBugs = append(r.Factors.OpenBugs, row)
+					r.Factors.OpenBugs = append(r.Factors.OpenBugs, f.row)
 				}
 			}
 			continue
 		}
 
-		total.add(f)
-		team.add(f.row.Team, f)
-		owner.add(f.owner, f).named(f.ownerName, f.row.Owner)
-		sev.add(f.row.Severity, f)
-		month.add(incidentMonth(f.doc), f)
-		perDoc.add(it.DocID, f)
-		if f.row.Overdue {
-			r.Overdue = append(r.Overdue, row)
+		total.add(f, &row)
+		team.add(row.Team, f, &row)
+		owner.add(f.owner, f, &row).named(f.ownerName, row.Owner)
+		sev.add(row.Severity, f, &row)
+		month.add(incidentMonth(f.doc), f, &row)
+		perDoc.add(it.DocID, f, &row)
+		if row.Overdue {
+			r.Overdue = append(r.Overdue, f.row)
 		}
 		if f.state == ticket.StateOpen || f.state == ticket.StateInProgress {
-			r.OpenByAge.count(f.row.AgeDays)
+			r.OpenByAge.count(row.AgeDays)
 		}
 		// Slippage compares with the tracker, so it needs a ticket the
 		// tracker still has.
 		if !it.Ticket.IsZero() && f.state != ticket.StateMissing && !it.Due.IsZero() && !it.TrackerDue.IsZero() {
 			r.Slippage.Compared++
-			if f.row.SlipDays > 0 {
-				slips = append(slips, f.row.SlipDays)
+			if row.SlipDays > 0 {
+				slips = append(slips, row.SlipDays)
 			}
 		}
 		if f.pending() {
 			switch {
 			case f.owner == "":
-				r.Hygiene.NoOwner = append(r.Hygiene.NoOwner, f.row.ItemRef)
+				r.Hygiene.NoOwner = append(r.Hygiene.NoOwner, row.ItemRef)
 			case it.OwnerAccount == "" && it.OwnerTeam == "":
-				r.Hygiene.UnknownOwners = append(r.Hygiene.UnknownOwners, f.row.ItemRef)
+				r.Hygiene.UnknownOwners = append(r.Hygiene.UnknownOwners, row.ItemRef)
 			}
 			if it.Due.IsZero() {
-				r.Hygiene.NoDue = append(r.Hygiene.NoDue, f.row.ItemRef)
+				r.Hygiene.NoDue = append(r.Hygiene.NoDue, row.ItemRef)
 			}
 		}
 	}
@@ -177,7 +190,7 @@ func Compute(in Input) *Report {
 	}
 
 	r.IncidentTimes, r.Hygiene.BadTimestamps = incidentTimes(in.Docs)
-	hygieneLinks(r, in.Docs, facts)
+	hygieneLinks(r, in.Docs, facts, &der)
 
 	for _, t := range in.Orphans {
 		r.Orphans = append(r.Orphans, Orphan{
@@ -222,11 +235,27 @@ func Compute(in Input) *Report {
 	return r
 }
 
-// derive computes the facts and the row of f's item.
-func derive(f *fact, d *Doc, today time.Time, dir *people, dateOf dates, row *ItemRow) {
-	it := f.it
-	f.doc, f.state = d, state(it)
-	f.owner, f.ownerName = dir.owner(it)
+// deriver derives items' rows. Its dates are shared by the rows Compute
+// keeps; nil for rows derived while reading (Rows), which may be read
+// concurrently.
+type deriver struct {
+	today time.Time
+	dir   *people
+	dates dates
+}
+
+// derive settles f (its document, state, owner and what the counters
+// need) and fills row, the item's row.
+func (c *deriver) derive(f *fact, d *Doc, row *ItemRow) {
+	f.doc, f.state = d, state(f.it)
+	f.owner, f.ownerName = c.dir.owner(f.it)
+	c.fill(f, row)
+	f.team, f.overdue, f.dueSoon = row.Team, row.Overdue, row.DueSoon
+}
+
+// fill fills row from f's item, document and state.
+func (c *deriver) fill(f *fact, row *ItemRow) {
+	it, d, dir, dateOf, today := f.it, f.doc, c.dir, c.dates, c.today
 	*row = ItemRow{
 		ItemRef: ItemRef{
 			DocID: it.DocID, Kind: string(it.Kind), Key: it.Key, Text: it.Text, Line: it.Line,
@@ -274,20 +303,17 @@ func derive(f *fact, d *Doc, today time.Time, dir *people, dateOf dates, row *It
 		}
 	}
 	if f.state == ticket.StateDone && !it.DoneInDoc && !it.Done.IsZero() {
-		f.done = day(it.Done)
 		row.Done = dateOf.format(it.Done)
 		if !it.Due.IsZero() {
-			row.OnTime = ptr(!f.done.After(day(it.Due)))
+			row.OnTime = ptr(!day(it.Done).After(day(it.Due)))
 		}
 		// A done date before the start (fixed during the incident, or an
 		// adopted ticket closed before it was seen) counts as 0 days.
 		if !start.IsZero() {
-			f.close, row.FromTicket = ptr(max(0, days(start, it.Done))), fromTicket
-			row.DaysToClose = f.close
+			row.DaysToClose, row.FromTicket = ptr(max(0, days(start, it.Done))), fromTicket
 		}
 		if !it.Created.IsZero() {
-			f.closeTicket = ptr(max(0, days(it.Created, it.Done)))
-			row.DaysToCloseFromTicket = f.closeTicket
+			row.DaysToCloseFromTicket = ptr(max(0, days(it.Created, it.Done)))
 		}
 	}
 	if !it.Ticket.IsZero() && f.state != ticket.StateMissing && !it.Due.IsZero() && !it.TrackerDue.IsZero() {
@@ -295,7 +321,6 @@ func derive(f *fact, d *Doc, today time.Time, dir *people, dateOf dates, row *It
 			row.SlipDays = s
 		}
 	}
-	f.row = row
 }
 
 // dates formats days as YYYY-MM-DD, each distinct day once: rows share
@@ -306,6 +331,9 @@ type dates map[time.Time]string
 func (m dates) format(t time.Time) string {
 	if t.IsZero() {
 		return ""
+	}
+	if m == nil {
+		return date(t)
 	}
 	k := day(t)
 	s, ok := m[k]
@@ -322,19 +350,19 @@ const dueSoonDays = 7
 
 // drift lists where the item's document and its tracker disagree; only
 // for a ticket the tracker still has.
-func drift(f *fact, dir *people) []Drift {
+func drift(f *fact, row *ItemRow, dir *people) []Drift {
 	it := f.it
 	if it.Ticket.IsZero() || f.state == ticket.StateMissing {
 		return nil
 	}
 	var out []Drift
 	if it.OwnerAccount != "" && !strings.EqualFold(it.OwnerAccount, it.TrackerAssignee) {
-		out = append(out, Drift{ItemRef: f.row.ItemRef, Field: "owner",
-			Document: or(dir.accountName(it.OwnerAccount), it.OwnerAccount), Tracker: or(f.row.TrackerAssigneeName, it.TrackerAssignee),
+		out = append(out, Drift{ItemRef: row.ItemRef, Field: "owner",
+			Document: or(dir.accountName(it.OwnerAccount), it.OwnerAccount), Tracker: or(row.TrackerAssigneeName, it.TrackerAssignee),
 			DocumentAccount: it.OwnerAccount, TrackerAccount: it.TrackerAssignee})
 	}
 	if !it.Due.IsZero() && !it.TrackerDue.IsZero() && !day(it.Due).Equal(day(it.TrackerDue)) {
-		out = append(out, Drift{ItemRef: f.row.ItemRef, Field: "due", Document: f.row.Due, Tracker: f.row.TrackerDue})
+		out = append(out, Drift{ItemRef: row.ItemRef, Field: "due", Document: row.Due, Tracker: row.TrackerDue})
 	}
 	return out
 }
@@ -360,7 +388,7 @@ type acc struct {
 	spellings          []string
 }
 
-func (a *acc) add(f *fact) {
+func (a *acc) add(f *fact, row *ItemRow) {
 	c := &a.c
 	c.Items++
 	switch f.state {
@@ -377,28 +405,28 @@ func (a *acc) add(f *fact) {
 		switch {
 		case f.it.Due.IsZero():
 			c.DoneWithoutDue++
-		case f.row.OnTime == nil:
+		case row.OnTime == nil:
 			c.DoneUndated++
-		case *f.row.OnTime:
+		case *row.OnTime:
 			c.DoneOnTime++
 		default:
 			c.DoneLate++
 		}
 	}
-	if f.row.Overdue {
+	if row.Overdue {
 		c.Overdue++
 	}
-	if f.row.DueSoon {
+	if row.DueSoon {
 		c.DueSoon++
 	}
-	if f.row.NoTicket {
+	if row.NoTicket {
 		c.NoTicket++
 	}
-	if f.close != nil {
-		a.close = append(a.close, *f.close)
+	if row.DaysToClose != nil {
+		a.close = append(a.close, *row.DaysToClose)
 	}
-	if f.closeTicket != nil {
-		a.closeTicket = append(a.closeTicket, *f.closeTicket)
+	if row.DaysToCloseFromTicket != nil {
+		a.closeTicket = append(a.closeTicket, *row.DaysToCloseFromTicket)
 	}
 }
 
@@ -432,13 +460,13 @@ func closeTimes(days []int) CloseTime {
 // groups is a breakdown under construction.
 type groups map[string]*acc
 
-func (g groups) add(key string, f *fact) *acc {
+func (g groups) add(key string, f *fact, row *ItemRow) *acc {
 	a := g[key]
 	if a == nil {
 		a = &acc{}
 		g[key] = a
 	}
-	a.add(f)
+	a.add(f, row)
 	return a
 }
 
@@ -539,14 +567,15 @@ func incidentTimes(docs []Doc) ([]SeverityTimes, []TimestampIssue) {
 
 // hygieneLinks finds postmortems without action items, factors no action
 // addresses and postmortems whose actions name no factor.
-func hygieneLinks(r *Report, docs []Doc, facts []*fact) {
+func hygieneLinks(r *Report, docs []Doc, facts []fact, der *deriver) {
 	type parts struct {
 		factors   []*fact
 		actions   int
 		addressed map[string]bool
 	}
 	byDoc := map[string]*parts{}
-	for _, f := range facts {
+	for i := range facts {
+		f := &facts[i]
 		p := byDoc[f.it.DocID]
 		if p == nil {
 			p = &parts{addressed: map[string]bool{}}
@@ -575,9 +604,11 @@ func hygieneLinks(r *Report, docs []Doc, facts []*fact) {
 		case len(p.addressed) == 0:
 			r.Factors.Unlinked = append(r.Factors.Unlinked, docRef(d))
 		default:
+			var row ItemRow
 			for _, f := range p.factors {
 				if !p.addressed[f.it.Key] {
-					r.Factors.Unaddressed = append(r.Factors.Unaddressed, f.row.ItemRef)
+					der.fill(f, &row)
+					r.Factors.Unaddressed = append(r.Factors.Unaddressed, row.ItemRef)
 				}
 			}
 		}

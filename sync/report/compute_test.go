@@ -498,11 +498,12 @@ func TestComputeIncidentTimes(t *testing.T) {
 
 func TestComputeItemRows(t *testing.T) {
 	r := Compute(fixture())
+	rows := r.Items.Collect()
 	byKey := map[string]ItemRow{}
-	for _, it := range r.Items {
+	for _, it := range rows {
 		byKey[it.Key] = it
 	}
-	if got := keys(r.Items, func(x ItemRow) string { return x.Key }); strings.Join(got, " ") !=
+	if got := keys(rows, func(x ItemRow) string { return x.Key }); strings.Join(got, " ") !=
 		"cf-p1 cf-p2 ai-p1 ai-p2 ai-p3 ai-p4 cf-d1f1 cf-d1f2 ai-d1a1 ai-d1a2 ai-d1a3 cf-d2f1 ai-d2a1 ai-d2a2 ai-d2a3 ai-d2a4 cf-d3f1 ai-d3a1 ai-d3a2 ai-d3a3 ai-d3a4 cf-d4f1 ai-l1" {
 		t.Errorf("item order (doc id, line) = %v", got)
 	}

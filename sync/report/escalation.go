@@ -31,11 +31,12 @@ func newTiers() []Tier {
 // Tier items: oldest due first, then doc id, key. Carriers: owners with
 // at least one overdue item, most overdue first, then the oldest, then
 // in by_owner order.
-func escalate(facts []*fact, today time.Time) ([]TeamEscalation, []Carrier) {
+func escalate(facts []fact, today time.Time) ([]TeamEscalation, []Carrier) {
 	teams := map[string]*TeamEscalation{}
 	carriers := map[string]*Carrier{}
-	for _, f := range facts {
-		if !f.action() || (!f.row.Overdue && !f.row.DueSoon) {
+	for i := range facts {
+		f := &facts[i]
+		if !f.action() || (!f.overdue && !f.dueSoon) {
 			continue
 		}
 		t := teams[f.row.Team]

@@ -65,6 +65,22 @@ func (r *Report) writeJSON(w io.Writer, indent bool) error {
 // 100,000 items about 100 MB of JSON) one element at a time, so the whole
 // array is never held encoded.
 func writeJSONValue(ind *indenter, v reflect.Value) error {
+	if rs, ok := v.Interface().(Rows); ok {
+		// The items: each row derived, encoded and written in turn.
+		ind.write([]byte{'['})
+		for j, row := range rs.All() {
+			if j > 0 {
+				ind.write([]byte{','})
+			}
+			val, err := json.Marshal(row)
+			if err != nil {
+				return err
+			}
+			ind.write(val)
+		}
+		ind.write([]byte{']'})
+		return nil
+	}
 	if v.Kind() != reflect.Slice || v.IsNil() || v.Type().Elem().Kind() == reflect.Uint8 {
 		val, err := json.Marshal(v.Interface())
 		if err != nil {
@@ -187,7 +203,7 @@ func (r *Report) CSV(w io.Writer) error {
 	if err := c.Write(CSVHeader); err != nil {
 		return err
 	}
-	for _, it := range r.Items {
+	for _, it := range r.Items.All() {
 		days := ""
 		if it.Overdue {
 			days = strconv.Itoa(it.DaysOverdue)

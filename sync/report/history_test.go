@@ -20,7 +20,7 @@ func row(kind, team, sev, state string, overdue bool) ItemRow {
 }
 
 func TestSnap(t *testing.T) {
-	r := &Report{GeneratedAt: "2026-03-16T01:30:00+05:00", Items: []ItemRow{
+	r := &Report{GeneratedAt: "2026-03-16T01:30:00+05:00", Items: RowsOf([]ItemRow{
 		row("action", "db", "SEV1", "done", false),
 		row("action", "db", "SEV1", "in_progress", true),
 		row("action", "db", "SEV2", "open", false),
@@ -28,7 +28,7 @@ func TestSnap(t *testing.T) {
 		row("action", "edge", "SEV2", "missing", false),
 		row("action", "", "", "open", true),
 		row("factor", "db", "SEV1", "open", false), // not counted
-	}}
+	})}
 	s := Snap(r)
 	want := Snapshot{
 		At: time.Date(2026, 3, 15, 20, 30, 0, 0, time.UTC),

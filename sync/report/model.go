@@ -56,7 +56,7 @@ type Report struct {
 	Hygiene       Hygiene         `json:"hygiene"`
 
 	Documents []DocSummary `json:"documents"` // incident date, newest first
-	Items     []ItemRow    `json:"items"`     // one per item; the CSV rows
+	Items     Rows         `json:"items"`     // one per item; the CSV rows
 }
 
 // Counts are the counters shared by the totals, every breakdown row and

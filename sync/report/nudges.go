@@ -73,7 +73,7 @@ func (c NudgeCounts) rated() NudgeCounts {
 
 // nudgesOf computes the nudge section from the action items' nudges.
 // Factors are not nudged; any nudge on a factor's ticket is left out.
-func nudgesOf(facts []*fact, today time.Time) Nudges {
+func nudgesOf(facts []fact, today time.Time) Nudges {
 	out := Nudges{ByStep: []NudgeStep{}, ByTeam: []NudgeTeam{}}
 	steps, teams := map[string]*NudgeCounts{}, map[string]*NudgeCounts{}
 	at := func(m map[string]*NudgeCounts, k string) *NudgeCounts {
@@ -82,7 +82,8 @@ func nudgesOf(facts []*fact, today time.Time) Nudges {
 		}
 		return m[k]
 	}
-	for _, f := range facts {
+	for i := range facts {
+		f := &facts[i]
 		if !f.action() || len(f.it.Nudges) == 0 {
 			continue
 		}
@@ -94,7 +95,7 @@ func nudgesOf(facts []*fact, today time.Time) Nudges {
 			n := &f.it.Nudges[i]
 			out.add(n)
 			at(steps, nudgeStep(n.Step)).add(n)
-			at(teams, f.row.Team).add(n)
+			at(teams, f.team).add(n)
 			if n.Moved.IsZero() && !n.At.IsZero() && days(n.At, today) <= nudgeWindowDays {
 				out.Waiting++
 			}

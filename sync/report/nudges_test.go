@@ -89,7 +89,7 @@ func TestNudgeCases(t *testing.T) {
 			if got := fmt.Sprintf("%s %d %d %d", showNudges(n.NudgeCounts), n.NudgedItems, n.StillOpen, n.Waiting); got != c.want {
 				t.Errorf("nudges = %s, want %s", got, c.want)
 			}
-			if it := r.Items[0]; it.Nudges != len(c.nudges) || it.LastNudge != c.last {
+			if it := r.Items.At(0); it.Nudges != len(c.nudges) || it.LastNudge != c.last {
 				t.Errorf("item: nudges %d last %q, want %d %q", it.Nudges, it.LastNudge, len(c.nudges), c.last)
 			}
 			if n.ByStep == nil || n.ByTeam == nil {
