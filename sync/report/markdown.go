@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"iter"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -26,7 +28,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 	m.f("As of %s: %s, %s; %s, counted apart (see [Contributing factors](#contributing-factors)).\n\n",
 		r.Today, plural(r.Postmortems, "postmortem"), plural(t.Items, "action item"), plural(fc.Items, "contributing factor"))
-	m.table([]string{"Action items", "Value"}, [][]string{
+	m.table([]string{"Action items", "Value"}, slices.Values([][]string{
 		{"Completion rate", pct(t.CompletionRate) + fmt.Sprintf(" (%d done of %d; won't do excluded)", t.Done, t.Items-t.WontDo)},
 		{"On-time rate", pct(t.OnTimeRate) + fmt.Sprintf(" (%d of %d done items with a due and a done date)", t.DoneOnTime, t.DoneOnTime+t.DoneLate)},
 		{"Overdue", fmt.Sprintf("%d of %d open or in progress", t.Overdue, t.Open+t.InProgress)},
@@ -38,23 +40,19 @@ func (r *Report) Markdown(w io.Writer) error {
 		{"Time to close from the postmortem, median / p90", closeCount(t.TimeToClose)},
 		{"Time to close from ticket creation, median / p90", closeCount(t.TimeToCloseFromTicket)},
 		{"Contributing factors", fmt.Sprintf("%d (%d with a ticket; %d open factor bugs)", fc.Items, r.Factors.WithTicket, len(r.Factors.OpenBugs))},
-	})
+	}))
 
 	m.h2("Overdue action items, oldest first")
-	rows := [][]string{}
-	for _, it := range r.Overdue {
-		rows = append(rows, []string{it.Due, strconv.Itoa(it.DaysOverdue), itemCell(it.ItemRef), ownerCell(it.ItemRef), or(esc(it.Team), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
-	}
-	m.table([]string{"Due", "Days overdue", "Item", "Owner", "Team", "Postmortem", "Ticket"}, rows)
+	m.table([]string{"Due", "Days overdue", "Item", "Owner", "Team", "Postmortem", "Ticket"}, each(r.Overdue, func(it *ItemRow) []string {
+		return []string{it.Due, strconv.Itoa(it.DaysOverdue), itemCell(it.ItemRef), ownerCell(it.ItemRef), or(esc(it.Team), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)}
+	}))
 
 	m.escalation(r.Escalation)
 
 	m.h2("Who carries the most overdue work")
-	rows = [][]string{}
-	for _, c := range r.Carrying {
-		rows = append(rows, []string{ownerName(c.Key, c.Name, nil), strconv.Itoa(c.Overdue), strconv.Itoa(c.OldestDaysOverdue), strconv.Itoa(c.DueSoon)})
-	}
-	m.table([]string{"Owner", "Overdue", "Oldest, days overdue", "Due within 7 days"}, rows)
+	m.table([]string{"Owner", "Overdue", "Oldest, days overdue", "Due within 7 days"}, each(r.Carrying, func(c Carrier) []string {
+		return []string{ownerName(c.Key, c.Name, nil), strconv.Itoa(c.Overdue), strconv.Itoa(c.OldestDaysOverdue), strconv.Itoa(c.DueSoon)}
+	}))
 
 	m.nudges(&r.Nudges)
 
@@ -65,14 +63,14 @@ func (r *Report) Markdown(w io.Writer) error {
 
 	m.h2("Open action items by age")
 	m.f("Days since the postmortem, when the commitment was made.\n\n")
-	rows = [][]string{}
+	rows := [][]string{}
 	for _, bk := range r.OpenByAge.Buckets {
 		rows = append(rows, []string{esc(bk.Label) + " days", strconv.Itoa(bk.Count)})
 	}
 	if r.OpenByAge.Unknown > 0 {
 		rows = append(rows, []string{"no date", strconv.Itoa(r.OpenByAge.Unknown)})
 	}
-	m.table([]string{"Age", "Open action items"}, rows)
+	m.table([]string{"Age", "Open action items"}, slices.Values(rows))
 
 	m.h2("By owner")
 	m.groups("Owner", r.ByOwner)
@@ -87,11 +85,9 @@ func (r *Report) Markdown(w io.Writer) error {
 
 	m.h2("Time to detect, respond and resolve")
 	m.f("Median by severity, from the postmortems that have both timestamps (how many in parentheses).\n\n")
-	rows = [][]string{}
-	for _, s := range r.IncidentTimes {
-		rows = append(rows, []string{or(esc(s.Severity), "(none)"), strconv.Itoa(s.Documents), minutes(s.Detect), minutes(s.Respond), minutes(s.Resolve)})
-	}
-	m.table([]string{"Severity", "Postmortems", "Detect", "Respond", "Resolve"}, rows)
+	m.table([]string{"Severity", "Postmortems", "Detect", "Respond", "Resolve"}, each(r.IncidentTimes, func(s SeverityTimes) []string {
+		return []string{or(esc(s.Severity), "(none)"), strconv.Itoa(s.Documents), minutes(s.Detect), minutes(s.Respond), minutes(s.Resolve)}
+	}))
 
 	m.h2("Due-date slippage")
 	s := r.Slippage
@@ -103,32 +99,24 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	m.h2("Missing tickets")
-	rows = [][]string{}
-	for _, it := range r.Missing {
-		rows = append(rows, []string{itemCell(it.ItemRef), it.Kind, ownerCell(it.ItemRef), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
-	}
-	m.table([]string{"Item", "Kind", "Owner", "Postmortem", "Ticket"}, rows)
+	m.table([]string{"Item", "Kind", "Owner", "Postmortem", "Ticket"}, each(r.Missing, func(it *ItemRow) []string {
+		return []string{itemCell(it.ItemRef), it.Kind, ownerCell(it.ItemRef), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)}
+	}))
 
 	m.h2("Drift between document and tracker")
-	rows = [][]string{}
-	for _, d := range r.Drift {
-		rows = append(rows, []string{itemCell(d.ItemRef), d.Field, or(esc(d.Document), "—"), or(esc(d.Tracker), "(unassigned)"), docCell(d.DocID, d.DocTitle), ticketCell(d.Ticket, d.TicketURL)})
-	}
-	m.table([]string{"Item", "Field", "Document", "Tracker", "Postmortem", "Ticket"}, rows)
+	m.table([]string{"Item", "Field", "Document", "Tracker", "Postmortem", "Ticket"}, each(r.Drift, func(d Drift) []string {
+		return []string{itemCell(d.ItemRef), d.Field, or(esc(d.Document), "—"), or(esc(d.Tracker), "(unassigned)"), docCell(d.DocID, d.DocTitle), ticketCell(d.Ticket, d.TicketURL)}
+	}))
 
 	m.h2("Orphaned tickets")
-	rows = [][]string{}
-	for _, o := range r.Orphans {
-		rows = append(rows, []string{ticketCell(o.Ticket, o.TicketURL), esc(o.Title), stateWord(o.State), esc(o.DocID), esc(o.Key), or(o.Created, "—")})
-	}
-	m.table([]string{"Ticket", "Title", "State", "Postmortem", "Item", "Created"}, rows)
+	m.table([]string{"Ticket", "Title", "State", "Postmortem", "Item", "Created"}, each(r.Orphans, func(o Orphan) []string {
+		return []string{ticketCell(o.Ticket, o.TicketURL), esc(o.Title), stateWord(o.State), esc(o.DocID), esc(o.Key), or(o.Created, "—")}
+	}))
 
 	m.h2("Tickets with pmsync's marker opened by another account")
-	rows = [][]string{}
-	for _, o := range r.Impostors {
-		rows = append(rows, []string{ticketCell(o.Ticket, o.TicketURL), esc(o.Title), esc(o.Author), esc(o.DocID), esc(o.Key), or(o.Seen, "—")})
-	}
-	m.table([]string{"Ticket", "Title", "Opened by", "Postmortem", "Item", "Seen"}, rows)
+	m.table([]string{"Ticket", "Title", "Opened by", "Postmortem", "Item", "Seen"}, each(r.Impostors, func(o Impostor) []string {
+		return []string{ticketCell(o.Ticket, o.TicketURL), esc(o.Title), esc(o.Author), esc(o.DocID), esc(o.Key), or(o.Seen, "—")}
+	}))
 
 	m.h2("Hygiene")
 	h := r.Hygiene
@@ -148,19 +136,15 @@ func (r *Report) Markdown(w io.Writer) error {
 	m.f("### Owners with no tracker account\n\n")
 	m.items(h.UnknownOwners)
 	m.f("### Timestamps out of order\n\n")
-	rows = [][]string{}
-	for _, x := range h.BadTimestamps {
-		rows = append(rows, []string{docCell(x.ID, x.Title), x.Measure, strconv.FormatFloat(x.Minutes, 'f', -1, 64) + " min"})
-	}
-	m.table([]string{"Postmortem", "Measure", "Duration"}, rows)
+	m.table([]string{"Postmortem", "Measure", "Duration"}, each(h.BadTimestamps, func(x TimestampIssue) []string {
+		return []string{docCell(x.ID, x.Title), x.Measure, strconv.FormatFloat(x.Minutes, 'f', -1, 64) + " min"}
+	}))
 
 	m.h2("Postmortems")
-	rows = [][]string{}
-	for _, d := range r.Documents {
-		rows = append(rows, []string{or(d.Date, "—"), docCell(d.ID, d.Title), or(esc(d.Severity), "—"), strconv.Itoa(d.Items), strconv.Itoa(d.Done),
-			strconv.Itoa(d.Overdue), pct(d.CompletionRate), fmt.Sprintf("%d (%d open)", d.Factors, d.OpenFactors)})
-	}
-	m.table([]string{"Date", "Postmortem", "Severity", "Action items", "Done", "Overdue", "Completion", "Factors"}, rows)
+	m.table([]string{"Date", "Postmortem", "Severity", "Action items", "Done", "Overdue", "Completion", "Factors"}, each(r.Documents, func(d DocSummary) []string {
+		return []string{or(d.Date, "—"), docCell(d.ID, d.Title), or(esc(d.Severity), "—"), strconv.Itoa(d.Items), strconv.Itoa(d.Done),
+			strconv.Itoa(d.Overdue), pct(d.CompletionRate), fmt.Sprintf("%d (%d open)", d.Factors, d.OpenFactors)}
+	}))
 
 	if m.err != nil {
 		return m.err
@@ -185,23 +169,25 @@ func (m *md) escalation(es []TeamEscalation) {
 		}
 		rows = append(rows, append(row, strconv.Itoa(e.OldestDaysOverdue)))
 	}
-	m.table(append(head, "Oldest, days overdue"), rows)
+	m.table(append(head, "Oldest, days overdue"), slices.Values(rows))
 	if len(es) == 0 {
 		return
 	}
-	rows = [][]string{}
-	for _, e := range es {
-		for _, tr := range e.Tiers {
-			for _, it := range tr.Items {
-				late := "—"
-				if it.DaysOverdue > 0 {
-					late = strconv.Itoa(it.DaysOverdue)
+	m.table([]string{"Team", "Tier", "Due", "Days overdue", "Item", "Owner", "Postmortem", "Ticket"}, func(yield func([]string) bool) {
+		for _, e := range es {
+			for _, tr := range e.Tiers {
+				for _, it := range tr.Items {
+					late := "—"
+					if it.DaysOverdue > 0 {
+						late = strconv.Itoa(it.DaysOverdue)
+					}
+					if !yield([]string{or(esc(e.Team), "(none)"), tierName(tr), it.Due, late, itemCell(*it.ItemRef), ownerCell(*it.ItemRef), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)}) {
+						return
+					}
 				}
-				rows = append(rows, []string{or(esc(e.Team), "(none)"), tierName(tr), it.Due, late, itemCell(*it.ItemRef), ownerCell(*it.ItemRef), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
 			}
 		}
-	}
-	m.table([]string{"Team", "Tier", "Due", "Days overdue", "Item", "Owner", "Postmortem", "Ticket"}, rows)
+	})
 }
 
 // nudges writes whether the reminders posted on action items' tickets
@@ -213,17 +199,13 @@ func (m *md) nudges(n *Nudges) {
 		return
 	}
 	m.f("**Did the nudges work?** %s\n\n", nudgeSummary(*n))
-	rows := [][]string{}
-	for _, s := range n.ByStep {
-		rows = append(rows, []string{esc(stepName(s.Step)), strconv.Itoa(s.Sent), strconv.Itoa(s.Moved), pct(s.MovedRate)})
-	}
-	m.table([]string{"Step", "Sent", "Moved within 7 days", "Rate"}, rows)
+	m.table([]string{"Step", "Sent", "Moved within 7 days", "Rate"}, each(n.ByStep, func(s NudgeStep) []string {
+		return []string{esc(stepName(s.Step)), strconv.Itoa(s.Sent), strconv.Itoa(s.Moved), pct(s.MovedRate)}
+	}))
 	m.f("### Nudges by team\n\n")
-	rows = [][]string{}
-	for _, t := range n.ByTeam {
-		rows = append(rows, []string{or(esc(t.Team), "(none)"), strconv.Itoa(t.Sent), strconv.Itoa(t.Moved), pct(t.MovedRate)})
-	}
-	m.table([]string{"Team", "Sent", "Moved within 7 days", "Rate"}, rows)
+	m.table([]string{"Team", "Sent", "Moved within 7 days", "Rate"}, each(n.ByTeam, func(t NudgeTeam) []string {
+		return []string{or(esc(t.Team), "(none)"), strconv.Itoa(t.Sent), strconv.Itoa(t.Moved), pct(t.MovedRate)}
+	}))
 }
 
 // nudgeSummary is the nudge headline in words, for Markdown and HTML.
@@ -262,25 +244,21 @@ func (m *md) factors(fs *Factors) {
 	c := fs.Counts
 	m.h2("Contributing factors")
 	m.f("Factors are counted apart from the action items: their tickets are bugs to fix, not commitments with a due date.\n\n")
-	m.table([]string{"Factors", "With a ticket", "Done", "Won't do", "Open or in progress", "Missing", "No ticket yet"}, [][]string{{
+	m.table([]string{"Factors", "With a ticket", "Done", "Won't do", "Open or in progress", "Missing", "No ticket yet"}, slices.Values([][]string{{
 		strconv.Itoa(c.Items), strconv.Itoa(fs.WithTicket), strconv.Itoa(c.Done), strconv.Itoa(c.WontDo), strconv.Itoa(c.Open + c.InProgress), strconv.Itoa(c.Missing), strconv.Itoa(c.NoTicket),
-	}})
+	}}))
 	m.f("### Open factor bugs, oldest postmortem first\n\n")
-	rows := [][]string{}
-	for _, it := range fs.OpenBugs {
+	m.table([]string{"Postmortem date", "Age, days", "Factor", "State", "Team", "Postmortem", "Ticket"}, each(fs.OpenBugs, func(it *ItemRow) []string {
 		age := "—"
 		if it.AgeDays != nil {
 			age = strconv.Itoa(*it.AgeDays)
 		}
-		rows = append(rows, []string{or(it.IncidentDate, "—"), age, itemCell(it.ItemRef), stateWord(it.State), or(esc(it.Team), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
-	}
-	m.table([]string{"Postmortem date", "Age, days", "Factor", "State", "Team", "Postmortem", "Ticket"}, rows)
+		return []string{or(it.IncidentDate, "—"), age, itemCell(it.ItemRef), stateWord(it.State), or(esc(it.Team), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)}
+	}))
 	m.f("### Factors no action item addresses\n\n")
-	rows = [][]string{}
-	for _, it := range fs.Unaddressed {
-		rows = append(rows, []string{itemCell(it), stateWord(it.State), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
-	}
-	m.table([]string{"Factor", "State", "Postmortem", "Ticket"}, rows)
+	m.table([]string{"Factor", "State", "Postmortem", "Ticket"}, each(fs.Unaddressed, func(it ItemRef) []string {
+		return []string{itemCell(it), stateWord(it.State), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)}
+	}))
 	if n := len(fs.Unlinked); n > 0 {
 		names := make([]string, 0, n)
 		for _, d := range fs.Unlinked {
@@ -304,18 +282,43 @@ func (m *md) f(format string, a ...any) {
 
 func (m *md) h2(title string) { m.f("## %s\n\n", title) }
 
-// table writes a GitHub table; cells must already be escaped. No rows:
-// "None."
-func (m *md) table(head []string, rows [][]string) {
-	if len(rows) == 0 {
+// table writes a GitHub table, each row as it is made: a list of every
+// overdue item, made whole first, was tens of MB at 100,000 items. Cells
+// must already be escaped. No rows: "None."
+func (m *md) table(head []string, rows iter.Seq[[]string]) {
+	started := false
+	for cells := range rows {
+		if !started {
+			m.f("| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
+			started = true
+		}
+		if m.err != nil {
+			return
+		}
+		m.b.WriteString("|")
+		for _, c := range cells {
+			m.b.WriteString(" ")
+			m.b.WriteString(c)
+			m.b.WriteString(" |")
+		}
+		m.b.WriteString("\n")
+	}
+	if !started {
 		m.f("None.\n\n")
 		return
 	}
-	m.f("| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
-	for _, r := range rows {
-		m.f("| %s |\n", strings.Join(r, " | "))
-	}
 	m.f("\n")
+}
+
+// each makes a table's rows from a list, one at a time.
+func each[T any](xs []T, cells func(T) []string) iter.Seq[[]string] {
+	return func(yield func([]string) bool) {
+		for _, x := range xs {
+			if !yield(cells(x)) {
+				return
+			}
+		}
+	}
 }
 
 func (m *md) groups(name string, gs []Group) {
@@ -330,23 +333,19 @@ func (m *md) groups(name string, gs []Group) {
 			strconv.Itoa(g.Overdue), strconv.Itoa(g.Open + g.InProgress), strconv.Itoa(g.WontDo), strconv.Itoa(g.Missing), closeTime(g.TimeToClose),
 		})
 	}
-	m.table([]string{name, "Items", "Done", "Completion", "On time", "Overdue", "Open or in progress", "Won't do", "Missing", "Time to close, median / p90"}, rows)
+	m.table([]string{name, "Items", "Done", "Completion", "On time", "Overdue", "Open or in progress", "Won't do", "Missing", "Time to close, median / p90"}, slices.Values(rows))
 }
 
 func (m *md) docs(ds []DocRef) {
-	rows := [][]string{}
-	for _, d := range ds {
-		rows = append(rows, []string{docCell(d.ID, d.Title), or(d.Date, "—")})
-	}
-	m.table([]string{"Postmortem", "Date"}, rows)
+	m.table([]string{"Postmortem", "Date"}, each(ds, func(d DocRef) []string {
+		return []string{docCell(d.ID, d.Title), or(d.Date, "—")}
+	}))
 }
 
 func (m *md) items(its []ItemRef) {
-	rows := [][]string{}
-	for _, it := range its {
-		rows = append(rows, []string{itemCell(it), ownerCell(it), stateWord(it.State), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)})
-	}
-	m.table([]string{"Item", "Owner", "State", "Postmortem", "Ticket"}, rows)
+	m.table([]string{"Item", "Owner", "State", "Postmortem", "Ticket"}, each(its, func(it ItemRef) []string {
+		return []string{itemCell(it), ownerCell(it), stateWord(it.State), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)}
+	}))
 }
 
 // ownerName shows a by_owner row: the person's name; the unresolved row

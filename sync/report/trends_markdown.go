@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,7 +18,7 @@ func (m *md) trendsAndCohorts(r *Report) {
 		rows = append(rows, []string{p.Week, p.Date, strconv.Itoa(p.Items), strconv.Itoa(p.Done), pct(p.CompletionRate),
 			strconv.Itoa(p.Open), strconv.Itoa(p.Overdue), strconv.Itoa(p.WontDo)})
 	}
-	m.table([]string{"Week", "Snapshot", "Action items", "Done", "Completion", "Open or in progress", "Overdue", "Won't do"}, rows)
+	m.table([]string{"Week", "Snapshot", "Action items", "Done", "Completion", "Open or in progress", "Overdue", "Won't do"}, slices.Values(rows))
 
 	m.f("### Trends by team\n\n")
 	if len(t.Overall) > 0 {
@@ -29,7 +30,7 @@ func (m *md) trendsAndCohorts(r *Report) {
 		rows = append(rows, []string{or(esc(tt.Team), "(none)"), pct(first.CompletionRate) + " → " + pct(last.CompletionRate), sparkline(tt.Points),
 			fmt.Sprintf("%d → %d", first.Open, last.Open), fmt.Sprintf("%d → %d", first.Overdue, last.Overdue)})
 	}
-	m.table([]string{"Team", "Completion", "Weekly completion", "Open or in progress", "Overdue"}, rows)
+	m.table([]string{"Team", "Completion", "Weekly completion", "Open or in progress", "Overdue"}, slices.Values(rows))
 
 	m.h2("Action items done within 30, 60 and 90 days, by incident month")
 	m.f("Share of each month's action items (won't do excluded) done within 30, 60 and 90 days of their postmortem's date, with how many. " +
@@ -40,7 +41,7 @@ func (m *md) trendsAndCohorts(r *Report) {
 		rows = append(rows, []string{c.Month, strconv.Itoa(c.Postmortems), strconv.Itoa(c.Items),
 			within(c.Within30), within(c.Within60), within(c.Within90), strconv.Itoa(c.Done), strconv.Itoa(c.DoneUndated)})
 	}
-	m.table([]string{"Month", "Postmortems", "Action items", "Within 30 days", "Within 60 days", "Within 90 days", "Done now", "Done, date unknown"}, rows)
+	m.table([]string{"Month", "Postmortems", "Action items", "Within 30 days", "Within 60 days", "Within 90 days", "Done now", "Done, date unknown"}, slices.Values(rows))
 }
 
 func weeksNote(n int) string {
