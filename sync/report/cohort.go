@@ -74,7 +74,7 @@ func cohortsOf(r *Report) []Cohort {
 		within [3]int
 	}
 	byMonth := map[string]*acc{}
-	for _, it := range r.Items.All() {
+	for it := range r.Items.All() {
 		incident, err := time.Parse(ticket.DateLayout, it.IncidentDate)
 		if it.Kind != string(ticket.Action) || err != nil {
 			continue

@@ -13,7 +13,7 @@ func item(doc, incident, kind, state, done string, inDoc bool) ItemRow {
 func share(done int, s float64) *CohortShare { return &CohortShare{Done: done, Share: &s} }
 
 func TestCohorts(t *testing.T) {
-	r := &Report{Today: "2026-03-15", Items: RowsOf([]ItemRow{
+	r := &Report{Today: "2026-03-15", Items: ListOf([]ItemRow{
 		// --- 2025-11: A (11-10) and B (11-25); the latest, 11-25, is
 		// 5 + 31 + 31 + 28 + 15 = 110 days before today: > 90, so all
 		// three figures are final.
@@ -72,7 +72,7 @@ func TestCohortMaturity(t *testing.T) {
 		{today: "2026-04-01", w30: true, w60: true},            // 90
 		{today: "2026-04-02", w30: true, w60: true, w90: true}, // 91
 	} {
-		r := &Report{Today: c.today, Items: RowsOf([]ItemRow{
+		r := &Report{Today: c.today, Items: ListOf([]ItemRow{
 			item("A", "2025-12-20", "action", "done", "2026-01-31", false), // 42 days
 			item("B", "2026-01-01", "action", "done", "2026-01-31", false), // 30 days: the latest postmortem decides
 		})}

@@ -10,15 +10,12 @@ import (
 )
 
 // fact is one item with what Compute derived for it: what the counters,
-// the escalation and the nudges need, not its row (Rows derives rows
+// the escalation and the nudges need, not its row (a List derives rows
 // when they are read).
 type fact struct {
 	it    *Item
 	doc   *Doc // nil when the item's document is not in the input
 	state ticket.State
-	// row is the item's row when a list of the report names it
-	// (overdue, missing, open bugs, escalation); nil otherwise.
-	row *ItemRow
 	// owner and ownerName are the item's by_owner row; team its team
 	// merged through the directory.
 	owner, ownerName, team string
@@ -30,17 +27,6 @@ func (f *fact) action() bool { return f.it.Kind != ticket.Factor }
 
 // pending: not done and not dropped (open, in progress or missing).
 func (f *fact) pending() bool { return f.state != ticket.StateDone && f.state != ticket.StateWontDo }
-
-// listed: a list of the report names the item, so it keeps its row.
-func (f *fact) listed() bool {
-	switch {
-	case f.state == ticket.StateMissing:
-		return true
-	case f.action():
-		return f.overdue || f.dueSoon
-	}
-	return !f.it.Ticket.IsZero() && (f.state == ticket.StateOpen || f.state == ticket.StateInProgress)
-}
 
 // Compute builds the report. It is pure: "today" is in.Now's UTC date.
 func Compute(in Input) *Report {
@@ -57,9 +43,7 @@ func Compute(in Input) *Report {
 		Offline:       in.Offline,
 		AsOf:          asOf,
 		Postmortems:   len(in.Docs),
-		Factors:       Factors{OpenBugs: []*ItemRow{}, Unaddressed: []ItemRef{}, Unlinked: []DocRef{}},
-		Overdue:       []*ItemRow{},
-		Missing:       []*ItemRow{},
+		Factors:       Factors{Unaddressed: []ItemRef{}, Unlinked: []DocRef{}},
 		Escalation:    []TeamEscalation{},
 		Carrying:      []Carrier{},
 		IncidentTimes: []SeverityTimes{},
@@ -85,9 +69,9 @@ func Compute(in Input) *Report {
 		}
 	}
 
-	// One array of facts, in document order (doc id, line, key). Each
-	// row is derived into one scratch row; only the rows a list names
-	// are kept.
+	// One array of facts, in document order (doc id, line, key); the
+	// lists point into it. Each row is derived into one scratch row and
+	// not kept: the lists derive their rows when they are read.
 	facts := make([]fact, len(in.Items))
 	for i := range in.Items {
 		facts[i].it = &in.Items[i]
@@ -96,7 +80,13 @@ func Compute(in Input) *Report {
 		return cmp.Or(strings.Compare(a.it.DocID, b.it.DocID), cmp.Compare(a.it.Line, b.it.Line), strings.Compare(a.it.Key, b.it.Key))
 	})
 	der := deriver{today: today, dir: dir, dates: dates{}}
-	r.Items = Rows{facts: facts, der: deriver{today: today, dir: dir}}
+	read := &deriver{today: today, dir: dir}
+	all := make([]*fact, len(facts))
+	for i := range facts {
+		all[i] = &facts[i]
+	}
+	r.Items = List{facts: all, der: read}
+	var overdue, missing, openBugs []*fact
 
 	var total, factors acc
 	team, owner, sev, month, kind, perDoc, docFactors := groups{}, groups{}, groups{}, groups{}, groups{}, groups{}, groups{}
@@ -107,13 +97,9 @@ func Compute(in Input) *Report {
 		f := &facts[i]
 		it := f.it
 		der.derive(f, docs[it.DocID], &row)
-		if f.listed() {
-			f.row = new(ItemRow)
-			*f.row = row
-		}
 		kind.add(string(it.Kind), f, &row)
 		if f.state == ticket.StateMissing {
-			r.Missing = append(r.Missing, f.row)
+			missing = append(missing, f)
 		}
 		if d := drift(f, &row, dir); len(d) > 0 {
 			r.Drift = append(r.Drift, d...)
@@ -124,7 +110,7 @@ func Compute(in Input) *Report {
 			if !it.Ticket.IsZero() {
 				r.Factors.WithTicket++
 				if f.state == ticket.StateOpen || f.state == ticket.StateInProgress {
-					r.Factors.OpenBugs = append(r.Factors.OpenBugs, f.row)
+					openBugs = append(openBugs, f)
 				}
 			}
 			continue
@@ -137,7 +123,7 @@ func Compute(in Input) *Report {
 		month.add(incidentMonth(f.doc), f, &row)
 		perDoc.add(it.DocID, f, &row)
 		if row.Overdue {
-			r.Overdue = append(r.Overdue, f.row)
+			overdue = append(overdue, f)
 		}
 		if f.state == ticket.StateOpen || f.state == ticket.StateInProgress {
 			r.OpenByAge.count(row.AgeDays)
@@ -166,17 +152,17 @@ func Compute(in Input) *Report {
 	r.ByTeam, r.BySeverity, r.ByMonth, r.ByKind = team.rows(), sev.rows(), month.rows(), kind.rows()
 	r.ByOwner = owner.rows()
 	slices.SortStableFunc(r.ByOwner, func(a, b Group) int { return ownerOrder(a.Key, a.Name, b.Key, b.Name) })
-	r.Escalation, r.Carrying = escalate(facts, today)
+	r.Escalation, r.Carrying = escalate(facts, read)
 	r.Nudges = nudgesOf(facts, today)
 
-	slices.SortStableFunc(r.Overdue, func(a, b *ItemRow) int {
-		return cmp.Or(strings.Compare(a.Due, b.Due), strings.Compare(a.DocID, b.DocID), strings.Compare(a.Key, b.Key))
-	})
+	slices.SortStableFunc(overdue, dueOrder)
+	r.Overdue, r.Missing = List{facts: overdue, der: read}, List{facts: missing, der: read}
 	slices.SortStableFunc(r.Drift, func(a, b Drift) int {
 		return cmp.Or(strings.Compare(a.DocID, b.DocID), strings.Compare(a.Key, b.Key), strings.Compare(a.Field, b.Field))
 	})
 	// Oldest postmortem first; undated last; then document order.
-	slices.SortStableFunc(r.Factors.OpenBugs, func(a, b *ItemRow) int { return noneLast(a.IncidentDate, b.IncidentDate) })
+	slices.SortStableFunc(openBugs, func(a, b *fact) int { return dayNoneLast(incidentDay(a.doc), incidentDay(b.doc)) })
+	r.Factors.OpenBugs = List{facts: openBugs, der: read}
 
 	r.Slippage.Slipped = len(slips)
 	r.Slippage.Rate = ratio(len(slips), r.Slippage.Compared)
@@ -235,9 +221,9 @@ func Compute(in Input) *Report {
 	return r
 }
 
-// deriver derives items' rows. Its dates are shared by the rows Compute
-// keeps; nil for rows derived while reading (Rows), which may be read
-// concurrently.
+// deriver derives items' rows. Compute's shares the dates among the
+// copies it keeps (hygiene, drift); the lists' has none (nil), so that
+// they may be read concurrently.
 type deriver struct {
 	today time.Time
 	dir   *people
@@ -321,6 +307,33 @@ func (c *deriver) fill(f *fact, row *ItemRow) {
 			row.SlipDays = s
 		}
 	}
+}
+
+// dueOrder orders items oldest due first, then by doc id and key.
+func dueOrder(a, b *fact) int {
+	return cmp.Or(day(a.it.Due).Compare(day(b.it.Due)), strings.Compare(a.it.DocID, b.it.DocID), strings.Compare(a.it.Key, b.it.Key))
+}
+
+// incidentDay is the postmortem's date as a day; zero when unknown.
+func incidentDay(d *Doc) time.Time {
+	if d == nil || d.Date.IsZero() {
+		return time.Time{}
+	}
+	return day(d.Date)
+}
+
+// dayNoneLast orders days ascending with the zero day after all others,
+// as noneLast orders their YYYY-MM-DD forms.
+func dayNoneLast(a, b time.Time) int {
+	switch {
+	case a.Equal(b):
+		return 0
+	case a.IsZero():
+		return 1
+	case b.IsZero():
+		return -1
+	}
+	return a.Compare(b)
 }
 
 // dates formats days as YYYY-MM-DD, each distinct day once: rows share

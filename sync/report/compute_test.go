@@ -135,7 +135,7 @@ func TestComputeFactors(t *testing.T) {
 	}{
 		// Open or in progress with a ticket (#23 has none), oldest
 		// postmortem first: #21 (2025-05-19), #11 (2026-01-20).
-		{"open bugs", keys(f.OpenBugs, func(x *ItemRow) string { return x.Key }), []string{"cf-p1", "cf-d3f1"}},
+		{"open bugs", keys(f.OpenBugs.Collect(), func(x ItemRow) string { return x.Key }), []string{"cf-p1", "cf-d3f1"}},
 		// 2025-05: #17 names cf-p1 only; 2025-11: actions name cf-d1f1
 		// only; 2025-12: all named; by doc id.
 		{"unaddressed", item(f.Unaddressed), []string{"cf-p2", "cf-d1f2"}},
@@ -255,7 +255,7 @@ func TestComputeLists(t *testing.T) {
 		DaysOverdue int
 	}
 	var gotOD []od
-	for _, it := range r.Overdue {
+	for _, it := range r.Overdue.Collect() {
 		gotOD = append(gotOD, od{it.Key, it.Due, it.DaysOverdue})
 	}
 	wantOD := []od{
@@ -269,13 +269,13 @@ func TestComputeLists(t *testing.T) {
 	if !reflect.DeepEqual(gotOD, wantOD) {
 		t.Errorf("overdue:\n got %v\nwant %v", gotOD, wantOD)
 	}
-	if o := r.Overdue[1]; o.Owner != "@alice" || o.OwnerName != "Alice Example" || o.Person != "alice" || o.Team != "db" || o.TicketURL != "https://jira.example.com/browse/OPS-4" {
+	if o := r.Overdue.At(1); o.Owner != "@alice" || o.OwnerName != "Alice Example" || o.Person != "alice" || o.Team != "db" || o.TicketURL != "https://jira.example.com/browse/OPS-4" {
 		t.Errorf("overdue[1] = %+v", o)
 	}
-	if o := r.Overdue[4]; o.Team != "payments" || o.Owner != "Alice Example" {
+	if o := r.Overdue.At(4); o.Team != "payments" || o.Owner != "Alice Example" {
 		t.Errorf("overdue[4]: team %q owner %q, want payments, as written", o.Team, o.Owner)
 	}
-	if got := keys(r.Missing, func(x *ItemRow) string { return x.Key }); !reflect.DeepEqual(got, []string{"ai-d2a4"}) {
+	if got := keys(r.Missing.Collect(), func(x ItemRow) string { return x.Key }); !reflect.DeepEqual(got, []string{"ai-d2a4"}) {
 		t.Errorf("missing = %v", got)
 	}
 
@@ -391,7 +391,7 @@ func TestComputeEscalation(t *testing.T) {
 	for _, e := range r.Escalation {
 		row := fmt.Sprintf("%s %d/%d/%d:", e.Team, e.Overdue, e.DueSoon, e.OldestDaysOverdue)
 		for _, tr := range e.Tiers {
-			row += " " + tr.Label + "[" + strings.Join(keys(tr.Items, func(x TierItem) string { return x.Key }), " ") + "]"
+			row += " " + tr.Label + "[" + strings.Join(keys(tr.Items.Collect(), func(x TierItem) string { return x.Key }), " ") + "]"
 		}
 		got = append(got, row)
 	}
@@ -454,10 +454,11 @@ func TestEscalationTiers(t *testing.T) {
 	}
 	tierOf, late := map[string]string{}, map[string]int{}
 	for _, tr := range r.Escalation[0].Tiers {
-		for j, it := range tr.Items {
+		items := tr.Items.Collect()
+		for j, it := range items {
 			tierOf[it.Due], late[it.Due] = tr.Label, it.DaysOverdue
-			if j > 0 && tr.Items[j-1].Due > it.Due {
-				t.Errorf("tier %s: %s before %s: not oldest first", tr.Label, tr.Items[j-1].Due, it.Due)
+			if j > 0 && items[j-1].Due > it.Due {
+				t.Errorf("tier %s: %s before %s: not oldest first", tr.Label, items[j-1].Due, it.Due)
 			}
 		}
 	}
@@ -615,7 +616,7 @@ func TestPercentile(t *testing.T) {
 func TestComputeEmpty(t *testing.T) {
 	r := Compute(Input{Now: fixtureNow})
 	checkCounts(t, "totals", r.Totals, Counts{})
-	if r.Slippage.Rate != nil || r.Slippage.MedianDays != nil || len(r.IncidentTimes) != 0 || r.Overdue == nil || r.Hygiene.NoOwner == nil {
+	if r.Slippage.Rate != nil || r.Slippage.MedianDays != nil || len(r.IncidentTimes) != 0 || r.Overdue.Len() != 0 || r.Hygiene.NoOwner == nil {
 		t.Errorf("empty report = %+v", r)
 	}
 	var b strings.Builder

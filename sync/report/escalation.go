@@ -3,8 +3,6 @@ package report
 import (
 	"cmp"
 	"slices"
-	"strings"
-	"time"
 )
 
 // This file is the escalation view (SPEC §6): the overdue and soon due
@@ -16,11 +14,11 @@ import (
 // within the next 7 days, today included: −7..0).
 func newTiers() []Tier {
 	return []Tier{
-		{Label: ">90", MinDaysOverdue: 91, Items: []TierItem{}},
-		{Label: "31-90", MinDaysOverdue: 31, MaxDaysOverdue: ptr(90), Items: []TierItem{}},
-		{Label: "8-30", MinDaysOverdue: 8, MaxDaysOverdue: ptr(30), Items: []TierItem{}},
-		{Label: "1-7", MinDaysOverdue: 1, MaxDaysOverdue: ptr(7), Items: []TierItem{}},
-		{Label: "due soon", MinDaysOverdue: -dueSoonDays, MaxDaysOverdue: ptr(0), Items: []TierItem{}},
+		{Label: ">90", MinDaysOverdue: 91},
+		{Label: "31-90", MinDaysOverdue: 31, MaxDaysOverdue: ptr(90)},
+		{Label: "8-30", MinDaysOverdue: 8, MaxDaysOverdue: ptr(30)},
+		{Label: "1-7", MinDaysOverdue: 1, MaxDaysOverdue: ptr(7)},
+		{Label: "due soon", MinDaysOverdue: -dueSoonDays, MaxDaysOverdue: ptr(0)},
 	}
 }
 
@@ -31,38 +29,41 @@ func newTiers() []Tier {
 // Tier items: oldest due first, then doc id, key. Carriers: owners with
 // at least one overdue item, most overdue first, then the oldest, then
 // in by_owner order.
-func escalate(facts []fact, today time.Time) ([]TeamEscalation, []Carrier) {
+func escalate(facts []fact, read *deriver) ([]TeamEscalation, []Carrier) {
+	today := read.today
 	teams := map[string]*TeamEscalation{}
 	carriers := map[string]*Carrier{}
+	tiered := map[*TeamEscalation][][]*fact{} // each tier's items
 	for i := range facts {
 		f := &facts[i]
 		if !f.action() || (!f.overdue && !f.dueSoon) {
 			continue
 		}
-		t := teams[f.row.Team]
+		t := teams[f.team]
 		if t == nil {
-			t = &TeamEscalation{Team: f.row.Team, Tiers: newTiers()}
-			teams[f.row.Team] = t
+			t = &TeamEscalation{Team: f.team, Tiers: newTiers()}
+			teams[f.team] = t
+			tiered[t] = make([][]*fact, len(t.Tiers))
 		}
 		c := carriers[f.owner]
 		if c == nil {
 			c = &Carrier{Key: f.owner, Name: f.ownerName}
 			carriers[f.owner] = c
 		}
-		if f.row.DueSoon {
+		late := days(f.it.Due, today)
+		if f.dueSoon {
 			t.DueSoon++
 			c.DueSoon++
 		} else {
 			t.Overdue++
 			c.Overdue++
-			t.OldestDaysOverdue = max(t.OldestDaysOverdue, f.row.DaysOverdue)
-			c.OldestDaysOverdue = max(c.OldestDaysOverdue, f.row.DaysOverdue)
+			t.OldestDaysOverdue = max(t.OldestDaysOverdue, late)
+			c.OldestDaysOverdue = max(c.OldestDaysOverdue, late)
 		}
-		late := days(f.it.Due, today)
 		for i := range t.Tiers {
 			tr := &t.Tiers[i]
 			if late >= tr.MinDaysOverdue && (tr.MaxDaysOverdue == nil || late <= *tr.MaxDaysOverdue) {
-				tr.Items = append(tr.Items, TierItem{ItemRef: &f.row.ItemRef, Due: f.row.Due, DaysOverdue: late})
+				tiered[t][i] = append(tiered[t][i], f)
 				break
 			}
 		}
@@ -70,10 +71,9 @@ func escalate(facts []fact, today time.Time) ([]TeamEscalation, []Carrier) {
 
 	esc := make([]TeamEscalation, 0, len(teams))
 	for _, t := range teams {
-		for i := range t.Tiers {
-			slices.SortStableFunc(t.Tiers[i].Items, func(a, b TierItem) int {
-				return cmp.Or(strings.Compare(a.Due, b.Due), strings.Compare(a.DocID, b.DocID), strings.Compare(a.Key, b.Key))
-			})
+		for i, fs := range tiered[t] {
+			slices.SortStableFunc(fs, dueOrder)
+			t.Tiers[i].Items = TierItems{facts: fs, der: read}
 		}
 		esc = append(esc, *t)
 	}

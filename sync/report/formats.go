@@ -29,8 +29,18 @@ func (r *Report) JSON(w io.Writer) error {
 // what json.Encoder writes).
 func (r *Report) writeJSON(w io.Writer, indent bool) error {
 	b := bufio.NewWriter(w)
-	ind := &indenter{b: b, compact: !indent}
-	v, t := reflect.ValueOf(r).Elem(), reflect.TypeFor[Report]()
+	ind := &indenter{b: b, compact: !indent, streams: map[reflect.Type]bool{}}
+	if err := writeStruct(ind, reflect.ValueOf(r).Elem()); err != nil {
+		return err
+	}
+	b.WriteByte('\n')
+	return b.Flush()
+}
+
+// writeStruct writes a struct field by field, as encoding/json does
+// (its type has no embedded fields: see streams).
+func writeStruct(ind *indenter, v reflect.Value) error {
+	t := v.Type()
 	ind.write([]byte{'{'})
 	sep := false
 	for i := range t.NumField() {
@@ -57,51 +67,83 @@ func (r *Report) writeJSON(w io.Writer, indent bool) error {
 		}
 	}
 	ind.write([]byte{'}'})
-	b.WriteByte('\n')
-	return b.Flush()
+	return nil
 }
 
-// writeJSONValue writes v as encoding/json does; a slice (the items, at
-// 100,000 items about 100 MB of JSON) one element at a time, so the whole
-// array is never held encoded.
+// writeJSONValue writes v as encoding/json does. The item lists (at
+// 100,000 items the items alone are about 100 MB of JSON) are written an
+// element at a time, each row derived, encoded and let go in turn; so are
+// slices and structs that hold such lists, so that no list is ever held
+// encoded whole.
 func writeJSONValue(ind *indenter, v reflect.Value) error {
-	if rs, ok := v.Interface().(Rows); ok {
-		// The items: each row derived, encoded and written in turn.
+	switch {
+	case v.Type().Implements(reflect.TypeFor[seqJSON]()):
+		var err error
 		ind.write([]byte{'['})
-		for j, row := range rs.All() {
+		n := 0
+		v.Interface().(seqJSON).eachJSON(func(e any) bool {
+			if n > 0 {
+				ind.write([]byte{','})
+			}
+			n++
+			var val []byte
+			if val, err = json.Marshal(e); err != nil {
+				return false
+			}
+			ind.write(val)
+			return true
+		})
+		ind.write([]byte{']'})
+		return err
+	case v.Kind() == reflect.Struct && ind.streamed(v.Type()):
+		return writeStruct(ind, v)
+	case v.Kind() == reflect.Slice && !v.IsNil() && v.Type().Elem().Kind() != reflect.Uint8:
+		ind.write([]byte{'['})
+		for j := range v.Len() {
 			if j > 0 {
 				ind.write([]byte{','})
 			}
-			val, err := json.Marshal(row)
-			if err != nil {
+			if err := writeJSONValue(ind, v.Index(j)); err != nil {
 				return err
 			}
-			ind.write(val)
 		}
 		ind.write([]byte{']'})
 		return nil
 	}
-	if v.Kind() != reflect.Slice || v.IsNil() || v.Type().Elem().Kind() == reflect.Uint8 {
-		val, err := json.Marshal(v.Interface())
-		if err != nil {
-			return err
-		}
-		ind.write(val)
-		return nil
+	val, err := json.Marshal(v.Interface())
+	if err != nil {
+		return err
 	}
-	ind.write([]byte{'['})
-	for j := range v.Len() {
-		if j > 0 {
-			ind.write([]byte{','})
-		}
-		val, err := json.Marshal(v.Index(j).Interface())
-		if err != nil {
-			return err
-		}
-		ind.write(val)
-	}
-	ind.write([]byte{']'})
+	ind.write(val)
 	return nil
+}
+
+// streamed reports whether values of t hold an item list (seqJSON), so
+// that writeJSONValue goes into them rather than encoding them whole. A
+// struct with embedded fields is encoded whole (writeStruct does not
+// promote fields); none of the report's lists is in one.
+func (in *indenter) streamed(t reflect.Type) bool {
+	if s, ok := in.streams[t]; ok {
+		return s
+	}
+	in.streams[t] = false // a recursive type is not streamed through itself
+	s := false
+	switch {
+	case t.Implements(reflect.TypeFor[seqJSON]()):
+		s = true
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Pointer:
+		s = in.streamed(t.Elem())
+	case t.Kind() == reflect.Struct:
+		embedded := false
+		for i := range t.NumField() {
+			f := t.Field(i)
+			embedded = embedded || f.Anonymous
+			s = s || (f.IsExported() && in.streamed(f.Type))
+		}
+		s = s && !embedded
+	}
+	in.streams[t] = s
+	return s
 }
 
 // emptyJSON is encoding/json's "empty" for omitempty.
@@ -122,7 +164,8 @@ type indenter struct {
 	b                       *bufio.Writer
 	depth                   int
 	inString, escaped, open bool
-	compact                 bool // pass the pieces through as they are
+	compact                 bool                  // pass the pieces through as they are
+	streams                 map[reflect.Type]bool // streamed's answers
 }
 
 func (in *indenter) newline() {
@@ -203,7 +246,7 @@ func (r *Report) CSV(w io.Writer) error {
 	if err := c.Write(CSVHeader); err != nil {
 		return err
 	}
-	for _, it := range r.Items.All() {
+	for it := range r.Items.All() {
 		days := ""
 		if it.Overdue {
 			days = strconv.Itoa(it.DaysOverdue)

@@ -65,7 +65,7 @@ type Snapshot struct {
 func Snap(r *Report) Snapshot {
 	at, _ := time.Parse(time.RFC3339, r.GeneratedAt)
 	s := Snapshot{At: at.UTC(), Teams: map[string]Figures{}, Severities: map[string]Figures{}}
-	for _, it := range r.Items.All() {
+	for it := range r.Items.All() {
 		if it.Kind != string(ticket.Action) {
 			continue
 		}

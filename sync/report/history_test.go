@@ -20,7 +20,7 @@ func row(kind, team, sev, state string, overdue bool) ItemRow {
 }
 
 func TestSnap(t *testing.T) {
-	r := &Report{GeneratedAt: "2026-03-16T01:30:00+05:00", Items: RowsOf([]ItemRow{
+	r := &Report{GeneratedAt: "2026-03-16T01:30:00+05:00", Items: ListOf([]ItemRow{
 		row("action", "db", "SEV1", "done", false),
 		row("action", "db", "SEV1", "in_progress", true),
 		row("action", "db", "SEV2", "open", false),

@@ -134,7 +134,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 </table></div>
 {{- end}}
 {{- with .R.Factors}}
-<p>Contributing factors, counted apart: {{.Counts.Items}} ({{.WithTicket}} with a ticket; {{len .OpenBugs}} open factor bugs); see <a href="#factors">Contributing factors</a>.</p>
+<p>Contributing factors, counted apart: {{.Counts.Items}} ({{.WithTicket}} with a ticket; {{.OpenBugs.Len}} open factor bugs); see <a href="#factors">Contributing factors</a>.</p>
 {{- end}}
 </section>
 
@@ -218,11 +218,11 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 
 <section id="overdue" aria-labelledby="h-overdue">
 <h2 id="h-overdue">Overdue action items, oldest first</h2>
-{{- if .R.Overdue}}
+{{- if .R.Overdue.Len}}
 <div class="table"><table>
 <thead><tr><th class="num">Overdue <span class="sub">due date</span></th><th>Item <span class="sub">and ticket</span></th><th>Owner <span class="sub">and team</span></th><th>Postmortem</th></tr></thead>
 <tbody>
-{{- range .R.Overdue}}
+{{- range .R.Overdue.All}}
 <tr><td class="num">{{plural .DaysOverdue "day"}}<span class="sub">{{.Due}}</span></td><td>{{words (item .ItemRef)}}{{template "sub" ticket .Ticket .TicketURL}}</td><td>{{words (owner .ItemRef)}}<div class="sub">{{words (or .Team "no team")}}</div></td><td>{{words (doc .DocID .DocTitle)}}</td></tr>
 {{- end}}
 </tbody>
@@ -240,7 +240,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 <thead><tr><th>Team</th>{{range tiers}}<th class="num">{{tier .}}</th>{{end}}<th class="num">Oldest, days overdue</th></tr></thead>
 <tbody>
 {{- range .R.Escalation}}
-<tr><td>{{words (or .Team "(none)")}}</td>{{range .Tiers}}<td class="num{{if not .Items}} zero{{end}}">{{len .Items}}</td>{{end}}<td class="num">{{.OldestDaysOverdue}}</td></tr>
+<tr><td>{{words (or .Team "(none)")}}</td>{{range .Tiers}}<td class="num{{if not .Items.Len}} zero{{end}}">{{.Items.Len}}</td>{{end}}<td class="num">{{.OldestDaysOverdue}}</td></tr>
 {{- end}}
 </tbody>
 </table></div>
@@ -251,7 +251,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 <tbody>
 <tr class="team"><th colspan="4">{{words (or .Team "(no team)")}} <span class="sub">{{.Overdue}} overdue, {{.DueSoon}} due within 7 days</span></th></tr>
 {{- range .Tiers}}
-{{- range .Items}}
+{{- range .Items.All}}
 <tr><td class="num">{{lateness .DaysOverdue}}<span class="sub">{{.Due}}</span></td><td>{{words (item .ItemRef)}}{{template "sub" ticket .Ticket .TicketURL}}</td><td>{{words (owner .ItemRef)}}</td><td>{{words (doc .DocID .DocTitle)}}</td></tr>
 {{- end}}
 {{- end}}
@@ -333,11 +333,11 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 </table></div>
 {{- end}}
 <h3>Open factor bugs, oldest postmortem first</h3>
-{{- if .OpenBugs}}
+{{- if .OpenBugs.Len}}
 <div class="table"><table>
 <thead><tr><th class="num">Age <span class="sub">postmortem date</span></th><th>Factor <span class="sub">state and ticket</span></th><th>Team</th><th>Postmortem</th></tr></thead>
 <tbody>
-{{- range .OpenBugs}}
+{{- range .OpenBugs.All}}
 <tr><td class="num">{{with .AgeDays}}{{plural . "day"}}{{else}}—{{end}}<span class="sub">{{or .IncidentDate "—"}}</span></td><td>{{words (item .ItemRef)}}<div class="sub">{{state .State}} · {{template "ticket" ticket .Ticket .TicketURL}}</div></td><td>{{words (or .Team "—")}}</td><td>{{words (doc .DocID .DocTitle)}}</td></tr>
 {{- end}}
 </tbody>
@@ -389,11 +389,11 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
 
 <section id="missing" aria-labelledby="h-missing">
 <h2 id="h-missing">Missing tickets</h2>
-{{- if .R.Missing}}
+{{- if .R.Missing.Len}}
 <div class="table"><table>
 <thead><tr><th>Item <span class="sub">kind and ticket</span></th><th>Owner</th><th>Postmortem</th></tr></thead>
 <tbody>
-{{- range .R.Missing}}
+{{- range .R.Missing.All}}
 <tr><td>{{words (item .ItemRef)}}{{template "kindTicket" .ItemRef}}</td><td>{{words (owner .ItemRef)}}</td><td>{{words (doc .DocID .DocTitle)}}</td></tr>
 {{- end}}
 </tbody>

@@ -39,11 +39,11 @@ func (r *Report) Markdown(w io.Writer) error {
 		{"Missing tickets", strconv.Itoa(t.Missing)},
 		{"Time to close from the postmortem, median / p90", closeCount(t.TimeToClose)},
 		{"Time to close from ticket creation, median / p90", closeCount(t.TimeToCloseFromTicket)},
-		{"Contributing factors", fmt.Sprintf("%d (%d with a ticket; %d open factor bugs)", fc.Items, r.Factors.WithTicket, len(r.Factors.OpenBugs))},
+		{"Contributing factors", fmt.Sprintf("%d (%d with a ticket; %d open factor bugs)", fc.Items, r.Factors.WithTicket, r.Factors.OpenBugs.Len())},
 	}))
 
 	m.h2("Overdue action items, oldest first")
-	m.table([]string{"Due", "Days overdue", "Item", "Owner", "Team", "Postmortem", "Ticket"}, each(r.Overdue, func(it *ItemRow) []string {
+	m.table([]string{"Due", "Days overdue", "Item", "Owner", "Team", "Postmortem", "Ticket"}, seqCells(r.Overdue.All(), func(it *ItemRow) []string {
 		return []string{it.Due, strconv.Itoa(it.DaysOverdue), itemCell(it.ItemRef), ownerCell(it.ItemRef), or(esc(it.Team), "—"), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)}
 	}))
 
@@ -99,7 +99,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 
 	m.h2("Missing tickets")
-	m.table([]string{"Item", "Kind", "Owner", "Postmortem", "Ticket"}, each(r.Missing, func(it *ItemRow) []string {
+	m.table([]string{"Item", "Kind", "Owner", "Postmortem", "Ticket"}, seqCells(r.Missing.All(), func(it *ItemRow) []string {
 		return []string{itemCell(it.ItemRef), it.Kind, ownerCell(it.ItemRef), docCell(it.DocID, it.DocTitle), ticketCell(it.Ticket, it.TicketURL)}
 	}))
 
@@ -165,7 +165,7 @@ func (m *md) escalation(es []TeamEscalation) {
 	for _, e := range es {
 		row := []string{or(esc(e.Team), "(none)")}
 		for _, tr := range e.Tiers {
-			row = append(row, strconv.Itoa(len(tr.Items)))
+			row = append(row, strconv.Itoa(tr.Items.Len()))
 		}
 		rows = append(rows, append(row, strconv.Itoa(e.OldestDaysOverdue)))
 	}
@@ -176,7 +176,7 @@ func (m *md) escalation(es []TeamEscalation) {
 	m.table([]string{"Team", "Tier", "Due", "Days overdue", "Item", "Owner", "Postmortem", "Ticket"}, func(yield func([]string) bool) {
 		for _, e := range es {
 			for _, tr := range e.Tiers {
-				for _, it := range tr.Items {
+				for it := range tr.Items.All() {
 					late := "—"
 					if it.DaysOverdue > 0 {
 						late = strconv.Itoa(it.DaysOverdue)
@@ -248,7 +248,7 @@ func (m *md) factors(fs *Factors) {
 		strconv.Itoa(c.Items), strconv.Itoa(fs.WithTicket), strconv.Itoa(c.Done), strconv.Itoa(c.WontDo), strconv.Itoa(c.Open + c.InProgress), strconv.Itoa(c.Missing), strconv.Itoa(c.NoTicket),
 	}}))
 	m.f("### Open factor bugs, oldest postmortem first\n\n")
-	m.table([]string{"Postmortem date", "Age, days", "Factor", "State", "Team", "Postmortem", "Ticket"}, each(fs.OpenBugs, func(it *ItemRow) []string {
+	m.table([]string{"Postmortem date", "Age, days", "Factor", "State", "Team", "Postmortem", "Ticket"}, seqCells(fs.OpenBugs.All(), func(it *ItemRow) []string {
 		age := "—"
 		if it.AgeDays != nil {
 			age = strconv.Itoa(*it.AgeDays)
@@ -312,8 +312,13 @@ func (m *md) table(head []string, rows iter.Seq[[]string]) {
 
 // each makes a table's rows from a list, one at a time.
 func each[T any](xs []T, cells func(T) []string) iter.Seq[[]string] {
+	return seqCells(slices.Values(xs), cells)
+}
+
+// seqCells makes a table's rows from a sequence, one at a time.
+func seqCells[T any](xs iter.Seq[T], cells func(T) []string) iter.Seq[[]string] {
 	return func(yield func([]string) bool) {
-		for _, x := range xs {
+		for x := range xs {
 			if !yield(cells(x)) {
 				return
 			}

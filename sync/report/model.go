@@ -26,9 +26,9 @@ type Report struct {
 	Totals  Counts  `json:"totals"`
 	Factors Factors `json:"factors"`
 
-	Overdue   []*ItemRow `json:"overdue"` // overdue action items, oldest due first
-	Missing   []*ItemRow `json:"missing"` // items (factors too) whose ticket is gone
-	OpenByAge OpenAge    `json:"open_by_age"`
+	Overdue   List    `json:"overdue"` // overdue action items, oldest due first
+	Missing   List    `json:"missing"` // items (factors too) whose ticket is gone
+	OpenByAge OpenAge `json:"open_by_age"`
 
 	// Escalation is the overdue and soon due action items per team, in
 	// tiers of days overdue; Carrying who has the most overdue.
@@ -56,7 +56,7 @@ type Report struct {
 	Hygiene       Hygiene         `json:"hygiene"`
 
 	Documents []DocSummary `json:"documents"` // incident date, newest first
-	Items     Rows         `json:"items"`     // one per item; the CSV rows
+	Items     List         `json:"items"`     // one per item; the CSV rows
 }
 
 // Counts are the counters shared by the totals, every breakdown row and
@@ -126,7 +126,7 @@ type Factors struct {
 	WithTicket int    `json:"with_ticket"`
 	// OpenBugs are the factors with a ticket that is open or in
 	// progress, oldest postmortem first.
-	OpenBugs []*ItemRow `json:"open_bugs"`
+	OpenBugs List `json:"open_bugs"`
 	// Unaddressed are the factors no action item names, in postmortems
 	// where at least one action item names the factors it addresses (as
 	// Hygiene.UnaddressedFactors).
@@ -152,16 +152,14 @@ type TeamEscalation struct {
 // −7..0 (due within the next 7 days, today included); MaxDaysOverdue is
 // absent for the open-ended >90. Items are oldest due first.
 type Tier struct {
-	Label          string     `json:"label"`
-	MinDaysOverdue int        `json:"min_days_overdue"`
-	MaxDaysOverdue *int       `json:"max_days_overdue,omitempty"`
-	Items          []TierItem `json:"items"`
+	Label          string    `json:"label"`
+	MinDaysOverdue int       `json:"min_days_overdue"`
+	MaxDaysOverdue *int      `json:"max_days_overdue,omitempty"`
+	Items          TierItems `json:"items"`
 }
 
 // TierItem is an action item of the escalation view; the item's other
-// fields are in items. ItemRef points at the item's row in
-// Report.Items (the same JSON as a copy; a copy per tier item was 2.7 MB
-// at 10,000 items).
+// fields are in items.
 type TierItem struct {
 	*ItemRef
 	Due         string `json:"due"`

@@ -17,7 +17,7 @@ func fig(items, done, wontDo, open, overdue int) Figures {
 // 2026-W11) with 6 action items: db 2 done; edge 1 done, 1 open and
 // overdue, 1 won't do; no team 1 in progress. Overall {6, 3, 1, 2, 1}.
 func trendReport() *Report {
-	return &Report{GeneratedAt: "2026-03-15T20:30:00Z", Today: "2026-03-15", Items: RowsOf([]ItemRow{
+	return &Report{GeneratedAt: "2026-03-15T20:30:00Z", Today: "2026-03-15", Items: ListOf([]ItemRow{
 		row("action", "db", "SEV1", "done", false),
 		row("action", "db", "SEV1", "done", false),
 		row("action", "edge", "SEV2", "done", false),
