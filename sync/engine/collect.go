@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unique"
@@ -63,10 +64,15 @@ func (r *run) collect() error {
 	onlySeen := map[string]bool{}
 	res.Report.Now = e.today(r.now)
 	res.Report.Directory = e.Directory
+	sample := reserveSample(len(paths))
 	for _, p := range paths {
 		if r.ctx.Err() != nil {
 			res.Interrupted = true
 			break
+		}
+		if sample > 0 && res.Documents == sample {
+			r.reserve(sample, len(paths))
+			sample = 0
 		}
 		e.markOnly(onlySeen, p, "")
 		d, ok := r.read(p)
@@ -245,6 +251,28 @@ func (r *run) take(p string, d *postmortem.Doc) {
 			Line:      it.Line,
 		})
 	}
+}
+
+// reserveSample is how many documents are read before the per-item
+// slices are sized for all of them (reserve); 0 (never) for a few
+// hundred documents, whose slices are small.
+func reserveSample(docs int) int {
+	if docs < 500 {
+		return 0
+	}
+	return docs / 50
+}
+
+// reserve sizes the per-item slices for every document, from the items
+// the first read documents had, with 5 % to spare. Grown by append, a
+// slice of 100,000 report items (408 bytes each) ended with up to a
+// quarter of it unused, and each growth held the old and the new array
+// at once. A short estimate only means append grows it again.
+func (r *run) reserve(read, docs int) {
+	room := func(n int) int { return max(0, int(int64(n)*int64(docs)*21/(int64(read)*20))-n) }
+	r.res.Report.Items = slices.Grow(r.res.Report.Items, room(len(r.res.Report.Items)))
+	r.res.Report.Docs = slices.Grow(r.res.Report.Docs, room(len(r.res.Report.Docs)))
+	r.items = slices.Grow(r.items, room(len(r.items)))
 }
 
 // canWriteBack checks, for a document with items that have no ticket
