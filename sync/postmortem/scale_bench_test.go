@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/pmsync/pmsync/internal/scalegen"
+	"github.com/pmsync/pmsync/sync/plan"
 )
 
 // BenchmarkScaleParse parses a generated collection of 1,000 realistic
@@ -24,7 +25,9 @@ import (
 // the directory costs nothing; people=0 is 1). The owners are people of
 // the directory (200 of them for people=0 and 200). The corpus of
 // BenchmarkCorpusRatio has no directory, so every owner there is
-// unresolved; here each owner is looked up.
+// unresolved; here each owner is looked up. plan-x_goldmark is parsing
+// and planning as a first sync does (every item gets its ticket content
+// and a create), over goldmark's time of the same iteration.
 func BenchmarkScaleParse(b *testing.B) {
 	const docs = 1000
 	type doc struct {
@@ -54,11 +57,33 @@ func BenchmarkScaleParse(b *testing.B) {
 		}
 		return time.Since(start)
 	}
+	// parsePlan parses and plans as a first sync does: every item needs
+	// a ticket, so each gets its ticket content (planItems).
+	parsePlan := func(p *Parser, all []doc) time.Duration {
+		runtime.GC()
+		start := time.Now()
+		var items []plan.Item
+		ids := map[string]bool{}
+		for _, d := range all {
+			pd, err := p.Parse(d.name, d.src)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids[pd.ID] = true
+			items = planItems(items, pd)
+		}
+		pl := plan.Compute(items, nil, plan.Options{Now: benchNow, OwnerID: "bench",
+			MaxCreates: map[string]int{"gh": 1 << 30}, Complete: true, Docs: ids})
+		if len(pl.Creates) == 0 {
+			b.Fatal("the plan creates nothing")
+		}
+		return time.Since(start)
+	}
 	for _, people := range []int{0, 200, 3000} {
 		b.Run(fmt.Sprintf("people=%d", people), func(b *testing.B) {
 			c, all, size := collection(people)
 			with, without := NewParser(scaleOptions(c, people)), NewParser(scaleOptions(c, 0))
-			var ratios, costs []float64
+			var ratios, costs, planned []float64
 			var took time.Duration
 			for b.Loop() {
 				runtime.GC()
@@ -70,10 +95,12 @@ func BenchmarkScaleParse(b *testing.B) {
 				t := parse(with, all)
 				ratios = append(ratios, float64(t)/float64(base))
 				costs = append(costs, float64(t)/float64(parse(without, all)))
+				planned = append(planned, float64(parsePlan(with, all))/float64(base))
 				took += t
 			}
 			b.ReportMetric(float64(took.Nanoseconds())/float64(b.N), "ns/op")
 			b.ReportMetric(median(ratios), "x_goldmark")
+			b.ReportMetric(median(planned), "plan-x_goldmark")
 			b.ReportMetric(median(costs), "x_people")
 			b.ReportMetric(float64(size)/(1<<20), "MiB/op")
 		})
