@@ -29,6 +29,9 @@ func (f *fact) action() bool { return f.it.Kind != ticket.Factor }
 func (f *fact) pending() bool { return f.state != ticket.StateDone && f.state != ticket.StateWontDo }
 
 // Compute builds the report. It is pure: "today" is in.Now's UTC date.
+// The report's item lists derive their rows from in's items (and
+// documents) whenever they are read: leave those unchanged while the
+// report is in use.
 func Compute(in Input) *Report {
 	today := day(in.Now)
 	dir := newPeople(&in)
