@@ -144,17 +144,13 @@ type seqJSON interface {
 	eachJSON(yield func(v any) bool)
 }
 
-func (l List) eachJSON(yield func(any) bool) {
-	for r := range l.All() {
-		if !yield(r) {
-			return
-		}
-	}
-}
+func (l List) eachJSON(yield func(any) bool)       { eachAny(l.All(), yield) }
+func (ts TierItems) eachJSON(yield func(any) bool) { eachAny(ts.All(), yield) }
 
-func (ts TierItems) eachJSON(yield func(any) bool) {
-	for it := range ts.All() {
-		if !yield(it) {
+// eachAny yields seq's elements as values of any.
+func eachAny[T any](seq iter.Seq[T], yield func(any) bool) {
+	for v := range seq {
+		if !yield(v) {
 			return
 		}
 	}
