@@ -185,23 +185,26 @@ func TestJiraUnknownCreatorUnderCrashes(t *testing.T) {
 			probe.syncWith(t, count, 0)
 			total := int(count.n.Load())
 			for _, k := range testkit.Indices(t, total, 2) {
-				e := newJiraEnv(t, flavor, docs)
-				e.syncWith(t, &crashAfter{base: hideCreator{http.DefaultTransport}, k: int64(k)}, 0)
-				e.syncWith(t, hideCreator{http.DefaultTransport}, 0)
-				e.syncWith(t, hideCreator{http.DefaultTransport}, 0)
-				live := map[string][]string{}
-				for _, p := range jiraProjects {
-					for _, is := range e.sim.Issues(p) {
-						if m, err := ticket.ParseMarker(is.Description); err == nil && is.Resolution != "Duplicate" {
-							live[m.PM+" "+m.Item] = append(live[m.PM+" "+m.Item], is.Key)
+				t.Run("k="+strconv.Itoa(k), func(t *testing.T) {
+					t.Parallel()
+					e := newJiraEnv(t, flavor, docs)
+					e.syncWith(t, &crashAfter{base: hideCreator{http.DefaultTransport}, k: int64(k)}, 0)
+					e.syncWith(t, hideCreator{http.DefaultTransport}, 0)
+					e.syncWith(t, hideCreator{http.DefaultTransport}, 0)
+					live := map[string][]string{}
+					for _, p := range jiraProjects {
+						for _, is := range e.sim.Issues(p) {
+							if m, err := ticket.ParseMarker(is.Description); err == nil && is.Resolution != "Duplicate" {
+								live[m.PM+" "+m.Item] = append(live[m.PM+" "+m.Item], is.Key)
+							}
 						}
 					}
-				}
-				for item, keys := range live {
-					if len(keys) > 1 {
-						t.Errorf("crash after call %d of %d: item %s has %d live tickets %v", k, total, item, len(keys), keys)
+					for item, keys := range live {
+						if len(keys) > 1 {
+							t.Errorf("crash after call %d of %d: item %s has %d live tickets %v", k, total, item, len(keys), keys)
+						}
 					}
-				}
+				})
 			}
 		})
 	}

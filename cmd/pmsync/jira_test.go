@@ -150,13 +150,13 @@ func TestJiraCrashAfterEveryCall(t *testing.T) {
 			probe.assertConverged(t, "healthy run")
 			total := int(count.n.Load())
 			for _, k := range testkit.Indices(t, total, 6) {
-				if t.Failed() {
-					break
-				}
-				e := newJiraEnv(t, flavor, docs)
-				e.syncWith(t, &crashAfter{base: http.DefaultTransport, k: int64(k)}, 0)
-				e.syncWith(t, http.DefaultTransport, 0)
-				e.assertConverged(t, fmt.Sprintf("crash after call %d of %d", k, total))
+				t.Run(fmt.Sprintf("k=%d", k), func(t *testing.T) {
+					t.Parallel()
+					e := newJiraEnv(t, flavor, docs)
+					e.syncWith(t, &crashAfter{base: http.DefaultTransport, k: int64(k)}, 0)
+					e.syncWith(t, http.DefaultTransport, 0)
+					e.assertConverged(t, fmt.Sprintf("crash after call %d of %d", k, total))
+				})
 			}
 		})
 	}

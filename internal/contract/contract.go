@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -284,19 +285,51 @@ func Path(file string) (string, error) {
 }
 
 // MustLoad loads the contract file (see Dir), or fails the test. The Jira description (jira.openapi.json) comes back relaxed as
-// Relax says, the way every Jira test needs it.
+// Relax says, the way every Jira test needs it. A file is loaded once per
+// test process and shared: loading and validating a contract costs about
+// 0.1 s of CPU, and the crash tests build hundreds of servers. Callers
+// must not change what it returns.
 func MustLoad(t testing.TB, file string) (*openapi3.T, routers.Router) {
 	t.Helper()
 	p, err := Path(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, router, err := Load(p)
-	if err != nil {
-		t.Fatal(err)
+	l := sharedFor(p)
+	l.once.Do(func() {
+		l.doc, l.router, l.err = Load(p)
+		if l.err == nil && file == "jira.openapi.json" {
+			Relax(l.doc)
+		}
+	})
+	if l.err != nil {
+		t.Fatal(l.err)
 	}
-	if file == "jira.openapi.json" {
-		Relax(doc)
+	return l.doc, l.router
+}
+
+// shared is one contract file as MustLoad loaded it.
+type shared struct {
+	once   sync.Once
+	doc    *openapi3.T
+	router routers.Router
+	err    error
+}
+
+// cache holds MustLoad's contracts by path. A test-only package, so a
+// process-wide cache is harmless and saves each test its own load.
+var cache = struct {
+	sync.Mutex
+	m map[string]*shared
+}{m: map[string]*shared{}}
+
+func sharedFor(path string) *shared {
+	cache.Lock()
+	defer cache.Unlock()
+	l := cache.m[path]
+	if l == nil {
+		l = &shared{}
+		cache.m[path] = l
 	}
-	return doc, router
+	return l
 }
