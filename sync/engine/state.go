@@ -34,6 +34,19 @@ type docRun struct {
 	// changes: the document says the rest (a copy of every linked item
 	// was 3.5 MB at 10,000 items).
 	factorTickets map[string]ticket.Ref
+	// report is where its items are in the report's input items
+	// (Report.Items[report[0]:report[1]]): settle moves the updates there.
+	report [2]int
+}
+
+// set records an update for an item; the document is written at the
+// next flush.
+func (ds *docRun) set(key string, u postmortem.Update) {
+	if ds.updates == nil {
+		ds.updates = map[string]postmortem.Update{}
+	}
+	ds.updates[key] = u
+	ds.dirty = true
 }
 
 // stateFile is .pmsync/state.json: what sync needs from one run to the
