@@ -47,7 +47,10 @@ func (r *run) lock() (func(), error) {
 // collect reads every document and sets r.items and r.docs.
 func (r *run) collect() error {
 	e, res := r.e, r.res
-	_, stateErr := e.Source.ReadFile(r.work, StatePath)
+	f, stateErr := e.openFile(r.work, StatePath)
+	if stateErr == nil {
+		f.Close() // only whether there is one
+	}
 	id, writeID, err := e.identity(r.work, stateErr == nil)
 	if err != nil {
 		return err

@@ -110,6 +110,12 @@ type fileWriterFrom interface {
 	WriteFileFrom(ctx context.Context, p string, write func(io.Writer) error) error
 }
 
+// fileOpener is a source that opens one of pmsync's own files for
+// reading as a stream (a folder and a git clone do).
+type fileOpener interface {
+	OpenFile(ctx context.Context, p string) (io.ReadCloser, error)
+}
+
 // sweeper is a source that can remove what a killed run left behind.
 type sweeper interface {
 	Sweep(ctx context.Context) ([]string, error)

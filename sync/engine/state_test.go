@@ -1,11 +1,14 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pmsync/pmsync/sync/source"
 )
 
 // TestStateEncode: the state file written one ticket per line says
@@ -52,7 +55,7 @@ func TestStateEncode(t *testing.T) {
 		t.Errorf("encode says\n%s\nencoding/json says\n%s", got, want)
 	}
 	var back stateFile
-	if err := json.Unmarshal(got, &back); err != nil || !reflect.DeepEqual(back, st) {
+	if err := decodeState(bytes.NewReader(got), &back); err != nil || !reflect.DeepEqual(back, st) {
 		t.Errorf("read back: %v\n%+v\nwant %+v", err, back, st)
 	}
 	// One ticket per line, in URL order: a diff of the file shows which
@@ -73,3 +76,69 @@ func TestStateEncode(t *testing.T) {
 		t.Errorf("empty state: %v %q", err, empty)
 	}
 }
+
+// TestDecodeStateAsUnmarshal: the state read a value at a time is what
+// json.Unmarshal reads, and what it refuses is refused.
+func TestDecodeStateAsUnmarshal(t *testing.T) {
+	for _, in := range stateSeeds {
+		checkDecodeState(t, []byte(in))
+	}
+}
+
+// stateSeeds are state files as written, as edited by hand, and broken.
+var stateSeeds = []string{
+	"{\n  \"version\": 1,\n  \"targets\": {}\n}\n",
+	`{"version":1,"targets":{"gh:acme/sre":{"since":"2026-11-02T09:30:00Z","full_at":"2026-11-02T09:30:00Z","items":3}},` +
+		`"tickets":{"u1":{"created":"2026-11-02T09:30:00Z","due":"2026-12-01","assignee":"alice","item":"pm-1/a1","steps":["pmsync:due-soon"],` +
+		`"nudges":[{"step":"due-soon","at":"2026-11-28","before":"open"}]},"u2":{"item":"pm-1/f1"}},` +
+		`"impostors":{"u":{"tracker":"gh","target":"acme/sre","ticket":"acme/sre#9","pm":"pm-1","item":"a2","title":"t","author":"m","seen":"2026-11-02T09:30:00Z"}},` +
+		`"digests":{"payments":"2026-11-02T09:30:00Z"},"owner_aliases":["dir:/old"]}`,
+	`{"Version":1,"TICKETS":{"u":{"Due":"2026-12-01"}},"unknown":[1,{"a":null}],"targets":null}`,
+	`{"version":1,"tickets":{"u":{}},"tickets":{"v":{"due":"x"}}}`,
+	`{"version":1,"tickets":null}`,
+	`{"version":1,"tickets":{"u":{}}} `,
+	`{"version":1,"tickets":{"u":{}}} x`,
+	`{"version":1,"tickets":{"u":{"created":"yesterday"}}}`,
+	`{"version":"1"}`,
+	`{"version":1,"tickets":[]}`,
+	`{"version":1,"tickets":{"u":{}}`,
+	`{"version":1,}`,
+	`[]`,
+	``,
+}
+
+// checkDecodeState compares decodeState with json.Unmarshal on in: an
+// object both read reads the same, and neither reads one the other
+// refuses. (json.Unmarshal also takes a bare null, which is no state.)
+func checkDecodeState(t *testing.T, in []byte) {
+	t.Helper()
+	var got, want stateFile
+	gotErr := decodeState(bytes.NewReader(in), &got)
+	wantErr := json.Unmarshal(in, &want)
+	if gotErr == nil && wantErr != nil {
+		t.Fatalf("%q: decodeState read it, json.Unmarshal says %v", in, wantErr)
+	}
+	if gotErr != nil && wantErr == nil && bytes.HasPrefix(bytes.TrimSpace(in), []byte("{")) {
+		t.Fatalf("%q: json.Unmarshal read it, decodeState says %v", in, gotErr)
+	}
+	if gotErr == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: decodeState read\n%+v\njson.Unmarshal\n%+v", in, got, want)
+	}
+}
+
+func FuzzDecodeState(f *testing.F) {
+	for _, in := range stateSeeds {
+		f.Add([]byte(in))
+	}
+	f.Fuzz(checkDecodeState)
+}
+
+// The folder and the git clone let the state be read as a stream; an
+// interface change that lost it would read 16 MB at once at 100,000
+// tickets, silently.
+var (
+	_ fileOpener     = (*source.Dir)(nil)
+	_ fileOpener     = (*source.Git)(nil)
+	_ fileWriterFrom = (*source.Dir)(nil)
+	_ fileWriterFrom = (*source.Git)(nil)
+)

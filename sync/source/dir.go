@@ -540,6 +540,15 @@ func (d *Dir) ReadFile(_ context.Context, p string) ([]byte, error) {
 	return b, nil
 }
 
+// OpenFile opens one of pmsync's own files, to be read as a stream.
+func (d *Dir) OpenFile(_ context.Context, p string) (io.ReadCloser, error) {
+	f, err := d.root.Open(filepath.FromSlash(p))
+	if err != nil {
+		return nil, fmt.Errorf("source: read %s: %w", p, err)
+	}
+	return f, nil
+}
+
 // WriteFile writes one of pmsync's own files atomically, creating its
 // folder: a temporary file, synced, renamed over it. Unlike a document's
 // Write it does not merge what someone appended meanwhile: the files are

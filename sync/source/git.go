@@ -405,6 +405,11 @@ func (g *Git) ReadFile(ctx context.Context, p string) ([]byte, error) {
 	return g.dir.ReadFile(ctx, p)
 }
 
+// OpenFile opens one of pmsync's own files, to be read as a stream.
+func (g *Git) OpenFile(ctx context.Context, p string) (io.ReadCloser, error) {
+	return g.dir.OpenFile(ctx, p)
+}
+
 // Write rewrites a document in the clone; Commit pushes it.
 func (g *Git) Write(ctx context.Context, p string, old, data []byte) error {
 	if err := g.dir.Write(ctx, p, old, data); err != nil {
