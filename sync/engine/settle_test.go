@@ -25,18 +25,7 @@ import (
 func TestCreatesLetGoOfTheirDocuments(t *testing.T) {
 	dir := t.TempDir()
 	const docs = 40
-	for d := range docs {
-		var sb strings.Builder
-		fmt.Fprintf(&sb, "---\nid: pm-%02d\nstatus: final\ndate: 2026-06-01\n---\n# Incident %d\n\n", d, d)
-		sb.WriteString("## Contributing factors\n\n| ID | Factor | Ticket |\n|---|---|---|\n| F1 | Disk filled up | |\n\n")
-		sb.WriteString("## Action items\n\n| Action | Owner | Due | Factor | Ticket | Status |\n|---|---|---|---|---|---|\n")
-		for i := range 3 {
-			fmt.Fprintf(&sb, "| Action %d of incident %d | TBD | 2026-12-%02d | F1 | | |\n", i, d, 10+i)
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("pm-%02d.md", d)), []byte(sb.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFactorDocs(t, dir, docs, 3)
 	src, err := source.OpenDir(dir, source.DirOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -94,5 +83,75 @@ func TestCreatesLetGoOfTheirDocuments(t *testing.T) {
 	}
 	if factorLinked != 3*docs {
 		t.Errorf("%d action tickets name their factor's ticket, want %d", factorLinked, 3*docs)
+	}
+}
+
+// writeFactorDocs writes docs postmortems, each with one factor and
+// actions action items that address it, none linked.
+func writeFactorDocs(t *testing.T, dir string, docs, actions int) {
+	t.Helper()
+	for d := range docs {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "---\nid: pm-%02d\nstatus: final\ndate: 2026-06-01\n---\n# Incident %d\n\n", d, d)
+		sb.WriteString("## Contributing factors\n\n| ID | Factor | Ticket |\n|---|---|---|\n| F1 | Disk filled up | |\n\n")
+		sb.WriteString("## Action items\n\n| Action | Owner | Due | Factor | Ticket | Status |\n|---|---|---|---|---|---|\n")
+		for i := range actions {
+			fmt.Fprintf(&sb, "| Action %d of incident %d | TBD | 2026-12-%02d | F1 | | |\n", i, d, 10+i)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("pm-%02d.md", d)), []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestNewActionNamesAFactorTicketJustAdopted: a run that adopts a
+// factor's ticket (the document lost its link) and opens a new action's
+// ticket in the same document names the adopted ticket in the new one,
+// though the document was written and let go in between.
+func TestNewActionNamesAFactorTicketJustAdopted(t *testing.T) {
+	dir := t.TempDir()
+	const docs = 5
+	writeFactorDocs(t, dir, docs, 1)
+	src, err := source.OpenDir(dir, source.DirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	tr := &specRecorder{Tracker: memory.New("gh", func() time.Time { return now })}
+	e := &Engine{
+		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
+		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
+		Trackers: map[string]trackers.Tracker{"gh": tr}, Now: func() time.Time { return now },
+		Config: Config{OwnerID: "test"},
+	}
+	if res, err := e.Run(context.Background()); err != nil || res.Created != 2*docs {
+		t.Fatalf("first run: %v, %d created", err, res.Created)
+	}
+	factorKey := map[string]string{} // document id → its factor's key
+	for _, sp := range tr.specs {
+		if sp.Kind == ticket.Factor {
+			factorKey[sp.Marker.PM] = sp.Marker.Item
+		}
+	}
+	factors := map[string]string{} // document id → its factor's ticket
+	for _, tk := range tr.All() {
+		if factorKey[tk.Marker.PM] == tk.Marker.Item {
+			factors[tk.Marker.PM] = tk.Ref.Text
+		}
+	}
+	// The links are lost (a restored copy) and an action is added.
+	writeFactorDocs(t, dir, docs, 2)
+	tr.specs = nil
+	now = now.Add(time.Hour)
+	res, err := e.Run(context.Background())
+	if err != nil || res.Created != docs {
+		t.Fatalf("second run: %v, %d created, failures %v", err, res.Created, res.Failures)
+	}
+	for _, sp := range tr.specs {
+		want := factors[sp.Marker.PM]
+		if want == "" || len(sp.Factors) != 1 || sp.Factors[0].Text != want {
+			t.Errorf("%s %s names factor tickets %v, want %s", sp.Marker.PM, sp.Marker.Item, sp.Factors, want)
+		}
 	}
 }
