@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
@@ -65,13 +66,20 @@ func (r *run) nudgeStep() {
 		if e.dryRun() || r.ctx.Err() != nil || !e.Config.Digests.on() {
 			return
 		}
-		if _, digestItems := r.nudgeItems(false, true); r.postDigests(digestItems, at) {
+		var digestItems []digest.Item
+		for range r.nudgeItems(&digestItems) {
+		}
+		if r.postDigests(digestItems, at) {
 			r.saveNudges()
 		}
 		return
 	}
-	items, digestItems := r.nudgeItems(true, e.Config.Digests.on() && !e.dryRun())
-	out := nudge.Decide(items, e.Config.Nudges.Teams, *pol, at)
+	var digestItems []digest.Item
+	var digests *[]digest.Item
+	if e.Config.Digests.on() && !e.dryRun() {
+		digests = &digestItems
+	}
+	out := nudge.DecideEach(r.nudgeItems(digests), e.Config.Nudges.Teams, *pol, at)
 	res.Nudges, res.NudgesHeld, res.NudgeQuiet, res.NudgeNotes = out.Nudges, out.Held, out.Quiet, out.Notes
 	if err := nudge.Guard(out.Nudges, e.Config.Nudges.MaxPerRun); err != nil {
 		res.NudgesRefused = true
@@ -110,17 +118,22 @@ func (r *run) nudgeTime() time.Time {
 	return time.Date(y, m, d, n.Hour(), n.Minute(), n.Second(), 0, time.UTC)
 }
 
-// nudgeItems are the action items with a ticket, as the run leaves them,
-// for the nudges, and the open ones for the digests (each only when
-// asked: at 10,000 items they are 2 MB).
-func (r *run) nudgeItems(forNudges, forDigests bool) ([]nudge.Item, []digest.Item) {
+// nudgeItems yields the action items with a ticket, as the run leaves
+// them, for the nudges, each built as it is read (held all at once they
+// were 14.6 MB at 100,000 items, the nudge run's peak); when digests is
+// set, the open ones are appended to it for the digests as they go by.
+func (r *run) nudgeItems(digests *[]digest.Item) iter.Seq[nudge.Item] {
+	return func(yield func(nudge.Item) bool) {
+		r.eachNudgeItem(digests, yield)
+	}
+}
+
+func (r *run) eachNudgeItem(digests *[]digest.Item, yield func(nudge.Item) bool) {
 	e, in := r.e, &r.res.Report
 	docs := make(map[string]*report.Doc, len(in.Docs))
 	for i := range in.Docs {
 		docs[in.Docs[i].ID] = &in.Docs[i]
 	}
-	var items []nudge.Item
-	var open []digest.Item
 	for i := range in.Items {
 		it := &in.Items[i]
 		if it.Kind != ticket.Action || it.Ticket.IsZero() || it.State == ticket.StateMissing || it.State == "" {
@@ -157,15 +170,14 @@ func (r *run) nudgeItems(forNudges, forDigests bool) ([]nudge.Item, []digest.Ite
 		if owner != "" {
 			n.Owner = ticket.Mention{ID: owner}
 		}
-		if forNudges {
-			items = append(items, n)
-		}
-		if forDigests && !n.Done && !n.WontDo && !n.Archived {
-			open = append(open, digest.Item{Team: n.Team, Key: it.Key, Title: it.Text, Doc: d.Path, DocTitle: d.Title,
+		if digests != nil && !n.Done && !n.WontDo && !n.Archived {
+			*digests = append(*digests, digest.Item{Team: n.Team, Key: it.Key, Title: it.Text, Doc: d.Path, DocTitle: d.Title,
 				Link: n.Link, Owner: e.ownerName(it), Due: due, Ref: it.Ticket})
 		}
+		if !yield(n) {
+			return
+		}
 	}
-	return items, open
 }
 
 func (r *run) docURL(p string) string {
