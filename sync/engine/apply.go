@@ -91,11 +91,6 @@ func (r *run) apply() {
 		log.Info("ticket created", "ticket", t.Ref.Text)
 		status := plan.WithOverdue(t.Status, spec.Due, e.today(r.now))
 		ds.set(spec.Marker.Item, postmortem.Update{Ticket: t.Ref, Status: status})
-		if c.Item < len(r.items) && r.items[c.Item].Doc == c.Doc && r.items[c.Item].Marker.Item == spec.Marker.Item {
-			// The item as the document now says it, for recheck.
-			it := &r.items[c.Item]
-			it.Ref, it.Status, it.HasStatus = t.Ref, status, true
-		}
 		e.flush(r.work, ds, res)
 	}
 	if prev != nil && !res.Interrupted {
@@ -111,12 +106,12 @@ func (r *run) apply() {
 	// tickets meanwhile: list again where tickets were created and settle
 	// on the oldest one per item now, not a run later.
 	dups := r.res.Plan.Duplicates
-	if again := e.recheck(r.work, r.items, r.docs, createdIn, r.now, r.now, &r.st, res); again != nil {
+	if again := e.recheck(r.work, r.plannedFor, r.docs, createdIn, r.now, r.now, &r.st, res); again != nil {
 		dups = append(dups, again...)
 	}
 	// The plan's items are done with; the state is encoded below, which
 	// was a steady run's largest heap.
-	r.items, r.observed = nil, nil
+	r.planned, r.observed = nil, nil
 	// 4. Duplicates.
 	for _, d := range dups {
 		if r.ctx.Err() != nil {
@@ -150,7 +145,7 @@ func (r *run) apply() {
 
 // recheck lists the targets where this run created tickets again and
 // returns the duplicates to close; links are moved to the oldest ticket.
-func (e *Engine) recheck(ctx context.Context, items []plan.Item, docs map[string]*docRun, createdIn map[ticket.Target]bool, runStart, now time.Time, st *stateFile, res *Result) []plan.Duplicate {
+func (e *Engine) recheck(ctx context.Context, itemsFor func(ticket.Target) []plan.Item, docs map[string]*docRun, createdIn map[ticket.Target]bool, runStart, now time.Time, st *stateFile, res *Result) []plan.Duplicate {
 	if len(createdIn) == 0 {
 		return nil
 	}
@@ -166,17 +161,7 @@ func (e *Engine) recheck(ctx context.Context, items []plan.Item, docs map[string
 			e.log().Warn("re-listing after creation failed; duplicates, if any, are closed next run", "target", tg.String(), "err", err)
 			continue
 		}
-		var again []plan.Item
-		for _, it := range items {
-			if it.Target != tg {
-				continue
-			}
-			ds := docs[it.Doc]
-			if u, ok := ds.updates[it.Marker.Item]; ok {
-				it.Ref, it.Status, it.HasStatus = u.Ticket, u.Status, true
-			}
-			again = append(again, it)
-		}
+		again := itemsFor(tg)
 		found = e.vetMarked(ctx, found, again, nil, map[ticket.Target]bool{}, st, now, res, map[itemID]string{})
 		p := plan.Compute(again, found, plan.Options{Now: e.today(now), OwnerID: e.Config.OwnerID})
 		for _, wb := range p.WriteBacks {

@@ -111,9 +111,7 @@ func (r *run) decide() {
 	res.Plan = p
 	// The plan's creates hold the items' ticket content now; apply lets
 	// each go once it is created (Config.KeepPlan).
-	for i := range r.items {
-		r.items[i].Spec = nil
-	}
+	r.keepPlanned()
 	res.Deferred = len(p.Deferred)
 	for _, c := range p.Conflicts {
 		res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Key, Message: fmt.Sprintf(

@@ -71,7 +71,6 @@ type Create struct {
 	Doc  string
 	Line int          // the item's, for messages
 	Spec *ticket.Spec // the item's own (plan.Item.Spec), not a copy
-	Item int          // the item's index in the items Compute was given
 }
 
 // WriteBack sets an item's ticket and status in its document.
@@ -204,7 +203,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 	wanted := map[ikey]bool{} // of the items observed tickets are marked for
 	linked := map[ticket.Target]int{}
 	creates := map[ticket.Target][]Create{}
-	for idx, it := range items {
+	for _, it := range items {
 		k := ikey{it.Marker.PM, it.Marker.Item}
 		p.Items[it.Target]++
 		marked, isMarked := byItem[k]
@@ -276,7 +275,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		case it.Spec == nil:
 			p.Deferred = append(p.Deferred, Deferred{Doc: it.Doc, Key: it.Marker.Item, Reason: "no ticket content was prepared for it (a pmsync bug: please report it)"})
 		default:
-			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Line: it.Line, Spec: it.Spec, Item: idx})
+			creates[it.Target] = append(creates[it.Target], Create{Doc: it.Doc, Line: it.Line, Spec: it.Spec})
 		}
 	}
 	// A create for an item that may be one of its document's own open
