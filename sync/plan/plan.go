@@ -413,16 +413,20 @@ func older(a, b ticket.Ticket) bool {
 }
 
 func sortPlan(p *Plan) {
-	sort.SliceStable(p.Creates, func(i, j int) bool {
-		a, b := p.Creates[i], p.Creates[j]
-		if a.Doc != b.Doc {
-			return a.Doc < b.Doc
+	slices.SortStableFunc(p.Creates, func(a, b Create) int {
+		if c := strings.Compare(a.Doc, b.Doc); c != 0 {
+			return c
 		}
 		// Factors first: action items link the factor tickets.
 		if a.Spec.Kind != b.Spec.Kind {
-			return a.Spec.Kind == ticket.Factor
+			if a.Spec.Kind == ticket.Factor {
+				return -1
+			}
+			if b.Spec.Kind == ticket.Factor {
+				return 1
+			}
 		}
-		return false // keep document order
+		return 0 // keep document order
 	})
 	sort.SliceStable(p.WriteBacks, func(i, j int) bool { return p.WriteBacks[i].Doc < p.WriteBacks[j].Doc })
 	sort.Slice(p.Duplicates, func(i, j int) bool { return p.Duplicates[i].Dup.Ref.Text < p.Duplicates[j].Dup.Ref.Text })
@@ -455,11 +459,15 @@ func earlierReadings(observed []ticket.Ticket, byItem map[ikey][]int, wanted map
 // spec's are one the start of the other, word for word (case and spacing
 // aside): the same item read with more or fewer trailing words.
 func (o orphansByPM) match(s ticket.Spec) (ticket.Ticket, bool) {
+	orphans := o[s.Marker.PM]
+	if len(orphans) == 0 {
+		return ticket.Ticket{}, false // nearly always: no title is split
+	}
 	mine := strings.Fields(strings.ToLower(s.Title))
 	if len(mine) == 0 {
 		return ticket.Ticket{}, false
 	}
-	for _, t := range o[s.Marker.PM] {
+	for _, t := range orphans {
 		theirs := strings.Fields(strings.ToLower(strings.TrimSuffix(t.Title, "…")))
 		n := min(len(mine), len(theirs))
 		if n > 0 && slices.Equal(mine[:n], theirs[:n]) {
