@@ -191,10 +191,9 @@ func setLink(docs map[string]*docRun, wb plan.WriteBack) *docRun {
 // end) and the document lets go of its parsed form and of them. A run
 // otherwise held an update per changed item to its end: 11.5 MB at
 // 100,000 created tickets, 9.5 MB on a day 50,000 items fall overdue.
-// The plan's items already say the created links (apply), for recheck;
-// a link recheck moves is an update again, written and reported as
-// before. (recheck may see an older status of an item whose status was
-// written here, and write the same status again: no change.)
+// recheck reads the items from the report's items (plannedFor), so it
+// sees what settle moved there; a link recheck moves is an update
+// again, written and reported as before.
 func (r *run) settle(ds *docRun) {
 	ds.doc = nil
 	if ds.dirty || len(ds.updates) == 0 {
