@@ -155,3 +155,76 @@ func TestNewActionNamesAFactorTicketJustAdopted(t *testing.T) {
 		}
 	}
 }
+
+// racingTracker opens, for the items of one document, a ticket of
+// another run just before each of this run's: two runs creating the same
+// tickets at the same moment.
+type racingTracker struct {
+	trackers.Tracker
+	pm string
+}
+
+func (r *racingTracker) Create(ctx context.Context, spec ticket.Spec) (ticket.Ticket, error) {
+	if spec.Marker.PM == r.pm {
+		if _, err := r.Tracker.Create(ctx, spec); err != nil {
+			return ticket.Ticket{}, err
+		}
+	}
+	return r.Tracker.Create(ctx, spec)
+}
+
+// TestRaceSettledInTheSameRun: another run opened the same tickets a
+// moment earlier. Once the creates are done (and the documents have let
+// go of their updates), the re-listing finds both tickets of each item,
+// links the older one and closes this run's: one open ticket per item,
+// linked, and the report says so.
+func TestRaceSettledInTheSameRun(t *testing.T) {
+	dir := t.TempDir()
+	const docs = 6
+	writeFactorDocs(t, dir, docs, 3)
+	src, err := source.OpenDir(dir, source.DirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	mem := memory.New("gh", func() time.Time { return now })
+	e := &Engine{
+		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
+		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
+		Trackers: map[string]trackers.Tracker{"gh": &racingTracker{Tracker: mem, pm: "pm-03"}}, Now: func() time.Time { return now },
+		Config: Config{OwnerID: "test"},
+	}
+	res, err := e.Run(context.Background())
+	if err != nil || res.Failed() {
+		t.Fatalf("run: %v %v", err, res.Failures)
+	}
+	if res.Closed != 4 {
+		t.Errorf("closed %d duplicates, want the 4 of pm-03", res.Closed)
+	}
+	open := map[string][]string{} // item → its open tickets
+	for _, tk := range mem.All() {
+		if tk.Status.State == ticket.StateOpen {
+			open[tk.Marker.PM+"/"+tk.Marker.Item] = append(open[tk.Marker.PM+"/"+tk.Marker.Item], tk.Ref.Text)
+		}
+	}
+	if len(open) != 4*docs {
+		t.Errorf("%d items have an open ticket, want %d", len(open), 4*docs)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "pm-03.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for item, refs := range open {
+		if len(refs) != 1 {
+			t.Errorf("%s has open tickets %v, want one", item, refs)
+		} else if strings.HasPrefix(item, "pm-03/") && !strings.Contains(string(b), refs[0]+"]") {
+			t.Errorf("pm-03 does not link %s, the older ticket of %s:\n%s", refs[0], item, b)
+		}
+	}
+	for _, it := range res.Report.Items {
+		if want := open[it.DocID+"/"+it.Key]; len(want) != 1 || it.Ticket.Text != want[0] {
+			t.Errorf("report: %s/%s links %q, want %v", it.DocID, it.Key, it.Ticket.Text, want)
+		}
+	}
+}
