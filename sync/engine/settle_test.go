@@ -26,19 +26,9 @@ func TestCreatesLetGoOfTheirDocuments(t *testing.T) {
 	dir := t.TempDir()
 	const docs = 40
 	writeFactorDocs(t, dir, docs, 3)
-	src, err := source.OpenDir(dir, source.DirOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	tr := &specRecorder{Tracker: memory.New("gh", func() time.Time { return now })}
-	e := &Engine{
-		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
-		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
-		Trackers: map[string]trackers.Tracker{"gh": tr}, Now: func() time.Time { return now },
-		Config: Config{OwnerID: "test", MaxCreates: map[string]int{"gh": 1000}},
-	}
+	e := factorEngine(t, dir, tr, func() time.Time { return now }, Config{OwnerID: "test", MaxCreates: map[string]int{"gh": 1000}})
 	r := &run{e: e, ctx: context.Background(), work: context.Background(), res: &Result{}, now: now}
 	if err := r.collect(); err != nil {
 		t.Fatal(err)
@@ -112,19 +102,9 @@ func TestNewActionNamesAFactorTicketJustAdopted(t *testing.T) {
 	dir := t.TempDir()
 	const docs = 5
 	writeFactorDocs(t, dir, docs, 1)
-	src, err := source.OpenDir(dir, source.DirOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	tr := &specRecorder{Tracker: memory.New("gh", func() time.Time { return now })}
-	e := &Engine{
-		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
-		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
-		Trackers: map[string]trackers.Tracker{"gh": tr}, Now: func() time.Time { return now },
-		Config: Config{OwnerID: "test"},
-	}
+	e := factorEngine(t, dir, tr, func() time.Time { return now }, Config{OwnerID: "test"})
 	if res, err := e.Run(context.Background()); err != nil || res.Created != 2*docs {
 		t.Fatalf("first run: %v, %d created", err, res.Created)
 	}
@@ -182,19 +162,9 @@ func TestRaceSettledInTheSameRun(t *testing.T) {
 	dir := t.TempDir()
 	const docs = 6
 	writeFactorDocs(t, dir, docs, 3)
-	src, err := source.OpenDir(dir, source.DirOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	mem := memory.New("gh", func() time.Time { return now })
-	e := &Engine{
-		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
-		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
-		Trackers: map[string]trackers.Tracker{"gh": &racingTracker{Tracker: mem, pm: "pm-03"}}, Now: func() time.Time { return now },
-		Config: Config{OwnerID: "test"},
-	}
+	e := factorEngine(t, dir, &racingTracker{Tracker: mem, pm: "pm-03"}, func() time.Time { return now }, Config{OwnerID: "test"})
 	res, err := e.Run(context.Background())
 	if err != nil || res.Failed() {
 		t.Fatalf("run: %v %v", err, res.Failures)
@@ -226,5 +196,21 @@ func TestRaceSettledInTheSameRun(t *testing.T) {
 		if want := open[it.DocID+"/"+it.Key]; len(want) != 1 || it.Ticket.Text != want[0] {
 			t.Errorf("report: %s/%s links %q, want %v", it.DocID, it.Key, it.Ticket.Text, want)
 		}
+	}
+}
+
+// factorEngine is an engine over the postmortems in dir, every item
+// routed to tr's acme/sre.
+func factorEngine(t *testing.T, dir string, tr trackers.Tracker, now func() time.Time, cfg Config) *Engine {
+	t.Helper()
+	src, err := source.OpenDir(dir, source.DirOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	return &Engine{
+		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
+		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
+		Trackers: map[string]trackers.Tracker{"gh": tr}, Now: now, Config: cfg,
 	}
 }
