@@ -147,10 +147,13 @@ func TestWriteKeepsAnEditorsSave(t *testing.T) {
 		defer wg.Done()
 		for i := 0; i < saves; {
 			// As vim and Emacs do, the editor saves only over the file
-			// it read ("changed since reading it": it reads again). An
-			// editor that does not check can read pmsync's version in
-			// the microseconds before the save it replaced is put back,
-			// and save over that (RELIABILITY.md, limits).
+			// it read, the same file with the same size and time
+			// ("changed since reading it": it reads again). An editor
+			// that does not check can read pmsync's version in the
+			// microseconds before the save it replaced is put back, and
+			// save over that (RELIABILITY.md, limits). One that checks
+			// only which file it is misses lines pmsync appends to its
+			// own version in place.
 			read, err := os.Stat(p)
 			if err != nil {
 				t.Error(err)
@@ -167,7 +170,7 @@ func TestWriteKeepsAnEditorsSave(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			if now, err := os.Stat(p); err != nil || !os.SameFile(now, read) {
+			if now, err := os.Stat(p); err != nil || !os.SameFile(now, read) || now.Size() != read.Size() || !now.ModTime().Equal(read.ModTime()) {
 				os.Remove(tmp)
 				continue
 			}
