@@ -10,10 +10,6 @@ import (
 	"time"
 
 	"github.com/pmsync/pmsync/internal/sim/memory"
-	"github.com/pmsync/pmsync/sync/postmortem"
-	"github.com/pmsync/pmsync/sync/route"
-	"github.com/pmsync/pmsync/sync/source"
-	"github.com/pmsync/pmsync/trackers"
 )
 
 // TestItemsSizedForEveryDocument: the report's items are sized for every
@@ -38,18 +34,8 @@ func TestItemsSizedForEveryDocument(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	src, err := source.OpenDir(dir, source.DirOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	e := &Engine{
-		Source: src, Parser: postmortem.NewParser(postmortem.Options{}),
-		Router:   &route.Router{Rules: []route.Rule{{Tracker: "gh"}}, Trackers: map[string]route.Tracker{"gh": {Type: "github", Repo: "acme/sre"}}},
-		Trackers: map[string]trackers.Tracker{"gh": memory.New("gh", func() time.Time { return now })}, Now: func() time.Time { return now },
-		Config: Config{OwnerID: "test"},
-	}
+	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+	e := dirEngine(t, dir, memory.New("gh", now), now, Config{OwnerID: "test"})
 	res, err := e.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

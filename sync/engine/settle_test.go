@@ -28,7 +28,7 @@ func TestCreatesLetGoOfTheirDocuments(t *testing.T) {
 	writeFactorDocs(t, dir, docs, 3)
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	tr := &specRecorder{Tracker: memory.New("gh", func() time.Time { return now })}
-	e := factorEngine(t, dir, tr, func() time.Time { return now }, Config{OwnerID: "test", MaxCreates: map[string]int{"gh": 1000}})
+	e := dirEngine(t, dir, tr, func() time.Time { return now }, Config{OwnerID: "test", MaxCreates: map[string]int{"gh": 1000}})
 	r := &run{e: e, ctx: context.Background(), work: context.Background(), res: &Result{}, now: now}
 	if err := r.collect(); err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestNewActionNamesAFactorTicketJustAdopted(t *testing.T) {
 	writeFactorDocs(t, dir, docs, 1)
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	tr := &specRecorder{Tracker: memory.New("gh", func() time.Time { return now })}
-	e := factorEngine(t, dir, tr, func() time.Time { return now }, Config{OwnerID: "test"})
+	e := dirEngine(t, dir, tr, func() time.Time { return now }, Config{OwnerID: "test"})
 	if res, err := e.Run(context.Background()); err != nil || res.Created != 2*docs {
 		t.Fatalf("first run: %v, %d created", err, res.Created)
 	}
@@ -164,7 +164,7 @@ func TestRaceSettledInTheSameRun(t *testing.T) {
 	writeFactorDocs(t, dir, docs, 3)
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	mem := memory.New("gh", func() time.Time { return now })
-	e := factorEngine(t, dir, &racingTracker{Tracker: mem, pm: "pm-03"}, func() time.Time { return now }, Config{OwnerID: "test"})
+	e := dirEngine(t, dir, &racingTracker{Tracker: mem, pm: "pm-03"}, func() time.Time { return now }, Config{OwnerID: "test"})
 	res, err := e.Run(context.Background())
 	if err != nil || res.Failed() {
 		t.Fatalf("run: %v %v", err, res.Failures)
@@ -199,9 +199,9 @@ func TestRaceSettledInTheSameRun(t *testing.T) {
 	}
 }
 
-// factorEngine is an engine over the postmortems in dir, every item
+// dirEngine is an engine over the postmortems in dir, every item
 // routed to tr's acme/sre.
-func factorEngine(t *testing.T, dir string, tr trackers.Tracker, now func() time.Time, cfg Config) *Engine {
+func dirEngine(t *testing.T, dir string, tr trackers.Tracker, now func() time.Time, cfg Config) *Engine {
 	t.Helper()
 	src, err := source.OpenDir(dir, source.DirOptions{})
 	if err != nil {
