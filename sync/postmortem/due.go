@@ -444,8 +444,12 @@ func dueIsLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 
 // result is in the zone as written.
 func ParseTimestamp(s string) (time.Time, error) {
 	t := dueClean(s)
-	if ts, err := time.Parse(time.RFC3339Nano, t); err == nil {
-		return ts, nil
+	// Only a text with RFC 3339's shape is tried as one: a failed
+	// time.Parse allocates its error, for most timestamps as written.
+	if len(t) >= 20 && t[4] == '-' && (t[10] == 'T' || t[10] == 't') {
+		if ts, err := time.Parse(time.RFC3339Nano, t); err == nil {
+			return ts, nil
+		}
 	}
 	loc := dueClockRe.FindStringSubmatchIndex(t)
 	if loc == nil {
@@ -658,7 +662,7 @@ func dueClean(s string) string {
 			}
 		}
 		if len(s) > 1 {
-			s = strings.TrimRight(s, ".,;:")
+			s = trimPunct(s)
 		}
 		if s == old {
 			return s

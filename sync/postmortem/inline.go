@@ -318,7 +318,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 			s = strings.Replace(s, sm[0], "", 1)
 		}
 	}
-	if sm := findIf(strings.ContainsAny(s, "0123456789") && completedAsHints.in(s) && (hasFold(s, " as of ") || hasFold(s, " on ")) &&
+	if sm := findIf(hasDigit(s) && completedAsHints.in(s) && (hasFold(s, " as of ") || hasFold(s, " on ")) &&
 		(hasFold(s, "complete") || hasFold(s, "done") || hasFold(s, "fixed")), reCompletedAs, s); sm != nil {
 		m.setStatus(sm[1] + " " + sm[2])
 		s = strings.Replace(s, sm[0], "", 1)
@@ -332,7 +332,7 @@ func extractMeta(raw string, prose bool, keys jiraKeys) inlineMeta {
 	// leadOwner needs a '[', a ':' or "team" in the text; markup only adds
 	// characters, so the raw text answers the cheap test first.
 	ps, psOK := "", false // plain(s), when made
-	if m.owner == "" && !prose && (strings.ContainsAny(s, "[:") || hasFold(s, "team")) {
+	if m.owner == "" && !prose && (strings.IndexByte(s, '[') >= 0 || strings.IndexByte(s, ':') >= 0 || hasFold(s, "team")) {
 		ps, psOK = plain(s), true
 		if o, rest, team, ok := leadOwner(ps); ok {
 			m.leadOwner, m.leadTitle, m.leadTeam = o, rest, team
@@ -770,10 +770,9 @@ func prefixFold(s, sub string) bool {
 // more) in a text, ignoring ASCII case, in one pass (hasFold for each
 // would be a pass each).
 type foldSet struct {
-	starts [256]bool      // a string starts with the byte (a lookup cheaper than first's)
-	first  [256][]foldSub // the strings starting with a byte, both cases
-	// pairs has a bit for the first two bytes of each string: mask, which
-	// reads the whole text, compares where they start it only.
+	first [256][]foldSub // the strings starting with a byte, both cases
+	// pairs has a bit for the first two bytes of each string (lower
+	// case): in and mask compare only where a text has such a pair.
 	pairs [1 << 16 / 64]uint64
 }
 
@@ -790,10 +789,8 @@ func newFoldSet(subs ...string) *foldSet {
 		}
 		c, fs := sub[0], foldSub{sub, 1 << i}
 		f.first[c] = append(f.first[c], fs)
-		f.starts[c] = true
 		if c >= 'a' && c <= 'z' {
 			f.first[c-('a'-'A')] = append(f.first[c-('a'-'A')], fs)
-			f.starts[c-('a'-'A')] = true
 		}
 		p := uint16(c)<<8 | uint16(sub[1])
 		f.pairs[p/64] |= 1 << (p % 64)
@@ -803,8 +800,12 @@ func newFoldSet(subs ...string) *foldSet {
 
 // in reports whether s holds one of the set's strings.
 func (f *foldSet) in(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !f.starts[s[i]] {
+	// Every string is two bytes or more: none starts at the last byte.
+	// The pair test alone: a string's first byte is in many words, its
+	// first two in few, and a test that rarely passes is one the CPU
+	// predicts.
+	for i := 0; i+1 < len(s); i++ {
+		if p := uint16(lowerASCII[s[i]])<<8 | uint16(lowerASCII[s[i+1]]); f.pairs[p/64]&(1<<(p%64)) == 0 {
 			continue
 		}
 		for _, sub := range f.first[s[i]] {

@@ -64,3 +64,34 @@ func FuzzDraftBannerHints(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHintSets: a foldSet finds exactly the strings hasFold finds, one
+// by one; chore, which runs reChore only after its cheap tests, says what
+// reChore says.
+func FuzzHintSets(f *testing.F) {
+	for _, s := range []string{"", "x", "Draft", "a WIP", "(In progress)", "**DONE**", "ſ", "report", "Document the failover",
+		"The sections above are filled out", "This report is complete", "the post-mortem has been reviewed", "THE POSTMORTEM IS DONE",
+		"the document iſ final", "Incident title and date", "actionable items above", "We dealt with it", "after-action report",
+		"report  is", "reportis", "dr", "d", "\xff\xfe", "above", "xabove have"} {
+		f.Add(s)
+	}
+	subs := []string{"draft", "wip", "(in progress", "**done", "ſ", "report is", "ab", "\u212a"}
+	set := newFoldSet(subs...)
+	f.Fuzz(func(t *testing.T, s string) {
+		var want uint64
+		for i, sub := range subs {
+			if hasFold(s, sub) {
+				want |= 1 << i
+			}
+		}
+		if got := set.mask(s); got != want {
+			t.Errorf("mask(%q) = %b, want %b", s, got, want)
+		}
+		if got := set.in(s); got != (want != 0) {
+			t.Errorf("in(%q) = %v, want %v", s, got, want != 0)
+		}
+		if got, want := chore(s), reChore.MatchString(s); got != want {
+			t.Errorf("chore(%q) = %v, reChore says %v", s, got, want)
+		}
+	})
+}

@@ -421,15 +421,21 @@ func (w *walker) linesText(n ast.Node) string {
 		seg := lines.At(i)
 		if seg.Start != end || seg.Padding != 0 || seg.ForceNewline {
 			var b strings.Builder
+			n := 0
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				n += seg.Len() + 1 // and a forced newline
+			}
+			b.Grow(n)
 			for i := 0; i < lines.Len(); i++ {
 				seg := lines.At(i)
 				b.Write(seg.Value(w.src[w.base:]))
 			}
-			return strings.TrimRight(b.String(), "\r\n")
+			return trimEOL(b.String())
 		}
 		end = seg.Stop
 	}
-	return strings.TrimRight(body[start:end], "\r\n")
+	return trimEOL(body[start:end])
 }
 
 // kind is the section the walker is in.
@@ -1715,7 +1721,12 @@ var choreHints = newFoldSet("above", "filled", "report", "title", "dealt", "docu
 // when a word one of its alternatives needs is there.
 func chore(p string) bool { return choreWords.in(p) && reChore.MatchString(p) }
 
-var choreWords = newREHints("above", "filled", "after-action", "report", "document", "mortem", "incident title", "dealt with")
+// choreWords are the phrases one of which each of reChore's alternatives
+// holds. "report" and "document" alone are in many action items
+// ("Document the failover"); the expression runs only for "report is"
+// and the like.
+var choreWords = newREHints("above", "filled", "after-action", "report is", "report has", "document is", "document has",
+	"mortem is", "mortem has", "incident title", "dealt with")
 
 // choreList reports a list of which most items are about the report
 // itself.
