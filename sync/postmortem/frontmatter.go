@@ -114,10 +114,21 @@ func simpleYAML(b []byte) (root yaml.Node, ok bool) {
 	if !utf8.Valid(b) || !yamlPlainText(b) {
 		return root, false
 	}
-	m := &yaml.Node{Kind: yaml.MappingNode}
+	lines := strings.Split(string(b), "\n")
+	// The nodes come from one array sized for two a line (a key and its
+	// value), not one allocation each; a flow sequence's items may need
+	// another.
+	chunk := make([]yaml.Node, 0, 2*len(lines)+1)
+	node := func(n yaml.Node) *yaml.Node {
+		if len(chunk) == cap(chunk) {
+			chunk = make([]yaml.Node, 0, 8)
+		}
+		chunk = append(chunk, n)
+		return &chunk[len(chunk)-1]
+	}
+	m := node(yaml.Node{Kind: yaml.MappingNode})
 	var seq *yaml.Node // the block sequence being read, under the last key
 	seqIndent := -1
-	lines := strings.Split(string(b), "\n")
 	for i, ln := range lines {
 		lineNo := i + 1
 		if strings.TrimLeft(ln, " ") == "" {
@@ -137,7 +148,7 @@ func simpleYAML(b []byte) (root yaml.Node, ok bool) {
 				seqIndent, seq.Line = indent, lineNo
 				seq.Kind = yaml.SequenceNode
 			}
-			seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: item, Line: lineNo})
+			seq.Content = append(seq.Content, node(yaml.Node{Kind: yaml.ScalarNode, Value: item, Line: lineNo}))
 			continue
 		}
 		if indent > 0 {
@@ -149,8 +160,8 @@ func simpleYAML(b []byte) (root yaml.Node, ok bool) {
 			return root, false
 		}
 		rest := ln[colon+1:]
-		key := &yaml.Node{Kind: yaml.ScalarNode, Value: ln[:colon], Line: lineNo}
-		val := &yaml.Node{Kind: yaml.ScalarNode, Line: lineNo}
+		key := node(yaml.Node{Kind: yaml.ScalarNode, Value: ln[:colon], Line: lineNo})
+		val := node(yaml.Node{Kind: yaml.ScalarNode, Line: lineNo})
 		switch v := strings.TrimSpace(rest); {
 		case v == "":
 			seq = val // "key:" and maybe a block sequence below
@@ -172,7 +183,7 @@ func simpleYAML(b []byte) (root yaml.Node, ok bool) {
 					if item = strings.TrimSpace(item); !yamlPlain(item, true) {
 						return root, false
 					}
-					val.Content = append(val.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: item, Line: lineNo})
+					val.Content = append(val.Content, node(yaml.Node{Kind: yaml.ScalarNode, Value: item, Line: lineNo}))
 				}
 			}
 		default:
