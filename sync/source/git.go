@@ -255,13 +255,38 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 // each blob is read once, and the trees looked up again are small.
 const objectCache = 1 * cache.MiByte
 
+// lazyObjects is the size over which go-git reads an object from disk
+// each time it is used instead of holding it. go-git's push takes every
+// object it sends before it writes the first: a first sync that rewrote
+// 10,000 documents (100,000 items) held them all, with their deltas, and
+// peaked at 335 MiB where a folder source peaked at 229.
+const lazyObjects = 512
+
 // cloneStorage is the clone's work tree in dir and its object storage
 // in dir/.git, as git.PlainClone and git.PlainOpen make them but with
-// the smaller object cache.
-func cloneStorage(dir string) (*filesystem.Storage, billy.Filesystem) {
+// the smaller object cache, objects over lazyObjects read when used,
+// and pushes without deltas (cloneStore).
+func cloneStorage(dir string) (cloneStore, billy.Filesystem) {
 	wt := osfs.New(dir)
 	dot, _ := wt.Chroot(git.GitDirName) // osfs's Chroot cannot fail
-	return filesystem.NewStorage(dot, cache.NewObjectLRU(objectCache)), wt
+	return cloneStore{filesystem.NewStorageWithOptions(dot, cache.NewObjectLRU(objectCache),
+		filesystem.Options{LargeObjectThreshold: lazyObjects})}, wt
+}
+
+// cloneStore is the clone's storage with a pack window of 0 in its
+// configuration, which is where go-git's push reads it: looking for
+// deltas reads every object to send and keeps each delta until the pack
+// is written. pmsync's pushes are edited documents, whose earlier
+// versions the remote has; go-git makes no deltas against those anyway.
+type cloneStore struct{ *filesystem.Storage }
+
+func (s cloneStore) Config() (*config.Config, error) {
+	c, err := s.Storage.Config()
+	if err != nil {
+		return nil, err
+	}
+	c.Pack.Window = 0
+	return c, nil
 }
 
 // reopen opens an existing clone, fetches and resets it to the remote

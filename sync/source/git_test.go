@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/pmsync/pmsync/internal/gittest"
 )
@@ -459,5 +462,51 @@ func TestGitDamagedCloneRepaired(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "postmortems", "x.md")); err != nil {
 		t.Fatalf("the other clone was touched: %v", err)
+	}
+}
+
+// TestGitPushReadsDocumentsWhenSent: a push of many rewritten documents
+// does not hold them. go-git's push takes every object to send before it
+// writes the first and, with a pack window, reads each to look for
+// deltas; the clone's storage reads objects over lazyObjects from disk
+// when they are sent, and its configuration has no pack window. The
+// remote gets every document whole.
+func TestGitPushReadsDocumentsWhenSent(t *testing.T) {
+	files := map[string]string{}
+	for i := range 40 {
+		files[fmt.Sprintf("postmortems/pm-%02d.md", i)] = fmt.Sprintf("# PM %d\n\n%s\n", i, strings.Repeat("A line of the document.\n", 40))
+	}
+	s := gitServerWith(t, files)
+	ctx := context.Background()
+	g := s.open(t, filepath.Join(t.TempDir(), "clone"))
+	if c, err := g.repo.Config(); err != nil || c.Pack.Window != 0 {
+		t.Fatalf("the clone's pack window: %v, %v; want 0 (no deltas: finding them reads every object pushed)", c.Pack.Window, err)
+	}
+	for i := range 40 {
+		name := fmt.Sprintf("pm-%02d.md", i)
+		old, err := g.Read(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Write(ctx, name, old, append(old, "\n- Fix it [acme/sre#1](https://github.com/acme/sre/issues/1) — open\n"...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if pushed, err := g.Commit(ctx, "pmsync: sync"); err != nil || !pushed {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	for i := range 40 {
+		if got := s.show(t, fmt.Sprintf("postmortems/pm-%02d.md", i)); !strings.HasSuffix(got, "— open") {
+			t.Fatalf("pm-%02d.md on the remote ends %q", i, got[max(0, len(got)-40):])
+		}
+	}
+	// The documents' blobs, as the push's encoder gets them: not read
+	// into memory.
+	blob, err := g.repo.Storer.EncodedObject(plumbing.BlobObject, plumbing.ComputeHash(plumbing.BlobObject, []byte(s.show(t, "postmortems/pm-07.md")+"\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, inMemory := blob.(*plumbing.MemoryObject); inMemory {
+		t.Fatalf("a %d-byte document's blob is read into memory (%T); want it read when used", blob.Size(), blob)
 	}
 }
