@@ -26,10 +26,12 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/format/objfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
 	"github.com/pmsync/pmsync/internal/retry"
 )
@@ -255,30 +257,59 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 // each blob is read once, and the trees looked up again are small.
 const objectCache = 1 * cache.MiByte
 
-// lazyObjects is the size over which go-git reads an object from disk
-// each time it is used instead of holding it. go-git's push takes every
-// object it sends before it writes the first: a first sync that rewrote
-// 10,000 documents (100,000 items) held them all, with their deltas, and
-// peaked at 335 MiB where a folder source peaked at 229.
-const lazyObjects = 512
-
 // cloneStorage is the clone's work tree in dir and its object storage
 // in dir/.git, as git.PlainClone and git.PlainOpen make them but with
-// the smaller object cache, objects over lazyObjects read when used,
-// and pushes without deltas (cloneStore).
+// the smaller object cache, and what cloneStore changes for a push.
 func cloneStorage(dir string) (cloneStore, billy.Filesystem) {
 	wt := osfs.New(dir)
 	dot, _ := wt.Chroot(git.GitDirName) // osfs's Chroot cannot fail
-	return cloneStore{filesystem.NewStorageWithOptions(dot, cache.NewObjectLRU(objectCache),
-		filesystem.Options{LargeObjectThreshold: lazyObjects})}, wt
+	return cloneStore{filesystem.NewStorage(dot, cache.NewObjectLRU(objectCache)), dotgit.New(dot)}, wt
 }
 
-// cloneStore is the clone's storage with a pack window of 0 in its
-// configuration, which is where go-git's push reads it: looking for
-// deltas reads every object to send and keeps each delta until the pack
-// is written. pmsync's pushes are edited documents, whose earlier
-// versions the remote has; go-git makes no deltas against those anyway.
-type cloneStore struct{ *filesystem.Storage }
+// cloneStore is the clone's storage as go-git's push sees it. The push
+// takes every object it sends before it writes the first: a first sync
+// that rewrote 10,000 documents (100,000 items) held them all, and
+// peaked at 335 MiB where a folder source peaked at 229. So a loose blob
+// (a document the run wrote) is read from disk when it is used, and the
+// configuration has a pack window of 0: looking for deltas reads every
+// object to send and keeps each delta until the pack is written.
+// pmsync's pushes are edited documents; go-git makes no deltas against
+// their earlier versions, which the remote has, anyway. (go-git's own
+// LargeObjectThreshold also left the trees unread: a checkout of a
+// folder of 10,000 documents inflated its tree again for each.)
+type cloneStore struct {
+	*filesystem.Storage
+	dot *dotgit.DotGit // the same .git, for the loose objects' headers
+}
+
+// EncodedObject is the storage's, but a loose blob is read when used.
+func (s cloneStore) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	if t == plumbing.AnyObject || t == plumbing.BlobObject {
+		if o, ok := s.looseBlob(h); ok {
+			return o, nil
+		}
+	}
+	return s.Storage.EncodedObject(t, h)
+}
+
+// looseBlob is a loose object that is a blob, unread but for its header;
+// ok is false for anything else, which the storage then reads as usual.
+func (s cloneStore) looseBlob(h plumbing.Hash) (o plumbing.EncodedObject, ok bool) {
+	f, err := s.dot.Object(h)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	r, err := objfile.NewReader(f)
+	if err != nil {
+		return nil, false
+	}
+	defer r.Close()
+	if t, size, err := r.Header(); err == nil && t == plumbing.BlobObject {
+		return dotgit.NewEncodedObject(s.dot, h, t, size), true
+	}
+	return nil, false
+}
 
 func (s cloneStore) Config() (*config.Config, error) {
 	c, err := s.Storage.Config()

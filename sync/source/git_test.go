@@ -468,9 +468,9 @@ func TestGitDamagedCloneRepaired(t *testing.T) {
 // TestGitPushReadsDocumentsWhenSent: a push of many rewritten documents
 // does not hold them. go-git's push takes every object to send before it
 // writes the first and, with a pack window, reads each to look for
-// deltas; the clone's storage reads objects over lazyObjects from disk
-// when they are sent, and its configuration has no pack window. The
-// remote gets every document whole.
+// deltas; the clone's storage reads a loose blob from disk when it is
+// sent, and its configuration has no pack window. The remote gets every
+// document whole.
 func TestGitPushReadsDocumentsWhenSent(t *testing.T) {
 	files := map[string]string{}
 	for i := range 40 {
