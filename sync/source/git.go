@@ -221,7 +221,11 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 			st, wt := cloneStorage(o.Dir)
 			r, err := git.CloneContext(ctx, st, wt, &git.CloneOptions{
 				URL: o.URL, Auth: g.auth, ReferenceName: g.ref, SingleBranch: true, Depth: 1, Tags: git.NoTags,
+				NoCheckout: true, // checkout, below
 			})
+			if err == nil {
+				err = checkoutHead(r, wt)
+			}
 			if err != nil {
 				// The folder was empty before the clone (checked above):
 				// whatever is in it now is a half-done clone of ours.
@@ -342,6 +346,31 @@ func (g *Git) reopen(ctx context.Context) error {
 			return &brokenClone{err}
 		}
 		return err
+	}
+	return nil
+}
+
+// checkoutHead checks out a new clone's HEAD (checkout) and writes its
+// index.
+func checkoutHead(r *git.Repository, wt billy.Filesystem) error {
+	head, err := r.Head()
+	if err != nil {
+		return &noRetry{fmt.Errorf("check out: %w", err)}
+	}
+	c, err := r.CommitObject(head.Hash())
+	if err != nil {
+		return &noRetry{fmt.Errorf("check out: %w", err)}
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return &noRetry{fmt.Errorf("check out: %w", err)}
+	}
+	idx, err := checkout(r.Storer, tree, wt)
+	if err == nil {
+		err = r.Storer.SetIndex(idx)
+	}
+	if err != nil {
+		return &noRetry{fmt.Errorf("check out: %w", err)}
 	}
 	return nil
 }
