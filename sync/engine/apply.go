@@ -290,10 +290,19 @@ func (r *run) factorRefs(ds *docRun, key string) []ticket.Ref {
 // settled is the ticket settle moved into the report for a document's
 // item; zero when none.
 func (r *run) settled(ds *docRun, key string) ticket.Ref {
-	for _, it := range r.res.Report.Items[ds.report[0]:ds.report[1]] {
-		if it.Key == key {
-			return it.Ticket
-		}
+	if i := r.reportIndex(ds, key); i >= 0 {
+		return r.res.Report.Items[i].Ticket
 	}
 	return ticket.Ref{}
+}
+
+// reportIndex is where a document's item is in the report's items; -1
+// when it is not there.
+func (r *run) reportIndex(ds *docRun, key string) int {
+	for i := ds.report[0]; i < ds.report[1]; i++ {
+		if r.res.Report.Items[i].Key == key {
+			return i
+		}
+	}
+	return -1
 }

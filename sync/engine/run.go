@@ -58,11 +58,8 @@ func (r *run) keepPlanned() {
 		if ds == nil {
 			continue
 		}
-		for i := ds.report[0]; i < ds.report[1]; i++ {
-			if r.res.Report.Items[i].Key == it.Marker.Item {
-				r.planned[it.Target] = append(r.planned[it.Target], int32(i))
-				break
-			}
+		if i := r.reportIndex(ds, it.Marker.Item); i >= 0 {
+			r.planned[it.Target] = append(r.planned[it.Target], int32(i))
 		}
 	}
 	r.items = nil

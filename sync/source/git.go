@@ -224,7 +224,9 @@ func OpenGit(ctx context.Context, o GitOptions) (*Git, error) {
 				NoCheckout: true, // checkout, below
 			})
 			if err == nil {
-				err = checkoutHead(r, wt)
+				if cerr := checkoutHead(r, wt); cerr != nil {
+					err = &noRetry{fmt.Errorf("check out: %w", cerr)}
+				}
 			}
 			if err != nil {
 				// The folder was empty before the clone (checked above):
@@ -386,24 +388,21 @@ func (g *Git) reopen(ctx context.Context) error {
 func checkoutHead(r *git.Repository, wt billy.Filesystem) error {
 	head, err := r.Head()
 	if err != nil {
-		return &noRetry{fmt.Errorf("check out: %w", err)}
+		return err
 	}
 	c, err := r.CommitObject(head.Hash())
 	if err != nil {
-		return &noRetry{fmt.Errorf("check out: %w", err)}
+		return err
 	}
 	tree, err := c.Tree()
 	if err != nil {
-		return &noRetry{fmt.Errorf("check out: %w", err)}
+		return err
 	}
 	idx, err := checkout(r.Storer, tree, wt)
-	if err == nil {
-		err = r.Storer.SetIndex(idx)
-	}
 	if err != nil {
-		return &noRetry{fmt.Errorf("check out: %w", err)}
+		return err
 	}
-	return nil
+	return r.Storer.SetIndex(idx)
 }
 
 // brokenClone is a clone that fails to open, fetch into or reset.
