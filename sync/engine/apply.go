@@ -59,17 +59,27 @@ func (r *run) apply() {
 			r.settle(prev) // done with that document
 		}
 		prev = ds
-		tname := c.Spec.Target.Tracker
+		tname := c.Target.Tracker
 		if err := stopped[tname]; err != nil {
 			res.Deferred++
 			continue
 		}
-		spec := *c.Spec // a copy: Factors are this run's
-		spec.Factors = r.factorRefs(ds, c.Spec.Marker.Item)
-		log := e.log().With("doc", c.Doc, "item", spec.Marker.Item, "tracker", tname)
+		log := e.log().With("doc", c.Doc, "item", c.Marker.Item, "tracker", tname)
+		spec, err := r.specOf(ds, c) // a copy: Factors are this run's
+		if errors.Is(err, errItemChanged) {
+			res.Deferred++
+			res.Plan.Deferred = append(res.Plan.Deferred, plan.Deferred{Doc: c.Doc, Key: c.Marker.Item, Reason: err.Error()})
+			log.Warn("ticket not created", "reason", err.Error())
+			continue
+		}
+		if err != nil {
+			res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Marker.Item, Message: err.Error()})
+			continue
+		}
+		spec.Factors = r.factorRefs(ds, spec.Marker.Item)
 		t, err := e.Trackers[tname].Create(r.work, spec)
 		if err != nil {
-			res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: spec.Marker.Item, Message: fmt.Sprintf("create ticket in %s: %v", c.Spec.Target, err)})
+			res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: spec.Marker.Item, Message: fmt.Sprintf("create ticket in %s: %v", c.Target, err)})
 			log.Error("create ticket failed", "err", err)
 			var rl *trackers.RateLimitError
 			// A rate limit that could not be waited out, or the end of the
@@ -87,7 +97,7 @@ func (r *run) apply() {
 		}
 		r.st.remember(t)
 		r.factsChanged = true
-		createdIn[c.Spec.Target] = true
+		createdIn[c.Target] = true
 		log.Info("ticket created", "ticket", t.Ref.Text)
 		status := plan.WithOverdue(t.Status, spec.Due, e.today(r.now))
 		ds.set(spec.Marker.Item, postmortem.Update{Ticket: t.Ref, Status: status})
@@ -257,13 +267,9 @@ func (e *Engine) flush(ctx context.Context, ds *docRun, res *Result) {
 // reload reads and parses a document again and renders the run's updates
 // onto it.
 func (e *Engine) reload(ctx context.Context, ds *docRun) ([]byte, *postmortem.Doc, bool, error) {
-	src, err := e.Source.Read(context.WithoutCancel(ctx), ds.path)
+	d, err := e.load(ctx, ds.path)
 	if err != nil {
 		return nil, nil, false, err
-	}
-	d, err := e.Parser.Parse(ds.path, src)
-	if err != nil {
-		return nil, nil, false, fmt.Errorf("%s no longer parses: %w", ds.path, err)
 	}
 	ds.doc = d
 	return d.RenderDoc(ds.updates)

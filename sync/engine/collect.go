@@ -151,8 +151,7 @@ func (r *run) read(p string) (*postmortem.Doc, bool) {
 // report, the state) memory of their own. The parser's strings are
 // slices of the document's text: one kept title would keep the whole
 // document alive after its parsed form is dropped, about 440 bytes an
-// item at 100,000 items. Detail goes into a ticket's body, so it is kept
-// only for items that may get one. The words that repeat across items
+// item at 100,000 items. The words that repeat across items
 // (teams, owners, priorities, severities) are interned: one copy each,
 // not one per item.
 func detach(d *postmortem.Doc) {
@@ -165,9 +164,6 @@ func detach(d *postmortem.Doc) {
 		it.Key, it.Text, it.OwnerRaw, it.Team, it.Priority, it.Type = c(it.Key), c(it.Text), in(it.OwnerRaw), in(it.Team), in(it.Priority), in(it.Type)
 		it.Owner = postmortem.Owner{Raw: in(it.Owner.Raw), Person: in(it.Owner.Person), Team: in(it.Owner.Team), Handle: in(it.Owner.Handle)}
 		it.Ticket = ticket.Ref{Text: c(it.Ticket.Text), URL: c(it.Ticket.URL)}
-		if it.Ticket.IsZero() {
-			it.Detail = c(it.Detail)
-		}
 	}
 }
 
@@ -200,7 +196,6 @@ func (r *run) take(p string, d *postmortem.Doc) {
 		r.unread++ // its tickets are not orphans
 		return
 	}
-	var docURL string
 	for _, it := range d.Items() {
 		t, routeErr := e.Router.Route(d, it)
 		ri := report.ItemOf(d, it, ds.factors[it.Key])
@@ -234,19 +229,14 @@ func (r *run) take(p string, d *postmortem.Doc) {
 			res.fail(Failure{Doc: p, Line: it.Line, Item: it.Key, Message: fmt.Sprintf("tracker %q is not configured", t.Tracker)})
 			continue
 		}
-		var spec *ticket.Spec
-		if it.Ticket.IsZero() && !it.Done {
-			if docURL == "" && e.Config.WebURL != "" {
-				docURL = e.docURL(d) // once per document: the items share it
-			}
-			s := e.spec(d, it, t, docURL)
-			spec = &s
-		}
+		// No ticket content: it is made when the ticket is created
+		// (specOf), for the few items a run creates.
 		r.items = append(r.items, plan.Item{
 			Doc:       p,
 			Marker:    ticket.Marker{PM: d.ID, Item: it.Key, Owner: e.Config.OwnerID},
 			Target:    t.Target,
-			Spec:      spec,
+			Factor:    it.Kind == ticket.Factor,
+			Title:     it.Text,
 			Ref:       it.Ticket,
 			Status:    it.Status,
 			HasStatus: it.HasStatus,

@@ -109,10 +109,13 @@ func (r *run) decide() {
 		}
 	}
 	res.Plan = p
-	// The plan's creates hold the items' ticket content now; apply lets
-	// each go once it is created (Config.KeepPlan).
 	r.keepPlanned()
-	res.Deferred = len(p.Deferred)
+	if r.e.dryRun() || r.e.Config.KeepPlan {
+		// The plan is printed with what each ticket would hold; a run
+		// that creates makes each content when it creates the ticket.
+		r.fillSpecs()
+	}
+	res.Deferred = len(res.Plan.Deferred)
 	for _, c := range p.Conflicts {
 		res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Key, Message: fmt.Sprintf(
 			"the document names %s, but pmsync's own ticket %s is open for this item; pmsync closes neither: close the one you do not want, or link %s instead",

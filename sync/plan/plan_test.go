@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -274,17 +275,28 @@ func TestCompute(t *testing.T) {
 	}
 }
 
-// An item that would need a ticket but has no content for one (the engine
-// prepares it only for unlinked items) is deferred with a reason, never
-// created empty.
-func TestItemWithoutSpecIsDeferred(t *testing.T) {
-	it := item("ai-1", func(it *Item) { it.Spec = nil })
-	p := Compute([]Item{it}, nil, Options{Now: now, OwnerID: "me"})
-	if len(p.Creates) != 0 {
-		t.Fatalf("creates %v, want none", p.Creates)
+// An item without a ticket content (the engine makes it when it creates
+// the ticket) is created all the same: the create names its item and
+// target, and the item's kind orders it (factors first, so action items
+// can link their tickets).
+func TestCreateWithoutSpec(t *testing.T) {
+	bare := func(key string, factor bool) Item {
+		return item(key, func(it *Item) { it.Spec, it.Factor, it.Title = nil, factor, "text of "+key })
 	}
-	if len(p.Deferred) != 1 || p.Deferred[0].Key != "ai-1" || p.Deferred[0].Reason == "" {
-		t.Fatalf("deferred %+v, want ai-1 with a reason", p.Deferred)
+	p := Compute([]Item{bare("ai-1", false), bare("cf-1", true)}, nil, Options{Now: now, OwnerID: "me"})
+	if len(p.Creates) != 2 || len(p.Deferred) != 0 {
+		t.Fatalf("creates %+v, deferred %+v; want both created", p.Creates, p.Deferred)
+	}
+	for i, want := range []string{"cf-1", "ai-1"} {
+		c := p.Creates[i]
+		if c.Marker.Item != want || c.Marker.PM != "pm" || c.Target != gh || c.Spec != nil || c.Doc != "pm.md" {
+			t.Errorf("create %d = %+v, want %s of pm.md in %s without content", i, c, want, gh)
+		}
+	}
+	var out strings.Builder
+	p.WriteText(&out, false)
+	if !strings.Contains(out.String(), "create     gh:acme/sre            pm.md cf-1\n") {
+		t.Errorf("plan text:\n%s\nwant the factor's create", out.String())
 	}
 }
 
@@ -299,7 +311,8 @@ func TestEarlierReadingHeld(t *testing.T) {
 		tk.Title, tk.Marker.PM = title, pm
 		return tk
 	}
-	newItem := item("ai-new", func(it *Item) { it.Spec.Title = "Fix the queue alert" })
+	withSpec := item("ai-new", func(it *Item) { it.Spec.Title = "Fix the queue alert" })
+	bare := item("ai-new", func(it *Item) { it.Spec, it.Title = nil, "Fix the queue alert" })
 	tests := []struct {
 		name string
 		tk   ticket.Ticket
@@ -312,17 +325,19 @@ func TestEarlierReadingHeld(t *testing.T) {
 		{"unrelated title", orphan("Rotate the certificates", ticket.StateOpen, "pm"), false},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			p := Compute([]Item{newItem}, []ticket.Ticket{tc.tk}, Options{Now: now, OwnerID: "me", Complete: true})
-			if tc.held {
-				if len(p.Creates) != 0 || len(p.Deferred) != 1 || !strings.Contains(p.Deferred[0].Reason, "acme/sre#41") {
-					t.Fatalf("creates %d, deferred %+v; want ai-new held naming acme/sre#41", len(p.Creates), p.Deferred)
+		for _, newItem := range []Item{withSpec, bare} {
+			t.Run(fmt.Sprintf("%s, content %t", tc.name, newItem.Spec != nil), func(t *testing.T) {
+				p := Compute([]Item{newItem}, []ticket.Ticket{tc.tk}, Options{Now: now, OwnerID: "me", Complete: true})
+				if tc.held {
+					if len(p.Creates) != 0 || len(p.Deferred) != 1 || !strings.Contains(p.Deferred[0].Reason, "acme/sre#41") {
+						t.Fatalf("creates %d, deferred %+v; want ai-new held naming acme/sre#41", len(p.Creates), p.Deferred)
+					}
+					return
 				}
-				return
-			}
-			if len(p.Creates) != 1 || len(p.Deferred) != 0 {
-				t.Fatalf("creates %d, deferred %+v; want ai-new created", len(p.Creates), p.Deferred)
-			}
-		})
+				if len(p.Creates) != 1 || len(p.Deferred) != 0 {
+					t.Fatalf("creates %d, deferred %+v; want ai-new created", len(p.Creates), p.Deferred)
+				}
+			})
+		}
 	}
 }

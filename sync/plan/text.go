@@ -19,6 +19,10 @@ func (p Plan) WriteText(w io.Writer, failed bool) {
 	}
 	for _, c := range p.Creates {
 		s := c.Spec
+		if s == nil { // its content is made when it is created
+			fmt.Fprintf(w, "create     %-22s %s %s\n", c.Target, c.Doc, c.Marker.Item)
+			continue
+		}
 		var extra []string
 		if s.Assignee != "" {
 			extra = append(extra, "assignee "+s.Assignee)

@@ -187,25 +187,35 @@ var benchTarget = ticket.Target{Tracker: "gh", Repo: "acme/sre"}
 
 var benchNow = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 
-// planItems are a document's items as the engine gives them to the plan.
+// planItems are a document's items as the engine gives them to the plan:
+// without ticket contents, which the engine makes when it creates a
+// ticket (createSpec).
 func planItems(items []plan.Item, d *Doc) []plan.Item {
 	for _, it := range append(append([]*Item{}, d.Factors...), d.Actions...) {
 		if len(it.Errors) > 0 {
 			continue
 		}
-		m := ticket.Marker{PM: d.ID, Item: it.Key, Owner: "bench"}
-		var spec *ticket.Spec
-		if it.Ticket.IsZero() && !it.Done { // as the engine does
-			spec = &ticket.Spec{Target: benchTarget, Marker: m, Kind: it.Kind, Title: it.Text, Detail: it.Detail,
-				DocTitle: d.Title, DocDate: d.Date, DocSeverity: d.Severity, OwnerText: it.OwnerRaw,
-				Due: it.Due, Priority: it.Priority, Type: it.Type, NeedsOwner: it.Kind == ticket.Action && it.OwnerRaw == ""}
-		}
 		items = append(items, plan.Item{
-			Doc: d.Path, Marker: m, Target: benchTarget, Spec: spec,
+			Doc: d.Path, Marker: ticket.Marker{PM: d.ID, Item: it.Key, Owner: "bench"}, Target: benchTarget,
+			Factor: it.Kind == ticket.Factor, Title: it.Text,
 			Ref: it.Ticket, Status: it.Status, HasStatus: it.HasStatus, Done: it.Done, Due: it.Due,
 		})
 	}
 	return items
+}
+
+// createSpec is the ticket content of create c of document d, made as
+// the engine makes it when it creates the ticket.
+func createSpec(b *testing.B, d *Doc, c plan.Create) ticket.Spec {
+	for _, it := range d.Items() {
+		if it.Key == c.Marker.Item {
+			return ticket.Spec{Target: c.Target, Marker: c.Marker, Kind: it.Kind, Title: it.Text, Detail: it.Detail,
+				DocTitle: d.Title, DocDate: d.Date, DocSeverity: d.Severity, OwnerText: it.OwnerRaw,
+				Due: it.Due, Priority: it.Priority, Type: it.Type, NeedsOwner: it.Kind == ticket.Action && it.OwnerRaw == ""}
+		}
+	}
+	b.Fatalf("%s has no item %s", d.Path, c.Marker.Item)
+	return ticket.Spec{}
 }
 
 // run parses docs, plans against observed and writes back: links from
@@ -237,13 +247,18 @@ func (r *corpusRun) run(b *testing.B, docs []corpusFile, observed []ticket.Ticke
 		add(wb.Doc, wb.Key, Update{Ticket: wb.Ref, Status: wb.Status})
 	}
 	var order []string // per create: the keys of each document in creation order
+	byPath := make(map[string]*Doc, len(parsed))
+	for _, d := range parsed {
+		byPath[d.Path] = d
+	}
 	for _, c := range p.Creates {
-		ref, ok := created[c.Doc+"\x00"+c.Spec.Marker.Item]
+		ref, ok := created[c.Doc+"\x00"+c.Marker.Item]
 		if !ok {
-			b.Fatalf("no ticket for %s %s", c.Doc, c.Spec.Marker.Item)
+			b.Fatalf("no ticket for %s %s", c.Doc, c.Marker.Item)
 		}
-		add(c.Doc, c.Spec.Marker.Item, Update{Ticket: ref, Status: plan.WithOverdue(ticket.Status{State: ticket.StateOpen}, c.Spec.Due, benchNow)})
-		order = append(order, c.Doc+"\x00"+c.Spec.Marker.Item)
+		spec := createSpec(b, byPath[c.Doc], c)
+		add(c.Doc, c.Marker.Item, Update{Ticket: ref, Status: plan.WithOverdue(ticket.Status{State: ticket.StateOpen}, spec.Due, benchNow)})
+		order = append(order, c.Doc+"\x00"+c.Marker.Item)
 	}
 	var written []corpusFile
 	for _, d := range parsed {

@@ -28,8 +28,9 @@ import (
 // the directory (200 of them for people=0 and 200). The corpus of
 // BenchmarkCorpusRatio has no directory, so every owner there is
 // unresolved; here each owner is looked up. plan-x_goldmark is parsing
-// and planning as a first sync does (every item gets its ticket content
-// and a create), over goldmark's time of the same iteration;
+// and planning as a first sync does (every item gets a create; the
+// engine makes a ticket's content when it creates it), over goldmark's
+// time of the same iteration;
 // steady-x_goldmark the same for the collection as its first sync left
 // it (every item linked, with a status: a steady run's plan), over
 // goldmark's time for those documents.
@@ -63,7 +64,7 @@ func BenchmarkScaleParse(b *testing.B) {
 		return time.Since(start)
 	}
 	// parsePlan parses and plans as a first sync does: every item needs
-	// a ticket, so each gets its ticket content (planItems).
+	// a ticket (planItems).
 	parsePlan := func(p *Parser, all []doc) time.Duration {
 		runtime.GC()
 		start := time.Now()
