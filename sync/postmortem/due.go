@@ -310,6 +310,18 @@ func QuarterEnd(y, q int) time.Time {
 // a date or resolved_at. Placeholders (TBD, TBC, n/a, -, ?, <date>,
 // {{...}}, an empty cell) return (zero, nil): no due date.
 func ParseDue(s string, anchor time.Time) (time.Time, error) {
+	// The common case, an ISO date alone, is none of the prefixes,
+	// placeholders and spans parseDue tries first.
+	if isoDay(s) {
+		if d, err := dueMakeDate(s, dueAtoi(s[:4]), dueAtoi(s[5:7]), dueAtoi(s[8:])); err == nil {
+			return d, nil
+		}
+	}
+	return parseDue(s, anchor)
+}
+
+// parseDue is ParseDue without its shortcut.
+func parseDue(s string, anchor time.Time) (time.Time, error) {
 	t := dueClean(s)
 	for _, p := range []string{"due date:", "due:", "due by ", "due ", "by ", "before ", "until ", "on "} {
 		if r, ok := dueCutPrefixFold(t, p); ok {
@@ -443,6 +455,42 @@ func dueIsLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 
 // common abbreviations (PST, CET, BST, ...) read as fixed offsets. The
 // result is in the zone as written.
 func ParseTimestamp(s string) (time.Time, error) {
+	if ts, ok := isoUTC(s); ok {
+		return ts, nil
+	}
+	return parseTimestamp(s)
+}
+
+// isoUTC reads "2026-01-02 14:03 UTC" and "2026-01-02 14:03:05 UTC", the
+// shape of pmsync's template and of most front matter, as parseTimestamp
+// does but without its expressions.
+func isoUTC(s string) (time.Time, bool) {
+	if (len(s) != 20 && len(s) != 23) || !strings.HasSuffix(s, " UTC") || s[10] != ' ' || !isoDay(s[:10]) {
+		return time.Time{}, false
+	}
+	clock := s[11 : len(s)-4] // "14:03" or "14:03:05"
+	for i := 0; i < len(clock); i++ {
+		if i%3 == 2 {
+			if clock[i] != ':' {
+				return time.Time{}, false
+			}
+		} else if clock[i] < '0' || clock[i] > '9' {
+			return time.Time{}, false
+		}
+	}
+	h, m, sec := dueAtoi(clock[:2]), dueAtoi(clock[3:5]), 0
+	if len(clock) == 8 {
+		sec = dueAtoi(clock[6:])
+	}
+	day, err := dueMakeDate(s[:10], dueAtoi(s[:4]), dueAtoi(s[5:7]), dueAtoi(s[8:10]))
+	if err != nil || h > 23 || m > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), h, m, sec, 0, time.UTC), true
+}
+
+// parseTimestamp is ParseTimestamp without its shortcut.
+func parseTimestamp(s string) (time.Time, error) {
 	t := dueClean(s)
 	// Only a text with RFC 3339's shape is tried as one: a failed
 	// time.Parse allocates its error, for most timestamps as written.

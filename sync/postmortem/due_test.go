@@ -1,6 +1,7 @@
 package postmortem
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -459,6 +460,7 @@ func FuzzParseDue(f *testing.F) {
 		"within 30 days", "next 2 weeks", "1-3 months", "TBD", "{{due}}", "<date>", "31/02/2026",
 		"01/02/2026", "Wednesday, 2018-08-22", "2026-04-01T10:00:00Z", "end of June 2026", "İİİ",
 		"due: by on 2w", "999999999999d", "Q9 9999", "9999-12-31", "+99999y",
+		"2026-01-02 14:03 UTC", "2026-02-30 10:00 UTC", "2026-01-02 24:00 UTC", "2026-01-02 14:03:60 UTC", "0000-00-00",
 	} {
 		f.Add(s)
 	}
@@ -476,7 +478,55 @@ func FuzzParseDue(f *testing.F) {
 		if m := dueISORe.FindStringSubmatch(s); isoDay(s) != (m != nil && m[2] == "-" && m[4] == "-" && len(m[3]) == 2 && len(m[5]) == 2 && m[6] == "") {
 			t.Errorf("isoDay(%q) = %v, dueISORe %q", s, isoDay(s), m)
 		}
-		_, _ = ParseTimestamp(s)
+		shortcutsAgree(t, s, anchor)
 		_, _, _ = MatchHorizon(s, map[string]Span{"short-term": {Days: 14}})
 	})
+}
+
+// shortcutsAgree: ParseDue and ParseTimestamp read what they read without
+// their shortcuts for the common shapes (parseDue, parseTimestamp).
+func shortcutsAgree(t *testing.T, s string, anchor time.Time) {
+	t.Helper()
+	for _, a := range []time.Time{anchor, {}} {
+		got, err := ParseDue(s, a)
+		want, werr := parseDue(s, a)
+		if !got.Equal(want) || got.Location() != want.Location() || (err == nil) != (werr == nil) {
+			t.Errorf("ParseDue(%q, %v) = %v, %v; without its shortcut %v, %v", s, a, got, err, want, werr)
+		}
+	}
+	got, err := ParseTimestamp(s)
+	want, werr := parseTimestamp(s)
+	if !got.Equal(want) || got.Location().String() != want.Location().String() || (err == nil) != (werr == nil) {
+		t.Errorf("ParseTimestamp(%q) = %v, %v; without its shortcut %v, %v", s, got, err, want, werr)
+	}
+}
+
+// TestShortcutsAgree runs shortcutsAgree over every day of four years (and
+// impossible ones), as due dates and as timestamps at every quarter hour
+// of some of them.
+func TestShortcutsAgree(t *testing.T) {
+	anchor := dueDay(2026, 1, 31)
+	n := 0
+	for y := 2023; y <= 2026; y++ {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				day := fmt.Sprintf("%04d-%02d-%02d", y, m, d)
+				shortcutsAgree(t, day, anchor)
+				n++
+				if d%7 != 0 && d < 29 {
+					continue
+				}
+				for h := 0; h <= 24; h++ {
+					for mi := 0; mi <= 60; mi += 15 {
+						shortcutsAgree(t, fmt.Sprintf("%s %02d:%02d UTC", day, h, mi), anchor)
+						shortcutsAgree(t, fmt.Sprintf("%s %02d:%02d:%02d UTC", day, h, mi, mi), anchor)
+						n += 2
+					}
+				}
+			}
+		}
+	}
+	if n < 10000 {
+		t.Fatalf("checked %d texts", n)
+	}
 }

@@ -363,38 +363,46 @@ func appendNorm(dst []byte, s string) []byte {
 	start := len(dst)
 	depth := 0
 	space := true // no leading space
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			// ASCII, by table: most headings and labels are.
+			i++
+			switch k := normClass[c]; {
+			case k == normOpen:
+				depth++
+			case k == normClose:
+				if depth > 0 {
+					depth--
+				}
+			case depth > 0:
+			case k == normAnd:
+				if !space {
+					dst = append(dst, ' ')
+				}
+				dst = append(dst, "and "...)
+				space = true
+			case k == normSep:
+				if !space {
+					dst = append(dst, ' ')
+					space = true
+				}
+			default: // a letter or digit, lower-cased
+				dst = append(dst, k)
+				space = false
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 		switch {
-		case r == '(':
-			depth++
-			continue
-		case r == ')':
-			if depth > 0 {
-				depth--
-			}
-			continue
 		case depth > 0:
-			continue
-		case r == '&':
-			if !space {
-				dst = append(dst, ' ')
-			}
-			dst = append(dst, "and "...)
-			space = true
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			dst = append(dst, byte(r))
-			space = false
-		case r >= 'A' && r <= 'Z':
-			dst = append(dst, byte(r)+('a'-'A'))
-			space = false
-		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 			space = false
-		default:
-			if !space {
-				dst = append(dst, ' ')
-				space = true
-			}
+		case !space:
+			dst = append(dst, ' ')
+			space = true
 		}
 	}
 	out := bytes.TrimRight(dst[start:], " ")
@@ -408,6 +416,36 @@ func appendNorm(dst []byte, s string) []byte {
 	}
 	return out
 }
+
+// normClass is appendNorm's reading of an ASCII byte: the byte it keeps
+// (lower-cased), or one of the marks below.
+var normClass = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			t[c] = byte(c)
+		case c >= 'A' && c <= 'Z':
+			t[c] = byte(c) + 'a' - 'A'
+		case c == '(':
+			t[c] = normOpen
+		case c == ')':
+			t[c] = normClose
+		case c == '&':
+			t[c] = normAnd
+		default:
+			t[c] = normSep
+		}
+	}
+	return t
+}()
+
+// The marks of normClass: bytes no kept byte is.
+const (
+	normSep = iota
+	normOpen
+	normClose
+	normAnd
+)
 
 // isNumbering reports a section number: 6. 1.2 3) A. b) IV.
 func isNumbering(w string) bool {

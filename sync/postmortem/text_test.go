@@ -1,8 +1,11 @@
 package postmortem
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestPlain(t *testing.T) {
@@ -73,4 +76,59 @@ func FuzzOneSpace(f *testing.F) {
 			t.Errorf("oneSpace(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// FuzzAppendNorm checks appendNorm's table for ASCII against the rules
+// it encodes, rune by rune (appendNormRunes: what appendNorm was).
+func FuzzAppendNorm(f *testing.F) {
+	for _, s := range []string{"", "6. Action Items", "Lessons (learned) & next steps", "📝 1. Summary", "Ünïcode Äpfel", "a((b)c)d", "R&D", "\xff(x", "IV. Follow-ups:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendNorm(nil, s)), appendNormRunes(s); got != want {
+			t.Errorf("appendNorm(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func appendNormRunes(s string) string {
+	s = strings.TrimSpace(s)
+	if k := indexBlank(s); k > 0 && isNumbering(s[:k]) {
+		s = s[k+1:]
+	}
+	var dst []byte
+	depth, space := 0, true
+	for _, r := range s {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			if depth > 0 {
+				depth--
+			}
+		case depth > 0:
+		case r == '&':
+			if !space {
+				dst = append(dst, ' ')
+			}
+			dst, space = append(dst, "and "...), true
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+			dst, space = append(dst, byte(r)), false
+		case r >= 'A' && r <= 'Z':
+			dst, space = append(dst, byte(r)+('a'-'A')), false
+		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			dst, space = utf8.AppendRune(dst, unicode.ToLower(r)), false
+		case !space:
+			dst, space = append(dst, ' '), true
+		}
+	}
+	out := bytes.TrimRight(dst, " ")
+	for {
+		k := bytes.IndexByte(out, ' ')
+		if k <= 0 || len(bytes.Trim(out[:k], "0123456789")) != 0 {
+			break
+		}
+		out = out[k+1:]
+	}
+	return string(out)
 }
