@@ -59,27 +59,28 @@ func (r *run) apply() {
 			r.settle(prev) // done with that document
 		}
 		prev = ds
-		tname := c.Target.Tracker
+		tg := c.Target()
+		tname := tg.Tracker
 		if err := stopped[tname]; err != nil {
 			res.Deferred++
 			continue
 		}
-		log := e.log().With("doc", c.Doc, "item", c.Marker.Item, "tracker", tname)
+		log := e.log().With("doc", c.Doc, "item", c.Key, "tracker", tname)
 		spec, err := r.specOf(ds, c) // a copy: Factors are this run's
 		if errors.Is(err, errItemChanged) {
 			res.Deferred++
-			res.Plan.Deferred = append(res.Plan.Deferred, plan.Deferred{Doc: c.Doc, Key: c.Marker.Item, Reason: err.Error()})
+			res.Plan.Deferred = append(res.Plan.Deferred, plan.Deferred{Doc: c.Doc, Key: c.Key, Reason: err.Error()})
 			log.Warn("ticket not created", "reason", err.Error())
 			continue
 		}
 		if err != nil {
-			res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Marker.Item, Message: err.Error()})
+			res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Key, Message: err.Error()})
 			continue
 		}
 		spec.Factors = r.factorRefs(ds, spec.Marker.Item)
 		t, err := e.Trackers[tname].Create(r.work, spec)
 		if err != nil {
-			res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: spec.Marker.Item, Message: fmt.Sprintf("create ticket in %s: %v", c.Target, err)})
+			res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: spec.Marker.Item, Message: fmt.Sprintf("create ticket in %s: %v", tg, err)})
 			log.Error("create ticket failed", "err", err)
 			var rl *trackers.RateLimitError
 			// A rate limit that could not be waited out, or the end of the
@@ -97,7 +98,7 @@ func (r *run) apply() {
 		}
 		r.st.remember(t)
 		r.factsChanged = true
-		createdIn[c.Target] = true
+		createdIn[tg] = true
 		log.Info("ticket created", "ticket", t.Ref.Text)
 		status := plan.WithOverdue(t.Status, spec.Due, e.today(r.now))
 		ds.set(spec.Marker.Item, postmortem.Update{Ticket: t.Ref, Status: status})

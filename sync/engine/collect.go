@@ -182,7 +182,7 @@ func (r *run) take(p string, d *postmortem.Doc) {
 	res.InScope++
 	res.Report.Docs = append(res.Report.Docs, report.DocOf(d))
 	r.docPath[d.ID] = p
-	ds := &docRun{path: p, factors: factorKeys(d), report: [2]int{len(res.Report.Items), len(res.Report.Items)}}
+	ds := &docRun{path: p, id: d.ID, factors: factorKeys(d), report: [2]int{len(res.Report.Items), len(res.Report.Items)}}
 	r.docs[p] = ds
 	defer func() { ds.report[1] = len(res.Report.Items) }()
 	archived := !e.Config.Since.IsZero() && !d.Date.IsZero() && d.Date.Before(e.Config.Since)

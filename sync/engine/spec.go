@@ -33,7 +33,7 @@ func (r *run) specOf(ds *docRun, c plan.Create) (ticket.Spec, error) {
 		}
 		ds.doc = d
 	}
-	return r.e.specIn(ds.doc, c)
+	return r.e.specIn(ds.doc, ds.id, c)
 }
 
 // fillSpecs gives every create of the plan its content, for a plan that
@@ -53,12 +53,16 @@ func (r *run) fillSpecs() {
 				d, derr = r.e.load(r.work, c.Doc)
 			}
 			if derr != nil {
-				r.res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Marker.Item, Message: derr.Error()})
+				r.res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Key, Message: derr.Error()})
 				continue
 			}
-			s, err := r.e.specIn(d, c)
+			id := ""
+			if ds := r.docs[c.Doc]; ds != nil {
+				id = ds.id
+			}
+			s, err := r.e.specIn(d, id, c)
 			if err != nil {
-				p.Deferred = append(p.Deferred, plan.Deferred{Doc: c.Doc, Key: c.Marker.Item, Reason: err.Error()})
+				p.Deferred = append(p.Deferred, plan.Deferred{Doc: c.Doc, Key: c.Key, Reason: err.Error()})
 				continue
 			}
 			c.Spec = &s
@@ -81,22 +85,23 @@ func (e *Engine) load(ctx context.Context, p string) (*postmortem.Doc, error) {
 	return d, nil
 }
 
-// specIn makes the content of create c from document d: its item must
-// still be there, without a ticket, not done, and routed where the plan
-// routed it (the tickets observed there showed it has none).
-func (e *Engine) specIn(d *postmortem.Doc, c plan.Create) (ticket.Spec, error) {
-	if d.ID != c.Marker.PM {
+// specIn makes the content of create c from document d, whose id was id
+// when the plan was made: its item must still be there, without a
+// ticket, not done, and routed where the plan routed it (the tickets
+// observed there showed it has none).
+func (e *Engine) specIn(d *postmortem.Doc, id string, c plan.Create) (ticket.Spec, error) {
+	if d.ID != id {
 		return ticket.Spec{}, errItemChanged
 	}
 	for _, it := range d.Items() {
-		if it.Key != c.Marker.Item {
+		if it.Key != c.Key {
 			continue
 		}
 		if !it.Ticket.IsZero() || it.Done || it.HasErrors() {
 			break
 		}
 		t, err := e.Router.Route(d, it)
-		if err != nil || t.Target != c.Target {
+		if err != nil || t.Target != c.Target() {
 			break
 		}
 		var docURL string

@@ -25,6 +25,7 @@ import (
 // steady run over thousands of documents holds items, not documents.
 type docRun struct {
 	path    string
+	id      string                       // the document's id when read
 	doc     *postmortem.Doc              // nil when not loaded
 	updates map[string]postmortem.Update // what the run changes, by item key
 	dirty   bool

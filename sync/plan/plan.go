@@ -81,9 +81,23 @@ type Create struct {
 	Line int // the item's, for messages
 	// Spec is the item's own (plan.Item.Spec), not a copy; nil when the
 	// caller makes it when the ticket is opened.
-	Spec   *ticket.Spec
-	Marker ticket.Marker `json:"-"`
-	Target ticket.Target `json:"-"`
+	Spec *ticket.Spec
+	// Key is the item's (its Marker.Item).
+	Key string `json:"-"`
+	// target is shared by the creates of one target: a run keeps its
+	// creates to its end, 100,000 of them on a first sync.
+	target *ticket.Target
+}
+
+// Target is where the ticket is to be created.
+func (c Create) Target() ticket.Target {
+	if c.target != nil {
+		return *c.target
+	}
+	if c.Spec != nil {
+		return c.Spec.Target
+	}
+	return ticket.Target{}
 }
 
 // factor and title are the item's, from its Spec when it has one.
@@ -384,10 +398,14 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		slices.SortStableFunc(chosen, byDoc)
 	}
 	if len(chosen) > 0 {
+		shared := make(map[ticket.Target]*ticket.Target, len(targets))
+		for i := range targets {
+			shared[targets[i]] = &targets[i]
+		}
 		p.Creates = make([]Create, len(chosen))
 		for i, at := range chosen {
 			it := &items[at]
-			p.Creates[i] = Create{Doc: it.Doc, Line: it.Line, Spec: it.Spec, Marker: it.Marker, Target: it.Target}
+			p.Creates[i] = Create{Doc: it.Doc, Line: it.Line, Spec: it.Spec, Key: it.Marker.Item, target: shared[it.Target]}
 		}
 	}
 	for k, ts := range byItem {

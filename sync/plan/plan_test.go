@@ -289,7 +289,7 @@ func TestCreateWithoutSpec(t *testing.T) {
 	}
 	for i, want := range []string{"cf-1", "ai-1"} {
 		c := p.Creates[i]
-		if c.Marker.Item != want || c.Marker.PM != "pm" || c.Target != gh || c.Spec != nil || c.Doc != "pm.md" {
+		if c.Key != want || c.Target() != gh || c.Spec != nil || c.Doc != "pm.md" {
 			t.Errorf("create %d = %+v, want %s of pm.md in %s without content", i, c, want, gh)
 		}
 	}

@@ -20,7 +20,7 @@ func (p Plan) WriteText(w io.Writer, failed bool) {
 	for _, c := range p.Creates {
 		s := c.Spec
 		if s == nil { // its content is made when it is created
-			fmt.Fprintf(w, "create     %-22s %s %s\n", c.Target, c.Doc, c.Marker.Item)
+			fmt.Fprintf(w, "create     %-22s %s %s\n", c.Target(), c.Doc, c.Key)
 			continue
 		}
 		var extra []string

@@ -208,13 +208,13 @@ func planItems(items []plan.Item, d *Doc) []plan.Item {
 // the engine makes it when it creates the ticket.
 func createSpec(b *testing.B, d *Doc, c plan.Create) ticket.Spec {
 	for _, it := range d.Items() {
-		if it.Key == c.Marker.Item {
-			return ticket.Spec{Target: c.Target, Marker: c.Marker, Kind: it.Kind, Title: it.Text, Detail: it.Detail,
+		if it.Key == c.Key {
+			return ticket.Spec{Target: c.Target(), Marker: ticket.Marker{PM: d.ID, Item: it.Key, Owner: "bench"}, Kind: it.Kind, Title: it.Text, Detail: it.Detail,
 				DocTitle: d.Title, DocDate: d.Date, DocSeverity: d.Severity, OwnerText: it.OwnerRaw,
 				Due: it.Due, Priority: it.Priority, Type: it.Type, NeedsOwner: it.Kind == ticket.Action && it.OwnerRaw == ""}
 		}
 	}
-	b.Fatalf("%s has no item %s", d.Path, c.Marker.Item)
+	b.Fatalf("%s has no item %s", d.Path, c.Key)
 	return ticket.Spec{}
 }
 
@@ -252,13 +252,13 @@ func (r *corpusRun) run(b *testing.B, docs []corpusFile, observed []ticket.Ticke
 		byPath[d.Path] = d
 	}
 	for _, c := range p.Creates {
-		ref, ok := created[c.Doc+"\x00"+c.Marker.Item]
+		ref, ok := created[c.Doc+"\x00"+c.Key]
 		if !ok {
-			b.Fatalf("no ticket for %s %s", c.Doc, c.Marker.Item)
+			b.Fatalf("no ticket for %s %s", c.Doc, c.Key)
 		}
 		spec := createSpec(b, byPath[c.Doc], c)
-		add(c.Doc, c.Marker.Item, Update{Ticket: ref, Status: plan.WithOverdue(ticket.Status{State: ticket.StateOpen}, spec.Due, benchNow)})
-		order = append(order, c.Doc+"\x00"+c.Marker.Item)
+		add(c.Doc, c.Key, Update{Ticket: ref, Status: plan.WithOverdue(ticket.Status{State: ticket.StateOpen}, spec.Due, benchNow)})
+		order = append(order, c.Doc+"\x00"+c.Key)
 	}
 	var written []corpusFile
 	for _, d := range parsed {
