@@ -365,8 +365,8 @@ func escapePath(p string) string {
 }
 
 // factorKeys maps each action item that names the factors it addresses
-// (its Factor column: a factor's key, or the start of its text) to their
-// keys.
+// (its Factor column: a factor's key, its ID, or the start of its text)
+// to their keys.
 func factorKeys(d *postmortem.Doc) map[string][]string {
 	var out map[string][]string
 	for _, a := range d.Actions {
@@ -376,7 +376,7 @@ func factorKeys(d *postmortem.Doc) map[string][]string {
 		want := strings.ToLower(a.Factor)
 		for _, f := range d.Factors {
 			text := strings.ToLower(f.Text)
-			if f.Key == a.Factor || strings.HasPrefix(text, want) || strings.Contains(want, text) {
+			if f.Key == a.Factor || f.ID != "" && strings.EqualFold(f.ID, a.Factor) || strings.HasPrefix(text, want) || strings.Contains(want, text) {
 				if out == nil {
 					out = map[string][]string{}
 				}

@@ -804,16 +804,26 @@ func (w *walker) brokenTable(n *ast.Paragraph, raw string) bool {
 	}
 	i += nc // the delimiter cells
 	cols := make([]column, nc)
-	textCol := 0
+	textCol, factorCol := -1, -1
 	for c, h := range header {
 		cols[c] = columnOf(h)
-		if cols[c] == colText {
-			textCol = c
+		switch {
+		case cols[c] == colText:
+			textCol = c // the last, as before
+		case cols[c] == colFactor && factorCol < 0:
+			factorCol = c
 		}
 	}
 	kind := ticket.Action
 	if w.kind() == secFactors {
 		kind = ticket.Factor
+	}
+	switch {
+	case textCol >= 0:
+	case factorCol >= 0 && kind == ticket.Factor:
+		textCol = factorCol // "| ID | Factor |" under a factors heading
+	default:
+		textCol = 0
 	}
 	for i < len(toks) {
 		if toks[i].text == "" { // the "| |" between two rows

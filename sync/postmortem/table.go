@@ -147,6 +147,12 @@ func (w *walker) table(n *east.Table) {
 		if s := w.curSection(); s != nil {
 			s.Empty = false
 		}
+		if c, ok := idx[colFactor]; !hasText && ok && k == secFactors {
+			// "| ID | Factor | Ticket |": under a factors heading the
+			// factor column is the factor itself, not the one an action
+			// item addresses.
+			textCol, hasText = c, true
+		}
 		if !hasText && (len(ticketCols) > 0 || hasOwner || hasDue || hasStatus) {
 			textCol, hasText = 0, true
 		}
