@@ -99,3 +99,33 @@ func TestContentMadeWhenCreated(t *testing.T) {
 		t.Errorf("pm-02 lost its hand-made link or got a ticket for it:\n%s", b)
 	}
 }
+
+// TestPrintedPlanHasContent: pmsync plan prints what each ticket would
+// hold, so a dry run makes every create's content (fillSpecs), from the
+// document as it was read.
+func TestPrintedPlanHasContent(t *testing.T) {
+	dir := t.TempDir()
+	writeFactorDocs(t, dir, 3, 2)
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	tr := &specRecorder{Tracker: memory.New("gh", func() time.Time { return now })}
+	e := dirEngine(t, dir, tr, func() time.Time { return now }, Config{OwnerID: "test", DryRun: true, MaxCreates: map[string]int{"gh": 1000}})
+	res, err := e.Run(context.Background())
+	if err != nil || res.Failed() {
+		t.Fatalf("dry run: %v %v", err, res.Failures)
+	}
+	if len(res.Plan.Creates) != 9 || len(tr.specs) != 0 {
+		t.Fatalf("dry run plans %d creates and created %d tickets; want 9 and none", len(res.Plan.Creates), len(tr.specs))
+	}
+	var out strings.Builder
+	res.Plan.WriteText(&out, false)
+	for _, c := range res.Plan.Creates {
+		s := c.Spec
+		if s == nil || s.Marker.Item != c.Key || s.Target != c.Target() || s.DocTitle == "" ||
+			!strings.HasPrefix(s.Title, "Action ") && s.Title != "Disk filled up" {
+			t.Fatalf("create %s %s has content %+v", c.Doc, c.Key, s)
+		}
+		if !strings.Contains(out.String(), c.Key+"  \""+s.Title+"\"") {
+			t.Errorf("the printed plan lacks %s %q:\n%s", c.Key, s.Title, out.String())
+		}
+	}
+}
