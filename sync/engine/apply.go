@@ -44,9 +44,6 @@ func (r *run) apply() {
 	createdIn := map[ticket.Target]bool{}
 	var prev *docRun
 	for n, c := range r.res.Plan.Creates {
-		if n > 0 && !e.Config.KeepPlan {
-			r.res.Plan.Creates[n-1].Spec = nil // the item's was let go after the plan (observe)
-		}
 		if e.Progress != nil {
 			e.Progress(n, len(r.res.Plan.Creates))
 		}
@@ -106,9 +103,6 @@ func (r *run) apply() {
 	}
 	if prev != nil && !res.Interrupted {
 		r.settle(prev)
-	}
-	if cs := r.res.Plan.Creates; !e.Config.KeepPlan && !res.Interrupted && len(cs) > 0 {
-		cs[len(cs)-1].Spec = nil
 	}
 	if e.Progress != nil && len(r.res.Plan.Creates) > 0 {
 		e.Progress(len(r.res.Plan.Creates), len(r.res.Plan.Creates))

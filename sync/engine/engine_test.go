@@ -569,9 +569,10 @@ func TestCreatedTicketLinksItsDocument(t *testing.T) {
 	}
 }
 
-// TestCreatedContentLetGo: a sync lets each create's ticket content go
-// once it is created (on a first sync it was the largest part of the
-// live heap), unless the caller prints the plan (KeepPlan).
+// TestCreatedContentLetGo: a sync's plan holds no ticket content after
+// the run (on a first sync it was the largest part of the live heap;
+// each is made when its ticket is created), unless the caller prints
+// the plan (KeepPlan).
 func TestCreatedContentLetGo(t *testing.T) {
 	for _, keep := range []bool{false, true} {
 		f := newFixture(t)

@@ -56,11 +56,7 @@ func (r *run) fillSpecs() {
 				r.res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Key, Message: derr.Error()})
 				continue
 			}
-			id := ""
-			if ds := r.docs[c.Doc]; ds != nil {
-				id = ds.id
-			}
-			s, err := r.e.specIn(d, id, c)
+			s, err := r.e.specIn(d, r.docs[c.Doc].id, c)
 			if err != nil {
 				p.Deferred = append(p.Deferred, plan.Deferred{Doc: c.Doc, Key: c.Key, Reason: err.Error()})
 				continue

@@ -20,14 +20,11 @@ type Item struct {
 	Doc    string // document path from the source root
 	Marker ticket.Marker
 	Target ticket.Target
-	// Spec is what a ticket for the item would hold, when the caller has
-	// made it; nil otherwise. A create without one is given its content
-	// by the caller when the ticket is opened (the engine makes it then,
-	// from the document): a content for every item without a ticket was
-	// a first sync's largest memory, and most are not created that run.
-	Spec *ticket.Spec
-	// Title is the item's text (Spec's when Spec is set): a create that
-	// may be an open ticket's earlier reading of its title is held.
+	// Title is the item's text: a create that may be an open ticket's
+	// earlier reading of its title is held. An item carries no ticket
+	// content: the caller makes it when it creates the ticket (one for
+	// every item without a ticket was a first sync's largest memory, and
+	// most are not created that run).
 	Title string
 	// Ref and Status are what the document says now.
 	Ref       ticket.Ref
@@ -36,9 +33,9 @@ type Item struct {
 	// Done: the document says the item is done and names no ticket; none
 	// is opened.
 	Done bool
-	// Factor: the item is a contributing factor (Spec's Kind when Spec is
-	// set); factors' tickets are created first, for the action items to
-	// name them. A bool, not a Kind: it fits beside the other two.
+	// Factor: the item is a contributing factor; factors' tickets are
+	// created first, for the action items to name them. A bool, not a
+	// Kind: it fits beside the other two.
 	Factor bool
 	Due    time.Time
 	// Hold, when set, says why no ticket may be created for the item this
@@ -79,8 +76,8 @@ type Options struct {
 type Create struct {
 	Doc  string
 	Line int // the item's, for messages
-	// Spec is the item's own (plan.Item.Spec), not a copy; nil when the
-	// caller makes it when the ticket is opened.
+	// Spec is what the ticket would hold: nil from Compute, made by the
+	// caller (for a plan it prints, or when it creates the ticket).
 	Spec *ticket.Spec
 	// Key is the item's (its Marker.Item).
 	Key string `json:"-"`
@@ -94,25 +91,7 @@ func (c Create) Target() ticket.Target {
 	if c.target != nil {
 		return *c.target
 	}
-	if c.Spec != nil {
-		return c.Spec.Target
-	}
 	return ticket.Target{}
-}
-
-// factor and title are the item's, from its Spec when it has one.
-func (it *Item) factor() bool {
-	if it.Spec != nil {
-		return it.Spec.Kind == ticket.Factor
-	}
-	return it.Factor
-}
-
-func (it *Item) title() string {
-	if it.Spec != nil {
-		return it.Spec.Title
-	}
-	return it.Title
 }
 
 // WriteBack sets an item's ticket and status in its document.
@@ -330,7 +309,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		kept := cs[:0]
 		for _, at := range cs {
 			c := &items[at]
-			if t, ok := held.match(c.Marker.PM, c.title()); ok {
+			if t, ok := held.match(c.Marker.PM, c.Title); ok {
 				p.Deferred = append(p.Deferred, Deferred{Doc: c.Doc, Key: c.Marker.Item,
 					Reason: fmt.Sprintf("%s, a ticket of this postmortem that matches no item now, may be this item under an earlier reading of its title (%q): link %s in the document if it is, or close it; until then no ticket is opened", t.Ref.Text, t.Title, t.Ref.Text)})
 				continue
@@ -385,7 +364,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		if c := strings.Compare(items[a].Doc, items[b].Doc); c != 0 {
 			return c
 		}
-		ka, kb := items[a].factor(), items[b].factor()
+		ka, kb := items[a].Factor, items[b].Factor
 		switch {
 		case ka && !kb:
 			return -1
@@ -405,7 +384,7 @@ func Compute(items []Item, observed []ticket.Ticket, o Options) Plan {
 		p.Creates = make([]Create, len(chosen))
 		for i, at := range chosen {
 			it := &items[at]
-			p.Creates[i] = Create{Doc: it.Doc, Line: it.Line, Spec: it.Spec, Key: it.Marker.Item, target: shared[it.Target]}
+			p.Creates[i] = Create{Doc: it.Doc, Line: it.Line, Key: it.Marker.Item, target: shared[it.Target]}
 		}
 	}
 	for k, ts := range byItem {

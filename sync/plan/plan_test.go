@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +20,7 @@ func item(key string, mod ...func(*Item)) Item {
 		Target: gh,
 		Due:    time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC),
 	}
-	it.Spec = &ticket.Spec{Target: gh, Marker: it.Marker, Kind: ticket.Action, Title: key}
+	it.Title = key
 	for _, m := range mod {
 		m(&it)
 	}
@@ -82,7 +81,7 @@ func TestCompute(t *testing.T) {
 		{name: "new item is created",
 			items: []Item{item("ai-1")},
 			check: func(t *testing.T, p Plan) {
-				if len(p.Creates) != 1 || p.Creates[0].Spec.Marker.Item != "ai-1" {
+				if len(p.Creates) != 1 || p.Creates[0].Key != "ai-1" {
 					t.Fatalf("%+v", p.Creates)
 				}
 			}},
@@ -275,13 +274,12 @@ func TestCompute(t *testing.T) {
 	}
 }
 
-// An item without a ticket content (the engine makes it when it creates
-// the ticket) is created all the same: the create names its item and
-// target, and the item's kind orders it (factors first, so action items
-// can link their tickets).
+// A create names its item and target, without a ticket content (the
+// engine makes it when it creates the ticket), and the item's kind orders
+// it (factors first, so action items can link their tickets).
 func TestCreateWithoutSpec(t *testing.T) {
 	bare := func(key string, factor bool) Item {
-		return item(key, func(it *Item) { it.Spec, it.Factor, it.Title = nil, factor, "text of "+key })
+		return item(key, func(it *Item) { it.Factor, it.Title = factor, "text of "+key })
 	}
 	p := Compute([]Item{bare("ai-1", false), bare("cf-1", true)}, nil, Options{Now: now, OwnerID: "me"})
 	if len(p.Creates) != 2 || len(p.Deferred) != 0 {
@@ -311,8 +309,7 @@ func TestEarlierReadingHeld(t *testing.T) {
 		tk.Title, tk.Marker.PM = title, pm
 		return tk
 	}
-	withSpec := item("ai-new", func(it *Item) { it.Spec.Title = "Fix the queue alert" })
-	bare := item("ai-new", func(it *Item) { it.Spec, it.Title = nil, "Fix the queue alert" })
+	newItem := item("ai-new", func(it *Item) { it.Title = "Fix the queue alert" })
 	tests := []struct {
 		name string
 		tk   ticket.Ticket
@@ -325,19 +322,17 @@ func TestEarlierReadingHeld(t *testing.T) {
 		{"unrelated title", orphan("Rotate the certificates", ticket.StateOpen, "pm"), false},
 	}
 	for _, tc := range tests {
-		for _, newItem := range []Item{withSpec, bare} {
-			t.Run(fmt.Sprintf("%s, content %t", tc.name, newItem.Spec != nil), func(t *testing.T) {
-				p := Compute([]Item{newItem}, []ticket.Ticket{tc.tk}, Options{Now: now, OwnerID: "me", Complete: true})
-				if tc.held {
-					if len(p.Creates) != 0 || len(p.Deferred) != 1 || !strings.Contains(p.Deferred[0].Reason, "acme/sre#41") {
-						t.Fatalf("creates %d, deferred %+v; want ai-new held naming acme/sre#41", len(p.Creates), p.Deferred)
-					}
-					return
+		t.Run(tc.name, func(t *testing.T) {
+			p := Compute([]Item{newItem}, []ticket.Ticket{tc.tk}, Options{Now: now, OwnerID: "me", Complete: true})
+			if tc.held {
+				if len(p.Creates) != 0 || len(p.Deferred) != 1 || !strings.Contains(p.Deferred[0].Reason, "acme/sre#41") {
+					t.Fatalf("creates %d, deferred %+v; want ai-new held naming acme/sre#41", len(p.Creates), p.Deferred)
 				}
-				if len(p.Creates) != 1 || len(p.Deferred) != 0 {
-					t.Fatalf("creates %d, deferred %+v; want ai-new created", len(p.Creates), p.Deferred)
-				}
-			})
-		}
+				return
+			}
+			if len(p.Creates) != 1 || len(p.Deferred) != 0 {
+				t.Fatalf("creates %d, deferred %+v; want ai-new created", len(p.Creates), p.Deferred)
+			}
+		})
 	}
 }
