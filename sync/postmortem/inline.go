@@ -80,7 +80,7 @@ var (
 // refFromURL recognises a tracker issue URL: a GitHub issue or a Jira
 // browse link. Pull requests and commits are evidence, not tickets.
 func refFromURL(u, text string) (ticket.Ref, bool) {
-	if m := findIf(strings.Contains(u, "/issues/"), reGitHubIssue, u); m != nil {
+	if m := matchGitHubIssue(u); m != nil {
 		if text == "" || strings.HasPrefix(text, "http") {
 			text = m[1] + "/" + m[2] + "#" + m[3]
 		}
@@ -95,12 +95,67 @@ func refFromURL(u, text string) (ticket.Ref, bool) {
 	return ticket.Ref{}, false
 }
 
+// matchGitHubIssue is reGitHubIssue.FindStringSubmatch(u). The form
+// pmsync writes, "https://host/owner/repo/issues/N" with nothing after
+// the number, is read by hand: it is in every linked item of a steady
+// run, and the expression was a tenth of such a run's cell reading.
+func matchGitHubIssue(u string) []string {
+	if !strings.Contains(u, "/issues/") {
+		return nil
+	}
+	rest, ok := strings.CutPrefix(u, "https://")
+	if !ok {
+		rest, ok = strings.CutPrefix(u, "http://")
+	}
+	if ok {
+		host, rest, _ := strings.Cut(rest, "/")
+		owner, rest, _ := strings.Cut(rest, "/")
+		repo, num, _ := strings.Cut(rest, "/issues/")
+		// Five plain segments: the expression's optional "api/v3/repos/"
+		// cannot match, and no other reading of the slashes exists.
+		if plainSegment(host) && plainSegment(owner) && plainSegment(repo) && num != "" && strings.Trim(num, "0123456789") == "" {
+			return []string{u, owner, repo, num}
+		}
+	}
+	return reGitHubIssue.FindStringSubmatch(u)
+}
+
+// plainSegment reports whether s is what [^/\s]+ matches whole.
+func plainSegment(s string) bool {
+	return s != "" && !strings.ContainsAny(s, "/ \t\n\f\r")
+}
+
 // parseTicketCell reads a table's ticket cell: a tracker reference, a
 // status that shares the cell (`Bug 5554823 **TODO**`, `n/a DONE`), or
 // something foreign (another tracker's bug number, a pull request). The
 // column says it holds tickets, so a Jira-shaped word of any project is
 // one, as in a link, but a technical token (UTF-8) is not.
 func parseTicketCell(cell string, keys jiraKeys) (ref ticket.Ref, status string, foreign bool) {
+	// The cell pmsync writes, a link to a ticket and nothing else, is
+	// read without the expressions (a steady run reads one per item).
+	// A link whose text is a status word is reStatusLink's, and so may
+	// be one that holds another '['.
+	if text, u, ok := simpleLink(strings.TrimSpace(cell)); ok && !isStatusLinkWord(text) && !strings.Contains(text, "[") && !strings.Contains(u, "[") {
+		if r, ok := refFromURL(u, plain(text)); ok {
+			return r, "", false
+		}
+	}
+	return parseTicketCellGeneral(cell, keys)
+}
+
+// isStatusLinkWord reports whether reStatusLink reads a link with text
+// t as a status.
+func isStatusLinkWord(t string) bool {
+	for _, w := range [...]string{"fixed", "done", "completed", "resolved"} {
+		if strings.EqualFold(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseTicketCellGeneral is parseTicketCell for any cell.
+func parseTicketCellGeneral(cell string, keys jiraKeys) (ref ticket.Ref, status string, foreign bool) {
 	rest := cell
 	foreignRef := false
 	if m := reStatusLink.FindStringSubmatch(rest); m != nil {

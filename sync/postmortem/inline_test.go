@@ -95,3 +95,40 @@ func FuzzHintSets(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLinkShortcuts: the ticket cell and the GitHub issue URL that are
+// read by hand (the forms pmsync writes) read as the general path and the
+// expression read them.
+func FuzzLinkShortcuts(f *testing.F) {
+	for _, s := range []string{
+		"[acme/sre#3](https://github.com/acme/sre/issues/3)", " [#3](http://ghe.example/a/b/issues/3) ",
+		"[Done](https://github.com/a/b/issues/1)", "[reſolved](https://github.com/a/b/issues/1)",
+		"[x [done](https://github.com/a/b/issues/1)", "[x](https://github.com/a/b/issues/1[done](y)",
+		"[https://github.com/a/b/issues/1](https://github.com/a/b/issues/1)", "[](https://h/a/b/issues/1)",
+		"[OPS-7](https://acme.atlassian.net/browse/OPS-7)", "[a](https://h/api/v3/repos/o/r/issues/9)",
+		"[a](https://h/o/r/issues/9/)", "[a](https://h/o/r/issues/9#c)", "[a](https://h/o/issues/issues/9)",
+		"[a](https://h/o/r/issues/)", "[a](https://h//r/issues/1)", "[a](https://h/o/r/issues/1/issues/2)",
+		"[*a*](https://h/o/r/issues/1)", "[a](<https://h/o/r/issues/1>)", "[a](https://h/o/r/pull/1)",
+		"[a](https://h/o/r/issues/1) (open)", "[a](https://h/o/r/issues/1 \"t\")", "[a]\n(https://h/o/r/issues/1)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var keys jiraKeys
+		r1, s1, f1 := parseTicketCell(s, keys)
+		r2, s2, f2 := parseTicketCellGeneral(s, keys)
+		if r1 != r2 || s1 != s2 || f1 != f2 {
+			t.Errorf("parseTicketCell(%q) = %+v %q %v, the general path %+v %q %v", s, r1, s1, f1, r2, s2, f2)
+		}
+		for _, u := range []string{s, strings.TrimSpace(s)} {
+			got := matchGitHubIssue(u)
+			var want []string
+			if strings.Contains(u, "/issues/") {
+				want = reGitHubIssue.FindStringSubmatch(u)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("matchGitHubIssue(%q) = %q, want %q", u, got, want)
+			}
+		}
+	})
+}
