@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -508,5 +509,69 @@ func TestGitPushReadsDocumentsWhenSent(t *testing.T) {
 	}
 	if _, inMemory := blob.(*plumbing.MemoryObject); inMemory {
 		t.Fatalf("a %d-byte document's blob is read into memory (%T); want it read when used", blob.Size(), blob)
+	}
+}
+
+// TestGitStagesFilesStreamed: a written file is stored as a blob from
+// disk, not held whole (the state file of 100,000 tickets is 20 MB), and
+// the remote gets it whole. A file whose size changed between the look
+// and the read is an error, and leaves no object that is not a blob.
+func TestGitStagesFilesStreamed(t *testing.T) {
+	s := gitServerWith(t, map[string]string{"postmortems/big.md": "# Big\n"})
+	ctx := context.Background()
+	clone := filepath.Join(t.TempDir(), "clone")
+	g := s.open(t, clone)
+	var b strings.Builder
+	for i := 0; b.Len() < 4<<20; i++ {
+		fmt.Fprintf(&b, "- Item %d, owned by someone, due 2026-%02d-01\n", i, i%12+1)
+	}
+	big := "# Big\n\n" + b.String()
+	if err := g.Write(ctx, "big.md", []byte("# Big\n"), []byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	wt, err := g.repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 32<<10)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	h, err := g.storeBlob(wt, "postmortems/big.md", int64(len(big)), buf)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := plumbing.ComputeHash(plumbing.BlobObject, []byte(big)); h != want {
+		t.Fatalf("stored as %s, want %s", h, want)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Fatalf("storing a %d-byte file allocated %d bytes; want it streamed (under 1 MiB)", len(big), alloc)
+	}
+	if pushed, err := g.Commit(ctx, "pmsync: sync"); err != nil || !pushed {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	if got := s.show(t, "postmortems/big.md"); got+"\n" != big {
+		t.Fatalf("the remote has %d bytes of big.md, want %d", len(got)+1, len(big))
+	}
+
+	objects := func() int {
+		n := 0
+		filepath.WalkDir(filepath.Join(clone, ".git", "objects"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && !strings.Contains(p, string(filepath.Separator)+"pack"+string(filepath.Separator)) && !strings.Contains(p, "info") {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	n := objects()
+	if _, err := g.storeBlob(wt, "postmortems/big.md", int64(len(big))+10, buf); err == nil || !strings.Contains(err.Error(), "changed while it was stored") {
+		t.Fatalf("a file 10 bytes shorter than looked: %v, want an error", err)
+	}
+	if got := objects(); got != n {
+		t.Fatalf("a file that shrank left %d loose objects, want %d", got, n)
+	}
+	if _, err := g.storeBlob(wt, "postmortems/big.md", int64(len(big))-10, buf); err == nil {
+		t.Fatal("a file 10 bytes longer than looked was stored")
 	}
 }
