@@ -62,28 +62,16 @@ type PullRequester interface {
 }
 
 // publish runs after apply (also when the run was interrupted: what was
-// done is published).
+// done is published). The report is computed where it is used, and let
+// go before the next part: a first sync's push buffers its whole pack (go-git),
+// and the computed report beside it was 15 MB of the peak at 100,000
+// items.
 func (r *run) publish(started time.Time) {
 	e, res, pub := r.e, r.res, r.e.Publish
-	var rep *report.Report
-	if pub.ReportDir != "" {
-		rep = report.Compute(res.Report)
-	}
+	inRepo := pub.ReportDir != "" && pub.Repo != nil && pub.ReportInRepo
 	reportStaged := false
-	if rep != nil && pub.Repo != nil && pub.ReportInRepo {
-		// The report goes into the repository, in the same commit; it is
-		// replaced only when what it says changed.
-		staged, err := rep.Stage(r.ctx, pub.Repo, pub.ReportDir, pub.ReportFormats, e.log())
-		if err != nil {
-			res.fail(Failure{Doc: pub.ReportDir, Message: err.Error()})
-		}
-		reportStaged = staged
-		if staged || len(res.Written) > 0 {
-			// Only a run that commits keeps a snapshot: a clone may not
-			// outlive the run. The report changes at least daily, and
-			// the trends need one snapshot a week.
-			r.appendRepoHistory(rep)
-		}
+	if inRepo {
+		reportStaged = r.stageReport()
 	}
 	if pub.Repo != nil {
 		// One commit per run, and none when nothing changed: the state
@@ -103,7 +91,8 @@ func (r *run) publish(started time.Time) {
 			res.fail(Failure{Doc: e.Source.Root(), Message: err.Error()})
 		}
 	}
-	if rep != nil && (pub.Repo == nil || !pub.ReportInRepo) {
+	if pub.ReportDir != "" && !inRepo {
+		rep := report.Compute(res.Report)
 		files, err := rep.WriteFiles(pub.ReportDir, pub.ReportFormats, e.log())
 		res.ReportFiles = files
 		if err != nil {
@@ -128,6 +117,25 @@ func (r *run) publish(started time.Time) {
 			e.log().Warn("metrics push failed", "err", err)
 		}
 	}
+}
+
+// stageReport writes the report into the repository, for the run's
+// commit; it is replaced only when what it says changed. It reports
+// whether it was.
+func (r *run) stageReport() bool {
+	e, res, pub := r.e, r.res, r.e.Publish
+	rep := report.Compute(res.Report)
+	staged, err := rep.Stage(r.ctx, pub.Repo, pub.ReportDir, pub.ReportFormats, e.log())
+	if err != nil {
+		res.fail(Failure{Doc: pub.ReportDir, Message: err.Error()})
+	}
+	if staged || len(res.Written) > 0 {
+		// Only a run that commits keeps a snapshot: a clone may not
+		// outlive the run. The report changes at least daily, and the
+		// trends need one snapshot a week.
+		r.appendRepoHistory(rep)
+	}
+	return staged
 }
 
 // historyPath is where the report's history is kept in the repository.
