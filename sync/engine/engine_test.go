@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -203,33 +204,47 @@ func TestSyncCreatesThenSteadyState(t *testing.T) {
 	}
 }
 
+// TestSyncWritesStatusBack: the tracker's statuses reach the documents.
+// The plan's write-backs are let go once they are in the documents
+// (they were held to the end of the run) unless the caller prints the
+// plan (KeepPlan); the counts stay.
 func TestSyncWritesStatusBack(t *testing.T) {
-	f := newFixture(t)
-	f.run(t)
-	all := f.gh.All()
-	done, wont, gone := all[0], all[1], all[2]
-	f.now = f.now.Add(24 * time.Hour)
-	f.gh.SetStatus(done.Ref.Text, ticket.Status{State: ticket.StateDone, Done: f.now})
-	f.gh.SetStatus(wont.Ref.Text, ticket.Status{State: ticket.StateWontDo})
-	f.gh.Delete(gone.Ref.Text)
-	f.now = f.now.Add(time.Hour)
-	// Deleted tickets vanish from listings; the daily full refresh notices.
-	res := f.run(t, func(e *Engine) { e.Config.FullRefresh = time.Minute })
-	if res.Failed() || res.Created != 0 {
-		t.Fatalf("failures %v created %d", res.Failures, res.Created)
-	}
-	items := f.parsedItems(t)
-	want := map[string]string{done.Ref.Text: "Done 2026-11-26", wont.Ref.Text: "Won't do", gone.Ref.Text: "Missing"}
-	for _, it := range items {
-		if w, ok := want[it.Ticket.Text]; ok {
-			if got := it.Status.String(); got != w {
-				t.Errorf("%s: status %q, want %q", it.Ticket.Text, got, w)
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprintf("keep-plan=%v", keep), func(t *testing.T) {
+			f := newFixture(t)
+			f.run(t)
+			all := f.gh.All()
+			done, wont, gone := all[0], all[1], all[2]
+			f.now = f.now.Add(24 * time.Hour)
+			f.gh.SetStatus(done.Ref.Text, ticket.Status{State: ticket.StateDone, Done: f.now})
+			f.gh.SetStatus(wont.Ref.Text, ticket.Status{State: ticket.StateWontDo})
+			f.gh.Delete(gone.Ref.Text)
+			f.now = f.now.Add(time.Hour)
+			// Deleted tickets vanish from listings; the daily full refresh notices.
+			res := f.run(t, func(e *Engine) { e.Config.FullRefresh, e.Config.KeepPlan = time.Minute, keep })
+			if res.Failed() || res.Created != 0 {
+				t.Fatalf("failures %v created %d", res.Failures, res.Created)
 			}
-			delete(want, it.Ticket.Text)
-		}
-	}
-	if len(want) != 0 {
-		t.Errorf("not written back: %v", want)
+			if res.Updated != 3 {
+				t.Errorf("%d updated, want 3", res.Updated)
+			}
+			if kept := len(res.Plan.WriteBacks); keep && kept != 3 || !keep && res.Plan.WriteBacks != nil {
+				t.Errorf("the result holds %d write-backs with KeepPlan %v", kept, keep)
+			}
+			items := f.parsedItems(t)
+			want := map[string]string{done.Ref.Text: "Done 2026-11-26", wont.Ref.Text: "Won't do", gone.Ref.Text: "Missing"}
+			for _, it := range items {
+				if w, ok := want[it.Ticket.Text]; ok {
+					if got := it.Status.String(); got != w {
+						t.Errorf("%s: status %q, want %q", it.Ticket.Text, got, w)
+					}
+					delete(want, it.Ticket.Text)
+				}
+			}
+			if len(want) != 0 {
+				t.Errorf("not written back: %v", want)
+			}
+		})
 	}
 }
 
