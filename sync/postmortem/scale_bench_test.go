@@ -21,19 +21,18 @@ import (
 // each, owners written as @login, Full Name, name@ and e-mail) with a
 // people directory of 0, 200 and 3,000 persons, against goldmark (with
 // the table, task-list and strikethrough extensions, inline parsing
-// included) in the same loop. x_goldmark is the median over the loop's
-// iterations of pmsync's time over goldmark's; x_people is the time with
-// the directory over the time without one on the same documents (1.0:
-// the directory costs nothing; people=0 is 1). The owners are people of
-// the directory (200 of them for people=0 and 200). The corpus of
-// BenchmarkCorpusRatio has no directory, so every owner there is
-// unresolved; here each owner is looked up. plan-x_goldmark is parsing
-// and planning as a first sync does (every item gets a create; the
-// engine makes a ticket's content when it creates it), over goldmark's
-// time of the same iteration;
+// included), interleaved 20 documents at a time. x_goldmark is the
+// median over the loop's iterations of pmsync's time over goldmark's;
+// x_people is the time with the directory over the time without one on
+// the same documents (1.0: the directory costs nothing; people=0 is 1).
+// The owners are people of the directory (200 of them for people=0 and
+// 200). The corpus of BenchmarkCorpusRatio has no directory, so every
+// owner there is unresolved; here each owner is looked up.
+// plan-x_goldmark is parsing and planning as a first sync does (every
+// item gets a create; the engine makes a ticket's content when it
+// creates it) over goldmark's time for the same documents;
 // steady-x_goldmark the same for the collection as its first sync left
-// it (every item linked, with a status: a steady run's plan), over
-// goldmark's time for those documents.
+// it (every item linked, with a status: a steady run's plan).
 func BenchmarkScaleParse(b *testing.B) {
 	const docs = 1000
 	type doc struct {
@@ -53,6 +52,67 @@ func BenchmarkScaleParse(b *testing.B) {
 		return c, all, size
 	}
 	md := goldmark.New(goldmark.WithExtensions(extension.Table, extension.TaskList, extension.Strikethrough))
+	// interleaved times goldmark and p over the same documents, 20 at a
+	// time, alternating which goes first: a burst of load on a shared
+	// machine falls on both, not on one whole pass of 100 ms (whole
+	// passes gave ratios up to 15 % apart from one iteration to the
+	// next). withPlan: p's time includes making the plan's items and
+	// planning as a sync does (every item without a ticket gets a
+	// create; the engine makes a ticket's content when it creates it).
+	interleaved := func(p *Parser, all []doc, withPlan bool) (base, ours time.Duration) {
+		const chunk = 20
+		var items []plan.Item
+		ids := map[string]bool{}
+		sample := len(all) / 50
+		runtime.GC()
+		for c := 0; c < len(all); c += chunk {
+			part := all[c:min(c+chunk, len(all))]
+			gm := func() {
+				start := time.Now()
+				for _, d := range part {
+					md.Parser().Parse(text.NewReader(d.src))
+				}
+				base += time.Since(start)
+			}
+			pm := func() {
+				start := time.Now()
+				for i, d := range part {
+					if withPlan && c+i == sample && sample > 0 {
+						// As the engine does (reserve): sized for every
+						// document from a 2 % sample, not grown by append.
+						items = slices.Grow(items, len(items)*len(all)*21/(sample*20)-len(items))
+					}
+					pd, err := p.Parse(d.name, d.src)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if withPlan {
+						ids[pd.ID] = true
+						items = planItems(items, pd)
+					}
+				}
+				ours += time.Since(start)
+			}
+			if c/chunk%2 == 0 {
+				gm()
+				pm()
+			} else {
+				pm()
+				gm()
+			}
+		}
+		if withPlan {
+			start := time.Now()
+			pl := plan.Compute(items, nil, plan.Options{Now: benchNow, OwnerID: "bench",
+				MaxCreates: map[string]int{"gh": 1 << 30}, Complete: true, Docs: ids})
+			ours += time.Since(start)
+			if len(pl.Creates) == 0 && items[0].Ref.IsZero() {
+				b.Fatal("the plan creates nothing")
+			}
+		}
+		return base, ours
+	}
+	// parse is p's time alone over all.
 	parse := func(p *Parser, all []doc) time.Duration {
 		runtime.GC()
 		start := time.Now()
@@ -60,34 +120,6 @@ func BenchmarkScaleParse(b *testing.B) {
 			if _, err := p.Parse(d.name, d.src); err != nil {
 				b.Fatal(err)
 			}
-		}
-		return time.Since(start)
-	}
-	// parsePlan parses and plans as a first sync does: every item needs
-	// a ticket (planItems).
-	parsePlan := func(p *Parser, all []doc) time.Duration {
-		runtime.GC()
-		start := time.Now()
-		var items []plan.Item
-		ids := map[string]bool{}
-		sample := len(all) / 50
-		for i, d := range all {
-			if i == sample && i > 0 {
-				// As the engine does (reserve): sized for every document
-				// from a 2 % sample, not grown by append.
-				items = slices.Grow(items, len(items)*len(all)*21/(sample*20)-len(items))
-			}
-			pd, err := p.Parse(d.name, d.src)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ids[pd.ID] = true
-			items = planItems(items, pd)
-		}
-		pl := plan.Compute(items, nil, plan.Options{Now: benchNow, OwnerID: "bench",
-			MaxCreates: map[string]int{"gh": 1 << 30}, Complete: true, Docs: ids})
-		if len(pl.Creates) == 0 && items[0].Ref.IsZero() {
-			b.Fatal("the plan creates nothing")
 		}
 		return time.Since(start)
 	}
@@ -117,14 +149,7 @@ func BenchmarkScaleParse(b *testing.B) {
 		}
 		return out
 	}
-	goldmarkTime := func(all []doc) time.Duration {
-		runtime.GC()
-		start := time.Now()
-		for _, d := range all {
-			md.Parser().Parse(text.NewReader(d.src))
-		}
-		return time.Since(start)
-	}
+	ratio := func(base, ours time.Duration) float64 { return float64(ours) / float64(base) }
 	for _, people := range []int{0, 200, 3000} {
 		b.Run(fmt.Sprintf("people=%d", people), func(b *testing.B) {
 			c, all, size := collection(people)
@@ -133,12 +158,11 @@ func BenchmarkScaleParse(b *testing.B) {
 			var ratios, costs, planned, steady []float64
 			var took time.Duration
 			for b.Loop() {
-				base := goldmarkTime(all)
-				t := parse(with, all)
-				ratios = append(ratios, float64(t)/float64(base))
-				costs = append(costs, float64(t)/float64(parse(without, all)))
-				planned = append(planned, float64(parsePlan(with, all))/float64(base))
-				steady = append(steady, float64(parsePlan(with, linked))/float64(goldmarkTime(linked)))
+				base, t := interleaved(with, all, false)
+				ratios = append(ratios, ratio(base, t))
+				costs = append(costs, float64(parse(with, all))/float64(parse(without, all)))
+				planned = append(planned, ratio(interleaved(with, all, true)))
+				steady = append(steady, ratio(interleaved(with, linked, true)))
 				took += t
 			}
 			b.ReportMetric(float64(took.Nanoseconds())/float64(b.N), "ns/op")
