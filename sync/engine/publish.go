@@ -62,9 +62,9 @@ type PullRequester interface {
 }
 
 // publish runs after apply (also when the run was interrupted: what was
-// done is published). The report is computed where it is used, and let
-// go before the next part: a first sync's push buffers its whole pack (go-git),
-// and the computed report beside it was 15 MB of the peak at 100,000
+// done is published). The report is computed where it is used and let
+// go before the commit: go-git's push buffers the whole pack, and the
+// report held beside it was 14 MB of a first sync's peak at 100,000
 // items.
 func (r *run) publish(started time.Time) {
 	e, res, pub := r.e, r.res, r.e.Publish

@@ -800,8 +800,10 @@ func (g *Git) storeBlob(wt *git.Worktree, rp string, size int64, buf []byte) (pl
 		w.Close()
 		return plumbing.ZeroHash, err
 	}
-	n, err := io.CopyBuffer(w, f, buf) // a file grown since: objfile.ErrOverflow
-	short := n < size // a read that failed, or a file that shrank
+	// A file grown since it was looked at fails with objfile.ErrOverflow;
+	// one that shrank, or a read that failed, is short.
+	n, err := io.CopyBuffer(w, f, buf)
+	short := n < size
 	if short && err == nil {
 		err = fmt.Errorf("it changed while it was stored (%d bytes of %d); the next run stores it again", n, size)
 	}
