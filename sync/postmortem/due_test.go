@@ -502,8 +502,10 @@ func shortcutsAgree(t *testing.T, s string, anchor time.Time) {
 }
 
 // TestShortcutsAgree runs shortcutsAgree over every day of four years (and
-// impossible ones), as due dates and as timestamps at every quarter hour
-// of some of them.
+// impossible ones) as due dates, and as timestamps at the edges of the
+// hours, minutes and seconds (and past them) on the first and last days
+// of every month of a leap year and of the next. (Every quarter hour of
+// every seventh day took 42 s under the race detector.)
 func TestShortcutsAgree(t *testing.T) {
 	anchor := dueDay(2026, 1, 31)
 	n := 0
@@ -513,14 +515,17 @@ func TestShortcutsAgree(t *testing.T) {
 				day := fmt.Sprintf("%04d-%02d-%02d", y, m, d)
 				shortcutsAgree(t, day, anchor)
 				n++
-				if d%7 != 0 && d < 29 {
+				if y != 2024 && y != 2025 || d > 1 && d < 28 {
 					continue
 				}
-				for h := 0; h <= 24; h++ {
-					for mi := 0; mi <= 60; mi += 15 {
+				for _, h := range []int{0, 9, 23, 24} {
+					for _, mi := range []int{0, 15, 59, 60} {
 						shortcutsAgree(t, fmt.Sprintf("%s %02d:%02d UTC", day, h, mi), anchor)
-						shortcutsAgree(t, fmt.Sprintf("%s %02d:%02d:%02d UTC", day, h, mi, mi), anchor)
-						n += 2
+						n++
+						for _, sec := range []int{0, 59, 60} {
+							shortcutsAgree(t, fmt.Sprintf("%s %02d:%02d:%02d UTC", day, h, mi, sec), anchor)
+							n++
+						}
 					}
 				}
 			}
