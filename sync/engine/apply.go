@@ -70,7 +70,7 @@ func (r *run) apply() {
 		}
 		log := e.log().With("doc", c.Doc, "item", c.Key, "tracker", tname)
 		spec, err := r.specOf(ds, c) // a copy: Factors are this run's
-		if errors.Is(err, errItemChanged) {
+		if errors.Is(err, errItemChanged) || errors.Is(err, errDocUnread) {
 			res.Deferred++
 			res.Plan.Deferred = append(res.Plan.Deferred, plan.Deferred{Doc: c.Doc, Key: c.Key, Reason: err.Error()})
 			log.Warn("ticket not created", "reason", err.Error())

@@ -27,14 +27,23 @@ func (r *run) specOf(ds *docRun, c plan.Create) (ticket.Spec, error) {
 		return *c.Spec, nil
 	}
 	if ds.doc == nil {
+		if ds.unread != nil {
+			return ticket.Spec{}, fmt.Errorf("%w: %v", errDocUnread, ds.unread)
+		}
 		d, err := r.e.load(r.work, ds.path)
 		if err != nil {
-			return ticket.Spec{}, err
+			ds.unread = err
+			return ticket.Spec{}, fmt.Errorf("the document could not be read again to create its tickets, so none was created this run; the next run reads it again: %w", err)
 		}
 		ds.doc = d
 	}
 	return r.e.specIn(ds.doc, ds.id, c)
 }
+
+// errDocUnread: a create's document could not be read again for an
+// earlier create of this run (that one failed, saying why); the rest of
+// its creates wait for the next run, which reads it again.
+var errDocUnread = errors.New("not created this run: the document could not be read again (see the failure of its first create); the next run reads it again")
 
 // fillSpecs gives every create of the plan its content, for a plan that
 // is printed (pmsync plan, sync --format json), reading each document

@@ -100,6 +100,42 @@ func TestContentMadeWhenCreated(t *testing.T) {
 	}
 }
 
+// TestUnreadableDocumentFailsOnce: a document that cannot be read again
+// when its tickets are created (here deleted mid-run) fails its first
+// create, saying why, once; its other creates are deferred to the next
+// run without another read or the same failure again.
+func TestUnreadableDocumentFailsOnce(t *testing.T) {
+	dir := t.TempDir()
+	writeFactorDocs(t, dir, 3, 2) // three creates each
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	tr := &editingTracker{specRecorder: &specRecorder{Tracker: memory.New("gh", func() time.Time { return now })}, edit: func() {
+		if err := os.Remove(filepath.Join(dir, "pm-01.md")); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	e := dirEngine(t, dir, tr, func() time.Time { return now }, Config{OwnerID: "test", MaxCreates: map[string]int{"gh": 1000}})
+	res, err := e.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created != 6 || res.Deferred != 2 || len(res.Failures) != 1 {
+		t.Fatalf("created %d, deferred %d, failures %v; want 6 created, pm-01's first create failed and its other two deferred", res.Created, res.Deferred, res.Failures)
+	}
+	if f := res.Failures[0]; f.Doc != "pm-01.md" || f.Item == "" || !strings.Contains(f.Message, "pm-01.md") {
+		t.Errorf("the failure is %+v; want pm-01.md's first create, naming the file", f)
+	}
+	for _, d := range res.Plan.Deferred {
+		if d.Doc != "pm-01.md" || !strings.Contains(d.Reason, "could not be read") {
+			t.Errorf("deferred %+v; want pm-01.md's items, saying it could not be read", d)
+		}
+	}
+	for _, s := range tr.specs {
+		if s.Marker.PM == "pm-01" {
+			t.Errorf("created %q of the deleted document", s.Title)
+		}
+	}
+}
+
 // TestPrintedPlanHasContent: pmsync plan prints what each ticket would
 // hold, so a dry run makes every create's content (fillSpecs), from the
 // document as it was read.

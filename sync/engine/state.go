@@ -24,9 +24,12 @@ import (
 // its items are collected and read again only to write it back, so a
 // steady run over thousands of documents holds items, not documents.
 type docRun struct {
-	path    string
-	id      string                       // the document's id when read
-	doc     *postmortem.Doc              // nil when not loaded
+	path string
+	id   string          // the document's id when read
+	doc  *postmortem.Doc // nil when not loaded
+	// unread is why the document could not be read again for its
+	// creates: its other creates are deferred, not failed again.
+	unread  error
 	updates map[string]postmortem.Update // what the run changes, by item key
 	dirty   bool
 	factors map[string][]string // action key → keys of the factors it addresses
