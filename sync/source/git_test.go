@@ -512,6 +512,111 @@ func TestGitPushReadsDocumentsWhenSent(t *testing.T) {
 	}
 }
 
+// TestGitReopenResetsManyFiles: a reused clone whose remote changed more
+// files than go-git's reset handles well (a merged pull request of a
+// first sync's write-back) is reset by a checkout in one pass: afterwards
+// it is the remote branch exactly (files changed, added, removed; a local
+// edit and an untracked file dropped), its status is clean, and the next
+// write is pushed. (go-git's reset took 3.6 s for 2,000 documents in one
+// folder and grew with the square; in one pass, 1.0 s.)
+func TestGitReopenResetsManyFiles(t *testing.T) {
+	const n = resetInPlace + 50
+	files := map[string]string{"README.md": "# Postmortems\n", "postmortems/2024/old.md": "# Old\n"}
+	for i := range n {
+		files[fmt.Sprintf("postmortems/pm-%03d.md", i)] = fmt.Sprintf("# PM %d\n", i)
+	}
+	s := gitServerWith(t, files)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "clone")
+	g := s.open(t, dir)
+	writeTestFile(t, filepath.Join(dir, "postmortems", "pm-000.md"), "# PM 0, edited here\n")
+	writeTestFile(t, filepath.Join(dir, "postmortems", "stray.md"), "# not in the repository\n")
+	g.Close()
+
+	// Another clone changes every document, removes one and adds one.
+	other := filepath.Join(t.TempDir(), "other")
+	gitRun(t, filepath.Dir(other), "clone", "-q", s.Bare, other)
+	want := map[string]string{"README.md": "# Postmortems\n"}
+	for i := range n {
+		name := fmt.Sprintf("postmortems/pm-%03d.md", i)
+		want[name] = fmt.Sprintf("# PM %d, changed\n", i)
+		writeTestFile(t, filepath.Join(other, filepath.FromSlash(name)), want[name])
+	}
+	gitRun(t, other, "rm", "-q", "postmortems/2024/old.md")
+	want["postmortems/2025/new.md"] = "# New\n"
+	if err := os.MkdirAll(filepath.Join(other, "postmortems", "2025"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, filepath.Join(other, "postmortems", "2025", "new.md"), "# New\n")
+	gitRun(t, other, "add", "-A")
+	gitRun(t, other, "-c", "user.name=Other", "-c", "user.email=other@example.com", "commit", "-qm", "many changes")
+	gitRun(t, other, "push", "-q", "origin", "HEAD:main")
+
+	var logs strings.Builder
+	g, err := OpenGit(ctx, GitOptions{URL: s.URL, Branch: "main", Token: testToken, Path: "postmortems", Dir: dir,
+		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	if logs.Len() > 0 {
+		t.Fatalf("the reused clone was not reset but discarded:\n%s", logs.String())
+	}
+	got := map[string]string{}
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			got[filepath.ToSlash(rel)] = string(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %q, want %q", k, got[k], v)
+			}
+		}
+		for k := range got {
+			if _, ok := want[k]; !ok {
+				t.Errorf("%s is in the clone, not on the remote", k)
+			}
+		}
+		t.FailNow()
+	}
+	wt, err := g.repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := wt.Status(); err != nil || !st.IsClean() {
+		t.Fatalf("status after the reset: %v %v; want clean", st, err)
+	}
+	if err := g.Write(ctx, "pm-001.md", []byte(want["postmortems/pm-001.md"]), []byte("# PM 1, linked\n")); err != nil {
+		t.Fatal(err)
+	}
+	if pushed, err := g.Commit(ctx, "pmsync: sync"); err != nil || !pushed {
+		t.Fatalf("Commit = %v, %v", pushed, err)
+	}
+	if got := s.show(t, "postmortems/pm-001.md"); got != "# PM 1, linked" {
+		t.Fatalf("the remote has %q", got)
+	}
+	if got := s.show(t, "postmortems/pm-002.md"); got != "# PM 2, changed" {
+		t.Fatalf("the commit changed pm-002.md: %q", got)
+	}
+}
+
 // TestGitStagesFilesStreamed: a written file is stored as a blob from
 // disk, not held whole (the state file of 100,000 tickets is 20 MB), and
 // the remote gets it whole. A file whose size changed between the look
