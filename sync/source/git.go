@@ -832,10 +832,15 @@ func (g *Git) addToIndex(wt *git.Worktree, idx *index.Index, rp string, buf []by
 	return nil
 }
 
-// lazyWriter is the filesystem storage's streamed loose-object writer.
-type lazyWriter interface {
+// looseObjects is what the clone's storage (a filesystem storage, see
+// cloneStore) offers to write a loose object as it is read, and to
+// remove one.
+type looseObjects interface {
 	LazyWriter() (io.WriteCloser, func(plumbing.ObjectType, int64) error, error)
+	DeleteLooseObject(plumbing.Hash) error
 }
+
+var _ looseObjects = cloneStore{}
 
 // storeBlob stores the file rp, of size bytes, as a loose blob. It is
 // streamed to the object file: go-git's NewEncodedObject holds the whole
@@ -843,16 +848,16 @@ type lazyWriter interface {
 // nudge run's peak. A file whose size changed since it was looked at is
 // an error: the blob would not be the file.
 func (g *Git) storeBlob(wt *git.Worktree, rp string, size int64, buf []byte) (plumbing.Hash, error) {
-	lw, ok := g.repo.Storer.(lazyWriter)
+	lo, ok := g.repo.Storer.(looseObjects)
 	if !ok {
-		return g.storeBlobInMemory(wt, rp, buf)
+		return plumbing.ZeroHash, fmt.Errorf("the clone's storage (%T) cannot write a loose object", g.repo.Storer)
 	}
 	f, err := wt.Filesystem.Open(rp)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
 	defer f.Close()
-	w, header, err := lw.LazyWriter()
+	w, header, err := lo.LazyWriter()
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -873,9 +878,7 @@ func (g *Git) storeBlob(wt *git.Worktree, rp string, size int64, buf []byte) (pl
 		// Named by its hash, with fewer bytes than its header says: no
 		// object of the repository can be this one. (A grown file's is
 		// a well-formed blob that another may be, and is left.)
-		if d, ok := g.repo.Storer.(interface{ DeleteLooseObject(plumbing.Hash) error }); ok {
-			_ = d.DeleteLooseObject(hs.Hash())
-		}
+		_ = lo.DeleteLooseObject(hs.Hash())
 	}
 	if err == nil {
 		err = cerr
@@ -887,30 +890,6 @@ func (g *Git) storeBlob(wt *git.Worktree, rp string, size int64, buf []byte) (pl
 		return plumbing.ZeroHash, err
 	}
 	return hs.Hash(), nil
-}
-
-// storeBlobInMemory is storeBlob for a storage without a streamed writer.
-func (g *Git) storeBlobInMemory(wt *git.Worktree, rp string, buf []byte) (plumbing.Hash, error) {
-	obj := g.repo.Storer.NewEncodedObject()
-	obj.SetType(plumbing.BlobObject)
-	w, err := obj.Writer()
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	f, err := wt.Filesystem.Open(rp)
-	if err != nil {
-		w.Close()
-		return plumbing.ZeroHash, err
-	}
-	_, err = io.CopyBuffer(w, f, buf)
-	f.Close()
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return g.repo.Storer.SetEncodedObject(obj)
 }
 
 var errMoved = errors.New("remote branch moved")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -529,25 +530,20 @@ func TestGitReopenResetsManyFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "clone")
 	g := s.open(t, dir)
-	writeTestFile(t, filepath.Join(dir, "postmortems", "pm-000.md"), "# PM 0, edited here\n")
-	writeTestFile(t, filepath.Join(dir, "postmortems", "stray.md"), "# not in the repository\n")
+	writeFiles(t, dir, map[string]string{"postmortems/pm-000.md": "# PM 0, edited here\n", "postmortems/stray.md": "# not in the repository\n"})
 	g.Close()
 
 	// Another clone changes every document, removes one and adds one.
 	other := filepath.Join(t.TempDir(), "other")
 	gitRun(t, filepath.Dir(other), "clone", "-q", s.Bare, other)
-	want := map[string]string{"README.md": "# Postmortems\n"}
+	changed := map[string]string{"postmortems/2025/new.md": "# New\n"}
 	for i := range n {
-		name := fmt.Sprintf("postmortems/pm-%03d.md", i)
-		want[name] = fmt.Sprintf("# PM %d, changed\n", i)
-		writeTestFile(t, filepath.Join(other, filepath.FromSlash(name)), want[name])
+		changed[fmt.Sprintf("postmortems/pm-%03d.md", i)] = fmt.Sprintf("# PM %d, changed\n", i)
 	}
+	writeFiles(t, other, changed)
 	gitRun(t, other, "rm", "-q", "postmortems/2024/old.md")
-	want["postmortems/2025/new.md"] = "# New\n"
-	if err := os.MkdirAll(filepath.Join(other, "postmortems", "2025"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeTestFile(t, filepath.Join(other, "postmortems", "2025", "new.md"), "# New\n")
+	want := maps.Clone(changed)
+	want["README.md"] = "# Postmortems\n"
 	gitRun(t, other, "add", "-A")
 	gitRun(t, other, "-c", "user.name=Other", "-c", "user.email=other@example.com", "commit", "-qm", "many changes")
 	gitRun(t, other, "push", "-q", "origin", "HEAD:main")
@@ -562,27 +558,7 @@ func TestGitReopenResetsManyFiles(t *testing.T) {
 	if logs.Len() > 0 {
 		t.Fatalf("the reused clone was not reset but discarded:\n%s", logs.String())
 	}
-	got := map[string]string{}
-	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(dir, p)
-			got[filepath.ToSlash(rel)] = string(b)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := snapshotTree(t, dir, ".git")
 	if !reflect.DeepEqual(got, want) {
 		for k, v := range want {
 			if got[k] != v {

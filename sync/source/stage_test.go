@@ -3,10 +3,12 @@ package source
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/storage"
 )
@@ -26,6 +28,15 @@ func (c *indexCounter) Index() (*index.Index, error) {
 func (c *indexCounter) SetIndex(idx *index.Index) error {
 	c.writes++
 	return c.Storer.SetIndex(idx)
+}
+
+// The clone's storage writes loose objects as they are read (storeBlob).
+func (c *indexCounter) LazyWriter() (io.WriteCloser, func(plumbing.ObjectType, int64) error, error) {
+	return c.Storer.(looseObjects).LazyWriter()
+}
+
+func (c *indexCounter) DeleteLooseObject(h plumbing.Hash) error {
+	return c.Storer.(looseObjects).DeleteLooseObject(h)
 }
 
 // TestGitCommitStagesOnce: committing W written documents of a repository
