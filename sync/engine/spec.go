@@ -47,32 +47,35 @@ var errDocUnread = errors.New("not created this run: the document could not be r
 
 // fillSpecs gives every create of the plan its content, for a plan that
 // is printed (pmsync plan, sync --format json), reading each document
-// once. A create whose document cannot be read or has changed is dropped
-// from the creates, as a failure or a deferral.
+// once (specOf) and letting it go before the next. A create whose
+// document cannot be read or has changed is dropped from the creates,
+// as apply would: a failure or a deferral.
 func (r *run) fillSpecs() {
 	p := &r.res.Plan
 	kept := p.Creates[:0]
-	var d *postmortem.Doc
-	var derr error
-	loaded := "" // the creates are in document order
+	var prev *docRun
 	for _, c := range p.Creates {
 		if c.Spec == nil {
-			if c.Doc != loaded {
-				loaded = c.Doc
-				d, derr = r.e.load(r.work, c.Doc)
+			ds := r.docs[c.Doc]
+			if prev != nil && prev != ds {
+				prev.doc = nil // the creates are in document order
 			}
-			if derr != nil {
-				r.res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Key, Message: derr.Error()})
-				continue
-			}
-			s, err := r.e.specIn(d, r.docs[c.Doc].id, c)
-			if err != nil {
+			prev = ds
+			s, err := r.specOf(ds, c)
+			switch {
+			case errors.Is(err, errItemChanged) || errors.Is(err, errDocUnread):
 				p.Deferred = append(p.Deferred, plan.Deferred{Doc: c.Doc, Key: c.Key, Reason: err.Error()})
+				continue
+			case err != nil:
+				r.res.fail(Failure{Doc: c.Doc, Line: c.Line, Item: c.Key, Message: err.Error()})
 				continue
 			}
 			c.Spec = &s
 		}
 		kept = append(kept, c)
+	}
+	if prev != nil {
+		prev.doc = nil
 	}
 	p.Creates = kept
 }
